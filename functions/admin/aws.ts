@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { adminModule } from './module.ts';
+
+/** Lambda entry of the admin function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(adminModule, awsDeps());

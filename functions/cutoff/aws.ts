@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { cutoffModule } from './module.ts';
+
+/** Lambda entry of the cutoff function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(cutoffModule, awsDeps());

@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { devModule } from './module.ts';
+
+/** Lambda entry of the dev function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(devModule, awsDeps());

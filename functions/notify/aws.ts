@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { notifyModule } from './module.ts';
+
+/** Lambda entry of the notify function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(notifyModule, awsDeps());

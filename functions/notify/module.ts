@@ -1,0 +1,3 @@
+import type { FunctionModule } from '#platform/command';
+
+export const notifyModule: FunctionModule = { name: 'notify', commands: [], jobs: [] };

@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { orderModule } from './module.ts';
+
+/** Lambda entry of the order function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(orderModule, awsDeps());

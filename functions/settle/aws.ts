@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { settleModule } from './module.ts';
+
+/** Lambda entry of the settle function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(settleModule, awsDeps());

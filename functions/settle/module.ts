@@ -1,0 +1,3 @@
+import type { FunctionModule } from '#platform/command';
+
+export const settleModule: FunctionModule = { name: 'settle', commands: [], jobs: [] };

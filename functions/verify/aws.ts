@@ -1,0 +1,6 @@
+import { createAwsHandler } from '#platform/aws-entry';
+import { awsDeps } from '#platform/runtime';
+import { verifyModule } from './module.ts';
+
+/** Lambda entry of the verify function (HTTP API routes and scheduled jobs). */
+export const handler = createAwsHandler(verifyModule, awsDeps());

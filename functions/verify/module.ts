@@ -1,0 +1,3 @@
+import type { FunctionModule } from '#platform/command';
+
+export const verifyModule: FunctionModule = { name: 'verify', commands: [], jobs: [] };

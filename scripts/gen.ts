@@ -1,0 +1,79 @@
+/**
+ * Generates the deployment descriptions from the command registry, so no route or schedule is
+ * written twice: deploy/functions.json (AWS, every stage), deploy/functions-local.json (plus
+ * the local-only dev routes), and the CloudBase function configs under deploy/cloudbase/.
+ * `npm run gen` writes them; `npm run gen -- --check` fails when a committed file is stale.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { FUNCTIONS, LOCAL_ONLY, SIZING } from '../functions/registry.ts';
+import { SCHEDULES } from '../shared/app/schedules.ts';
+
+export function awsFunctions(includeLocal: boolean) {
+  const out: Record<string, unknown> = {};
+  for (const mod of FUNCTIONS) {
+    if (LOCAL_ONLY.has(mod.name) && !includeLocal) continue;
+    const events: unknown[] = mod.commands
+      .filter((c) => c.http)
+      .map((c) => ({ httpApi: { method: c.http!.method, path: c.http!.path } }));
+    for (const [job, s] of Object.entries(SCHEDULES)) {
+      if (s.fn !== mod.name || !mod.jobs?.some((j) => j.name === job)) continue;
+      events.push({ schedule: { method: 'scheduler', rate: s.aws, timezone: 'Asia/Shanghai', input: { job } } });
+    }
+    out[mod.name] = {
+      handler: `functions/${mod.name}/aws.handler`,
+      memorySize: SIZING[mod.name]!.memory,
+      timeout: SIZING[mod.name]!.timeout,
+      events,
+    };
+  }
+  return out;
+}
+
+export function cloudbaseConfig(name: string) {
+  const mod = FUNCTIONS.find((m) => m.name === name);
+  const triggers = Object.entries(SCHEDULES)
+    .filter(([job, s]) => s.fn === name && mod?.jobs?.some((j) => j.name === job))
+    .map(([job, s]) => ({ name: job, type: 'timer', config: s.cloudbase }));
+  const permissions: Record<string, string[]> = {
+    notify: ['subscribeMessage.send'],
+    cutoff: [],
+    order: [],
+    verify: [],
+    settle: [],
+  };
+  return {
+    permissions: { openapi: permissions[name] ?? [] },
+    triggers,
+  };
+}
+
+const files = (): Record<string, string> => {
+  const out: Record<string, string> = {
+    'deploy/functions.json': JSON.stringify(awsFunctions(false), null, 2) + '\n',
+    'deploy/functions-local.json': JSON.stringify(awsFunctions(true), null, 2) + '\n',
+  };
+  return out;
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [path, text] of Object.entries(files())) {
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {}
+    if (current === text) continue;
+    if (check) {
+      console.error(`${path} is stale: run npm run gen`);
+      stale++;
+    } else {
+      mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+      writeFileSync(path, text);
+      console.log(`wrote ${path}`);
+    }
+  }
+  process.exit(stale ? 1 : 0);
+}
+
+export { files as generatedFiles };

@@ -1,0 +1,353 @@
+/**
+ * WeChat Pay API v3 (direct merchant) for the AWS stage, with node:crypto only: JSAPI prepay and
+ * the wx.requestPayment signature, refunds, the merchant transfer (商家转账, 2025 version) for
+ * leader withdrawals, and verified, decrypted notifications of payments and transfers.
+ *
+ * The transport is injected (`fetch`) so tests and the local sandbox answer it without network;
+ * the sandbox signs with its own platform key, so the verification below is the one that runs
+ * on every stage.
+ */
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod/mini';
+import { AppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import type {
+  PaymentGateway,
+  PaymentNotice,
+  PaymentParams,
+  PayoutGateway,
+  PrepayInput,
+  RawNotification,
+  RefundInput,
+  RefundResult,
+  TransferInput,
+  TransferNotice,
+  TransferResult,
+} from '#ports/payment';
+import {
+  assertApiV3Key,
+  decryptResource,
+  privateKeyOf,
+  publicKeyOf,
+  randomNonce,
+  requestAuthorization,
+  rsaSign,
+  signedLines,
+  verifySignedMessage,
+} from './pay-v3-crypto.ts';
+
+export const WECHAT_PAY_BASE_URL = 'https://api.mch.weixin.qq.com';
+export const PATHS = {
+  jsapiPrepay: '/v3/pay/transactions/jsapi',
+  refunds: '/v3/refund/domestic/refunds',
+  transferBills: '/v3/fund-app/mch-transfer/transfer-bills',
+} as const;
+export const TRANSFER_FINISHED_EVENT = 'MCHTRANSFER.BILL.FINISHED';
+
+/** A scene report line of the merchant transfer (转账场景报备信息). */
+export interface TransferSceneReportInfo {
+  info_type: string;
+  info_content: string;
+}
+
+export interface TransferScene {
+  /** transfer_scene_id approved for the merchant. */
+  id: string;
+  reportInfos: (input: TransferInput) => TransferSceneReportInfo[];
+  /** user_recv_perception; omitted when undefined (WeChat shows the scene's default). */
+  userRecvPerception?: string;
+}
+
+/** Leader commission is scene 1005 (佣金报酬), which requires 岗位类型 and 报酬说明. */
+export const COMMISSION_TRANSFER_SCENE: TransferScene = {
+  id: '1005',
+  reportInfos: (input) => [
+    { info_type: '岗位类型', info_content: '社区团长' },
+    { info_type: '报酬说明', info_content: clip(input.remark, 32) || '团长佣金' },
+  ],
+  userRecvPerception: '劳务报酬',
+};
+
+export interface WechatPayV3Options {
+  appId: string;
+  mchId: string;
+  /** Serial number of the merchant API certificate (signs our requests). */
+  merchantSerial: string;
+  merchantPrivateKeyPem: string;
+  /** The 32-byte APIv3 key that encrypts notification resources. */
+  apiV3Key: string;
+  /** Public keys by serial: platform certificates' keys or the WeChat Pay public key (PUB_KEY_ID_…). */
+  platformKeys: Record<string, string>;
+  notifyUrl: string;
+  transferNotifyUrl: string;
+  transferScene?: TransferScene;
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  now: () => number;
+  /** Per request; WeChat Pay normally answers within a second. */
+  timeoutMs?: number;
+}
+
+/** The two ports one merchant account serves (each has its own `parseNotification`). */
+export interface WechatPayV3 {
+  payment: PaymentGateway;
+  payout: PayoutGateway;
+}
+
+/** A failed WeChat Pay call: the HTTP status and WeChat's error `code`, never request data or keys. */
+export class WechatPayApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    operation: string,
+  ) {
+    super(`wechat pay ${operation} failed: ${status} ${code}`);
+    this.name = 'WechatPayApiError';
+  }
+}
+
+const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'] as const;
+const TRANSFER_STATES = ['SUCCESS', 'FAIL', 'CANCELLED', 'WAIT_USER_CONFIRM', 'ACCEPTED', 'PROCESSING', 'TRANSFERING', 'CANCELING'] as const;
+const amountFen = () => z.int().check(z.minimum(0));
+
+const notificationSchema = z.object({
+  id: z.optional(z.string()),
+  create_time: z.optional(z.string()),
+  event_type: z.string(),
+  resource: z.object({
+    algorithm: z.string(),
+    ciphertext: z.string(),
+    associated_data: z.optional(z.string()),
+    nonce: z.string(),
+    original_type: z.optional(z.string()),
+  }),
+});
+
+const transactionSchema = z.object({
+  mchid: z.optional(z.string()),
+  out_trade_no: z.string().check(z.minLength(1)),
+  transaction_id: z.string().check(z.minLength(1)),
+  trade_state: z.enum(TRADE_STATES),
+  success_time: z.optional(z.string()),
+  payer: z.optional(z.object({ openid: z.optional(z.string()) })),
+  amount: z.object({ total: amountFen() }),
+});
+
+const transferBillSchema = z.object({
+  mch_id: z.optional(z.string()),
+  mchid: z.optional(z.string()),
+  out_bill_no: z.string().check(z.minLength(1)),
+  transfer_bill_no: z.string().check(z.minLength(1)),
+  state: z.enum(TRANSFER_STATES),
+  transfer_amount: amountFen(),
+  fail_reason: z.optional(z.string()),
+});
+
+const prepayResponse = z.object({ prepay_id: z.string().check(z.minLength(1)) });
+const refundResponse = z.object({ out_refund_no: z.string(), status: z.string() });
+const transferResponse = z.object({
+  out_bill_no: z.string(),
+  transfer_bill_no: z.string(),
+  state: z.string(),
+  package_info: z.optional(z.string()),
+});
+
+/** Creates the WeChat Pay v3 payment and payout gateways of one merchant. */
+export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
+  assertApiV3Key(options.apiV3Key);
+  const merchantKey = privateKeyOf(options.merchantPrivateKeyPem);
+  const platformKeys: ReadonlyMap<string, KeyObject> = new Map(Object.entries(options.platformKeys).map(([serial, pem]) => [serial, publicKeyOf(pem)]));
+  if (platformKeys.size === 0) throw new Error('wechat pay needs at least one platform key');
+  const baseUrl = (options.baseUrl ?? WECHAT_PAY_BASE_URL).replace(/\/$/, '');
+  const transport = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const scene = options.transferScene ?? COMMISSION_TRANSFER_SCENE;
+
+  /** POSTs signed JSON and returns the verified JSON answer. */
+  async function post<T>(path: string, payload: unknown, schema: z.ZodMiniType<T>): Promise<T> {
+    const operation = `POST ${path}`;
+    const body = JSON.stringify(payload);
+    const authorization = requestAuthorization({
+      mchId: options.mchId,
+      serial: options.merchantSerial,
+      key: merchantKey,
+      method: 'POST',
+      url: path,
+      body,
+      timestamp: String(Math.floor(options.now() / 1000)),
+      nonce: randomNonce(),
+    });
+    let response: Response;
+    let text: string;
+    try {
+      response = await transport(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'User-Agent': 'groupbuy-wechatpay-v3', Authorization: authorization },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch {
+      throw new WechatPayApiError(0, 'NETWORK_ERROR', operation);
+    }
+    if (!response.ok) throw new WechatPayApiError(response.status, errorCodeOf(text), operation);
+    try {
+      // Responses are signed like notifications; freshness is the connection's, so no timestamp check.
+      verifySignedMessage({ headers: Object.fromEntries(response.headers), body: text }, platformKeys, { nowMs: options.now(), checkTimestamp: false });
+    } catch {
+      throw new WechatPayApiError(response.status, 'RESPONSE_SIGNATURE_INVALID', operation);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new WechatPayApiError(response.status, 'UNEXPECTED_RESPONSE', operation);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new WechatPayApiError(response.status, 'UNEXPECTED_RESPONSE', operation);
+    return parsed.data;
+  }
+
+  /** Verifies and decrypts a notification of the expected kind. */
+  function openNotification(raw: RawNotification, isExpected: (eventType: string) => boolean): { createTime?: string; resource: unknown } {
+    verifySignedMessage(raw, platformKeys, { nowMs: options.now(), checkTimestamp: true });
+    const envelope = notificationSchema.safeParse(parseJson(raw.body));
+    if (!envelope.success) throw new AppError('VALIDATION_FAILED', 'malformed wechat pay notification');
+    if (!isExpected(envelope.data.event_type)) throw new AppError('VALIDATION_FAILED', 'unexpected wechat pay notification type', { eventType: envelope.data.event_type });
+    const resource = parseJson(decryptResource(envelope.data.resource, options.apiV3Key));
+    return { createTime: envelope.data.create_time, resource };
+  }
+
+  const payment: PaymentGateway = {
+    async prepay(input: PrepayInput): Promise<PaymentParams> {
+      assertPositiveFen(input.amountFen);
+      const expiresAtMs = Date.parse(input.expiresAt);
+      if (!Number.isFinite(expiresAtMs)) throw new AppError('VALIDATION_FAILED', 'expiresAt must be an ISO time');
+      if (expiresAtMs <= options.now()) throw new AppError('INVALID_STATE', 'the payment window has closed');
+      const { prepay_id } = await post(
+        PATHS.jsapiPrepay,
+        {
+          appid: options.appId,
+          mchid: options.mchId,
+          description: clip(input.description, 127) || input.orderId,
+          out_trade_no: input.orderId,
+          time_expire: toBizIso(expiresAtMs),
+          notify_url: options.notifyUrl,
+          amount: { total: input.amountFen, currency: 'CNY' },
+          payer: { openid: input.openid },
+        },
+        prepayResponse,
+      );
+      const timeStamp = String(Math.floor(options.now() / 1000));
+      const nonceStr = randomNonce();
+      const pkg = `prepay_id=${prepay_id}`;
+      return { timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign: rsaSign(signedLines(options.appId, timeStamp, nonceStr, pkg), merchantKey) };
+    },
+
+    async parseNotification(raw: RawNotification): Promise<PaymentNotice> {
+      const { createTime, resource } = openNotification(raw, (t) => t.startsWith('TRANSACTION.'));
+      const parsed = transactionSchema.safeParse(resource);
+      if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'malformed wechat pay transaction');
+      const t = parsed.data;
+      if (t.mchid !== undefined && t.mchid !== options.mchId) throw new AppError('VALIDATION_FAILED', 'notification for another merchant');
+      const paidAt = t.success_time ?? createTime;
+      if (!paidAt) throw new AppError('VALIDATION_FAILED', 'notification without a time');
+      return {
+        orderId: t.out_trade_no,
+        transactionId: t.transaction_id,
+        amountFen: t.amount.total,
+        ...(t.payer?.openid ? { payerOpenid: t.payer.openid } : {}),
+        paidAt,
+        tradeState: t.trade_state,
+      };
+    },
+
+    async refund(input: RefundInput): Promise<RefundResult> {
+      assertPositiveFen(input.amountFen);
+      assertPositiveFen(input.totalFen);
+      if (input.amountFen > input.totalFen) throw new AppError('VALIDATION_FAILED', 'refund exceeds the paid amount');
+      const reason = clip(input.reason, 80);
+      const answer = await post(
+        PATHS.refunds,
+        {
+          out_trade_no: input.orderId,
+          out_refund_no: input.refundId,
+          ...(reason ? { reason } : {}),
+          amount: { refund: input.amountFen, total: input.totalFen, currency: 'CNY' },
+        },
+        refundResponse,
+      );
+      // CLOSED / ABNORMAL at creation need a person (e.g. the buyer's card was closed).
+      if (answer.status !== 'SUCCESS' && answer.status !== 'PROCESSING') throw new WechatPayApiError(200, `REFUND_${answer.status}`, `POST ${PATHS.refunds}`);
+      return { refundId: answer.out_refund_no, status: answer.status };
+    },
+  };
+
+  const payout: PayoutGateway = {
+    async createTransfer(input: TransferInput): Promise<TransferResult> {
+      assertPositiveFen(input.amountFen);
+      const answer = await post(
+        PATHS.transferBills,
+        {
+          appid: options.appId,
+          out_bill_no: input.withdrawalId,
+          transfer_scene_id: scene.id,
+          openid: input.openid,
+          transfer_amount: input.amountFen,
+          transfer_remark: clip(input.remark, 32) || '团长佣金提现',
+          notify_url: options.transferNotifyUrl,
+          ...(scene.userRecvPerception ? { user_recv_perception: scene.userRecvPerception } : {}),
+          transfer_scene_report_infos: scene.reportInfos(input),
+        },
+        transferResponse,
+      );
+      return { billNo: answer.transfer_bill_no, state: answer.state, ...(answer.package_info ? { packageInfo: answer.package_info } : {}) };
+    },
+
+    async parseNotification(raw: RawNotification): Promise<TransferNotice> {
+      const { resource } = openNotification(raw, (t) => t === TRANSFER_FINISHED_EVENT);
+      const parsed = transferBillSchema.safeParse(resource);
+      if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'malformed wechat pay transfer bill');
+      const b = parsed.data;
+      const mch = b.mch_id ?? b.mchid;
+      if (mch !== undefined && mch !== options.mchId) throw new AppError('VALIDATION_FAILED', 'notification for another merchant');
+      return {
+        withdrawalId: b.out_bill_no,
+        billNo: b.transfer_bill_no,
+        state: b.state,
+        amountFen: b.transfer_amount,
+        ...(b.fail_reason ? { reason: b.fail_reason } : {}),
+      };
+    },
+  };
+
+  return { payment, payout };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'malformed wechat pay notification');
+  }
+}
+
+/** WeChat's error `code` (PARAM_ERROR, NOT_ENOUGH…), kept to a safe token. */
+function errorCodeOf(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
+  } catch {
+    // not JSON
+  }
+  return 'UNKNOWN';
+}
+
+function assertPositiveFen(fen: number): void {
+  if (!Number.isSafeInteger(fen) || fen <= 0) throw new AppError('VALIDATION_FAILED', 'amount must be a positive integer of fen');
+}
+
+/** At most `max` characters (code points), WeChat's limit for free-text fields. */
+function clip(text: string, max: number): string {
+  return [...text.trim()].slice(0, max).join('');
+}

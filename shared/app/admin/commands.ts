@@ -1,0 +1,259 @@
+import { z, id, isoTime } from '#platform/schema';
+import { defineCommand } from '#platform/command';
+import { AppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
+import { keys, typeIndex } from '../keys.ts';
+import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput } from '../catalog/schemas.ts';
+import { getProduct, listProducts } from '../catalog/products.ts';
+import { requireCommunity } from '../catalog/communities.ts';
+import type { Deps } from '../deps.ts';
+
+const strip = ({ pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ...rest }: Item) => rest;
+
+/** Creates or replaces a product; a new flash sale gets its own id so its stock is counted apart. */
+export const upsertProductCommand = defineCommand({
+  name: 'admin.upsertProduct',
+  roles: ['staff'],
+  input: ProductInput,
+  http: { method: 'POST', path: '/admin/products' },
+  async run({ deps }, input) {
+    if (input.memberPriceFen !== undefined && input.memberPriceFen > input.priceFen)
+      throw new AppError('VALIDATION_FAILED', 'memberPriceFen above priceFen', { issues: [{ path: 'memberPriceFen', message: 'must not exceed priceFen' }] });
+    if (input.flashSale && Date.parse(input.flashSale.endsAt) <= Date.parse(input.flashSale.startsAt))
+      throw new AppError('VALIDATION_FAILED', 'flash sale ends before it starts', { issues: [{ path: 'flashSale.endsAt', message: 'must be after startsAt' }] });
+    const productId = input.id ?? deps.ids.newId();
+    const previous = input.id ? await getProduct(deps, productId) : undefined;
+    const flashSale = input.flashSale
+      ? {
+          ...input.flashSale,
+          id:
+            input.flashSale.id ??
+            (previous?.flashSale && previous.flashSale.startsAt === input.flashSale.startsAt ? previous.flashSale.id : deps.ids.newId()),
+        }
+      : undefined;
+    const product = { ...input, id: productId, flashSale, updatedAt: toBizIso(deps.clock.now()) };
+    await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
+    return product;
+  },
+});
+
+export const updateProductCommand = defineCommand({
+  ...upsertProductCommand,
+  input: z.extend(ProductInput, { id: id() }),
+  http: { method: 'PUT', path: '/admin/products/{id}' },
+  async run(ctx, input) {
+    if (!(await getProduct(ctx.deps, input.id))) throw new AppError('NOT_FOUND', `product ${input.id} not found`);
+    return upsertProductCommand.run(ctx, input);
+  },
+});
+
+export const listProductsCommand = defineCommand({
+  name: 'admin.products',
+  roles: ['staff'],
+  input: z.object({}),
+  http: { method: 'GET', path: '/admin/products' },
+  run: async ({ deps }) => listProducts(deps),
+});
+
+export const upsertCommunityCommand = defineCommand({
+  name: 'admin.upsertCommunity',
+  roles: ['staff'],
+  input: CommunityInput,
+  http: { method: 'POST', path: '/admin/communities' },
+  async run({ deps }, input) {
+    const communityId = input.id ?? deps.ids.newId();
+    const key = keys.community(communityId);
+    // Keep the leader binding and status when an existing community is edited.
+    const updated = await deps.store.write({
+      type: 'update',
+      key,
+      update: {
+        set: { ...typeIndex('community', communityId), ...input, id: communityId, updatedAt: toBizIso(deps.clock.now()) },
+        setIfAbsent: { status: 'active' },
+      },
+    });
+    return strip(updated!);
+  },
+});
+
+export const updateCommunityCommand = defineCommand({
+  ...upsertCommunityCommand,
+  input: z.extend(CommunityInput, { id: id() }),
+  http: { method: 'PUT', path: '/admin/communities/{id}' },
+  async run(ctx, input) {
+    await requireCommunity(ctx.deps, input.id);
+    return upsertCommunityCommand.run(ctx, input);
+  },
+});
+
+/**
+ * Onboards (or edits) a community's leader: the leader record, the openid's leader role and
+ * the community's binding in one transaction, so a community never has two leaders.
+ */
+export const upsertLeaderCommand = defineCommand({
+  name: 'admin.upsertLeader',
+  roles: ['staff'],
+  input: LeaderInput,
+  http: { method: 'POST', path: '/admin/leaders' },
+  async run({ deps }, input) {
+    await requireCommunity(deps, input.communityId);
+    const leaderId = input.id ?? deps.ids.newId();
+    const existing = await deps.store.get(keys.leader(leaderId));
+    if (existing && (existing.openid !== input.openid || existing.communityId !== input.communityId))
+      throw new AppError('INVALID_STATE', 'a leader keeps their openid and community; remove and onboard again to move', { leaderId });
+    if (input.referredBy && !(await deps.store.get(keys.leader(input.referredBy))))
+      throw new AppError('NOT_FOUND', `referring leader ${input.referredBy} not found`);
+    const now = toBizIso(deps.clock.now());
+    const status = (existing?.status as string) ?? 'active';
+    const leader = {
+      id: leaderId,
+      openid: input.openid,
+      name: input.name,
+      phoneSealed: deps.contacts.encrypt(input.phone),
+      phoneTail: input.phone.slice(-4),
+      communityId: input.communityId,
+      ...(input.referredBy ? { referredBy: input.referredBy } : {}),
+      status,
+      createdAt: (existing?.createdAt as string) ?? now,
+      updatedAt: now,
+    };
+    try {
+      await deps.store.transact([
+        { type: 'put', item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
+        {
+          type: 'update',
+          key: keys.community(input.communityId),
+          update: { set: { leaderId, leaderName: input.name } },
+          when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
+        },
+        {
+          type: 'put',
+          item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
+          when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'eq', path: 'leaderId', value: leaderId }, { op: 'eq', path: 'status', value: 'removed' }] }],
+        },
+      ]);
+    } catch (e) {
+      if (e instanceof TransactionCancelled && e.failedAt() === 1)
+        throw new AppError('INVALID_STATE', 'the community already has a leader; remove them first', { communityId: input.communityId });
+      if (e instanceof TransactionCancelled && e.failedAt() === 2)
+        throw new AppError('INVALID_STATE', 'this openid is already another community’s leader', {});
+      throw e;
+    }
+    return publicLeader(leader);
+  },
+});
+
+const publicLeader = ({ phoneSealed, ...rest }: Record<string, unknown>) => rest;
+
+/** Staff move a leader between active, warned, suspended and removed (restore included). */
+export const setLeaderStatusCommand = defineCommand({
+  name: 'admin.setLeaderStatus',
+  roles: ['staff'],
+  input: z.object({ id: id(), status: z.enum(LEADER_STATUSES), reason: z.optional(z.string().check(z.maxLength(200))) }),
+  http: { method: 'POST', path: '/admin/leaders/{id}/status' },
+  async run({ deps }, input) {
+    return setLeaderStatus(deps, input.id, input.status, input.reason ?? 'staff decision', 'staff');
+  },
+});
+
+export async function setLeaderStatus(deps: Deps, leaderId: string, status: (typeof LEADER_STATUSES)[number], reason: string, by: string) {
+  const leader = await deps.store.get(keys.leader(leaderId));
+  if (!leader) throw new AppError('NOT_FOUND', `leader ${leaderId} not found`);
+  const now = toBizIso(deps.clock.now());
+  const ops: Parameters<Deps['store']['transact']>[0] = [
+    { type: 'update', key: keys.leader(leaderId), update: { set: { status, statusReason: reason, statusBy: by, statusAt: now, updatedAt: now } } },
+    { type: 'update', key: keys.leaderRole(String(leader.openid)), update: { set: { status } }, when: [{ op: 'eq', path: 'leaderId', value: leaderId }] },
+  ];
+  if (status === 'removed')
+    ops.push({
+      type: 'update',
+      key: keys.community(String(leader.communityId)),
+      update: { remove: ['leaderId', 'leaderName'] },
+      when: [{ op: 'eq', path: 'leaderId', value: leaderId }],
+    });
+  await deps.store.transact(ops);
+  return publicLeader({ ...strip(leader), status, statusReason: reason, statusAt: now });
+}
+
+export const listLeadersCommand = defineCommand({
+  name: 'admin.leaders',
+  roles: ['staff'],
+  input: z.object({ status: z.optional(z.enum(LEADER_STATUSES)) }),
+  http: { method: 'GET', path: '/admin/leaders' },
+  async run({ deps }, input) {
+    const all = await queryAll(deps.store, { index: 'gsi1', pk: 'T#leader' });
+    return all.filter((l) => !input.status || l.status === input.status).map((l) => publicLeader(strip(l)));
+  },
+});
+
+export const upsertCouponCommand = defineCommand({
+  name: 'admin.upsertCoupon',
+  roles: ['staff'],
+  input: CouponInput,
+  http: { method: 'POST', path: '/admin/coupons' },
+  async run({ deps }, input) {
+    const issues = [];
+    if (input.kind === 'fixed' && input.valueFen === undefined) issues.push({ path: 'valueFen', message: 'required for a fixed coupon' });
+    if (input.kind === 'percent' && input.percent === undefined) issues.push({ path: 'percent', message: 'required for a percent coupon' });
+    if (Date.parse(input.validTo) <= Date.parse(input.validFrom)) issues.push({ path: 'validTo', message: 'must be after validFrom' });
+    if (issues.length) throw new AppError('VALIDATION_FAILED', 'input does not match the schema', { issues });
+    const couponId = input.id ?? deps.ids.newId();
+    const coupon = { ...input, id: couponId, updatedAt: toBizIso(deps.clock.now()) };
+    await deps.store.write({ type: 'put', item: { ...keys.coupon(couponId), ...typeIndex('coupon', couponId), ...coupon } });
+    return coupon;
+  },
+});
+
+/** Gives a coupon to customers (one each; granting twice changes nothing). */
+export const grantCouponCommand = defineCommand({
+  name: 'admin.grantCoupon',
+  roles: ['staff'],
+  input: z.object({ id: id(), userIds: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(500)) }),
+  http: { method: 'POST', path: '/admin/coupons/{id}/grant' },
+  async run({ deps }, input) {
+    const coupon = await deps.store.get(keys.coupon(input.id));
+    if (!coupon) throw new AppError('NOT_FOUND', `coupon ${input.id} not found`);
+    let granted = 0;
+    for (const userId of new Set(input.userIds)) {
+      const ok = await deps.store
+        .write({
+          type: 'put',
+          item: { ...keys.userCoupon(userId, input.id), couponId: input.id, status: 'available', grantedAt: toBizIso(deps.clock.now()) },
+          when: [{ op: 'notExists' }],
+        })
+        .then(() => true, () => false);
+      if (ok) granted++;
+    }
+    return { couponId: input.id, granted };
+  },
+});
+
+export const grantMembershipCommand = defineCommand({
+  name: 'admin.grantMembership',
+  roles: ['staff'],
+  input: z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)), until: isoTime() }),
+  http: { method: 'POST', path: '/admin/customers/{id}/membership' },
+  async run({ deps }, input) {
+    const updated = await deps.store.write({
+      type: 'update',
+      key: keys.user(input.id),
+      update: { set: { memberUntil: input.until }, setIfAbsent: { id: input.id, points: 0, createdAt: toBizIso(deps.clock.now()) } },
+    });
+    return { id: input.id, memberUntil: updated?.memberUntil };
+  },
+});
+
+export const adminCatalogCommands = [
+  upsertProductCommand,
+  updateProductCommand,
+  listProductsCommand,
+  upsertCommunityCommand,
+  updateCommunityCommand,
+  upsertLeaderCommand,
+  setLeaderStatusCommand,
+  listLeadersCommand,
+  upsertCouponCommand,
+  grantCouponCommand,
+  grantMembershipCommand,
+];

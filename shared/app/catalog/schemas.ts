@@ -1,0 +1,68 @@
+import { z, fen, id, isoTime } from '#platform/schema';
+
+/** Product as staff enter it (API.md "Shapes of the main back-office inputs"). */
+export const ProductInput = z.object({
+  id: z.optional(id()),
+  title: z.string().check(z.minLength(1), z.maxLength(60)),
+  category: z.string().check(z.minLength(1), z.maxLength(20)),
+  priceFen: z.int().check(z.minimum(1)),
+  memberPriceFen: z.optional(z.int().check(z.minimum(1))),
+  costFen: z.optional(fen()),
+  supplierId: id(),
+  commissionRate: z._default(z.number().check(z.gte(0.05), z.lte(0.15)), 0.1),
+  fresh: z.boolean(),
+  perUserLimit: z.optional(z.int().check(z.minimum(1))),
+  stockPerWave: z.optional(z.int().check(z.minimum(0))),
+  supplierCapacity: z.optional(z.int().check(z.minimum(0))),
+  status: z._default(z.enum(['active', 'inactive']), 'active'),
+  flashSale: z.optional(
+    z.object({
+      id: z.optional(id()),
+      priceFen: z.int().check(z.minimum(1)),
+      stock: z.int().check(z.minimum(1)),
+      startsAt: isoTime(),
+      endsAt: isoTime(),
+      perUserLimit: z.int().check(z.minimum(1)),
+    }),
+  ),
+});
+export type ProductInput = z.infer<typeof ProductInput>;
+
+export const CommunityInput = z.object({
+  id: z.optional(id()),
+  name: z.string().check(z.minLength(1), z.maxLength(40)),
+  address: z.string().check(z.minLength(1), z.maxLength(120)),
+  region: z.string().check(z.minLength(1), z.maxLength(40)),
+  location: z.object({
+    lat: z.number().check(z.gte(-90), z.lte(90)),
+    lng: z.number().check(z.gte(-180), z.lte(180)),
+  }),
+  routeId: id(),
+});
+export type CommunityInput = z.infer<typeof CommunityInput>;
+
+export const LeaderInput = z.object({
+  id: z.optional(id()),
+  openid: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.minLength(1), z.maxLength(20)),
+  phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
+  communityId: id(),
+  referredBy: z.optional(id()),
+});
+export type LeaderInput = z.infer<typeof LeaderInput>;
+
+export const LEADER_STATUSES = ['active', 'warned', 'suspended', 'removed'] as const;
+export type LeaderStatus = (typeof LEADER_STATUSES)[number];
+
+export const CouponInput = z.object({
+  id: z.optional(id()),
+  title: z.string().check(z.minLength(1), z.maxLength(30)),
+  kind: z.enum(['fixed', 'percent']),
+  valueFen: z.optional(z.int().check(z.minimum(1))),
+  percent: z.optional(z.int().check(z.minimum(1), z.maximum(99))),
+  thresholdFen: fen(),
+  validFrom: isoTime(),
+  validTo: isoTime(),
+  newUserOnly: z._default(z.boolean(), false),
+});
+export type CouponInput = z.infer<typeof CouponInput>;

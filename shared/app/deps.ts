@@ -1,0 +1,31 @@
+import type { Clock } from '#ports/clock';
+import type { Ids } from '#ports/ids';
+import type { ItemStore } from '#ports/item-store';
+import type { ContactCipher, SessionTokens, WechatLogin } from '#ports/session';
+import type { MerchantSettings } from './settings.ts';
+
+export interface DevClockControl {
+  set(nowMs: number): Promise<void>;
+  reset(): Promise<void>;
+}
+
+/**
+ * The ports a use case may use. Built once per cold start by the platform (AWS, CloudBase,
+ * local) or by a test; use cases never import an adapter.
+ */
+export interface Deps {
+  store: ItemStore;
+  clock: Clock;
+  ids: Ids;
+  settings: MerchantSettings;
+  sessions: SessionTokens;
+  wechatLogin: WechatLogin;
+  contacts: ContactCipher;
+  /** Openids configured as staff (STAFF_OPENIDS), besides staff records in the store. */
+  staffOpenids: string[];
+  warehouse: { lat: number; lng: number };
+  /** True only on the local stage (AUTH_MODE=dev): dev login and the /dev routes exist. */
+  devMode: boolean;
+  /** Local stage only: moves the clock every local function reads (POST /dev/clock). */
+  devClock?: DevClockControl;
+}

@@ -1,0 +1,57 @@
+import type { Key } from '#ports/item-store';
+
+/**
+ * Every item's keys, in one place (DESIGN.md §4). Orders live in their community's partition;
+ * GSI1 overloads "list by owner / by type", GSI2 is sparse and holds what a job must find when
+ * it falls due (unpaid orders by payBy, open waves by cutoff, ...).
+ */
+export const keys = {
+  community: (id: string): Key => ({ pk: `C#${id}`, sk: 'META' }),
+  communityWave: (communityId: string, date: string): Key => ({ pk: `C#${communityId}`, sk: `WAVE#${date}` }),
+  order: (communityId: string, date: string, orderId: string): Key => ({ pk: `C#${communityId}`, sk: `O#${date}#${orderId}` }),
+  ordersOfWave: (communityId: string, date: string) => ({ pk: `C#${communityId}`, prefix: `O#${date}#` }),
+  pickupCode: (communityId: string, code: string): Key => ({ pk: `C#${communityId}`, sk: `CODE#${code}` }),
+  /** Locates an order by id alone (order.get, payment notifications). */
+  orderRef: (orderId: string): Key => ({ pk: `OREF#${orderId}`, sk: 'REF' }),
+
+  product: (id: string): Key => ({ pk: `P#${id}`, sk: 'META' }),
+  waveStock: (productId: string, date: string, shard?: number): Key => ({
+    pk: `P#${productId}`,
+    sk: shard === undefined ? `STOCK#${date}` : `STOCK#${date}#${shard}`,
+  }),
+  flashStock: (productId: string, saleId: string, shard: number): Key => ({ pk: `P#${productId}`, sk: `FLASH#${saleId}#${shard}` }),
+
+  user: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'PROFILE' }),
+  userRoles: (userId: string) => ({ pk: `U#${userId}`, prefix: 'R#' }),
+  leaderRole: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'R#LEADER' }),
+  staffRole: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'R#STAFF' }),
+  userLimit: (userId: string, scope: string, productId: string): Key => ({ pk: `U#${userId}`, sk: `LIMIT#${scope}#${productId}` }),
+  userCoupon: (userId: string, couponId: string): Key => ({ pk: `U#${userId}`, sk: `CPN#${couponId}` }),
+  userCoupons: (userId: string) => ({ pk: `U#${userId}`, prefix: 'CPN#' }),
+  quota: (userId: string, templateId: string): Key => ({ pk: `U#${userId}`, sk: `QUOTA#${templateId}` }),
+
+  coupon: (id: string): Key => ({ pk: `CPN#${id}`, sk: 'META' }),
+  supplier: (id: string): Key => ({ pk: `S#${id}`, sk: 'META' }),
+
+  idempotency: (userId: string, requestId: string): Key => ({ pk: `REQ#${userId}#${requestId}`, sk: 'REQ' }),
+
+  leader: (id: string): Key => ({ pk: `L#${id}`, sk: 'META' }),
+  leaderBalance: (id: string): Key => ({ pk: `L#${id}`, sk: 'BAL' }),
+  leaderEntry: (id: string, ts: string, entryId: string): Key => ({ pk: `L#${id}`, sk: `E#${ts}#${entryId}` }),
+  leaderStatement: (id: string, period: string): Key => ({ pk: `L#${id}`, sk: `STMT#${period}` }),
+  leaderWithdrawal: (id: string, withdrawalId: string): Key => ({ pk: `L#${id}`, sk: `WD#${withdrawalId}` }),
+
+  waveReport: (date: string, part: string): Key => ({ pk: `W#${date}`, sk: part }),
+  waveReports: (date: string, prefix: string) => ({ pk: `W#${date}`, prefix }),
+
+  outbox: (shard: number, dueAt: string, id: string): Key => ({ pk: `OUTBOX#${shard}`, sk: `${dueAt}#${id}` }),
+
+  /** Jobs' own progress records (checkpoints, last run). */
+  job: (name: string, scope: string): Key => ({ pk: `JOB#${name}`, sk: scope }),
+} as const;
+
+/** GSI1 partitions used to list things by type (communities, products, leaders, coupons). */
+export const typeIndex = (type: 'community' | 'product' | 'leader' | 'coupon' | 'supplier', id: string) => ({
+  gsi1pk: `T#${type}`,
+  gsi1sk: id,
+});

@@ -1,0 +1,262 @@
+/**
+ * The catalogue of subscription messages the product sends. Each entry names its audience,
+ * the WeChat data keys of its template (kind + index, as WeChat names them), the mini-program
+ * page it opens and how a payload becomes field values. Template ids are deployment
+ * configuration and live elsewhere; the outbox stores `{ key, payload }` and renders at send time.
+ */
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
+import { z } from 'zod/mini';
+import { AppError } from './errors.ts';
+import { amountFromFen, sanitizeField, type FieldKind } from './template-fields.ts';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+const ZONE = 'Asia/Shanghai';
+
+export type Audience = 'customer' | 'leader';
+
+// ---- payloads ---------------------------------------------------------------------------
+
+const fen = z.int().check(z.minimum(0));
+const count = z.int().check(z.minimum(0));
+const isoTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+const text = z.string().check(z.minLength(1));
+
+export const MESSAGE_PAYLOADS = {
+  /** Leader, at cutoff: the wave's totals and when the goods should arrive. */
+  cutoffSummary: z.object({ waveDate: isoDate, orderCount: count, itemCount: count, expectedArrivalAt: isoTime }),
+  /** Leader: the goods of a wave reached the pickup point; please confirm arrival. */
+  arrivalReminder: z.object({ waveDate: isoDate, pickupPointName: text, orderCount: count, arrivedAt: isoTime }),
+  /** Customer: the order can be picked up with its code until the deadline. */
+  arrivalNotice: z.object({
+    orderId: text,
+    orderShortNo: text,
+    pickupPointName: text,
+    pickupCode: text,
+    pickupDeadline: isoTime,
+  }),
+  /** Customer, the day before the deadline: pick up or lose the goods (逾期不保留). */
+  pickupReminder: z.object({
+    orderId: text,
+    orderShortNo: text,
+    pickupPointName: text,
+    pickupCode: text,
+    pickupDeadline: isoTime,
+  }),
+  /** Customer: a refund's outcome. */
+  refundResult: z.object({
+    orderId: text,
+    orderShortNo: text,
+    amountFen: fen,
+    reason: text,
+    status: z.enum(['succeeded', 'processing', 'failed']),
+  }),
+  /** Leader: a settlement statement was issued (total may be negative after refunds). */
+  statement: z.object({
+    period: text,
+    totalFen: z.int(),
+    availableFen: fen,
+  }),
+  /** Leader: a withdrawal was decided or its transfer finished. */
+  withdrawalResult: z.object({
+    withdrawalId: text,
+    amountFen: fen,
+    result: z.enum(['approved', 'rejected', 'paid', 'failed']),
+    reason: z.optional(z.string()),
+    at: isoTime,
+  }),
+};
+
+export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
+export type MessagePayload<K extends MessageKey> = z.infer<(typeof MESSAGE_PAYLOADS)[K]>;
+export type CutoffSummaryPayload = MessagePayload<'cutoffSummary'>;
+export type ArrivalReminderPayload = MessagePayload<'arrivalReminder'>;
+export type ArrivalNoticePayload = MessagePayload<'arrivalNotice'>;
+export type PickupReminderPayload = MessagePayload<'pickupReminder'>;
+export type RefundResultPayload = MessagePayload<'refundResult'>;
+export type StatementPayload = MessagePayload<'statement'>;
+export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
+
+// ---- formatting -------------------------------------------------------------------------
+
+/** 'YYYY-MM-DD HH:mm' in Asia/Shanghai, whatever the process time zone. */
+const shanghaiTime = (iso: string): string => dayjs.utc(iso).tz(ZONE).format('YYYY-MM-DD HH:mm');
+
+/** '明日16:00' when `iso` falls on the day after `day` in Shanghai, else '26日16:00' (the full time is in its own field). */
+const dayAfterOrDate = (day: string, iso: string): string => {
+  const at = dayjs.utc(iso).tz(ZONE);
+  const tomorrow = dayjs.tz(day, ZONE).add(1, 'day').format('YYYY-MM-DD');
+  return at.format('YYYY-MM-DD') === tomorrow ? `明日${at.format('HH:mm')}` : at.format('D日HH:mm');
+};
+
+/** '2026-W48' → '2026年第48周'; a T+1 period ('2026-11-26') or anything else as is. */
+const periodLabel = (period: string): string => {
+  const week = /^(\d{4})-W(\d{2})$/.exec(period);
+  return week ? `${week[1]}年第${Number(week[2])}周` : period;
+};
+
+/** '12单/30件，预计明日16:00到货', dropping '预计' when large counts would overflow the thing. */
+const cutoffLine = (p: CutoffSummaryPayload): string => {
+  const totals = `${p.orderCount}单/${p.itemCount}件`;
+  const when = dayAfterOrDate(p.waveDate, p.expectedArrivalAt);
+  const full = `${totals}，预计${when}到货`;
+  return Array.from(full).length <= 20 ? full : `${totals}，${when}到货`;
+};
+
+/** A page path with its query values encoded. */
+const pageWith = (path: string, query: Record<string, string>): string => `${path}?${new URLSearchParams(query).toString()}`;
+
+// ---- catalogue --------------------------------------------------------------------------
+
+export interface MessageDefinition<K extends MessageKey, F extends Record<string, FieldKind>> {
+  key: K;
+  audience: Audience;
+  /** WeChat data key → field kind, as configured in the template on the WeChat console. */
+  fields: F;
+  /** Mini-program page (with query) the card opens. */
+  page(payload: MessagePayload<K>): string;
+  /** Raw field values; renderMessage sanitizes them. */
+  build(payload: MessagePayload<K>): { [D in keyof F]: string };
+}
+
+const define = <K extends MessageKey, F extends Record<string, FieldKind>>(d: MessageDefinition<K, F>) => d;
+
+const REFUND_STATUS = { succeeded: '退款成功', processing: '退款中', failed: '退款失败' } as const;
+const WITHDRAWAL_RESULT = { approved: '已通过', rejected: '已驳回', paid: '已到账', failed: '转账失败' } as const;
+const WITHDRAWAL_NOTE = {
+  approved: '请在小程序中确认收款',
+  rejected: '金额已退回可提现余额',
+  paid: '提现已到账，请查收',
+  failed: '金额已退回可提现余额',
+} as const;
+
+export const MESSAGES = {
+  cutoffSummary: define({
+    key: 'cutoffSummary',
+    audience: 'leader',
+    fields: { date1: 'date', number2: 'number', number3: 'number', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/leader/wave/index', { date: p.waveDate }),
+    build: (p) => ({
+      date1: p.waveDate,
+      number2: String(p.orderCount),
+      number3: String(p.itemCount),
+      time4: shanghaiTime(p.expectedArrivalAt),
+      thing5: cutoffLine(p),
+    }),
+  }),
+  arrivalReminder: define({
+    key: 'arrivalReminder',
+    audience: 'leader',
+    fields: { thing1: 'thing', date2: 'date', number3: 'number', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/leader/arrival/index', { date: p.waveDate }),
+    build: (p) => ({
+      thing1: p.pickupPointName,
+      date2: p.waveDate,
+      number3: String(p.orderCount),
+      time4: shanghaiTime(p.arrivedAt),
+      thing5: '货已到自提点，请确认到货',
+    }),
+  }),
+  arrivalNotice: define({
+    key: 'arrivalNotice',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', thing2: 'thing', character_string3: 'character_string', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      thing2: p.pickupPointName,
+      character_string3: p.pickupCode,
+      time4: shanghaiTime(p.pickupDeadline),
+      thing5: '商品已到货，请凭取货码自提',
+    }),
+  }),
+  pickupReminder: define({
+    key: 'pickupReminder',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', thing2: 'thing', character_string3: 'character_string', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      thing2: p.pickupPointName,
+      character_string3: p.pickupCode,
+      time4: shanghaiTime(p.pickupDeadline),
+      // Worded without "tomorrow": a retried push may go out later than planned.
+      thing5: '请在截止前取货，逾期不保留',
+    }),
+  }),
+  refundResult: define({
+    key: 'refundResult',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', amount2: 'amount', thing3: 'thing', phrase4: 'phrase' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      amount2: amountFromFen(p.amountFen),
+      thing3: p.reason,
+      phrase4: REFUND_STATUS[p.status],
+    }),
+  }),
+  statement: define({
+    key: 'statement',
+    audience: 'leader',
+    fields: { thing1: 'thing', amount2: 'amount', amount3: 'amount', thing4: 'thing' },
+    page: (p) => pageWith('pages/leader/statements/index', { period: p.period }),
+    build: (p) => ({
+      thing1: `${periodLabel(p.period)}佣金结算`,
+      // An amount cannot carry a sign: a net deduction shows ¥0.00 and is explained in thing4.
+      amount2: amountFromFen(Math.max(p.totalFen, 0)),
+      amount3: amountFromFen(p.availableFen),
+      thing4: p.totalFen < 0 ? `退款扣减${amountFromFen(-p.totalFen)}，详见账单` : '结算单已生成，可申请提现',
+    }),
+  }),
+  withdrawalResult: define({
+    key: 'withdrawalResult',
+    audience: 'leader',
+    fields: { amount1: 'amount', phrase2: 'phrase', thing3: 'thing', time4: 'time' },
+    page: (p) => pageWith('pages/leader/withdrawals/index', { id: p.withdrawalId }),
+    build: (p) => ({
+      amount1: amountFromFen(p.amountFen),
+      phrase2: WITHDRAWAL_RESULT[p.result],
+      thing3: p.reason?.trim() ? p.reason : WITHDRAWAL_NOTE[p.result],
+      time4: shanghaiTime(p.at),
+    }),
+  }),
+} as const;
+
+export const MESSAGE_KEYS = Object.keys(MESSAGES) as MessageKey[];
+
+/** Who receives each message: leaders' and customers' templates are asked for on different pages. */
+export const MESSAGE_AUDIENCE = Object.fromEntries(MESSAGE_KEYS.map((k) => [k, MESSAGES[k].audience])) as Record<MessageKey, Audience>;
+
+export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(MESSAGES, key);
+
+export interface RenderedMessage {
+  data: Record<string, { value: string }>;
+  page: string;
+}
+
+/**
+ * Checks the payload, builds the template data and sanitizes every field into WeChat's rules,
+ * so a rendered message is never refused with 47003. A bad payload is VALIDATION_FAILED.
+ */
+export const renderMessage = <K extends MessageKey>(key: K, payload: MessagePayload<K>): RenderedMessage => {
+  const parsed = MESSAGE_PAYLOADS[key].safeParse(payload);
+  if (!parsed.success) {
+    throw new AppError('VALIDATION_FAILED', `invalid payload for message ${key}`, {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  // Each entry's payload type matches its key; TypeScript cannot correlate the two here.
+  const definition = MESSAGES[key] as unknown as MessageDefinition<K, Record<string, FieldKind>>;
+  const p = parsed.data as MessagePayload<K>;
+  const raw = definition.build(p);
+  const data: Record<string, { value: string }> = {};
+  for (const [dataKey, kind] of Object.entries(definition.fields)) {
+    data[dataKey] = { value: sanitizeField(kind, raw[dataKey] ?? '') };
+  }
+  return { data, page: definition.page(p) };
+};

@@ -1,0 +1,50 @@
+import { AppError } from '#domain/errors';
+import type { Deps } from '#app/deps';
+import type { FunctionModule } from './command.ts';
+import { dispatch } from './dispatch.ts';
+import { toErrorBody } from './errors.ts';
+
+export type CloudResult = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
+
+/** A CloudBase timer trigger's event (`config.json` triggers). */
+interface TimerEvent {
+  Type: 'Timer';
+  TriggerName: string;
+  Time?: string;
+}
+
+const isTimer = (e: unknown): e is TimerEvent => !!e && typeof e === 'object' && (e as TimerEvent).Type === 'Timer';
+
+/**
+ * The CloudBase transport of a function: `wx.cloud.callFunction({ name, data: { action, ...input } })`
+ * with the caller's OPENID from the WeChat context (taken through `openidOf`, never from data),
+ * and timer events routed to the function's jobs by trigger name.
+ */
+export function createCloudMain(
+  mod: FunctionModule,
+  getDeps: () => Promise<Deps>,
+  openidOf: (event: unknown, context: unknown) => string | undefined,
+) {
+  const byAction = new Map(mod.commands.map((c) => [c.name.slice(c.name.indexOf('.') + 1), c]));
+  return async (event: unknown, context: unknown): Promise<CloudResult> => {
+    try {
+      const deps = await getDeps();
+      if (isTimer(event)) {
+        const job = mod.jobs?.find((j) => j.name === event.TriggerName);
+        if (!job) throw new AppError('NOT_FOUND', `no job ${event.TriggerName}`);
+        return { ok: true, data: await job.run(deps, {}) };
+      }
+      const { action, ...input } = (event ?? {}) as { action?: unknown } & Record<string, unknown>;
+      // Strip the platform's own fields; identity never comes from data.
+      delete input.userInfo;
+      const command = typeof action === 'string' ? byAction.get(action) : undefined;
+      if (!command) throw new AppError('NOT_FOUND', `no action ${String(action)} in ${mod.name}`);
+      const openid = openidOf(event, context);
+      const data = await dispatch(command, input, { kind: 'openid', openid }, deps);
+      return { ok: true, data: data && typeof data === 'object' && '__csv' in data ? (data as any).__csv : data };
+    } catch (e) {
+      const { error } = toErrorBody(e, `${mod.name}.${String((event as any)?.action ?? 'timer')}`);
+      return { ok: false, error };
+    }
+  };
+}

@@ -1,0 +1,68 @@
+import { z, toIssues } from './schema.ts';
+
+/**
+ * Configuration, parsed once per cold start. A missing or bad setting fails fast with a
+ * message naming it; defaults exist only for business settings with a documented default.
+ */
+const commaList = z.pipe(
+  z.optional(z.string()),
+  z.transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [])),
+);
+const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm'));
+const numberFromEnv = (def: number) =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'expected a number'))),
+    z.transform((s) => (s === undefined ? def : Number(s))),
+  );
+
+const ConfigSchema = z.object({
+  STAGE: z.string().check(z.minLength(1)),
+  /** `dev` enables /auth/dev-login and the /dev routes (local stage only). */
+  AUTH_MODE: z.enum(['dev', 'wechat']),
+  PLATFORM: z._default(z.enum(['aws', 'cloudbase']), 'aws'),
+  TABLE_NAME: z.optional(z.string().check(z.minLength(1))),
+  DYNAMO_ENDPOINT: z.optional(z.url()),
+  SESSION_SECRET: z.string().check(z.minLength(32, 'must be at least 32 characters')),
+  SESSION_TTL_SECONDS: numberFromEnv(7 * 24 * 3600),
+  WX_APPID: z.optional(z.string()),
+  WX_SECRET: z.optional(z.string()),
+  WX_API_BASE: z._default(z.url(), 'https://api.weixin.qq.com'),
+  STAFF_OPENIDS: commaList,
+  /** base64 of 32 bytes: AES-256-GCM key for contact data at rest. */
+  CONTACT_KEY: z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes')),
+  CONTACT_KEY_ID: z._default(z.string(), 'k1'),
+  CUTOFF_TIME: z._default(hhmm, '22:00'),
+  ARRIVAL_TIME: z._default(hhmm, '16:00'),
+  WAREHOUSE_LAT: numberFromEnv(31.2304),
+  WAREHOUSE_LNG: numberFromEnv(121.4737),
+  /** Local stage: a file every local function process reads the moved clock from. */
+  DEV_CLOCK_FILE: z.optional(z.string()),
+  /** Local stage: where the sandbox payment keys and the notification sink live. */
+  LOCAL_DIR: z._default(z.string(), '.local'),
+  /** Local stage: the base URL of the local stack itself (sandbox notifications post here). */
+  LOCAL_BASE_URL: z._default(z.url(), 'http://localhost:3000'),
+  MERCHANT_SETTINGS: z.optional(z.string()),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const r = ConfigSchema.safeParse(env);
+  if (!r.success) {
+    const names = toIssues(r.error).map((i) => `${i.path}: ${i.message}`);
+    throw new ConfigError(`bad configuration: ${names.join('; ')}`);
+  }
+  const c = r.data;
+  if (c.AUTH_MODE === 'wechat' && (!c.WX_APPID || !c.WX_SECRET))
+    throw new ConfigError('bad configuration: WX_APPID and WX_SECRET are required when AUTH_MODE=wechat');
+  if (c.AUTH_MODE === 'dev' && c.STAGE !== 'local') throw new ConfigError('bad configuration: AUTH_MODE=dev is allowed only on STAGE=local');
+  if (c.PLATFORM === 'aws' && !c.TABLE_NAME) throw new ConfigError('bad configuration: TABLE_NAME is required on AWS');
+  return c;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod/mini';
+
+// English messages for every schema failure (zod/mini ships none by default).
+z.config(z.locales.en());
+
+export { z };
+
+/** Integer fen, never negative. */
+export const fen = () => z.int().check(z.minimum(0));
+export const id = () => z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
+export const bizDateSchema = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'));
+export const isoTime = () => z.iso.datetime({ offset: true });
+
+/**
+ * A number in a query string (HTTP) or a real number (CloudBase data). Body numbers are never
+ * parsed from strings; only query parameters, which HTTP can only carry as text, are.
+ */
+export const queryNumber = () =>
+  z.union([
+    z.number(),
+    z.pipe(
+      z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'expected a number')),
+      z.transform((s) => Number(s)),
+    ),
+  ]);
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export function toIssues(error: z.core.$ZodError): Issue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}

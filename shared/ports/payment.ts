@@ -1,0 +1,27 @@
+/**
+ * The payment and payout ports (DESIGN.md §6–7): customers pay orders through WeChat Pay
+ * (API v3 on AWS, cloud.cloudPay on CloudBase, a local sandbox on the local stage) and leaders
+ * are paid out through the merchant transfer (商家转账). Amounts are integer fen.
+ */
+
+/** What wx.requestPayment takes. */
+export interface PaymentParams { timeStamp: string; nonceStr: string; package: string; signType: 'RSA' | 'MD5' | 'HMAC-SHA256'; paySign: string }
+export interface PrepayInput { orderId: string; amountFen: number; openid: string; description: string; expiresAt: string /* ISO with offset */ }
+/** A verified payment notification. */
+export interface PaymentNotice { orderId: string; transactionId: string; amountFen: number; payerOpenid?: string; paidAt: string; tradeState: 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' }
+export interface RefundInput { orderId: string; refundId: string /* stable out_refund_no: a retry reuses it */; amountFen: number; totalFen: number; reason: string }
+export interface RefundResult { refundId: string; status: 'PROCESSING' | 'SUCCESS' }
+export interface RawNotification { headers: Record<string, string | undefined>; body: string }
+export interface PaymentGateway {
+  prepay(input: PrepayInput): Promise<PaymentParams>;
+  /** Verifies signature, timestamp (±5 min of now) and decrypts; throws AppError('UNAUTHENTICATED') when forged/stale, ('VALIDATION_FAILED') when malformed. */
+  parseNotification(raw: RawNotification): Promise<PaymentNotice>;
+  refund(input: RefundInput): Promise<RefundResult>;
+}
+export interface TransferInput { withdrawalId: string /* stable out_bill_no */; openid: string; amountFen: number; remark: string }
+export interface TransferResult { billNo: string; state: string; packageInfo?: string }
+export interface TransferNotice { withdrawalId: string; billNo: string; state: 'SUCCESS' | 'FAIL' | 'CANCELLED' | 'WAIT_USER_CONFIRM' | 'ACCEPTED' | 'PROCESSING' | 'TRANSFERING' | 'CANCELING'; amountFen: number; reason?: string }
+export interface PayoutGateway {
+  createTransfer(input: TransferInput): Promise<TransferResult>;
+  parseNotification(raw: RawNotification): Promise<TransferNotice>;
+}
