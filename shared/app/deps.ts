@@ -3,6 +3,8 @@ import type { Ids } from '#ports/ids';
 import type { ItemStore } from '#ports/item-store';
 import type { ContactCipher, SessionTokens, WechatLogin } from '#ports/session';
 import type { MerchantSettings } from './settings.ts';
+import type { PaymentGateway, PayoutGateway } from '#ports/payment';
+import type { MessageSender } from '#ports/message-sender';
 
 export interface DevClockControl {
   set(nowMs: number): Promise<void>;
@@ -24,6 +26,14 @@ export interface Deps {
   /** Openids configured as staff (STAFF_OPENIDS), besides staff records in the store. */
   staffOpenids: string[];
   warehouse: { lat: number; lng: number };
+  payment: PaymentGateway;
+  payout: PayoutGateway;
+  /** Sends subscription messages (WeChat API, CloudBase openapi, or the local sink). */
+  sender: MessageSender;
+  /** Template ids per message key (configuration). */
+  templates: Record<string, string>;
+  /** Local stage only: the sandbox that signs payment and transfer notifications (/dev/pay, /dev/payout). */
+  sandbox?: import('#adapters/local/sandbox-pay').SandboxWechatPay;
   /** True only on the local stage (AUTH_MODE=dev): dev login and the /dev routes exist. */
   devMode: boolean;
   /** Local stage only: moves the clock every local function reads (POST /dev/clock). */

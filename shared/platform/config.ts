@@ -42,6 +42,15 @@ const ConfigSchema = z.object({
   /** Local stage: the base URL of the local stack itself (sandbox notifications post here). */
   LOCAL_BASE_URL: z._default(z.url(), 'http://localhost:3000'),
   MERCHANT_SETTINGS: z.optional(z.string()),
+  /** JSON { messageKey: templateId } from the WeChat console. */
+  TEMPLATE_IDS: z.optional(z.string()),
+  /** The public base URL of the HTTP API (payment notify URLs). */
+  PUBLIC_BASE_URL: z.optional(z.string()),
+  WXPAY_MCH_ID: z.optional(z.string()),
+  WXPAY_MERCHANT_SERIAL: z.optional(z.string()),
+  WXPAY_PRIVATE_KEY: z.optional(z.string()),
+  WXPAY_API_V3_KEY: z.optional(z.string()),
+  WXPAY_PLATFORM_KEYS: z.optional(z.string()),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

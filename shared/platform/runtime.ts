@@ -9,26 +9,85 @@ import { createContactCipher } from '#adapters/crypto/contact-cipher';
 import { createIds } from '#adapters/crypto/ids';
 import { createCode2Session } from '#adapters/wechat/code2session';
 import { createFileClock } from '#adapters/local/dev-clock';
+import { createLocalPay } from '#adapters/local/local-pay';
+import { createSinkSender } from '#adapters/local/sink-sender';
+import { createStoreSink } from '#adapters/local/store-sink';
+import { createStableTokenProvider } from '#adapters/wechat/access-token';
+import { createWechatSubscribeSender } from '#adapters/wechat/subscribe-sender';
+import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
+import type { PaymentGateway, PayoutGateway } from '#ports/payment';
+import type { MessageSender } from '#ports/message-sender';
+import { toBizIso } from '#domain/time';
 import { parseConfig, type Config } from './config.ts';
 
 export interface RuntimeParts {
   config: Config;
   store: ItemStore;
   clock?: Clock;
+  /** Platform-specific payment and push adapters (CloudBase: cloudPay and openapi). */
+  payment?: PaymentGateway;
+  payout?: PayoutGateway;
+  sender?: MessageSender;
+}
+
+/** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
+function templateIds(config: Config): Record<string, string> {
+  const given = config.TEMPLATE_IDS ? (JSON.parse(config.TEMPLATE_IDS) as Record<string, string>) : {};
+  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult'];
+  return Object.fromEntries(keys.map((k) => [k, given[k] ?? `tmpl-${k}`]));
+}
+
+/** WeChat Pay v3 (AWS) or the sandbox (local stage). */
+function payAdapters(config: Config, clock: Clock, devMode: boolean) {
+  if (devMode) {
+    const local = createLocalPay({ dir: join(config.LOCAL_DIR, 'sandbox-pay'), now: () => clock.now(), baseUrl: config.LOCAL_BASE_URL });
+    return { payment: local.payment, payout: local.payout, sandbox: local.sandbox };
+  }
+  const need = (name: keyof Config) => {
+    const v = config[name];
+    if (!v) throw new Error(`bad configuration: ${name} is required for WeChat Pay`);
+    return String(v);
+  };
+  const wx = createWechatPayV3({
+    appId: need('WX_APPID'),
+    mchId: need('WXPAY_MCH_ID'),
+    merchantSerial: need('WXPAY_MERCHANT_SERIAL'),
+    merchantPrivateKeyPem: need('WXPAY_PRIVATE_KEY'),
+    apiV3Key: need('WXPAY_API_V3_KEY'),
+    platformKeys: JSON.parse(need('WXPAY_PLATFORM_KEYS')) as Record<string, string>,
+    notifyUrl: `${need('PUBLIC_BASE_URL')}/pay/notify`,
+    transferNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/transfer-notify`,
+    now: () => clock.now(),
+  });
+  return { payment: wx.payment, payout: wx.payout, sandbox: undefined };
 }
 
 /**
  * Assembles the ports from configuration, once per cold start. The store is given by the
  * platform (DynamoDB on AWS and locally, the CloudBase database on CloudBase).
  */
-export function assembleDeps({ config, store, clock: givenClock }: RuntimeParts): Deps {
+export function assembleDeps({ config, store, clock: givenClock, ...given }: RuntimeParts): Deps {
   const devMode = config.AUTH_MODE === 'dev';
   const fileClock = devMode && config.DEV_CLOCK_FILE ? createFileClock(config.DEV_CLOCK_FILE) : undefined;
   const clock = givenClock ?? fileClock ?? systemClock;
   const settings = parseMerchantSettings(config.MERCHANT_SETTINGS, { cutoffTime: config.CUTOFF_TIME, arrivalTime: config.ARRIVAL_TIME });
+  const pay = given.payment && given.payout ? { ...given, sandbox: undefined } : payAdapters(config, clock, devMode);
+  const sender =
+    given.sender ??
+    (devMode
+      ? createSinkSender(createStoreSink(store), () => toBizIso(clock.now()))
+      : createWechatSubscribeSender({
+          tokens: createStableTokenProvider({ appId: config.WX_APPID!, appSecret: config.WX_SECRET!, baseUrl: config.WX_API_BASE, now: () => clock.now() }),
+          baseUrl: config.WX_API_BASE,
+        }));
   return {
     store,
     clock,
+    payment: pay.payment!,
+    payout: pay.payout!,
+    sender,
+    templates: templateIds(config),
+    ...(pay.sandbox ? { sandbox: pay.sandbox } : {}),
     ids: createIds(clock),
     settings,
     sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock }),

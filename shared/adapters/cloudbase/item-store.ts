@@ -297,7 +297,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       if (after) {
         const beyond = (v: string) => (input.descending ? _.lt(v) : _.gt(v));
         parts.push(
-          input.index && after.i !== undefined
+          false
             ? _.or([{ [skField]: beyond(after.s) }, { [skField]: _.eq(after.s), _id: beyond(after.i) }])
             : { [skField]: beyond(after.s) },
         );

@@ -1,0 +1,17 @@
+import type { ItemStore } from '#ports/item-store';
+import { queryAll } from '#ports/item-store';
+import type { SinkEntry, SinkStore } from './sink-sender.ts';
+
+/** The local sink kept in the store, so every local function process sees what was "sent". */
+export function createStoreSink(store: ItemStore): SinkStore & { list(): Promise<SinkEntry[]> } {
+  let n = 0;
+  return {
+    async record(entry) {
+      await store.write({ type: 'put', item: { pk: 'DEV#SINK', sk: `${entry.sentAt}#${process.pid}#${n++}#${Math.random().toString(36).slice(2, 8)}`, ...entry } });
+    },
+    async list() {
+      const items = await queryAll(store, { pk: 'DEV#SINK', consistent: true });
+      return items.map(({ pk, sk, ...e }) => e as unknown as SinkEntry);
+    },
+  };
+}

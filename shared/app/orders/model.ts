@@ -1,0 +1,152 @@
+import type { Item } from '#ports/item-store';
+import { maskName } from '#domain/masking';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
+export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID';
+
+export interface OrderLine {
+  productId: string;
+  title: string;
+  qty: number;
+  unitPriceFen: number;
+  /** What the customer paid for the line after every discount (commission base). */
+  paidFen: number;
+  fresh: boolean;
+  /** The product's commission rate when ordered (0.05–0.15). */
+  commissionRate: number;
+  supplierId: string;
+  flash: boolean;
+  /** The flash sale and the shards its units were taken from, to give them back exactly. */
+  flashSaleId?: string;
+  flashShards?: Record<string, number>;
+}
+
+export interface Refund {
+  id: string;
+  amountFen: number;
+  reason: string;
+  status: 'PROCESSING' | 'SUCCESS';
+  at: string;
+  lines?: { productId: string; qty: number; amountFen: number }[];
+}
+
+export interface Amounts {
+  goodsFen: number;
+  memberDiscountFen: number;
+  couponFen: number;
+  firstOrderFen: number;
+  pointsFen: number;
+  payableFen: number;
+}
+
+/** The order as stored in its community's partition (C#<communityId> / O#<waveDate>#<id>). */
+export interface Order {
+  id: string;
+  shortNo: string;
+  communityId: string;
+  waveDate: string;
+  userId: string;
+  status: OrderStatus;
+  lines: OrderLine[];
+  amounts: Amounts;
+  couponId?: string;
+  pointsUsed: number;
+  firstOrder: boolean;
+  /** AES-256-GCM sealed `{ name, phone }` (DESIGN.md §5). */
+  contactSealed: string;
+  /** Masked name and the phone's last four digits, for the leader's lookup and labels. */
+  contactMasked: string;
+  phoneTail: string;
+  requestId: string;
+  createdAt: string;
+  payBy: string;
+  paidAt?: string;
+  transactionId?: string;
+  pickupCode?: string;
+  confirmedAt?: string;
+  arrivedAt?: string;
+  pickupDeadline?: string;
+  pickedUpAt?: string;
+  pickedUpBy?: string;
+  cancelReason?: CancelReason;
+  cancelledAt?: string;
+  expiredAt?: string;
+  refunds: Refund[];
+}
+
+const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+
+export function orderFromItem(item: Item): Order {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!META.has(k)) out[k] = v;
+  return out as unknown as Order;
+}
+
+export const orderKey = (o: Pick<Order, 'communityId' | 'waveDate' | 'id'>) => keys.order(o.communityId, o.waveDate, o.id);
+
+/** GSI1 lists a customer's orders newest first. */
+export const orderUserIndex = (o: Pick<Order, 'userId' | 'createdAt' | 'id'>) => ({ gsi1pk: `U#${o.userId}`, gsi1sk: `O#${o.createdAt}#${o.id}` });
+
+/** GSI2 holds unpaid orders by payBy while they are unpaid, so the expire job finds them. */
+export const PENDING_SHARDS = 4;
+export const pendingIndex = (o: Pick<Order, 'id' | 'payBy'>) => ({
+  gsi2pk: `PENDING#${shardOf(o.id, PENDING_SHARDS)}`,
+  gsi2sk: `${o.payBy}#${o.id}`,
+});
+
+export function shardOf(id: string, shards: number): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % shards;
+}
+
+/** Finds an order by id alone through its reference item. */
+export async function findOrder(deps: Deps, orderId: string): Promise<Order | undefined> {
+  const ref = await deps.store.get(keys.orderRef(orderId));
+  if (!ref) return undefined;
+  const item = await deps.store.get(keys.order(String(ref.communityId), String(ref.waveDate), orderId));
+  return item ? orderFromItem(item) : undefined;
+}
+
+export type Viewer = 'owner' | 'leader' | 'staff';
+
+/**
+ * The API shape of an order (API.md): the owner sees the contact in full, a leader the masked
+ * name and the phone's last four digits.
+ */
+export function orderView(deps: Deps, o: Order, viewer: Viewer) {
+  let contact: Record<string, string>;
+  if (viewer === 'leader') contact = { name: o.contactMasked, phoneTail: o.phoneTail };
+  else {
+    try {
+      contact = JSON.parse(deps.contacts.decrypt(o.contactSealed)) as Record<string, string>;
+    } catch {
+      contact = { name: o.contactMasked, phoneTail: o.phoneTail };
+    }
+  }
+  return {
+    id: o.id,
+    shortNo: o.shortNo,
+    communityId: o.communityId,
+    waveDate: o.waveDate,
+    status: o.status,
+    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
+    amounts: o.amounts,
+    contact,
+    ...(o.pickupCode && viewer !== 'leader' ? { pickupCode: o.pickupCode } : {}),
+    ...(o.status === 'PENDING_PAYMENT' ? { payBy: o.payBy } : {}),
+    ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
+    createdAt: o.createdAt,
+    ...(o.paidAt ? { paidAt: o.paidAt } : {}),
+    ...(o.arrivedAt ? { arrivedAt: o.arrivedAt } : {}),
+    ...(o.pickedUpAt ? { pickedUpAt: o.pickedUpAt } : {}),
+    ...(o.cancelReason ? { cancelReason: o.cancelReason } : {}),
+    ...(o.couponId ? { couponId: o.couponId } : {}),
+    pointsUsed: o.pointsUsed,
+    refunds: o.refunds ?? [],
+  };
+}
+
+export const maskContactName = maskName;
