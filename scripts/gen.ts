@@ -47,8 +47,33 @@ export function cloudbaseConfig(name: string) {
   };
 }
 
+/** cloudbaserc.json for `npx tcb fn deploy`: every function with runtime, size, environment and timers. */
+export function cloudbaserc() {
+  const env = ['STAGE', 'SESSION_SECRET', 'CONTACT_KEY', 'STAFF_OPENIDS', 'WX_APPID', 'WX_SECRET', 'WXPAY_SUB_MCH_ID', 'TEMPLATE_IDS', 'MERCHANT_SETTINGS'];
+  return {
+    version: '2.0',
+    envId: '{{env.TCB_ENV_ID}}',
+    functionRoot: './dist/cloudbase',
+    functions: FUNCTIONS.filter((m) => !LOCAL_ONLY.has(m.name)).map((m) => ({
+      name: m.name,
+      runtime: 'Nodejs18.15',
+      handler: 'index.main',
+      memorySize: SIZING[m.name]!.memory,
+      timeout: Math.min(SIZING[m.name]!.timeout, 900),
+      installDependency: true,
+      envVariables: {
+        PLATFORM: 'cloudbase',
+        AUTH_MODE: 'wechat',
+        ...Object.fromEntries(env.map((k) => [k, `{{env.${k}}}`])),
+      },
+      triggers: cloudbaseConfig(m.name).triggers,
+    })),
+  };
+}
+
 const files = (): Record<string, string> => {
   const out: Record<string, string> = {
+    'cloudbaserc.json': JSON.stringify(cloudbaserc(), null, 2) + '\n',
     'deploy/functions.json': JSON.stringify(awsFunctions(false), null, 2) + '\n',
     'deploy/functions-local.json': JSON.stringify(awsFunctions(true), null, 2) + '\n',
   };
@@ -68,7 +93,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.error(`${path} is stale: run npm run gen`);
       stale++;
     } else {
-      mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+      if (path.includes('/')) mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
       writeFileSync(path, text);
       console.log(`wrote ${path}`);
     }

@@ -62,7 +62,7 @@ async function main() {
   await seedDemo(assembleDeps({ config, store }));
   console.log('table groupbuy-local ready, demo data loaded');
 
-  const offline = spawn('npx', ['serverless', 'offline', 'start', '--stage', 'local', '--httpPort', String(httpPort)], {
+  const offline = spawn('npx', ['serverless', 'offline', 'start', '--stage', 'local', '--httpPort', String(httpPort), '--lambdaPort', process.env.LAMBDA_PORT ?? '3002'], {
     env: { ...process.env, ...env, TZ: 'Asia/Shanghai', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

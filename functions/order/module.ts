@@ -1,4 +1,9 @@
 import type { FunctionModule } from '#platform/command';
 import { catalogCommand, communitiesCommand } from '#app/catalog/commands';
+import { expireJob, orderCommands } from '#app/orders/commands';
 
-export const orderModule: FunctionModule = { name: 'order', commands: [communitiesCommand, catalogCommand], jobs: [] };
+export const orderModule: FunctionModule = {
+  name: 'order',
+  commands: [communitiesCommand, catalogCommand, ...orderCommands],
+  jobs: [expireJob],
+};

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConditionFailed, queryAll, type Item } from '#ports/item-store';
 import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
 import { createCloudbaseDouble, type CloudbaseDouble } from '../support/cloudbase-double/index.ts';
-import { Db, nodeSdk } from '../support/cloudbase-double/sdk.ts';
+import { Db, nodeSdk, wxServerSdk } from '../support/cloudbase-double/sdk.ts';
 import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 
 /**
@@ -60,6 +60,12 @@ describe('CloudBase double: platform refusals', () => {
     await expect(
       send(double, 'database.modifyDocument', { collectionName: 'items', queryType: 'WHERE', query: '{}', data: '{"$frobnicate":{"a":1}}', merge: true, multi: true }),
     ).rejects.toMatchObject({ code: 'DATABASE_INVALID_OPERRATOR' });
+  });
+
+  it('refuses an environment no double answers for, instead of going online', async () => {
+    freshDouble();
+    const stray = nodeSdk().init({ env: 'no-such-env' }).database();
+    await expect(stray.collection('items').get()).rejects.toMatchObject({ code: 'INVALIID_ENV' });
   });
 
   it('refuses collections nobody created, and a second document with the same _id', async () => {
@@ -156,6 +162,19 @@ describe('CloudBase adapter on the double', () => {
     await double.db.collection('items').doc('a').set({ v: 1 });
     const again = nodeSdk().init({ env: double.env }).database();
     expect((await again.collection('items').doc('a').get()).data).toEqual([{ _id: 'a', v: 1 }]);
+  });
+
+  it("answers function code that asks for its own environment (SYMBOL_CURRENT_ENV / DYNAMIC_CURRENT_ENV)", async () => {
+    const double = freshDouble({ currentEnv: true });
+    await double.db.collection('items').doc('a').set({ v: 1 });
+    const tcb = nodeSdk() as ReturnType<typeof nodeSdk> & { SYMBOL_CURRENT_ENV: symbol };
+    const viaNodeSdk = tcb.init({ env: tcb.SYMBOL_CURRENT_ENV as never }).database();
+    expect((await viaNodeSdk.collection('items').doc('a').get()).data).toEqual([{ _id: 'a', v: 1 }]);
+    const cloud = wxServerSdk() as ReturnType<typeof wxServerSdk> & { DYNAMIC_CURRENT_ENV: symbol };
+    // wx-server-sdk keeps the environment of its first init(); name the current one explicitly.
+    cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as never });
+    const viaWx = cloud.database({ env: cloud.DYNAMIC_CURRENT_ENV as never });
+    expect((await viaWx.collection('items').doc('a').get()).data).toEqual({ _id: 'a', v: 1 });
   });
 
   it('persists to a directory, and a new double loads it back; reset empties it', async () => {

@@ -19,7 +19,7 @@ export { COLLECTIONS, DEFAULT_COLLECTION, collectionOf } from './collections.ts'
  * which wraps the former (see `nativeDatabase`).
  */
 export interface CloudbaseDatabase {
-  command: Command | any;
+  command: unknown;
   collection(name: string): any;
   runTransaction(run: (transaction: any) => Promise<unknown>, times?: number): Promise<any>;
 }
@@ -56,7 +56,21 @@ const docId = (k: Key) => `${k.pk}|${k.sk}`;
 const keyOf = (k: Key): Key => ({ pk: k.pk, sk: k.sk });
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function toItem(doc: Record<string, unknown>): Item {
+/** The results this adapter reads (@cloudbase/database's shapes). */
+type Doc = Record<string, unknown>;
+interface GetResult {
+  /** A list for a query; in a transaction, a document's `get` answers the document or null. */
+  data: Doc[] | Doc | null;
+}
+interface UpdateResult {
+  updated?: number;
+  doc?: Doc | null;
+}
+interface RemoveResult {
+  deleted?: number;
+}
+
+function toItem(doc: Doc): Item {
   const { _id, ...item } = doc;
   return item as Item;
 }
@@ -71,25 +85,27 @@ function nativeDatabase(db: CloudbaseDatabase): CloudbaseDatabase {
   return inner && typeof inner.collection === 'function' && typeof inner.runTransaction === 'function' ? inner : db;
 }
 
-/** Results carrying `code` are errors: node-sdk throws them, wx-server-sdk's configuration returns them. */
-function ok<T>(res: T): T {
-  const r = res as { code?: unknown; message?: unknown; requestId?: string } | undefined;
-  if (r && typeof r === 'object' && r.code) throw new CloudbaseError(String(r.code), String(r.message ?? ''), r.requestId);
-  return res;
-}
-
+/** A platform error body (`{ code, message }`, thrown or returned) as a CloudbaseError; anything else unchanged. */
 function platformError(e: unknown): unknown {
-  if (e instanceof CloudbaseError || e instanceof TransactionCancelled || e instanceof ConditionFailed) return e;
   const r = e as { code?: unknown; message?: unknown; requestId?: string } | undefined;
-  return r && typeof r === 'object' && typeof r.code === 'string' ? new CloudbaseError(r.code, String(r.message ?? ''), r.requestId) : e;
+  if (e instanceof CloudbaseError || !r || typeof r !== 'object' || typeof r.code !== 'string' || !r.code) return e;
+  return new CloudbaseError(r.code, String(r.message ?? ''), r.requestId);
 }
 
-async function call<T>(request: Promise<T>): Promise<T> {
+/**
+ * One SDK request. Failures come back as `{ code, message }`: thrown by node-sdk, returned by
+ * the node-sdk that wx-server-sdk configures (`throwOnCode: false`); both become CloudbaseError.
+ */
+async function call<T = unknown>(request: Promise<unknown>): Promise<T> {
+  let res: unknown;
   try {
-    return ok(await request);
+    res = await request;
   } catch (e) {
     throw platformError(e);
   }
+  const failure = platformError(res);
+  if (failure instanceof CloudbaseError) throw failure;
+  return res as T;
 }
 
 const isConflict = (e: unknown) =>
@@ -123,7 +139,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
   const coll = (k: Key) => db.collection(collectionOf(k.pk));
 
   async function read(key: Key): Promise<Item | undefined> {
-    const res = await call(coll(key).doc(docId(key)).get());
+    const res = await call<GetResult>(coll(key).doc(docId(key)).get());
     const doc = Array.isArray(res.data) ? res.data[0] : res.data;
     return doc ? toItem(doc) : undefined;
   }
@@ -152,8 +168,8 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
           const before: (Item | undefined)[] = [];
           // One request at a time: a transaction is one session on the platform.
           for (const op of ops) {
-            const res = await call(ref(targetOf(op)).get());
-            before.push(res.data ? toItem(res.data) : undefined);
+            const { data } = await call<GetResult>(ref(targetOf(op)).get());
+            before.push(data && !Array.isArray(data) ? toItem(data) : undefined);
           }
           const reasons = ops.map((op, i) =>
             conditionsHold(op.when, before[i]) ? null : { code: 'ConditionalCheckFailed' as const, current: before[i] },
@@ -204,7 +220,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
     const data = updateDataOf(_, op.update);
     if (!data) return writeInTransaction(op);
     for (let round = 0; round < WRITE_ROUNDS; round++) {
-      const res = await call(coll(op.key).where(whereOf(_, docId(op.key), op.when)).updateAndReturn(data));
+      const res = await call<UpdateResult>(coll(op.key).where(whereOf(_, docId(op.key), op.when)).updateAndReturn(data));
       if (res.doc) return toItem(res.doc);
       if (res.updated) return read(op.key);
       const current = await read(op.key);
@@ -225,7 +241,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       return;
     }
     for (let round = 0; round < WRITE_ROUNDS; round++) {
-      const res = await call(coll(op.key).where(whereOf(_, docId(op.key), op.when)).remove());
+      const res = await call<RemoveResult>(coll(op.key).where(whereOf(_, docId(op.key), op.when)).remove());
       if (res.deleted) return;
       const current = await read(op.key);
       if (!current) {
@@ -255,8 +271,8 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
     const dir = input.descending ? 'desc' : 'asc';
     let q = db.collection(name).where(filter).orderBy(skField, dir);
     if (input.index) q = q.orderBy('_id', dir);
-    const res = await call(q.limit(limit).get());
-    return res.data as Record<string, unknown>[];
+    const { data } = await call<GetResult>(q.limit(limit).get());
+    return data as Doc[];
   }
 
   return {
@@ -273,8 +289,8 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
         const ids = [...idSet];
         for (let i = 0; i < ids.length; i += CHUNK) {
           const chunk = ids.slice(i, i + CHUNK);
-          const res = await call(db.collection(name).where({ _id: _.in(chunk) }).limit(chunk.length).get());
-          out.push(...(res.data as Record<string, unknown>[]).map(toItem));
+          const { data } = await call<GetResult>(db.collection(name).where({ _id: _.in(chunk) }).limit(chunk.length).get());
+          out.push(...(data as Doc[]).map(toItem));
         }
       }
       return out;
@@ -297,7 +313,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       if (after) {
         const beyond = (v: string) => (input.descending ? _.lt(v) : _.gt(v));
         parts.push(
-          false
+          input.index && after.i !== undefined
             ? _.or([{ [skField]: beyond(after.s) }, { [skField]: _.eq(after.s), _id: beyond(after.i) }])
             : { [skField]: beyond(after.s) },
         );

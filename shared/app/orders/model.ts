@@ -21,6 +21,8 @@ export interface OrderLine {
   /** The flash sale and the shards its units were taken from, to give them back exactly. */
   flashSaleId?: string;
   flashShards?: Record<string, number>;
+  /** What placement held for a regular line: limited wave stock, a per-user limit. */
+  holds?: ('stock' | 'limit')[];
 }
 
 export interface Refund {

@@ -108,6 +108,7 @@ export class DocumentBackend {
     if (!name) throw new PlatformError('INVALID_PARAM', 'collectionName is required');
     if (this.collections.has(name)) throw new PlatformError('DATABASE_COLLECTION_ALREADY_EXIST', `collection ${name} already exists`);
     this.collections.set(name, new Map());
+    this.options.onCommit?.(new Set([name]));
     return {};
   }
 

@@ -9,7 +9,7 @@ export { DocumentBackend, PlatformError, MAX_LIMIT, type Doc } from './backend.t
  * every request (queries and commands serialised as EJSON, transactions) and hands it to the
  * class installed as `Db.reqClass`; the double installs its own there, so only the server is
  * simulated. Requests are routed by environment id, so several doubles can live in one
- * process and an environment without a double still reaches the real requester.
+ * process; a request for an environment without a double is refused, never sent online.
  *
  * Tests and local tooling only: nothing under shared/ or functions/ may import it.
  */
@@ -44,6 +44,11 @@ export interface DoubleOptions {
   collections?: readonly string[];
   /** Refuse requests on collections that were never created (default true, as the platform). */
   strictCollections?: boolean;
+  /**
+   * Also answer for "the function's own environment" (`tcb.SYMBOL_CURRENT_ENV`,
+   * `cloud.DYNAMIC_CURRENT_ENV`, or no env at all), as function code run locally asks for it.
+   */
+  currentEnv?: boolean;
 }
 
 interface Registered {
@@ -52,10 +57,12 @@ interface Registered {
 }
 
 const registry = new Map<string, Registered>();
+/** The double answering for the current environment, if one claimed it. */
+let current: Registered | undefined;
 let counter = 0;
 let installed = false;
-/** The requester the SDK itself installed (its HTTP client), for environments without a double. */
-let realRequester: (new (config: unknown) => { send(...args: unknown[]): Promise<unknown> }) | undefined;
+/** The requester the SDK itself installed (its HTTP client), put back when the last double goes. */
+let realRequester: unknown;
 
 /** Shaped like node-sdk's TcbError: what a failed request throws unless `throwOnCode` is false. */
 class TcbError extends Error {
@@ -69,15 +76,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What the SDK instantiates for each request: `new Db.reqClass(config).send(action, params)`. */
 class DoubleRequester {
-  constructor(private readonly config: { envName?: string; env?: string; throwOnCode?: boolean } = {}) {}
+  constructor(private readonly config: { envName?: string | symbol; env?: string | symbol; throwOnCode?: boolean } = {}) {}
 
-  async send(action: string, params: Record<string, any> = {}, ...rest: unknown[]): Promise<unknown> {
-    const env = this.config.envName ?? this.config.env ?? '';
-    const target = registry.get(env);
-    if (!target) {
-      if (!realRequester) throw new Error(`no CloudBase double answers for environment "${env}"`);
-      return new realRequester(this.config).send(action, params, ...rest);
-    }
+  async send(action: string, params: Record<string, any> = {}): Promise<unknown> {
+    const env = this.config.envName ?? this.config.env;
+    const target = typeof env === 'string' && env ? registry.get(env) : current;
+    // Never fall through to the real service: a test with a wrong env id fails instead of going online.
+    if (!target) throw new TcbError('INVALIID_ENV', `no CloudBase double answers for environment ${String(env)}`, `double-${action}`);
     await nextTurn(); // a network hop: concurrent requests interleave as they would
     for (const hook of target.interceptors) await hook(action, params);
     let body: Record<string, unknown>;
@@ -96,7 +101,7 @@ class DoubleRequester {
 function install(): void {
   if (installed) return;
   realRequester = (Db as any).reqClass;
-  // node-sdk assigns its own requester on every `database()` call; keep it as the fallback.
+  // node-sdk assigns its HTTP requester on every `database()` call: keep it aside, answer with ours.
   Object.defineProperty(Db, 'reqClass', {
     configurable: true,
     enumerable: true,
@@ -127,6 +132,10 @@ export function createCloudbaseDouble(options: DoubleOptions = {}): CloudbaseDou
   for (const name of options.collections ?? []) if (!backend.collections.has(name)) backend.addCollection(name);
   const entry: Registered = { backend, interceptors: new Set() };
   registry.set(env, entry);
+  if (options.currentEnv) {
+    if (current) throw new Error('another CloudBase double already answers for the current environment');
+    current = entry;
+  }
   install();
   const db = nodeSdk().init({ env }).database();
 
@@ -141,10 +150,12 @@ export function createCloudbaseDouble(options: DoubleOptions = {}): CloudbaseDou
     },
     install() {
       registry.set(env, entry);
+      if (options.currentEnv) current = entry;
       install();
     },
     uninstall() {
       registry.delete(env);
+      if (current === entry) current = undefined;
       uninstallIfIdle();
     },
     reset() {

@@ -1,0 +1,5 @@
+import { createCloudbaseMain } from '#platform/cloudbase-entry';
+import { cutoffModule } from './module.ts';
+
+/** CloudBase entry of the cutoff function: `wx.cloud.callFunction({ name: 'cutoff', data: { action, ... } })` and its timers. */
+export const main = createCloudbaseMain(cutoffModule);

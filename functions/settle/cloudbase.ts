@@ -1,0 +1,5 @@
+import { createCloudbaseMain } from '#platform/cloudbase-entry';
+import { settleModule } from './module.ts';
+
+/** CloudBase entry of the settle function: `wx.cloud.callFunction({ name: 'settle', data: { action, ... } })` and its timers. */
+export const main = createCloudbaseMain(settleModule);

@@ -1,0 +1,133 @@
+import { z, id } from '#platform/schema';
+import { defineCommand, type RawResponse } from '#platform/command';
+import { userOf } from '#platform/dispatch';
+import { AppError } from '#domain/errors';
+import { rolesOf } from '../users.ts';
+import type { Deps } from '../deps.ts';
+import { findOrder, orderFromItem, orderView, type Order, type OrderStatus } from './model.ts';
+import { priceFor } from './quote.ts';
+import { placeOrder } from './place.ts';
+import { cancelOrder, expireUnpaidOrders } from './cancel.ts';
+import { receivePaymentNotification } from './pay.ts';
+import { BasketInput, PlaceInput } from './schemas.ts';
+import type { Job } from '#platform/command';
+
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+
+export const quoteCommand = defineCommand({
+  name: 'order.quote',
+  roles: ['customer'],
+  input: BasketInput,
+  http: { method: 'POST', path: '/orders/quote' },
+  async run(ctx, input) {
+    const { quote, waveDate } = await priceFor(ctx.deps, userOf(ctx).userId, input);
+    return { waveDate, lines: quote.lines, amounts: quote.amounts, pointsUsed: quote.pointsUsed, ...(quote.couponId ? { couponId: quote.couponId } : {}) };
+  },
+});
+
+export const placeCommand = defineCommand({
+  name: 'order.place',
+  roles: ['customer'],
+  input: PlaceInput,
+  http: { method: 'POST', path: '/orders', status: 201 },
+  run: (ctx, input) => placeOrder(ctx.deps, userOf(ctx).userId, input),
+});
+
+/** An order the caller may see: the owner, staff, or the leader of its community (masked). */
+async function visibleOrder(deps: Deps, userId: string, roles: string[], orderId: string): Promise<{ order: Order; viewer: 'owner' | 'leader' | 'staff' }> {
+  const order = await findOrder(deps, orderId);
+  if (order && order.userId === userId) return { order, viewer: 'owner' };
+  if (order && roles.includes('staff')) return { order, viewer: 'staff' };
+  if (order && roles.includes('leader')) {
+    const { leader } = await rolesOf(deps, userId);
+    if (leader?.communityId === order.communityId) return { order, viewer: 'leader' };
+  }
+  // Another customer's order is NOT_FOUND, so ids cannot be probed.
+  throw new AppError('NOT_FOUND', `order ${orderId} not found`);
+}
+
+export const getOrderCommand = defineCommand({
+  name: 'order.get',
+  roles: ['customer'],
+  input: z.object({ id: id() }),
+  http: { method: 'GET', path: '/orders/{id}' },
+  async run(ctx, input) {
+    const { userId, roles } = userOf(ctx);
+    const { order, viewer } = await visibleOrder(ctx.deps, userId, roles, input.id);
+    return orderView(ctx.deps, order, viewer);
+  },
+});
+
+export const listOrdersCommand = defineCommand({
+  name: 'order.list',
+  roles: ['customer'],
+  input: z.object({ status: z.optional(z.enum(STATUSES)), cursor: z.optional(z.string().check(z.maxLength(512))), limit: z.optional(z.int().check(z.minimum(1), z.maximum(50))) }),
+  http: { method: 'GET', path: '/orders' },
+  async run(ctx, input) {
+    const { userId } = userOf(ctx);
+    const limit = input.limit ?? 20;
+    const items: ReturnType<typeof orderView>[] = [];
+    let cursor = input.cursor;
+    // Filter by status page by page until the page is full (own orders only, newest first).
+    do {
+      const page = await ctx.deps.store.query({ index: 'gsi1', pk: `U#${userId}`, prefix: 'O#', descending: true, limit, cursor });
+      for (const it of page.items) {
+        const o = orderFromItem(it);
+        if (!input.status || o.status === (input.status as OrderStatus)) items.push(orderView(ctx.deps, o, 'owner'));
+      }
+      cursor = page.cursor;
+    } while (cursor && items.length < limit);
+    return { items, ...(cursor ? { nextCursor: cursor } : {}) };
+  },
+});
+
+export const cancelCommand = defineCommand({
+  name: 'order.cancel',
+  roles: ['customer'],
+  input: z.object({ id: id() }),
+  http: { method: 'POST', path: '/orders/{id}/cancel' },
+  async run(ctx, input) {
+    const { userId } = userOf(ctx);
+    const order = await findOrder(ctx.deps, input.id);
+    if (!order || order.userId !== userId) throw new AppError('NOT_FOUND', `order ${input.id} not found`);
+    return orderView(ctx.deps, await cancelOrder(ctx.deps, order, 'CUSTOMER'), 'owner');
+  },
+});
+
+/** WeChat Pay v3 notification: public, verified over the raw body, answered WeChat's way. */
+export const payNotifyCommand = defineCommand({
+  name: 'order.payNotify',
+  roles: 'public',
+  input: z.unknown(),
+  http: { method: 'POST', path: '/pay/notify' },
+  rawResponse: true,
+  async run(ctx): Promise<RawResponse> {
+    if (!ctx.raw) throw new AppError('VALIDATION_FAILED', 'a raw HTTP notification is expected');
+    return receivePaymentNotification(ctx.deps, ctx.raw);
+  },
+});
+
+/** Local stage: the sandbox signs a real notification for the order and delivers it through /pay/notify's code. */
+export const devPayCommand = defineCommand({
+  name: 'dev.pay',
+  roles: ['customer'],
+  input: z.object({ orderId: id() }),
+  http: { method: 'POST', path: '/dev/pay/{orderId}' },
+  async run(ctx, input) {
+    const { deps } = ctx;
+    if (!deps.devMode || !deps.sandbox) throw new AppError('NOT_FOUND', 'no route POST /dev/pay/{orderId}');
+    const { userId, roles } = userOf(ctx);
+    const order = await findOrder(deps, input.orderId);
+    if (!order || (order.userId !== userId && !roles.includes('staff'))) throw new AppError('NOT_FOUND', `order ${input.orderId} not found`);
+    const signed = deps.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid: order.userId });
+    const res = await receivePaymentNotification(deps, { headers: lower(signed.headers), body: signed.body });
+    const after = await findOrder(deps, order.id);
+    return { notification: { status: res.status, body: JSON.parse(res.body) }, order: after ? orderView(deps, after, 'owner') : undefined };
+  },
+});
+
+const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+
+export const expireJob: Job = { name: 'expire', run: (deps) => expireUnpaidOrders(deps) };
+
+export const orderCommands = [quoteCommand, placeCommand, getOrderCommand, listOrdersCommand, cancelCommand, payNotifyCommand];

@@ -1,0 +1,131 @@
+import { AppError, isAppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+import type { PaymentNotice, RawNotification } from '#ports/payment';
+import type { RawResponse } from '#platform/command';
+import { logger } from '#platform/logger';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { findOrder, orderKey, type Order } from './model.ts';
+import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
+import { releaseOrderHoldsOps } from './release.ts';
+
+/** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
+export const CODE_QUARANTINE_DAYS = 90;
+const CODE_ATTEMPTS = 8;
+
+const answer = (status: number, code: 'SUCCESS' | 'FAIL', message?: string): RawResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(message ? { code, message } : { code }),
+});
+
+/**
+ * WeChat Pay's notification (POST /pay/notify). Verified (signature over the raw body,
+ * timestamp, decryption with its tag) before anything is read; then applied idempotently.
+ * A forged or stale one answers 401 and changes nothing; WeChat re-sends what it did not
+ * see acknowledged, and a repeat changes nothing.
+ */
+export async function receivePaymentNotification(deps: Deps, raw: RawNotification): Promise<RawResponse> {
+  let notice: PaymentNotice;
+  try {
+    notice = await deps.payment.parseNotification(raw);
+  } catch (e) {
+    const code = isAppError(e) ? e.code : 'INTERNAL';
+    logger.warn('payment notification refused', { code });
+    return answer(code === 'VALIDATION_FAILED' ? 400 : 401, 'FAIL', 'notification refused');
+  }
+  try {
+    await applyPayment(deps, notice);
+    return answer(200, 'SUCCESS');
+  } catch (e) {
+    if (isAppError(e) && e.status < 500) {
+      logger.warn('payment notification not applied', { code: e.code, orderId: notice.orderId });
+      return answer(400, 'FAIL', e.message);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Applies a verified payment: a pending order within its pay window becomes PAID with a new
+ * pickup code in the same write; a payment for an order that is no longer pending (cancelled,
+ * expired) or arrives after `payBy` is refunded automatically, once.
+ */
+export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<Order | undefined> {
+  if (notice.tradeState !== 'SUCCESS') return undefined;
+  for (let attempt = 1; attempt <= CODE_ATTEMPTS; attempt++) {
+    const order = await findOrder(deps, notice.orderId);
+    if (!order) throw new AppError('NOT_FOUND', 'unknown order', { orderId: notice.orderId });
+    if (notice.amountFen !== order.amounts.payableFen)
+      throw new AppError('VALIDATION_FAILED', 'the paid amount differs from the order', { orderId: order.id });
+    if (order.transactionId === notice.transactionId) return order; // a repeat
+    if (order.refunds.some((r) => r.id === latePaymentRefundId(order, notice))) return order; // refunded already
+
+    const now = deps.clock.now();
+    if (order.status === 'PENDING_PAYMENT' && now > Date.parse(order.payBy)) {
+      // Too late: cancel it now (as the expire job would) and refund the payment.
+      await refundLatePayment(deps, order, notice, true).catch(retryOnRace);
+      continue;
+    }
+    if (order.status !== 'PENDING_PAYMENT') {
+      await refundLatePayment(deps, order, notice, false).catch(retryOnRace);
+      continue;
+    }
+    const code = deps.ids.digits(8);
+    const paidAt = toBizIso(now);
+    const ops: WriteOp[] = [
+      {
+        type: 'update',
+        key: orderKey(order),
+        update: { set: { status: 'PAID', paidAt, transactionId: notice.transactionId, pickupCode: code }, remove: ['gsi2pk', 'gsi2sk'] },
+        when: [{ op: 'eq', path: 'status', value: 'PENDING_PAYMENT' }],
+      },
+      {
+        type: 'put',
+        item: { ...keys.pickupCode(order.communityId, code), orderId: order.id, waveDate: order.waveDate, issuedAt: paidAt, reusableAfter: toBizIso(now + CODE_QUARANTINE_DAYS * 86400_000) },
+        when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'lt', path: 'reusableAfter', value: paidAt }] }],
+      },
+      {
+        type: 'update',
+        key: keys.user(order.userId),
+        update: { setIfAbsent: { firstPaidOrderId: order.id } },
+      },
+    ];
+    try {
+      await deps.store.transact(ops);
+      return { ...order, status: 'PAID', paidAt, transactionId: notice.transactionId, pickupCode: code };
+    } catch (e) {
+      if (e instanceof TransactionCancelled) continue; // code taken, or the order changed meanwhile: look again
+      throw e;
+    }
+  }
+  throw new AppError('INTERNAL', 'payment could not be applied');
+}
+
+const retryOnRace = (e: unknown) => {
+  if (e instanceof TransactionCancelled) return;
+  throw e;
+};
+
+const latePaymentRefundId = (order: Order, notice: PaymentNotice) => `${order.id}-PAY-${notice.transactionId.slice(-12)}`;
+
+/** Records and submits the refund of a payment the order can no longer take. */
+async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice, cancelNow: boolean): Promise<void> {
+  const refund = newRefund(deps, order, { tag: `PAY-${notice.transactionId.slice(-12)}`, amountFen: notice.amountFen, reason: 'payment after the order closed' });
+  const append = appendRefund(order, refund);
+  await deps.store.transact([
+    {
+      type: 'update',
+      key: orderKey(order),
+      update: {
+        set: { ...append.set, ...(cancelNow ? { status: 'CANCELLED', cancelReason: 'PAYMENT_TIMEOUT', cancelledAt: toBizIso(deps.clock.now()) } : {}) },
+        ...(cancelNow ? { remove: ['gsi2pk', 'gsi2sk'] } : {}),
+      },
+      when: [{ op: 'eq', path: 'status', value: order.status }, ...append.when],
+    },
+    refundPushOp(deps, order, refund),
+    ...(cancelNow ? releaseOrderHoldsOps(order) : []),
+  ]);
+  await submitRefund(deps, order, refund);
+}

@@ -1,0 +1,298 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import { maskName } from '#domain/masking';
+import { TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
+import type { PaymentParams } from '#ports/payment';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { flashShardCapacities, type Product } from '../catalog/products.ts';
+import { priceFor } from './quote.ts';
+import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
+import type { PlaceInput } from './schemas.ts';
+
+/** What an operation of the placing transaction guards, to name the failure precisely. */
+type Guard =
+  | { kind: 'wave' }
+  | { kind: 'stock'; productId: string; limit: number }
+  | { kind: 'flash'; productId: string }
+  | { kind: 'limit'; productId: string; limit: number }
+  | { kind: 'coupon'; couponId: string }
+  | { kind: 'user' }
+  | { kind: 'request' }
+  | { kind: 'order' };
+
+const FLASH_ATTEMPTS = 4;
+
+/** Stable hash of what the customer asked, to tell a retry from a reused requestId. */
+function inputHash(input: PlaceInput): string {
+  const canonical = JSON.stringify({
+    c: input.communityId,
+    i: input.items.map((i) => [i.productId, i.qty]),
+    k: input.couponId ?? null,
+    p: input.points ?? 0,
+    n: input.contact.name,
+    t: input.contact.phone,
+    a: input.contact.address ?? null,
+  });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+export interface Placed {
+  order: ReturnType<typeof orderView>;
+  payment: PaymentParams;
+}
+
+/**
+ * Places an order as one transaction (DESIGN.md §5). Steps: replay a known requestId → price
+ * the basket → build the holds (wave open, stock, limits, coupon, points, first order) →
+ * commit all or nothing, naming the failed condition → prepay, whose parameters the
+ * response carries so browse → order → pay is three steps.
+ */
+export async function placeOrder(deps: Deps, userId: string, input: PlaceInput): Promise<Placed> {
+  const hash = inputHash(input);
+  const replay = await replayOf(deps, userId, input.requestId, hash);
+  if (replay) return replay;
+
+  let order: Order | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const priced = await priceFor(deps, userId, input);
+    const now = deps.clock.now();
+    const orderId = deps.ids.newId();
+    const createdAt = toBizIso(now);
+    const lines: OrderLine[] = priced.quote.lines.map((l) => {
+      const p = priced.products.get(l.productId)!;
+      return {
+        productId: l.productId,
+        title: l.title,
+        qty: l.qty,
+        unitPriceFen: l.unitPriceFen,
+        paidFen: l.paidFen,
+        fresh: p.fresh,
+        commissionRate: p.commissionRate ?? 0.1,
+        supplierId: p.supplierId,
+        flash: l.flash,
+        ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
+      };
+    });
+    const { ops, guards } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
+    order = {
+      id: orderId,
+      shortNo: orderId.slice(-6),
+      communityId: input.communityId,
+      waveDate: priced.waveDate,
+      userId,
+      status: 'PENDING_PAYMENT',
+      lines,
+      amounts: priced.quote.amounts,
+      ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
+      pointsUsed: priced.quote.pointsUsed,
+      firstOrder: priced.quote.firstOrder,
+      contactSealed: deps.contacts.encrypt(JSON.stringify(input.contact)),
+      contactMasked: maskName(input.contact.name),
+      phoneTail: input.contact.phone.slice(-4),
+      requestId: input.requestId,
+      createdAt,
+      payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
+      refunds: [],
+    };
+    ops.push(
+      {
+        type: 'put',
+        item: { ...keys.idempotency(userId, input.requestId), orderId, hash, communityId: input.communityId, waveDate: priced.waveDate, createdAt, expiresAt: Math.floor(now / 1000) + 7 * 86400 },
+        when: [{ op: 'notExists' }],
+      },
+      { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
+      { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
+    );
+    guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' });
+    try {
+      await deps.store.transact(ops);
+      break;
+    } catch (e) {
+      if (!(e instanceof TransactionCancelled)) throw e;
+      // A concurrent twin with the same requestId wins over every other failed condition.
+      const requestAt = guards.findIndex((g) => g.kind === 'request');
+      const i = e.reasons[requestAt]?.code === 'ConditionalCheckFailed' ? requestAt : e.failedAt();
+      const guard = guards[i];
+      const current = (e.reasons[i] as { current?: Item } | null)?.current;
+      if (guard?.kind === 'request') {
+        const again = await replayOf(deps, userId, input.requestId, hash);
+        if (again) return again;
+      }
+      // A flash shard emptied between our read and the commit: read the shards again.
+      if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
+      // The wave closed while we priced: the next attempt lands in the next open wave.
+      if (guard?.kind === 'wave' && attempt < 2) continue;
+      throw failureOf(guard, current);
+    }
+  }
+  return { order: orderView(deps, order, 'owner'), payment: await prepay(deps, order) };
+}
+
+function failureOf(guard: Guard | undefined, current: Item | undefined): AppError {
+  switch (guard?.kind) {
+    case 'wave':
+      return new AppError('WAVE_CLOSED', 'this wave is closed for orders');
+    case 'stock':
+      return new AppError('OUT_OF_STOCK', `product ${guard.productId} is out of stock`, {
+        productId: guard.productId,
+        remaining: Math.max(0, guard.limit - Number(current?.sold ?? 0)),
+      });
+    case 'flash':
+      return new AppError('OUT_OF_STOCK', `the flash sale of ${guard.productId} is sold out`, { productId: guard.productId, remaining: 0 });
+    case 'limit':
+      return new AppError('LIMIT_EXCEEDED', `at most ${guard.limit} of product ${guard.productId} per customer`, { productId: guard.productId, limit: guard.limit });
+    case 'coupon':
+      return new AppError('INVALID_STATE', 'the coupon was used', { couponId: guard.couponId, reason: 'USED' });
+    case 'user':
+      return new AppError('INVALID_STATE', 'points or the first-order discount changed; quote again', {});
+    default:
+      return new AppError('INVALID_STATE', 'the order could not be placed; try again', {});
+  }
+}
+
+/** The conditional writes that hold stock, limits, coupon, points and the first-order claim. */
+async function holdOps(
+  deps: Deps,
+  userId: string,
+  waveDate: string,
+  communityId: string,
+  lines: OrderLine[],
+  products: Map<string, Product>,
+  quote: Awaited<ReturnType<typeof priceFor>>['quote'],
+  orderId: string,
+): Promise<{ ops: WriteOp[]; guards: Guard[] }> {
+  const ops: WriteOp[] = [];
+  const guards: Guard[] = [];
+  const add = (op: WriteOp, guard: Guard) => {
+    ops.push(op);
+    guards.push(guard);
+  };
+  add(
+    { type: 'check', key: keys.communityWave(communityId, waveDate), when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'eq', path: 'status', value: 'OPEN' }] }] },
+    { kind: 'wave' },
+  );
+  for (const line of lines) {
+    const p = products.get(line.productId)!;
+    if (line.flash) {
+      const sale = p.flashSale!;
+      line.flashShards = await allocateFlash(deps, p, line.qty);
+      for (const [shard, qty] of Object.entries(line.flashShards)) {
+        const cap = flashShardCapacities(sale.stock, deps.settings.flashShards)[Number(shard)]!;
+        add(
+          {
+            type: 'update',
+            key: keys.flashStock(p.id, sale.id, Number(shard)),
+            update: { inc: { sold: qty } },
+            when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'sold' }, { op: 'lte', path: 'sold', value: cap - qty }] }],
+          },
+          { kind: 'flash', productId: p.id },
+        );
+      }
+      if (line.qty > sale.perUserLimit) throw new AppError('LIMIT_EXCEEDED', `at most ${sale.perUserLimit} per customer in the flash sale`, { productId: p.id, limit: sale.perUserLimit });
+      add(limitOp(userId, `FLASH-${sale.id}`, p.id, line.qty, sale.perUserLimit), { kind: 'limit', productId: p.id, limit: sale.perUserLimit });
+      continue;
+    }
+    line.holds = [];
+    if (p.stockPerWave !== undefined) {
+      line.holds.push('stock');
+      if (line.qty > p.stockPerWave) throw new AppError('OUT_OF_STOCK', `product ${p.id} is out of stock`, { productId: p.id, remaining: p.stockPerWave });
+      add(
+        {
+          type: 'update',
+          key: keys.waveStock(p.id, waveDate),
+          update: { inc: { sold: line.qty } },
+          when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'sold' }, { op: 'lte', path: 'sold', value: p.stockPerWave - line.qty }] }],
+        },
+        { kind: 'stock', productId: p.id, limit: p.stockPerWave },
+      );
+    }
+    if (p.perUserLimit !== undefined) {
+      line.holds.push('limit');
+      if (line.qty > p.perUserLimit) throw new AppError('LIMIT_EXCEEDED', `at most ${p.perUserLimit} per customer`, { productId: p.id, limit: p.perUserLimit });
+      add(limitOp(userId, waveDate, p.id, line.qty, p.perUserLimit), { kind: 'limit', productId: p.id, limit: p.perUserLimit });
+    }
+  }
+  if (quote.couponId) {
+    add(
+      {
+        type: 'update',
+        key: keys.userCoupon(userId, quote.couponId),
+        update: { set: { status: 'used', usedBy: orderId } },
+        when: [{ op: 'eq', path: 'status', value: 'available' }],
+      },
+      { kind: 'coupon', couponId: quote.couponId },
+    );
+  }
+  if (quote.pointsUsed > 0 || quote.firstOrder) {
+    add(
+      {
+        type: 'update',
+        key: keys.user(userId),
+        update: {
+          ...(quote.pointsUsed > 0 ? { inc: { points: -quote.pointsUsed } } : {}),
+          ...(quote.firstOrder ? { set: { firstOrderClaimedBy: orderId } } : {}),
+        },
+        when: [
+          ...(quote.pointsUsed > 0 ? [{ op: 'gte' as const, path: 'points', value: quote.pointsUsed }] : []),
+          ...(quote.firstOrder ? [{ op: 'attrNotExists' as const, path: 'firstOrderClaimedBy' }, { op: 'attrNotExists' as const, path: 'firstPaidOrderId' }] : []),
+        ],
+      },
+      { kind: 'user' },
+    );
+  }
+  return { ops, guards };
+}
+
+const limitOp = (userId: string, scope: string, productId: string, qty: number, limit: number): WriteOp => ({
+  type: 'update',
+  key: keys.userLimit(userId, scope, productId),
+  update: { inc: { count: qty } },
+  when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'count' }, { op: 'lte', path: 'count', value: limit - qty }] }],
+});
+
+/**
+ * Spreads a flash purchase over shards with room, starting at a random shard so concurrent
+ * buyers land on different items. Reads are only a guide: each shard's condition decides.
+ */
+async function allocateFlash(deps: Deps, p: Product, qty: number): Promise<Record<string, number>> {
+  const sale = p.flashSale!;
+  const caps = flashShardCapacities(sale.stock, deps.settings.flashShards);
+  const counters = await deps.store.getMany(caps.map((_, i) => keys.flashStock(p.id, sale.id, i)));
+  const sold = new Map(counters.map((c) => [c.sk, Number(c.sold ?? 0)]));
+  const start = Math.floor(Math.random() * caps.length);
+  const out: Record<string, number> = {};
+  let left = qty;
+  for (let k = 0; k < caps.length && left > 0; k++) {
+    const i = (start + k) % caps.length;
+    const room = caps[i]! - (sold.get(keys.flashStock(p.id, sale.id, i).sk) ?? 0);
+    if (room <= 0) continue;
+    const take = Math.min(room, left);
+    out[String(i)] = take;
+    left -= take;
+  }
+  if (left > 0) throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: qty - left });
+  return out;
+}
+
+/** The first response again for a repeated requestId; INVALID_STATE when the input differs. */
+async function replayOf(deps: Deps, userId: string, requestId: string, hash: string): Promise<Placed | undefined> {
+  const rec = await deps.store.get(keys.idempotency(userId, requestId));
+  if (!rec) return undefined;
+  if (rec.hash !== hash) throw new AppError('INVALID_STATE', 'this requestId was used for a different order', { requestId });
+  const order = await findOrder(deps, String(rec.orderId));
+  if (!order) throw new AppError('INVALID_STATE', 'the order of this requestId is being written; retry', { requestId });
+  return { order: orderView(deps, order, 'owner'), payment: await prepay(deps, order) };
+}
+
+/** Prepay is idempotent per order at WeChat Pay; the same expiry is sent on a retry. */
+async function prepay(deps: Deps, order: Order): Promise<PaymentParams> {
+  return deps.payment.prepay({
+    orderId: order.id,
+    amountFen: order.amounts.payableFen,
+    openid: order.userId,
+    description: order.lines.length === 1 ? order.lines[0]!.title : `${order.lines[0]!.title}等${order.lines.length}件`,
+    expiresAt: order.payBy,
+  });
+}

@@ -1,0 +1,64 @@
+import { AppError } from '#domain/errors';
+import { priceBasket, type Quote } from '#domain/pricing';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { requireCommunity } from '../catalog/communities.ts';
+import { flashActive, getProducts, type Product } from '../catalog/products.ts';
+import { openWaveFor } from '../waves.ts';
+import type { BasketInput } from './schemas.ts';
+
+export interface PricedBasket {
+  waveDate: string;
+  quote: Quote;
+  products: Map<string, Product>;
+  /** Lines bought at the flash price (their stock and limit are the flash sale's). */
+  flash: Set<string>;
+  isNewCustomer: boolean;
+  profile: Record<string, unknown> | undefined;
+}
+
+/**
+ * Prices a basket exactly as placing it would charge (the server recomputes every amount;
+ * client prices are never read). Steps: community → open wave → products on sale → customer
+ * (member, new, points) → coupon owned and available → pricing rules.
+ */
+export async function priceFor(deps: Deps, userId: string, input: BasketInput): Promise<PricedBasket> {
+  const ids = input.items.map((i) => i.productId);
+  const dup = ids.findIndex((p, i) => ids.indexOf(p) !== i);
+  if (dup >= 0)
+    throw new AppError('VALIDATION_FAILED', 'each product may appear once', { issues: [{ path: `items.${dup}.productId`, message: 'duplicate product' }] });
+  if (input.items.length > deps.settings.maxOrderLines)
+    throw new AppError('VALIDATION_FAILED', 'too many lines', { issues: [{ path: 'items', message: `at most ${deps.settings.maxOrderLines} lines` }] });
+  await requireCommunity(deps, input.communityId);
+  const [products, profile, waveDate] = await Promise.all([
+    getProducts(deps, ids),
+    deps.store.get(keys.user(userId)),
+    openWaveFor(deps, input.communityId),
+  ]);
+  for (const pid of ids) {
+    const p = products.get(pid);
+    if (!p || p.status === 'inactive') throw new AppError('NOT_FOUND', `product ${pid} is not on sale`, { productId: pid });
+  }
+  const now = deps.clock.now();
+  const isMember = typeof profile?.memberUntil === 'string' && Date.parse(profile.memberUntil) > now;
+  const isNewCustomer = !profile?.firstPaidOrderId && !profile?.firstOrderClaimedBy;
+  let coupon;
+  if (input.couponId) {
+    const [owned, terms] = await Promise.all([deps.store.get(keys.userCoupon(userId, input.couponId)), deps.store.get(keys.coupon(input.couponId))]);
+    if (!owned || !terms) throw new AppError('NOT_FOUND', `coupon ${input.couponId} not found`, { couponId: input.couponId });
+    if (owned.status !== 'available') throw new AppError('INVALID_STATE', 'the coupon was used', { couponId: input.couponId, reason: 'USED' });
+    coupon = terms as unknown as Parameters<typeof priceBasket>[0]['coupon'];
+  }
+  const flash = new Set(ids.filter((pid) => flashActive(products.get(pid)!, now)));
+  const quote = priceBasket({
+    lines: input.items.map((i) => ({ product: products.get(i.productId)!, qty: i.qty, flash: flash.has(i.productId) })),
+    isMember,
+    isNewCustomer,
+    coupon,
+    pointsRequested: input.points ?? 0,
+    pointsAvailable: Number(profile?.points ?? 0),
+    now,
+    settings: deps.settings,
+  });
+  return { waveDate, quote, products, flash, isNewCustomer, profile };
+}

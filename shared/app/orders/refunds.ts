@@ -1,0 +1,62 @@
+import type { WriteOp } from '#ports/item-store';
+import { toBizIso } from '#domain/time';
+import { logger } from '#platform/logger';
+import type { Deps } from '../deps.ts';
+import { outboxOp } from '../outbox.ts';
+import type { Order, Refund } from './model.ts';
+
+/**
+ * Refunds in two steps, so money is never sent twice: (1) the refund is recorded on the order
+ * (with its stable out_refund_no, `id`) and the customer's push queued, inside the caller's
+ * transaction with the state change that causes it; (2) `submitRefund` asks the gateway,
+ * which is idempotent per refund id — a retry (or the refund job) repeats the same request.
+ */
+export function newRefund(deps: Deps, order: Pick<Order, 'id' | 'refunds'>, input: { tag: string; amountFen: number; reason: string; lines?: Refund['lines'] }): Refund {
+  return {
+    id: `${order.id}-${input.tag}`.slice(0, 64),
+    amountFen: input.amountFen,
+    reason: input.reason,
+    status: 'PROCESSING',
+    at: toBizIso(deps.clock.now()),
+    ...(input.lines ? { lines: input.lines } : {}),
+  };
+}
+
+/** The push telling the customer about a refund; add it to the same transaction. */
+export function refundPushOp(deps: Deps, order: Pick<Order, 'id' | 'shortNo' | 'userId'>, refund: Refund): WriteOp {
+  return outboxOp(deps, {
+    key: 'refundResult',
+    touser: order.userId,
+    payload: { orderId: order.id, orderShortNo: order.shortNo, amountFen: refund.amountFen, reason: refund.reason, status: 'processing' },
+    dedupe: `refund#${refund.id}`,
+  });
+}
+
+/** Asks the gateway for a recorded refund; a failure is logged and left for a retry. */
+export async function submitRefund(deps: Deps, order: Pick<Order, 'id' | 'amounts'>, refund: Refund): Promise<boolean> {
+  try {
+    await deps.payment.refund({
+      orderId: order.id,
+      refundId: refund.id,
+      amountFen: refund.amountFen,
+      totalFen: order.amounts.payableFen,
+      reason: refund.reason,
+    });
+    return true;
+  } catch (e) {
+    logger.warn('refund not submitted, will retry', { orderId: order.id, refundId: refund.id, error: e instanceof Error ? e.name : 'unknown' });
+    return false;
+  }
+}
+
+/**
+ * The order update that appends a refund, guarded so two writers never both append from the
+ * same snapshot (the refund list only grows through this).
+ */
+export function appendRefund(order: Pick<Order, 'refunds'>, refund: Refund): { set: Record<string, unknown>; when: import('#ports/item-store').Condition[] } {
+  const n = order.refunds?.length ?? 0;
+  return {
+    set: { refunds: [...(order.refunds ?? []), refund], refundCount: n + 1 },
+    when: [n === 0 ? { op: 'or', conditions: [{ op: 'attrNotExists', path: 'refundCount' }, { op: 'eq', path: 'refundCount', value: 0 }] } : { op: 'eq', path: 'refundCount', value: n }],
+  };
+}

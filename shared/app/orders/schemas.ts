@@ -1,0 +1,21 @@
+import { z, id } from '#platform/schema';
+
+export const BasketInput = z.object({
+  communityId: id(),
+  items: z
+    .array(z.object({ productId: id(), qty: z.int().check(z.minimum(1), z.maximum(99)) }))
+    .check(z.minLength(1), z.maxLength(20)),
+  couponId: z.optional(id()),
+  points: z.optional(z.int().check(z.minimum(0))),
+});
+export type BasketInput = z.infer<typeof BasketInput>;
+
+export const PlaceInput = z.extend(BasketInput, {
+  requestId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
+  contact: z.object({
+    name: z.string().check(z.minLength(1), z.maxLength(20)),
+    phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
+    address: z.optional(z.string().check(z.maxLength(120))),
+  }),
+});
+export type PlaceInput = z.infer<typeof PlaceInput>;

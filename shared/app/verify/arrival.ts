@@ -1,0 +1,98 @@
+import { z, id, bizDateSchema } from '#platform/schema';
+import { defineCommand } from '#platform/command';
+import { AppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import { ConditionFailed, TransactionCancelled, queryAll } from '#ports/item-store';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { outboxOp } from '../outbox.ts';
+import { orderFromItem, orderKey, type Order } from '../orders/model.ts';
+import { requireCommunity } from '../catalog/communities.ts';
+import { arrivedIndex } from './keys.ts';
+import { pickupDaysFor, pickupDeadline } from './deadline.ts';
+import { requireLeaderOrStaff } from './leader.ts';
+import { forEachLimit } from './pool.ts';
+
+export interface ArrivalResult {
+  /** Orders of the wave that have arrived (a repeat answers the same number). */
+  arrived: number;
+  /** The deadline of orders without fresh lines (`pickupDays`). */
+  pickupDeadline: string;
+  /** The deadline of orders with a fresh line (`freshPickupDays`). */
+  freshPickupDeadline: string;
+}
+
+/**
+ * The goods of a community's wave reached the pickup point. Idempotent and resumable: the
+ * arrival time is fixed on the community wave by the first confirmation, so a repeat (or a
+ * retry after a crash halfway) gives every order the same deadline and skips the done ones.
+ */
+export async function confirmArrival(deps: Deps, input: { communityId: string; waveDate: string; by: string }): Promise<ArrivalResult> {
+  // Steps: community exists → wave cut off (CLOSED) → arrival time fixed once → each CONFIRMED
+  // order ARRIVED with its deadline and the customer's arrival notice in one write → count.
+  const community = await requireCommunity(deps, input.communityId);
+  const waveKey = keys.communityWave(input.communityId, input.waveDate);
+  const now = toBizIso(deps.clock.now());
+  let wave;
+  try {
+    wave = await deps.store.write({
+      type: 'update',
+      key: waveKey,
+      update: { setIfAbsent: { arrivedAt: now, arrivedBy: input.by } },
+      when: [{ op: 'eq', path: 'status', value: 'CLOSED' }],
+    });
+  } catch (e) {
+    if (e instanceof ConditionFailed) throw new AppError('INVALID_STATE', `wave ${input.waveDate} has not been cut off yet`, { waveDate: input.waveDate });
+    throw e;
+  }
+  const arrivedAt = Date.parse(String(wave!.arrivedAt));
+  const deadlines = {
+    regular: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, [])),
+    fresh: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, [{ fresh: true }])),
+  };
+
+  const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
+  await forEachLimit(
+    orders.filter((o) => o.status === 'CONFIRMED'),
+    8,
+    (o) => markArrived(deps, o, { arrivedAt: toBizIso(arrivedAt), pickupDeadline: o.lines.some((l) => l.fresh) ? deadlines.fresh : deadlines.regular, pickupPointName: community.name }),
+  );
+
+  const after = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
+  return { arrived: after.filter((o) => o.arrivedAt).length, pickupDeadline: deadlines.regular, freshPickupDeadline: deadlines.fresh };
+}
+
+async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pickupDeadline: string; pickupPointName: string }): Promise<void> {
+  try {
+    await deps.store.transact([
+      {
+        type: 'update',
+        key: orderKey(order),
+        update: { set: { status: 'ARRIVED', arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }) } },
+        when: [{ op: 'eq', path: 'status', value: 'CONFIRMED' }],
+      },
+      outboxOp(deps, {
+        key: 'arrivalNotice',
+        touser: order.userId,
+        payload: { orderId: order.id, orderShortNo: order.shortNo, pickupPointName: at.pickupPointName, pickupCode: order.pickupCode ?? '-', pickupDeadline: at.pickupDeadline },
+        dedupe: `arrival#${order.id}`,
+      }),
+    ]);
+  } catch (e) {
+    // Another confirmation got there first (or the customer's order changed): nothing to do.
+    if (e instanceof TransactionCancelled && e.failedAt() >= 0) return;
+    throw e;
+  }
+}
+
+/** POST /verify/arrival: the community's leader (or staff) confirms a wave's goods arrived. */
+export const arrivalCommand = defineCommand({
+  name: 'verify.arrival',
+  roles: ['leader', 'staff'],
+  input: z.object({ communityId: id(), waveDate: bizDateSchema() }),
+  http: { method: 'POST', path: '/verify/arrival' },
+  async run(ctx, input) {
+    const leader = await requireLeaderOrStaff(ctx, input.communityId);
+    return confirmArrival(ctx.deps, { ...input, by: leader?.leaderId ?? `staff:${ctx.caller.kind === 'user' ? ctx.caller.userId : ''}` });
+  },
+});

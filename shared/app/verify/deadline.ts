@@ -1,0 +1,48 @@
+import { addDays, atBizTime, bizDate, toBizIso } from '#domain/time';
+
+/**
+ * Pickup deadlines (DESIGN.md §6). The deadline is 22:00 Asia/Shanghai — when pickup points
+ * close for the evening — on the N-th business day after the arrival day, N being the
+ * merchant's `pickupDays` (default 3), or `freshPickupDays` (default 1) when any line of the
+ * order is fresh (生鲜 are not kept longer). Goods that arrive 16:00 on the 25th with N = 1 must
+ * be picked up by 22:00 on the 26th.
+ */
+export const PICKUP_CLOSES_AT = '22:00';
+
+/** Pickup reminders queued by the 03:00 job go out from this time, never at night. */
+export const REMINDER_SENDS_FROM = '09:00';
+
+export interface PickupSettings {
+  pickupDays: number;
+  freshPickupDays: number;
+}
+
+/** Days an order's goods are kept: the fresh allowance when any line is fresh (never longer than the regular one). */
+export function pickupDaysFor(settings: PickupSettings, lines: readonly { fresh: boolean }[]): number {
+  return lines.some((l) => l.fresh) ? Math.min(settings.freshPickupDays, settings.pickupDays) : settings.pickupDays;
+}
+
+/** The deadline (ISO +08:00) for goods that arrived at `arrivedAt` and are kept `days` days. */
+export function pickupDeadline(arrivedAt: number, days: number): string {
+  return toBizIso(atBizTime(addDays(bizDate(arrivedAt), days), PICKUP_CLOSES_AT));
+}
+
+/**
+ * Whether the pickup reminder is due at `now`: from the business day before the deadline's day
+ * until the deadline. A job that missed that day still reminds on the deadline's day (a
+ * one-day fresh order that arrived in the afternoon is first seen by the 03:00 run of its
+ * deadline's day).
+ */
+export function reminderDue(deadline: string, now: number): boolean {
+  return now < Date.parse(deadline) && bizDate(now) >= addDays(bizDate(deadline), -1);
+}
+
+/** When a reminder queued at `now` may be sent: not before REMINDER_SENDS_FROM that day. */
+export function reminderSendAt(now: number): number {
+  return Math.max(now, atBizTime(bizDate(now), REMINDER_SENDS_FROM));
+}
+
+/** The first instant after which every order with a deadline before it has its reminder due at `now`. */
+export function reminderHorizon(now: number): string {
+  return toBizIso(atBizTime(addDays(bizDate(now), 2), '00:00'));
+}

@@ -1,0 +1,156 @@
+import { z, id } from '#platform/schema';
+import { defineCommand } from '#platform/command';
+import { AppError, isAppError } from '#domain/errors';
+import { lineCommissionFen } from '#domain/commission';
+import { toBizIso } from '#domain/time';
+import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+import { logger } from '#platform/logger';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
+import { orderFromItem, orderKey, orderView, type Order } from '../orders/model.ts';
+import type { LeaderBinding } from '../users.ts';
+import { pointsForFen } from '../after-sales/shares.ts';
+import { ARRIVED_INDEX_ATTRS } from './keys.ts';
+import { requireLeaderOf } from './leader.ts';
+import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
+
+/** Pickup codes are 8 random digits (DESIGN.md §6). */
+export const PICKUP_CODE = /^\d{8}$/;
+
+/** Fields the verify and after-sales use cases add to the stored order. */
+export type PickedUpOrder = Order & {
+  /** Points credited at pickup (setting pointsPerYuanEarned), taken back in proportion on refund. */
+  pointsEarned?: number;
+  /** Marks which redeem attempt wrote the pickup, to recognise our own write after a lost answer. */
+  pickupAttempt?: string;
+};
+
+/** The commission entry of a pickup; its id is derived from the order so it exists once. */
+export function commissionEntry(order: Order, leaderId: string, at: string): LedgerEntry {
+  const lines = order.lines.map((l) => ({
+    productId: l.productId,
+    title: l.title,
+    qty: l.qty,
+    paidFen: l.paidFen,
+    rate: l.commissionRate,
+    commissionFen: lineCommissionFen(l.paidFen, l.commissionRate),
+  }));
+  return {
+    id: `pickup-${order.id}`,
+    leaderId,
+    kind: 'commission',
+    orderId: order.id,
+    shortNo: order.shortNo,
+    communityId: order.communityId,
+    at,
+    lines,
+    amountFen: lines.reduce((a, l) => a + l.commissionFen, 0),
+  };
+}
+
+function assertRedeemable(order: PickedUpOrder): void {
+  if (order.status === 'PICKED_UP')
+    throw new AppError('ALREADY_DONE', `order ${order.shortNo} was already picked up`, {
+      orderId: order.id,
+      pickedUpAt: order.pickedUpAt,
+      pickedUpBy: order.pickedUpBy,
+    });
+  if (order.status !== 'ARRIVED') throw new AppError('INVALID_STATE', `order ${order.shortNo} is ${order.status}, not ARRIVED`, { orderId: order.id, status: order.status });
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Verifies a pickup code (核销). One atomic write turns the ARRIVED order PICKED_UP, accrues the
+ * leader's commission (entry + pending balance) and credits the customer's points; the
+ * order's status condition makes it happen exactly once, however many leaders' phones race.
+ */
+export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, communityId: string, code: string): Promise<PickedUpOrder> {
+  // Steps: well-formed code → known code (an unknown one counts against the leader's minute:
+  // NOT_FOUND, then RATE_LIMITED) → leader not rate limited → order ARRIVED (PICKED_UP →
+  // ALREADY_DONE, else INVALID_STATE) → the pickup write → the order.
+  if (!PICKUP_CODE.test(code))
+    throw new AppError('VALIDATION_FAILED', 'a pickup code is 8 digits', { issues: [{ path: 'code', message: 'expected 8 digits' }] });
+  const ref = await deps.store.get(keys.pickupCode(communityId, code));
+  if (!ref) {
+    await countWrongCode(deps, leader.leaderId);
+    throw new AppError('NOT_FOUND', 'no order has this pickup code here', { code });
+  }
+  await assertNotRateLimited(deps, leader.leaderId);
+  const key = keys.order(communityId, String(ref.waveDate), String(ref.orderId));
+
+  for (let attempt = 1; ; attempt++) {
+    const item = await deps.store.get(key, { consistent: true });
+    if (!item) throw new AppError('NOT_FOUND', 'no order has this pickup code here', { code });
+    const order = orderFromItem(item) as PickedUpOrder;
+    assertRedeemable(order);
+
+    const now = toBizIso(deps.clock.now());
+    const attemptId = deps.ids.newId();
+    const pointsEarned = pointsForFen(order.lines.reduce((a, l) => a + l.paidFen, 0), deps.settings.pointsPerYuanEarned);
+    const ops: WriteOp[] = [
+      {
+        type: 'update',
+        key: orderKey(order),
+        update: { set: { status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned }, remove: ARRIVED_INDEX_ATTRS },
+        when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
+      },
+      ...ledgerEntryOps(deps, commissionEntry(order, leader.leaderId, now)),
+    ];
+    if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
+    try {
+      await deps.store.transact(ops);
+      return { ...order, status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned };
+    } catch (e) {
+      // Lost the race (condition or a conflict that outlasted the store's retries): read again.
+      const after = await deps.store.get(key, { consistent: true });
+      if (after?.pickupAttempt === attemptId) return orderFromItem(after) as PickedUpOrder;
+      if (attempt >= MAX_ATTEMPTS || (!(e instanceof TransactionCancelled) && (e as { name?: string })?.name !== 'TransactionConflictException')) throw e;
+    }
+  }
+}
+
+/** POST /verify/redeem: the community's leader verifies one pickup code. */
+export const redeemCommand = defineCommand({
+  name: 'verify.redeem',
+  roles: ['leader'],
+  input: z.object({ communityId: id(), code: z.string().check(z.regex(PICKUP_CODE, 'expected an 8-digit pickup code')) }),
+  http: { method: 'POST', path: '/verify/redeem' },
+  async run(ctx, input) {
+    const leader = await requireLeaderOf(ctx, input.communityId);
+    const order = await redeemPickupCode(ctx.deps, leader, input.communityId, input.code);
+    return orderView(ctx.deps, order, 'leader');
+  },
+});
+
+/**
+ * POST /verify/batch: several codes of one customer at once. Each code is its own atomic
+ * redeem and fails on its own with its own error; a failed one changes nothing.
+ */
+export const batchCommand = defineCommand({
+  name: 'verify.batch',
+  roles: ['leader'],
+  input: z.object({
+    communityId: id(),
+    codes: z.array(z.string().check(z.maxLength(32))).check(z.minLength(1), z.maxLength(20)),
+  }),
+  http: { method: 'POST', path: '/verify/batch' },
+  async run(ctx, input) {
+    const leader = await requireLeaderOf(ctx, input.communityId);
+    const redeemed: ReturnType<typeof orderView>[] = [];
+    const failed: { code: string; error: { code: string; message: string; details?: Record<string, unknown> } }[] = [];
+    for (const code of input.codes) {
+      try {
+        redeemed.push(orderView(ctx.deps, await redeemPickupCode(ctx.deps, leader, input.communityId, code), 'leader'));
+      } catch (e) {
+        if (isAppError(e)) failed.push({ code, error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
+        else {
+          logger.error('batch redeem failed', { communityId: input.communityId, error: e instanceof Error ? e.name : 'unknown' });
+          failed.push({ code, error: { code: 'INTERNAL', message: 'internal error' } });
+        }
+      }
+    }
+    return { redeemed, failed };
+  },
+});
