@@ -1,5 +1,5 @@
 import { createAwsHandler } from '#platform/aws-entry';
-import { awsDeps } from '#platform/runtime';
+import { awsDeps } from '#platform/aws-runtime';
 import { devModule } from './module.ts';
 
 /** Lambda entry of the dev function (HTTP API routes and scheduled jobs). */

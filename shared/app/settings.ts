@@ -1,4 +1,4 @@
-import { z } from '#platform/schema';
+import * as z from 'zod/mini';
 import { DEFAULT_WAVE_SCHEDULE, type WaveSchedule } from '#domain/wave-clock';
 
 /**

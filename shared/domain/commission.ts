@@ -4,7 +4,7 @@
  * customer paid for the line after every discount; a statement adds the lines' commission,
  * bonuses and adjustments, and its total may be negative (a clawback larger than the week).
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AppError } from './errors.ts';
 import { assertFen, basisPoints, formatYuan, percentOfFen, rateOfFen } from './money.ts';
 import { kindOfPeriod, periodOf, toMillis } from './settlement-period.ts';

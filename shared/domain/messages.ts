@@ -7,7 +7,7 @@
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AppError } from './errors.ts';
 import { amountFromFen, sanitizeField, type FieldKind } from './template-fields.ts';
 

@@ -1,4 +1,5 @@
-import { z, toIssues } from './schema.ts';
+import * as z from 'zod/mini';
+import { toIssues } from './schema.ts';
 
 /**
  * Configuration, parsed once per cold start. A missing or bad setting fails fast with a

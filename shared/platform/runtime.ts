@@ -3,7 +3,6 @@ import type { Deps } from '#app/deps';
 import { parseMerchantSettings } from '#app/settings';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
-import { createDocumentClient, createDynamoItemStore } from '#adapters/dynamodb/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
 import { createContactCipher } from '#adapters/crypto/contact-cipher';
 import { createIds } from '#adapters/crypto/ids';
@@ -98,26 +97,6 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     devMode,
     ...(devMode && fileClock ? { devClock: fileClock } : {}),
   };
-}
-
-/** AWS and the local stack: DynamoDB (DYNAMO_ENDPOINT points at DynamoDB Local). */
-export function awsDeps(env: Record<string, string | undefined> = process.env): () => Promise<Deps> {
-  let deps: Promise<Deps> | undefined;
-  return () =>
-    (deps ??= (async () => {
-      const config = parseConfig(env);
-      const local = config.DYNAMO_ENDPOINT !== undefined;
-      const client = createDocumentClient(
-        local
-          ? { endpoint: config.DYNAMO_ENDPOINT, region: 'localhost', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-          : {},
-      );
-      const store = createDynamoItemStore({ tableName: config.TABLE_NAME!, client });
-      return assembleDeps({ config, store });
-    })().catch((e) => {
-      deps = undefined;
-      throw e;
-    }));
 }
 
 export const localPath = (config: Config, ...parts: string[]) => join(config.LOCAL_DIR, ...parts);

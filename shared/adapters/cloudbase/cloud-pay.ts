@@ -8,7 +8,7 @@
  * alone only reads its shape. wx-server-sdk converts our camelCase to WeChat's snake_case and back.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import type { PaymentGateway, PaymentNotice, PaymentParams, PrepayInput, RawNotification, RefundInput, RefundResult } from '#ports/payment';

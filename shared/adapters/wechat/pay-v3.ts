@@ -8,7 +8,7 @@
  * on every stage.
  */
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import type {

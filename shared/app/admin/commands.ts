@@ -1,4 +1,5 @@
-import { z, id, isoTime } from '#platform/schema';
+import * as z from 'zod/mini';
+import { id, isoTime } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';

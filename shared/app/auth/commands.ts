@@ -1,4 +1,4 @@
-import { z } from '#platform/schema';
+import * as z from 'zod/mini';
 import { defineCommand } from '#platform/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';

@@ -1,4 +1,5 @@
-import { z, id, queryNumber } from '#platform/schema';
+import * as z from 'zod/mini';
+import { id, queryNumber } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { nearestFirst } from '#domain/geo';
 import { keys } from '../keys.ts';

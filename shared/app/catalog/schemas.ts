@@ -1,4 +1,5 @@
-import { z, fen, id, isoTime } from '#platform/schema';
+import * as z from 'zod/mini';
+import { fen, id, isoTime } from '#platform/schema';
 
 /** Product as staff enter it (API.md "Shapes of the main back-office inputs"). */
 export const ProductInput = z.object({

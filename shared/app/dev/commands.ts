@@ -1,4 +1,5 @@
-import { z, isoTime } from '#platform/schema';
+import * as z from 'zod/mini';
+import { isoTime } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';

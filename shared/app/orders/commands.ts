@@ -1,4 +1,5 @@
-import { z, id } from '#platform/schema';
+import * as z from 'zod/mini';
+import { id } from '#platform/schema';
 import { defineCommand, type RawResponse } from '#platform/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';

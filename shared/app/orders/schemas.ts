@@ -1,4 +1,5 @@
-import { z, id } from '#platform/schema';
+import * as z from 'zod/mini';
+import { id } from '#platform/schema';
 
 export const BasketInput = z.object({
   communityId: id(),

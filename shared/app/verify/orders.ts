@@ -1,4 +1,5 @@
-import { z, bizDateSchema } from '#platform/schema';
+import * as z from 'zod/mini';
+import { bizDateSchema } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { lastDueWaveDate } from '#domain/wave-clock';
 import { queryAll } from '#ports/item-store';

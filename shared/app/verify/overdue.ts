@@ -1,4 +1,5 @@
-import { z, bizDateSchema } from '#platform/schema';
+import * as z from 'zod/mini';
+import { bizDateSchema } from '#platform/schema';
 import { defineCommand, type Job } from '#platform/command';
 import { bizDate, toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';

@@ -1,4 +1,5 @@
-import { z, id } from '#platform/schema';
+import * as z from 'zod/mini';
+import { id } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { AppError, isAppError } from '#domain/errors';
 import { lineCommissionFen } from '#domain/commission';

@@ -1,0 +1,108 @@
+import * as z from 'zod/mini';
+import { id } from '#platform/schema';
+import { defineCommand } from '#platform/command';
+import { userOf } from '#platform/dispatch';
+import { AppError } from '#domain/errors';
+import { bizTime, toBizIso } from '#domain/time';
+import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+import type { Deps } from '../deps.ts';
+import { findOrder, orderKey } from '../orders/model.ts';
+import {
+  afterSalesFromItem,
+  afterSalesIndex,
+  afterSalesKey,
+  complaintsKey,
+  mergeLines,
+  orderedQty,
+  sameRevision,
+  type AfterSales,
+  type OrderWithAfterSales,
+} from './model.ts';
+
+const MAX_ATTEMPTS = 5;
+
+export const AfterSalesInput = z.object({
+  id: id(),
+  lines: z
+    .array(z.object({ productId: id(), qty: z.int().check(z.minimum(1), z.maximum(999)) }))
+    .check(z.minLength(1), z.maxLength(50)),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+});
+
+/**
+ * A customer asks for after-sales on a picked-up order within `afterSalesHours` (default 48)
+ * of pickup. One write stores the request, claims the units on the order (so no unit is asked
+ * for twice; the order's revision is the condition) and counts a complaint against the leader
+ * who verified the pickup for this month's review.
+ */
+export async function requestAfterSales(deps: Deps, userId: string, input: z.infer<typeof AfterSalesInput>): Promise<AfterSales> {
+  // Steps: own order (else NOT_FOUND) → PICKED_UP and within the window (else INVALID_STATE) →
+  // products of the order (else VALIDATION_FAILED), units not yet claimed (else INVALID_STATE)
+  // → request + claim + complaint count in one write.
+  const ask = mergeLines(input.lines);
+  for (let attempt = 1; ; attempt++) {
+    const order = (await findOrder(deps, input.id)) as OrderWithAfterSales | undefined;
+    if (!order || order.userId !== userId) throw new AppError('NOT_FOUND', `order ${input.id} not found`);
+    if (order.status !== 'PICKED_UP' || !order.pickedUpAt)
+      throw new AppError('INVALID_STATE', `after-sales is for picked-up orders; this one is ${order.status}`, { status: order.status });
+    const now = deps.clock.now();
+    const until = Date.parse(order.pickedUpAt) + deps.settings.afterSalesHours * 3_600_000;
+    if (now > until) throw new AppError('INVALID_STATE', `after-sales closed ${deps.settings.afterSalesHours} hours after pickup`, { until: toBizIso(until) });
+
+    const claimed = { ...(order.claimedQty ?? {}) };
+    const issues = ask.flatMap((l, i) => (orderedQty(order, l.productId) === 0 ? [{ path: `lines.${i}.productId`, message: 'not in this order' }] : []));
+    if (issues.length) throw new AppError('VALIDATION_FAILED', 'a product is not in this order', { issues });
+    for (const l of ask) {
+      const left = orderedQty(order, l.productId) - (claimed[l.productId] ?? 0);
+      if (l.qty > left) throw new AppError('INVALID_STATE', `only ${left} of ${l.productId} can still be asked for`, { productId: l.productId, remaining: left });
+      claimed[l.productId] = (claimed[l.productId] ?? 0) + l.qty;
+    }
+
+    const record: AfterSales = {
+      id: deps.ids.newId(),
+      orderId: order.id,
+      orderShortNo: order.shortNo,
+      communityId: order.communityId,
+      waveDate: order.waveDate,
+      userId,
+      ...(order.pickedUpBy ? { leaderId: order.pickedUpBy } : {}),
+      lines: ask.map((l) => ({ ...l, title: order.lines.find((x) => x.productId === l.productId)!.title })),
+      reason: input.reason,
+      status: 'PENDING',
+      createdAt: toBizIso(now),
+    };
+    const ops: WriteOp[] = [
+      { type: 'put', item: { ...afterSalesKey(record.id), ...afterSalesIndex(record), ...record }, when: [{ op: 'notExists' }] },
+      {
+        type: 'update',
+        key: orderKey(order),
+        update: { set: { claimedQty: claimed, afterSalesRev: (order.afterSalesRev ?? 0) + 1 } },
+        when: [{ op: 'eq', path: 'status', value: 'PICKED_UP' }, sameRevision(order)],
+      },
+    ];
+    if (order.pickedUpBy) {
+      const month = bizTime(now).format('YYYY-MM');
+      ops.push({ type: 'update', key: complaintsKey(order.pickedUpBy, month), update: { inc: { count: 1 }, setIfAbsent: { leaderId: order.pickedUpBy, month } } });
+    }
+    try {
+      await deps.store.transact(ops);
+      return record;
+    } catch (e) {
+      // The order's after-sales state moved under us (another request or a decision): read again.
+      if (!(e instanceof TransactionCancelled) || attempt >= MAX_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** POST /orders/{id}/after-sales (order function). */
+export const afterSalesCommand = defineCommand({
+  name: 'order.afterSales',
+  roles: ['customer'],
+  input: AfterSalesInput,
+  http: { method: 'POST', path: '/orders/{id}/after-sales' },
+  async run(ctx, input) {
+    return requestAfterSales(ctx.deps, userOf(ctx).userId, input);
+  },
+});
+
+export { afterSalesFromItem };
