@@ -1,3 +1,5 @@
 import type { FunctionModule } from '#platform/command';
+import { notifyCommands, notifyJob } from '#app/notify/commands';
 
-export const notifyModule: FunctionModule = { name: 'notify', commands: [], jobs: [] };
+/** Subscription quota, the outbox drain (job `notify`) and its dead letters. */
+export const notifyModule: FunctionModule = { name: 'notify', commands: notifyCommands, jobs: [notifyJob] };

@@ -10,6 +10,9 @@ import { keys } from '../keys.ts';
  *   newest first without a scan; retrying one removes it from there.
  * - The local sink's "sent" pushes are items under `DEV#SINK` (written by the local sink adapter).
  */
+/** The GSI2 partition of one outbox shard; the same partitions outbox.ts writes (`outboxIndex`). */
+export const outboxPartition = (shard: number) => `OUTBOX#${shard}`;
+
 export const quotaKey = (userId: string, templateId: string): Key => keys.quota(userId, templateId);
 
 export const DEAD_PARTITION = 'DEAD';

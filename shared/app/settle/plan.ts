@@ -46,7 +46,7 @@ export interface PeriodParts {
 /**
  * A period's entries as statement parts: each commission entry's lines become statement
  * lines (pickup time = the entry's `at`); each clawback entry becomes a refund adjustment of
- * its own amount. A refund before settlement nets in the same statement; one after settlement
+ * its own amount (any other kind of entry, a correction). A refund before settlement nets in the same statement; one after settlement
  * lands, by its `at`, in a later one — so every entry is counted in exactly one statement.
  */
 export function periodParts(entries: readonly LedgerEntry[]): PeriodParts {
@@ -73,14 +73,15 @@ export function periodParts(entries: readonly LedgerEntry[]): PeriodParts {
         });
       }
     } else {
+      const refund = e.kind === 'clawback';
       const settledBefore = !orderIdsHere.has(e.orderId);
       adjustments.push({
-        kind: 'refund',
+        kind: refund ? 'refund' : 'manual',
         orderId: e.orderId,
         shortNo: e.shortNo,
         at: e.at,
         amountFen: e.amountFen,
-        note: settledBefore ? `refund after settlement of order ${e.shortNo}` : `refund of order ${e.shortNo}`,
+        note: !refund ? `correction ${e.id}` : settledBefore ? `refund after settlement of order ${e.shortNo}` : `refund of order ${e.shortNo}`,
       });
     }
   }

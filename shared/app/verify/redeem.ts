@@ -95,7 +95,6 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
         type: 'update',
         key: orderKey(order),
         update: { set: { status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned }, remove: ARRIVED_INDEX_ATTRS },
-        when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
       },
       ...ledgerEntryOps(deps, commissionEntry(order, leader.leaderId, now)),
     ];

@@ -1,0 +1,266 @@
+import { ConditionFailed, TransactionCancelled, type Condition, type Item, type WriteOp } from '#ports/item-store';
+import type { OutgoingMessage, SendResult } from '#ports/message-sender';
+import { isMessageKey, renderMessage, type MessageKey, type MessagePayload, type RenderedMessage } from '#domain/messages';
+import { isAppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import { logger } from '#platform/logger';
+import type { Deps } from '../deps.ts';
+import { OUTBOX_SHARDS, outboxIndex, outboxKey, type OutboxEntry } from '../outbox.ts';
+import { outOfAttempts, retryDelayMs } from './backoff.ts';
+import { QUEUE_INDEX_ATTRS, deadIndex, outboxPartition } from './keys.ts';
+import { resetQuotaOp, returnQuotaOp, spendQuota } from './quota.ts';
+
+/**
+ * The notify job (DESIGN.md §8): drains every due outbox entry. Steps per entry:
+ *   1. claim it with a conditional write (pending → sending, or a sending entry whose lease ran
+ *      out), so two concurrent runs never send one message twice;
+ *   2. render it with the template id configured for its key;
+ *   3. spend one quota of (recipient, template), or mark it `skipped_no_quota`;
+ *   4. send it, then mark it sent / skipped (43101) / rescheduled with backoff / dead-lettered,
+ *      each conditioned on still holding the claim.
+ */
+
+/**
+ * How long a claim holds. Longer than the notify function's timeout (60 s), so a live run never
+ * loses an entry it is sending; a crashed run's claims become claimable again after it.
+ */
+export const LEASE_MS = 2 * 60_000;
+/** Sent and skipped entries are kept this long for support, then DynamoDB TTL removes them. */
+export const DONE_RETENTION_DAYS = 30;
+
+export interface DrainOptions {
+  /** Entries in flight at once, across all shards (default 32). */
+  concurrency?: number;
+  /** Entries read per page and shard (default 100). */
+  pageSize?: number;
+  /** Wall-clock budget after which no new entry is claimed; the next run goes on (default 45 s). */
+  budgetMs?: number;
+  /** Jitter source in [0, 1) (tests pass a fixed one). */
+  random?: () => number;
+}
+
+export interface DrainSummary {
+  /** Due entries read from the queue. */
+  seen: number;
+  /** Entries this run claimed (the rest were taken by another run or were stale reads). */
+  claimed: number;
+  sent: number;
+  skipped: number;
+  retried: number;
+  dead: number;
+  /** Claims lost before the outcome was written (another run took the entry after the lease). */
+  lost: number;
+  /** Entries left claimed by an unexpected error; they are tried again after the lease. */
+  errors: number;
+}
+
+/** A claimed entry; `attempt` (its attempts counter after the claim) fences every later write. */
+interface Claim {
+  entry: OutboxEntry;
+  attempt: number;
+}
+
+type Outcome =
+  | { kind: 'sent' }
+  | { kind: 'skipped'; reason: string; resetQuota?: { touser: string; templateId: string } }
+  | { kind: 'retry'; error: string; returnQuota?: { touser: string; templateId: string } }
+  | { kind: 'dead'; error: string; returnQuota?: { touser: string; templateId: string } };
+
+export async function drainOutbox(deps: Deps, options: DrainOptions = {}): Promise<DrainSummary> {
+  const { concurrency = 32, pageSize = 100, budgetMs = 45_000, random = Math.random } = options;
+  const summary: DrainSummary = { seen: 0, claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0, lost: 0, errors: 0 };
+  const started = performance.now();
+  const queue = dueEntries(deps, toBizIso(deps.clock.now()), pageSize);
+  const worker = async () => {
+    while (performance.now() - started < budgetMs) {
+      const next = await queue.next();
+      if (next.done) return;
+      summary.seen++;
+      try {
+        await deliver(deps, next.value, random, summary);
+      } catch (e) {
+        summary.errors++;
+        logger.error('notify: entry left claimed', { id: String(next.value.id), error: e instanceof Error ? e.name : 'unknown' });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await queue.return(undefined);
+  if (summary.claimed > 0 || summary.errors > 0) logger.info('notify: drained', { ...summary });
+  return summary;
+}
+
+/**
+ * Due entries of every shard, pages of all shards read together and interleaved. Claimed
+ * entries move out of the range (their sort key becomes the lease end), so paging on is safe.
+ */
+async function* dueEntries(deps: Deps, nowIso: string, pageSize: number): AsyncGenerator<Item, void, undefined> {
+  const to = `${nowIso}#\uffff`;
+  let open: { shard: number; cursor?: string }[] = Array.from({ length: OUTBOX_SHARDS }, (_, shard) => ({ shard }));
+  while (open.length > 0) {
+    const pages = await Promise.all(
+      open.map((s) => deps.store.query({ index: 'gsi2', pk: outboxPartition(s.shard), to, limit: pageSize, cursor: s.cursor })),
+    );
+    open = open.flatMap((s, i) => (pages[i]!.cursor ? [{ shard: s.shard, cursor: pages[i]!.cursor }] : []));
+    const longest = Math.max(...pages.map((p) => p.items.length));
+    for (let i = 0; i < longest; i++) for (const p of pages) if (i < p.items.length) yield p.items[i]!;
+  }
+}
+
+async function deliver(deps: Deps, item: Item, random: () => number, summary: DrainSummary): Promise<void> {
+  const claim = await claimEntry(deps, item);
+  if (!claim) return;
+  summary.claimed++;
+  const outcome = await attempt(deps, claim.entry);
+  const written = await finish(deps, claim, outcome, random);
+  if (!written) summary.lost++;
+  else if (written === 'sent') summary.sent++;
+  else if (written === 'skipped') summary.skipped++;
+  else if (written === 'retry') summary.retried++;
+  else summary.dead++;
+}
+
+/**
+ * Takes the entry if it is still as read: pending and due, or sending with a lapsed lease, and
+ * with the same attempts counter (which the claim increments, so of two runs racing for one
+ * lapsed lease only the first wins).
+ */
+async function claimEntry(deps: Deps, item: Item): Promise<Claim | undefined> {
+  const id = String(item.id);
+  const attempts = Number(item.attempts ?? 0);
+  const now = deps.clock.now();
+  const nowIso = toBizIso(now);
+  const claimedUntil = toBizIso(now + LEASE_MS);
+  try {
+    const after = await deps.store.write({
+      type: 'update',
+      key: outboxKey(id),
+      // Parked at the lease's end in the queue: invisible to other runs until it lapses.
+      update: { set: { status: 'sending', attempts: attempts + 1, claimedUntil, gsi2sk: outboxIndex(id, claimedUntil).gsi2sk } },
+      when: [
+        { op: 'in', path: 'status', values: ['pending', 'sending'] },
+        { op: 'or', conditions: [{ op: 'eq', path: 'status', value: 'pending' }, { op: 'lte', path: 'claimedUntil', value: nowIso }] },
+        { op: 'eq', path: 'attempts', value: attempts },
+        { op: 'lte', path: 'dueAt', value: nowIso },
+      ],
+    });
+    return { entry: after as unknown as OutboxEntry, attempt: attempts + 1 };
+  } catch (e) {
+    if (e instanceof ConditionFailed) return undefined;
+    throw e;
+  }
+}
+
+/** Renders, spends quota and sends; says what became of the entry (nothing written yet but the quota). */
+async function attempt(deps: Deps, entry: OutboxEntry): Promise<Outcome> {
+  if (!isMessageKey(entry.key)) return { kind: 'dead', error: `unknown message key ${String(entry.key)}` };
+  const templateId = deps.templates[entry.key];
+  if (!templateId) return { kind: 'dead', error: `no template id configured for ${entry.key}` };
+  let rendered: RenderedMessage;
+  try {
+    rendered = renderMessage(entry.key as MessageKey, entry.payload as MessagePayload<MessageKey>);
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    return { kind: 'dead', error: `${e.message} ${JSON.stringify(e.details?.issues ?? [])}` };
+  }
+  const recipient = { touser: entry.touser, templateId };
+  if (!(await spendQuota(deps, entry.touser, templateId))) return { kind: 'skipped', reason: 'no quota' };
+  const result = await sendSafely(deps, { touser: entry.touser, templateId, page: rendered.page, data: rendered.data });
+  switch (result.status) {
+    case 'sent':
+      return { kind: 'sent' };
+    case 'no_quota':
+      return { kind: 'skipped', reason: result.message, resetQuota: recipient };
+    // The push did not go out, so the user's send is given back (a staff retry may use it).
+    case 'retry':
+      return { kind: 'retry', error: result.message, returnQuota: recipient };
+    case 'failed':
+      return { kind: 'dead', error: result.message, returnQuota: recipient };
+  }
+}
+
+/** A sender that throws is treated as a transient failure; its message is not stored (it may hold secrets). */
+async function sendSafely(deps: Deps, message: OutgoingMessage): Promise<SendResult> {
+  try {
+    return await deps.sender.send(message);
+  } catch (e) {
+    return { status: 'retry', message: `sender error: ${e instanceof Error ? e.name : 'unknown'}` };
+  }
+}
+
+/** Writes the outcome (with its quota change) if the claim still holds; false when it was lost. */
+async function finish(deps: Deps, claim: Claim, outcome: Outcome, random: () => number): Promise<Outcome['kind'] | false> {
+  const { entry, attempt: n } = claim;
+  const now = deps.clock.now();
+  const at = toBizIso(now);
+  const mine: Condition[] = [
+    { op: 'eq', path: 'status', value: 'sending' },
+    { op: 'eq', path: 'attempts', value: n },
+  ];
+  const done = (set: Record<string, unknown>, quota?: WriteOp) => ({
+    entry: {
+      type: 'update' as const,
+      key: outboxKey(entry.id),
+      update: { set: { ...set, expiresAt: Math.floor(now / 1000) + DONE_RETENTION_DAYS * 86_400 }, remove: [...QUEUE_INDEX_ATTRS, 'claimedUntil'] },
+      when: mine,
+    },
+    quota,
+  });
+  const dead = (error: string, quota?: WriteOp) => ({
+    entry: {
+      type: 'update' as const,
+      key: outboxKey(entry.id),
+      update: { set: { status: 'dead', lastError: error, deadAt: at, ...deadIndex(at, entry.id) }, remove: [...QUEUE_INDEX_ATTRS, 'claimedUntil'] },
+      when: mine,
+    },
+    quota,
+  });
+
+  let kind = outcome.kind;
+  let write: { entry: WriteOp; quota?: WriteOp | undefined };
+  switch (outcome.kind) {
+    case 'sent':
+      write = done({ status: 'sent', sentAt: at });
+      break;
+    case 'skipped':
+      write = done(
+        { status: 'skipped_no_quota', skippedAt: at, lastError: outcome.reason },
+        outcome.resetQuota && resetQuotaOp(outcome.resetQuota.touser, outcome.resetQuota.templateId, at),
+      );
+      break;
+    case 'dead':
+      write = dead(outcome.error, outcome.returnQuota && returnQuotaOp(outcome.returnQuota.touser, outcome.returnQuota.templateId));
+      break;
+    case 'retry': {
+      const quota = outcome.returnQuota && returnQuotaOp(outcome.returnQuota.touser, outcome.returnQuota.templateId);
+      if (outOfAttempts(n)) {
+        kind = 'dead';
+        write = dead(`${outcome.error} (gave up after ${n} attempts)`, quota);
+        break;
+      }
+      const dueAt = toBizIso(now + retryDelayMs(n, random()));
+      write = {
+        entry: {
+          type: 'update',
+          key: outboxKey(entry.id),
+          update: { set: { status: 'pending', dueAt, lastError: outcome.error, ...outboxIndex(entry.id, dueAt) }, remove: ['claimedUntil'] },
+          when: mine,
+        },
+        quota,
+      };
+      break;
+    }
+  }
+  return (await writeIfClaimed(deps, write.entry, write.quota)) ? kind : false;
+}
+
+async function writeIfClaimed(deps: Deps, entry: WriteOp, quota: WriteOp | undefined): Promise<boolean> {
+  try {
+    if (quota) await deps.store.transact([entry, quota]);
+    else await deps.store.write(entry);
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionFailed || (e instanceof TransactionCancelled && e.failedAt() === 0)) return false;
+    throw e;
+  }
+}
