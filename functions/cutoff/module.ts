@@ -1,3 +1,5 @@
 import type { FunctionModule } from '#platform/command';
+import { cutoffCommands } from '#app/cutoff/commands';
+import { cutoffJob } from '#app/cutoff/jobs';
 
-export const cutoffModule: FunctionModule = { name: 'cutoff', commands: [], jobs: [] };
+export const cutoffModule: FunctionModule = { name: 'cutoff', commands: cutoffCommands, jobs: [cutoffJob] };

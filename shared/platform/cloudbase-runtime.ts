@@ -4,6 +4,7 @@ import { createCloudPay, type CloudPayGateway } from '#adapters/cloudbase/cloud-
 import { createCloudSubscribeSender } from '#adapters/cloudbase/subscribe-sender';
 import { AppError } from '#domain/errors';
 import type { PayoutGateway } from '#ports/payment';
+import type { Clock } from '#ports/clock';
 import { parseConfig } from './config.ts';
 import { assembleDeps } from './runtime.ts';
 
@@ -18,6 +19,8 @@ export interface CloudPlatform {
   db: any;
   openid(): string | undefined;
   env: Record<string, string | undefined>;
+  /** Tests and local tooling only: the clock every dep reads (default: the system clock). */
+  clock?: Clock;
 }
 
 declare global {
@@ -62,7 +65,8 @@ export function cloudbaseDeps(): () => Promise<Deps> {
         subMchId: p.env.WXPAY_SUB_MCH_ID ?? '',
         envId: p.env.TCB_ENV ?? p.env.SCF_NAMESPACE ?? '',
         functionName: 'order',
-        now: () => Date.now(),
+        // The deps' clock, so the pay window is judged on the same time as the rest.
+        now: () => base.clock.now(),
       });
       const base = assembleDeps({
         config: { ...config, AUTH_MODE: config.AUTH_MODE },
@@ -70,6 +74,7 @@ export function cloudbaseDeps(): () => Promise<Deps> {
         payment: payGateway,
         payout: unconfiguredPayout,
         sender: createCloudSubscribeSender({ cloud: p.cloud }),
+        ...(p.clock ? { clock: p.clock } : {}),
       });
       return base;
     })().catch((e) => {

@@ -32,7 +32,7 @@ export async function api<T = any>(method: string, path: string, options: { toke
 
 export async function login(openid: string): Promise<string> {
   const r = await api('POST', '/auth/dev-login', { body: { openid } });
-  if (r.status !== 200) throw new Error(`dev-login failed: ${r.status} ${r.text}`);
+  if (r.status !== 200 || !r.body?.data?.token) throw new Error(`dev-login failed: ${r.status} ${r.text.slice(0, 300)}`);
   return r.body.data.token as string;
 }
 

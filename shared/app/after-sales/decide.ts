@@ -4,8 +4,9 @@ import { defineCommand } from '#platform/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
-import { TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
+import type { Item, WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
+import { lostRace } from '../verify/retry.ts';
 import { keys } from '../keys.ts';
 import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, type Refund } from '../orders/model.ts';
@@ -79,7 +80,14 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
     for (const l of record.lines) claimed[l.productId] = Math.max(0, (claimed[l.productId] ?? 0) - l.qty);
     for (const l of units) claimed[l.productId] = (claimed[l.productId] ?? 0) + l.qty;
 
-    const share = refundShare(order.lines, order.refundedQty ?? {}, units);
+    let share: ReturnType<typeof refundShare>;
+    try {
+      share = refundShare(order.lines, order.refundedQty ?? {}, units);
+    } catch (e) {
+      // The order was read after a concurrent decision of this request committed: read again.
+      if (e instanceof RangeError && attempt < MAX_ATTEMPTS) continue;
+      throw new AppError('INVALID_STATE', 'these units were already refunded', { orderId: order.id });
+    }
     const paidFen = order.lines.reduce((a, l) => a + l.paidFen, 0);
     const refundedBefore = order.afterSalesRefundedFen ?? 0;
     const points = pointsToTakeBack(order.pointsEarned ?? 0, paidFen, refundedBefore, refundedBefore + share.amountFen);
@@ -140,7 +148,7 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
       await deps.store.transact(ops);
     } catch (e) {
       // Decided concurrently (the loop answers ALREADY_DONE) or the order moved: read again.
-      if (!(e instanceof TransactionCancelled) || attempt >= MAX_ATTEMPTS) throw e;
+      if (!lostRace(e) || attempt >= MAX_ATTEMPTS) throw e;
       continue;
     }
     if (refund) await submitRefund(deps, order, refund);

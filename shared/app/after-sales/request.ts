@@ -4,8 +4,9 @@ import { defineCommand } from '#platform/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { bizTime, toBizIso } from '#domain/time';
-import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+import type { WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
+import { lostRace } from '../verify/retry.ts';
 import { findOrder, orderKey } from '../orders/model.ts';
 import {
   afterSalesFromItem,
@@ -89,7 +90,7 @@ export async function requestAfterSales(deps: Deps, userId: string, input: z.inf
       return record;
     } catch (e) {
       // The order's after-sales state moved under us (another request or a decision): read again.
-      if (!(e instanceof TransactionCancelled) || attempt >= MAX_ATTEMPTS) throw e;
+      if (!lostRace(e) || attempt >= MAX_ATTEMPTS) throw e;
     }
   }
 }

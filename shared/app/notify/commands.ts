@@ -1,4 +1,5 @@
-import { z, queryNumber } from '#platform/schema';
+import * as z from 'zod/mini';
+import { queryNumber } from '#platform/schema';
 import { defineCommand, type Command, type Job } from '#platform/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';

@@ -1,4 +1,4 @@
-import { z } from '#platform/schema';
+import * as z from 'zod/mini';
 import { defineCommand } from '#platform/command';
 import { AppError } from '#domain/errors';
 import { queryAll } from '#ports/item-store';

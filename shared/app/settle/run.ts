@@ -1,6 +1,6 @@
-import { buildStatement, tierBonus, type SettlementSettings, type StatementBonus } from '#domain/commission';
-import { firstFullWeek, newLeaderAward, referralAward, rankingBonus, type RankingAward } from '#domain/leader-awards';
-import { businessDateOf, monthRange, periodOf, periodRange, toMillis, type PeriodKind } from '#domain/settlement-period';
+import { tierBonus, type SettlementSettings, type StatementBonus } from '#domain/commission';
+import { newLeaderAward, referralAward, rankingBonus, type RankingAward } from '#domain/leader-awards';
+import { businessDateOf, monthRange, toMillis, type PeriodKind } from '#domain/settlement-period';
 import { toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
 import type { Job } from '#platform/command';
@@ -13,7 +13,19 @@ import { financeDayOp } from './finance.ts';
 import { settleKeys } from './keys.ts';
 import { allLeaders, entryFromItem, type LeaderRecord } from './leaders.ts';
 import { runMonthlyReview, type MonthlyResult } from './monthly.ts';
-import { entriesIn, lastDueEnd, lastInstantOf, netSalesFen, periodParts, periodsToSettle, pickedUpOrders } from './plan.ts';
+import {
+  composeStatement,
+  entriesIn,
+  firstFullWeekOf,
+  lastDueEnd,
+  lastInstantOf,
+  netSalesFen,
+  periodAt,
+  periodParts,
+  periodsToSettle,
+  pickedUpOrders,
+  windowOf,
+} from './plan.ts';
 import { forEachLimit } from './pool.ts';
 import { settlementSettingsOf } from './settings.ts';
 import { statementWriteOps } from './statements.ts';
@@ -28,6 +40,9 @@ export interface SettleRun {
   settings: SettlementSettings;
   kind: PeriodKind;
   now: number;
+  /** The run's time and business date (statements' settledAt, finance day). */
+  settledAt: string;
+  today: string;
   /** Everything stamped before this is due (end of the latest period whose settle time has come). */
   readTo: string;
   referrals: Map<string, LeaderRecord[]>;
@@ -73,6 +88,8 @@ export async function runSettlement(deps: Deps): Promise<SettleResult> {
     settings,
     kind,
     now,
+    settledAt: toBizIso(now),
+    today: businessDateOf(now),
     readTo: lastDueEnd(kind, now, settings.settleHour),
     referrals: referralsOf(leaders),
     rankings: await storedRankings(deps),
@@ -176,21 +193,20 @@ export async function settleLeader(run: SettleRun, leader: LeaderRecord, balance
   let covered = watermark;
   let available = Number(balance?.availableFen ?? 0);
   for (const { period, entries: own } of periods) {
-    const { end } = periodRange(kind, period);
+    const { end } = windowOf(kind, period);
     const parts = periodParts(own);
     const tier = tierBonus(settings, netSalesFen(own));
-    const awards = await Promise.all(bonuses.filter((b) => periodOf(kind, b.at) === period).map((b) => b.decide()));
+    const awards = await Promise.all(bonuses.filter((b) => periodAt(kind, b.at) === period).map((b) => b.decide()));
     const all = [tier, ...awards].filter((b): b is StatementBonus => b !== null);
     if (own.length === 0 && all.length === 0) continue;
 
-    const statement = buildStatement({ leaderId: leader.id, period, lines: parts.lines, adjustments: parts.adjustments, bonuses: all });
+    const statement = composeStatement(kind, { leaderId: leader.id, period, lines: parts.lines, adjustments: parts.adjustments, bonuses: all });
     if (statement.commissionFen !== parts.commissionEntriesFen) {
       throw new RangeError(`${period}: commission entries add up to ${parts.commissionEntriesFen}, their lines to ${statement.commissionFen}`);
     }
     available += statement.totalFen;
-    const settledAt = toBizIso(deps.clock.now());
     const ops: WriteOp[] = [
-      ...statementWriteOps(statement, { leaderName: leader.name, communityId: leader.communityId, ...(covered ? { from: covered } : {}), to: end, settledAt }),
+      ...statementWriteOps(statement, { leaderName: leader.name, communityId: leader.communityId, ...(covered ? { from: covered } : {}), to: end, settledAt: run.settledAt }),
       {
         type: 'update',
         key: keys.leaderBalance(leader.id),
@@ -208,7 +224,7 @@ export async function settleLeader(run: SettleRun, leader: LeaderRecord, balance
         payload: { period, totalFen: statement.totalFen, availableFen: Math.max(0, available) },
         dedupe: `stmt#${leader.id}#${period}`,
       }),
-      financeDayOp(deps, businessDateOf(run.now), { settledFen: statement.totalFen }, leader.id),
+      financeDayOp(deps, run.today, { settledFen: statement.totalFen }, leader.id),
     ];
     try {
       await deps.store.transact(ops);
@@ -235,17 +251,17 @@ function pendingBonuses(run: SettleRun, leader: LeaderRecord, entries: LedgerEnt
   const { deps, settings } = run;
   const out: PendingBonus[] = [];
   if (leader.createdAt) {
-    const week = firstFullWeek(leader.createdAt);
+    const week = firstFullWeekOf(leader.createdAt);
     out.push({
-      at: lastInstantOf(periodRange('weekly', week).end),
+      at: lastInstantOf(windowOf('weekly', week).end),
       decide: async () => newLeaderAward(settings, { firstFullWeekOrders: await ordersOfWeek(deps, leader.id, week, entries, fromMs), week }),
     });
   }
   for (const referred of run.referrals.get(leader.id) ?? []) {
     if (!referred.createdAt) continue;
-    const week = firstFullWeek(referred.createdAt);
+    const week = firstFullWeekOf(referred.createdAt);
     out.push({
-      at: lastInstantOf(periodRange('weekly', week).end),
+      at: lastInstantOf(windowOf('weekly', week).end),
       decide: async () =>
         referralAward(settings, { referredLeaderId: referred.id, firstFullWeekOrders: await ordersOfWeek(deps, referred.id, week), week }),
     });
@@ -259,7 +275,7 @@ function pendingBonuses(run: SettleRun, leader: LeaderRecord, entries: LedgerEnt
 
 /** Picked-up orders of a leader in an ISO week: from the entries at hand when they cover it, else read. */
 async function ordersOfWeek(deps: Deps, leaderId: string, week: string, known?: LedgerEntry[], knownFromMs = Infinity): Promise<number> {
-  const { start, end } = periodRange('weekly', week);
-  if (known && toMillis(start) >= knownFromMs) return pickedUpOrders(entriesIn(known, start, end));
+  const { start, end, startMs } = windowOf('weekly', week);
+  if (known && startMs >= knownFromMs) return pickedUpOrders(entriesIn(known, start, end));
   return pickedUpOrders(await entriesBetween(deps, leaderId, start, end));
 }

@@ -2,7 +2,7 @@ import type { Statement, StatementLine } from '#domain/commission';
 import { toCsv } from '#domain/csv';
 import { formatYuan } from '#domain/money';
 import { toMillis } from '#domain/settlement-period';
-import type { Item, WriteOp } from '#ports/item-store';
+import { queryAll, type Item, type WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { settleKeys } from './keys.ts';
@@ -38,6 +38,7 @@ export function statementWriteOps(statement: Statement, meta: StatementMeta): Wr
         ...statement,
         ...meta,
         lines: first,
+        lineCount: statement.lines.length,
         lineParts: rest.length,
       },
       when: [{ op: 'notExists' }],
@@ -67,6 +68,7 @@ export function statementView(item: Item) {
     ...(item.from ? { from: item.from as string } : {}),
     to: item.to as string,
     lines: item.lines as StatementLine[],
+    lineCount: Number(item.lineCount ?? (item.lines as unknown[]).length),
     bonuses: item.bonuses as Statement['bonuses'],
     adjustments: item.adjustments as Statement['adjustments'],
     salesFen: Number(item.salesFen),
@@ -107,24 +109,28 @@ export async function periodStatements(deps: Deps, period: string, options: { cu
 const yuan = (fen: number): number => Number(formatYuan(fen).replace(/[¥,]/g, ''));
 
 /**
- * One row per leader's statement of a period (the back office's settlement sheet, in yuan);
- * the lines stay in the JSON listing, which a merchant opens per leader.
+ * Every leader's statement of a period as CSV (BOM, for Excel): one row per leader, in yuan
+ * (the back office's settlement sheet); the lines stay in the JSON listing, opened per leader.
  */
-export function statementsCsv(period: string, rows: { leaderId: string; leaderName: string; communityId: string; statement: StatementView }[]): string {
+export async function periodStatementsCsv(deps: Deps, period: string): Promise<string> {
+  const items = await queryAll(deps.store, settleKeys.statementsOfPeriod(period));
   return toCsv(
     ['结算周期', '团长ID', '团长', '小区', '订单行数', '提货金额(元)', '佣金(元)', '奖励(元)', '调整(元)', '结算合计(元)', '结算时间'],
-    rows.map(({ leaderId, leaderName, communityId, statement: s }) => [
-      period,
-      leaderId,
-      leaderName,
-      communityId,
-      s.lines.length,
-      yuan(s.salesFen),
-      yuan(s.commissionFen),
-      yuan(s.bonusFen),
-      yuan(s.adjustmentFen),
-      yuan(s.totalFen),
-      s.settledAt,
-    ]),
+    items.map((i) => {
+      const s = statementView(i);
+      return [
+        period,
+        s.leaderId,
+        String(i.leaderName ?? ''),
+        String(i.communityId ?? ''),
+        s.lineCount,
+        yuan(s.salesFen),
+        yuan(s.commissionFen),
+        yuan(s.bonusFen),
+        yuan(s.adjustmentFen),
+        yuan(s.totalFen),
+        s.settledAt,
+      ];
+    }),
   );
 }

@@ -6,6 +6,7 @@ import type { RawResponse } from '#platform/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
+import { getBalance } from '../ledger.ts';
 import { outboxOp } from '../outbox.ts';
 import { payoutDayOp } from './finance.ts';
 import { settleKeys } from './keys.ts';
@@ -144,10 +145,8 @@ export async function requestWithdrawal(deps: Deps, caller: { userId: string; le
       if (again) return again;
     }
     if (failed === 1) {
-      const current = (e.reasons[1] as { current?: Item } | null)?.current;
-      throw new AppError('INSUFFICIENT_BALANCE', 'the amount is above the available balance', {
-        availableFen: Math.max(0, Number(current?.availableFen ?? 0)),
-      });
+      const { availableFen } = await getBalance(deps, w.leaderId);
+      throw new AppError('INSUFFICIENT_BALANCE', 'the amount is above the available balance', { availableFen: Math.max(0, availableFen) });
     }
     if (failed === 4) throw new AppError('LIMIT_EXCEEDED', 'the daily withdrawal limit is reached', { limit: limits.maxPerDayFen });
     throw e;

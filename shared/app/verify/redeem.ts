@@ -4,7 +4,7 @@ import { defineCommand } from '#platform/command';
 import { AppError, isAppError } from '#domain/errors';
 import { lineCommissionFen } from '#domain/commission';
 import { toBizIso } from '#domain/time';
-import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+import type { WriteOp } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
@@ -14,6 +14,7 @@ import type { LeaderBinding } from '../users.ts';
 import { pointsForFen } from '../after-sales/shares.ts';
 import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
+import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
@@ -95,6 +96,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
         type: 'update',
         key: orderKey(order),
         update: { set: { status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned }, remove: ARRIVED_INDEX_ATTRS },
+        when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
       },
       ...ledgerEntryOps(deps, commissionEntry(order, leader.leaderId, now)),
     ];
@@ -106,7 +108,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
       // Lost the race (condition or a conflict that outlasted the store's retries): read again.
       const after = await deps.store.get(key, { consistent: true });
       if (after?.pickupAttempt === attemptId) return orderFromItem(after) as PickedUpOrder;
-      if (attempt >= MAX_ATTEMPTS || (!(e instanceof TransactionCancelled) && (e as { name?: string })?.name !== 'TransactionConflictException')) throw e;
+      if (attempt >= MAX_ATTEMPTS || !lostRace(e)) throw e;
     }
   }
 }

@@ -1,0 +1,145 @@
+import { communityTotals, pickList, type CommunityTotals, type CutoffOrder } from '#domain/wave-reports';
+import { toBizIso } from '#domain/time';
+import { waveArrivalAt } from '#domain/wave-clock';
+import { ConditionFailed, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { outboxOp } from '../outbox.ts';
+import type { Community } from '../catalog/communities.ts';
+import { orderFromItem, type Order } from '../orders/model.ts';
+import { cutoffKeys } from './keys.ts';
+import { chunkPickList } from './pick-chunks.ts';
+import { runLimited } from './pool.ts';
+import { settleOrderAtCutoff } from './settle-order.ts';
+
+/** A community's share of a wave as saved at its close: the checkpoint reports are merged from. */
+export interface CommunityPart extends CommunityTotals {
+  date: string;
+  /** New customers (first-order claims) per product, for the dashboard's repurchase rate. */
+  newBuyers: Record<string, number>;
+}
+
+export interface CommunityOutcome {
+  communityId: string;
+  /** False when the wave was already closed (an earlier or a concurrent run did it). */
+  closed: boolean;
+  confirmed: number;
+  cancelled: number;
+}
+
+/** Orders read per page, and settled at once per community (writes in flight = this × communities). */
+const PAGE = 200;
+const ORDER_CONCURRENCY = 4;
+
+/**
+ * Closes one community's wave (DESIGN.md §6). Steps:
+ * 1. mark the community wave CLOSING: from this write on, placement's check refuses the wave
+ *    (WAVE_CLOSED); an already CLOSED wave means nothing is left to do;
+ * 2. read the wave's orders after that write, strongly consistent, page by page, and bring each
+ *    to its state after cutoff (unpaid → CANCELLED with its holds back, paid → CONFIRMED);
+ * 3. totals and pick list of the confirmed orders; the pick list is written (a rerun rewrites
+ *    the same items);
+ * 4. one transaction: wave CLOSED (only from CLOSING), the community's totals (the checkpoint)
+ *    and the leader's cutoff summary (when the wave has orders), so a crash anywhere before it
+ *    is resumed from step 1, and after it the community is never touched again.
+ * Memory holds one community's confirmed orders, projected to what the reports need.
+ */
+export async function closeCommunityWave(deps: Deps, date: string, community: Community): Promise<CommunityOutcome> {
+  const outcome: CommunityOutcome = { communityId: community.id, closed: false, confirmed: 0, cancelled: 0 };
+  const waveKey = keys.communityWave(community.id, date);
+  try {
+    await deps.store.write({
+      type: 'update',
+      key: waveKey,
+      update: { set: { status: 'CLOSING' }, setIfAbsent: { communityId: community.id, date, closingAt: toBizIso(deps.clock.now()) } },
+      when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'in', path: 'status', values: ['OPEN', 'CLOSING'] }] }],
+    });
+  } catch (e) {
+    if (e instanceof ConditionFailed) return outcome;
+    throw e;
+  }
+
+  const locked: CutoffOrder[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.query({ ...keys.ordersOfWave(community.id, date), consistent: true, limit: PAGE, cursor });
+    cursor = page.cursor;
+    await runLimited(page.items, ORDER_CONCURRENCY, async (item) => {
+      const before = orderFromItem(item);
+      const after = await settleOrderAtCutoff(deps, before);
+      if (after.status !== before.status && after.status === 'CONFIRMED') outcome.confirmed++;
+      if (after.status !== before.status && after.status === 'CANCELLED') outcome.cancelled++;
+      if (after.status === 'CONFIRMED') locked.push(reportOrder(after));
+    });
+  } while (cursor);
+
+  const totals = communityTotals(community, locked);
+  if (totals.orders > 0) {
+    const chunks = chunkPickList(pickList(community, locked));
+    await deps.store.putMany(chunks.map((c) => ({ ...cutoffKeys.pick(date, community.id, c.chunk), kind: 'pickList', date, ...c })));
+  }
+  const part: CommunityPart = { ...totals, date, newBuyers: newBuyersOf(locked) };
+  const ops: WriteOp[] = [
+    {
+      type: 'update',
+      key: waveKey,
+      update: { set: { status: 'CLOSED', closedAt: toBizIso(deps.clock.now()), orders: totals.orders, units: totals.units } },
+      when: [{ op: 'eq', path: 'status', value: 'CLOSING' }],
+    },
+    { type: 'put', item: { ...cutoffKeys.part(date, community.id), kind: 'cutoffPart', ...part } },
+  ];
+  const summary = totals.orders > 0 ? await leaderSummaryOp(deps, date, community, totals) : undefined;
+  if (summary) ops.push(summary);
+  try {
+    await deps.store.transact(ops);
+  } catch (e) {
+    // A concurrent run closed it first: its part and summary stand (they are the same).
+    if (e instanceof TransactionCancelled && e.failedAt() === 0) return outcome;
+    throw e;
+  }
+  return { ...outcome, closed: true };
+}
+
+/** What the reports need of a confirmed order (no contact beyond the masked name and tail). */
+function reportOrder(o: Order): CutoffOrder {
+  return {
+    id: o.id,
+    communityId: o.communityId,
+    userId: o.userId,
+    status: o.status,
+    shortNo: o.shortNo,
+    ...(o.pickupCode ? { pickupCode: o.pickupCode } : {}),
+    contactName: o.contactMasked,
+    phoneTail: o.phoneTail,
+    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
+    createdAt: o.createdAt,
+    newCustomer: o.firstOrder === true,
+  };
+}
+
+/** Per product, the confirmed orders that were their customer's first (one per customer ever). */
+function newBuyersOf(orders: readonly CutoffOrder[]): Record<string, number> {
+  const out = new Map<string, number>();
+  for (const o of orders) {
+    if (!o.newCustomer) continue;
+    for (const productId of new Set(o.lines.map((l) => l.productId))) out.set(productId, (out.get(productId) ?? 0) + 1);
+  }
+  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The leader's "截单：N单/M件，预计明日16:00到货" push, queued with the close. Deduplicated per
+ * community and wave, so a second run or a concurrent one never queues it twice. None when the
+ * community has no leader, or a removed one.
+ */
+async function leaderSummaryOp(deps: Deps, date: string, community: Community, totals: CommunityTotals): Promise<WriteOp | undefined> {
+  if (!community.leaderId) return undefined;
+  const leader: Item | undefined = await deps.store.get(keys.leader(community.leaderId));
+  if (!leader || leader.status === 'removed' || typeof leader.openid !== 'string') return undefined;
+  return outboxOp(deps, {
+    key: 'cutoffSummary',
+    touser: leader.openid,
+    payload: { waveDate: date, orderCount: totals.orders, itemCount: totals.units, expectedArrivalAt: toBizIso(waveArrivalAt(deps.settings.wave, date)) },
+    dedupe: `cutoff#${community.id}#${date}`,
+  });
+}

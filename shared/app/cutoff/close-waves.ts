@@ -1,0 +1,165 @@
+import { performance } from 'node:perf_hooks';
+import { AppError } from '#domain/errors';
+import { addDays, isBizDate, toBizIso } from '#domain/time';
+import { clockWaveDate, lastDueWaveDate } from '#domain/wave-clock';
+import { ConditionFailed } from '#ports/item-store';
+import { logger } from '#platform/logger';
+import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
+import { listCommunities, type Community } from '../catalog/communities.ts';
+import { closeCommunityWave } from './close-community.ts';
+import { cutoffKeys } from './keys.ts';
+import { runLimited } from './pool.ts';
+import { writeWaveReports } from './reports.ts';
+
+export interface CutoffOptions {
+  /** Close this wave now (early close by the merchant); otherwise every due wave not yet closed. */
+  date?: string;
+  /** Communities closed at once (default 16). */
+  concurrency?: number;
+  /**
+   * Wall time after which no further community is started (default 13 minutes, inside a
+   * 15-minute Lambda); what is left is resumed by the next run.
+   */
+  budgetMs?: number;
+}
+
+export interface WaveOutcome {
+  date: string;
+  /** Communities whose close this run made. */
+  closedCommunities: number;
+  /** Communities found closed already. */
+  skippedCommunities: number;
+  confirmed: number;
+  cancelled: number;
+  /** Reports written by this run (false: they were written before and nothing changed). */
+  reportsWritten: boolean;
+  complete: boolean;
+}
+
+export interface CutoffSummary {
+  waves: WaveOutcome[];
+  wavesClosed: number;
+  communities: number;
+  ordersConfirmed: number;
+  ordersCancelled: number;
+  /** False when the time budget ran out; the next run resumes where this one stopped. */
+  complete: boolean;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_BUDGET_MS = 13 * 60_000;
+
+/**
+ * The nightly cutoff (DESIGN.md §6, API.md "Scheduled jobs"): closes every wave that is due and
+ * not yet closed, or the one given. What is due comes from data (the last wave closed with all
+ * before it), not from when the job woke, so a missed night is caught up. Safe to run twice or
+ * concurrently: each community's close is conditioned on its wave, reports are rewritten
+ * from the saved parts with the same content, and a finished wave is not touched again.
+ */
+export async function runCutoff(deps: Deps, options: CutoffOptions = {}): Promise<CutoffSummary> {
+  const started = performance.now();
+  const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const inBudget = () => performance.now() - started < budgetMs;
+  const dates = options.date ? [checkEarlyClose(deps, options.date)] : await dueWaves(deps);
+
+  const waves: WaveOutcome[] = [];
+  let communities: Community[] | undefined;
+  for (const date of dates) {
+    if (!inBudget()) break;
+    communities ??= await listCommunities(deps);
+    const outcome = await closeWave(deps, date, communities, options.concurrency ?? DEFAULT_CONCURRENCY, inBudget);
+    waves.push(outcome);
+    if (!outcome.complete) break;
+    await advanceLast(deps, date);
+  }
+  const complete = waves.length === dates.length && waves.every((w) => w.complete);
+  const summary: CutoffSummary = {
+    waves,
+    wavesClosed: waves.filter((w) => w.complete && (w.closedCommunities > 0 || w.reportsWritten)).length,
+    communities: waves.reduce((s, w) => s + w.closedCommunities, 0),
+    ordersConfirmed: waves.reduce((s, w) => s + w.confirmed, 0),
+    ordersCancelled: waves.reduce((s, w) => s + w.cancelled, 0),
+    complete,
+  };
+  logger.info('cutoff run', { dates, complete, communities: summary.communities, confirmed: summary.ordersConfirmed, cancelled: summary.ordersCancelled });
+  return summary;
+}
+
+/**
+ * The waves a scheduled run must look at: from the day after the last one closed with all
+ * before it, through the latest whose cutoff has passed (that one is always looked at again:
+ * cheap when done, and it catches a community created after an early close). Without any
+ * record yet, the latest due wave only.
+ */
+export async function dueWaves(deps: Deps): Promise<string[]> {
+  const lastDue = lastDueWaveDate(deps.settings.wave, deps.clock.now());
+  const last = await deps.store.get(cutoffKeys.last());
+  let date = typeof last?.date === 'string' ? addDays(last.date, 1) : lastDue;
+  if (date > lastDue) date = lastDue;
+  const out: string[] = [];
+  for (; date <= lastDue; date = addDays(date, 1)) out.push(date);
+  return out;
+}
+
+/** An early close names the open wave or an earlier one; a later wave has not begun. */
+function checkEarlyClose(deps: Deps, date: string): string {
+  if (!isBizDate(date)) throw new AppError('VALIDATION_FAILED', 'date must be YYYY-MM-DD', { issues: [{ path: 'date', message: 'expected a date YYYY-MM-DD' }] });
+  const open = clockWaveDate(deps.settings.wave, deps.clock.now());
+  if (date > open) throw new AppError('INVALID_STATE', `wave ${date} has not opened yet; the open wave is ${open}`, { date, openWave: open });
+  return date;
+}
+
+/**
+ * Closes one wave: every community not yet closed, at most `concurrency` at once, then the
+ * reports when this run closed anything or they were never written. A wave is done (and
+ * recorded so) when every community is closed and the reports are written.
+ */
+async function closeWave(deps: Deps, date: string, communities: readonly Community[], concurrency: number, inBudget: () => boolean): Promise<WaveOutcome> {
+  const outcome: WaveOutcome = { date, closedCommunities: 0, skippedCommunities: 0, confirmed: 0, cancelled: 0, reportsWritten: false, complete: false };
+  const waveItems = await deps.store.getMany(communities.map((c) => keys.communityWave(c.id, date)));
+  const closed = new Set(waveItems.filter((w) => w.status === 'CLOSED').map((w) => w.pk));
+  const open = communities.filter((c) => !closed.has(keys.communityWave(c.id, date).pk));
+  outcome.skippedCommunities = communities.length - open.length;
+
+  const { started } = await runLimited(
+    open,
+    concurrency,
+    async (community) => {
+      const r = await closeCommunityWave(deps, date, community);
+      if (r.closed) outcome.closedCommunities++;
+      else outcome.skippedCommunities++;
+      outcome.confirmed += r.confirmed;
+      outcome.cancelled += r.cancelled;
+    },
+    inBudget,
+  );
+  if (started < open.length) return outcome;
+
+  const done = await deps.store.get(cutoffKeys.waveDone(date));
+  if (outcome.closedCommunities > 0 || !done) {
+    const written = await writeWaveReports(deps, date, communities);
+    outcome.reportsWritten = true;
+    await deps.store.write({
+      type: 'put',
+      item: { ...cutoffKeys.waveDone(date), status: 'DONE', date, doneAt: toBizIso(deps.clock.now()), communities: written.communities, orders: written.orders },
+    });
+  }
+  outcome.complete = true;
+  return outcome;
+}
+
+/** Moves the catch-up start past `date` when every wave before it is closed too. */
+async function advanceLast(deps: Deps, date: string): Promise<void> {
+  try {
+    await deps.store.write({
+      type: 'update',
+      key: cutoffKeys.last(),
+      update: { set: { date, at: toBizIso(deps.clock.now()) } },
+      when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'date' }, { op: 'eq', path: 'date', value: addDays(date, -1) }] }],
+    });
+  } catch (e) {
+    // Already at or past it (a concurrent run), or an earlier wave is still open: keep it.
+    if (!(e instanceof ConditionFailed)) throw e;
+  }
+}

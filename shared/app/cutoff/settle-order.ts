@@ -1,0 +1,84 @@
+import { toBizIso } from '#domain/time';
+import { ConditionFailed, TransactionCancelled, type WriteOp } from '#ports/item-store';
+import { logger } from '#platform/logger';
+import type { Deps } from '../deps.ts';
+import { orderFromItem, orderKey, type Order } from '../orders/model.ts';
+import { releaseOrderHoldsOps } from '../orders/release.ts';
+
+const ATTEMPTS = 6;
+
+/**
+ * Brings one order of a closing wave to its state after cutoff: an unpaid order is cancelled
+ * (`CUTOFF_UNPAID`) with everything placement held given back, a paid one is locked
+ * (CONFIRMED); any other status is left alone. Each change is conditioned on the status it was
+ * read in, so a racing payment, customer cancel, expire job or second cutoff run makes it fail
+ * and the order is read again and judged anew. Returns the order as it now stands.
+ */
+export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<Order> {
+  let current = order;
+  // Give-backs dropped because their counter no longer holds what the order took (bad data):
+  // the order must still leave PENDING_PAYMENT, or the wave could never close.
+  const dropped = new Set<number>();
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const at = toBizIso(deps.clock.now());
+    try {
+      if (current.status === 'PAID') return await confirm(deps, current, at);
+      if (current.status === 'PENDING_PAYMENT') return await cancelUnpaid(deps, current, at, dropped);
+      return current;
+    } catch (e) {
+      if (e instanceof TransactionCancelled && e.failedAt() > 0) {
+        dropped.add(e.failedAt() - 1);
+        logger.error('cutoff: a give-back condition failed; cancelling without it', { orderId: current.id, op: e.failedAt() - 1 });
+        continue;
+      }
+      // The order changed (condition on its status) or a transient conflict: read it again.
+      if (!(e instanceof ConditionFailed || e instanceof TransactionCancelled)) throw e;
+      const again = await deps.store.get(orderKey(current), { consistent: true });
+      if (!again) throw new Error(`order ${current.id} vanished during cutoff`);
+      current = orderFromItem(again);
+    }
+  }
+  throw new Error(`order ${current.id} kept changing during cutoff`);
+}
+
+async function confirm(deps: Deps, order: Order, at: string): Promise<Order> {
+  const after = await deps.store.write({
+    type: 'update',
+    key: orderKey(order),
+    update: { set: { status: 'CONFIRMED', confirmedAt: at } },
+    when: [{ op: 'eq', path: 'status', value: 'PAID' }],
+  });
+  return after ? orderFromItem(after) : { ...order, status: 'CONFIRMED', confirmedAt: at };
+}
+
+async function cancelUnpaid(deps: Deps, order: Order, at: string, dropped: ReadonlySet<number>): Promise<Order> {
+  const giveBacks = releaseOrderHoldsOps(order).map((op, i): WriteOp | undefined => (dropped.has(i) ? undefined : op));
+  // Keep the positions of the give-backs so a failure index names the same op on every attempt.
+  const ops: WriteOp[] = [
+    {
+      type: 'update',
+      key: orderKey(order),
+      update: { set: { status: 'CANCELLED', cancelReason: 'CUTOFF_UNPAID', cancelledAt: at }, remove: ['gsi2pk', 'gsi2sk'] },
+      when: [{ op: 'eq', path: 'status', value: 'PENDING_PAYMENT' }],
+    },
+  ];
+  const positions: number[] = [];
+  giveBacks.forEach((op, i) => {
+    if (op) {
+      ops.push(op);
+      positions.push(i);
+    }
+  });
+  try {
+    await deps.store.transact(ops);
+  } catch (e) {
+    // Translate the failing op's index back to its give-back position.
+    if (e instanceof TransactionCancelled && e.failedAt() > 0) {
+      const reasons: (typeof e.reasons)[number][] = Array.from({ length: giveBacks.length + 1 }, () => null);
+      reasons[positions[e.failedAt() - 1]! + 1] = e.reasons[e.failedAt()]!;
+      throw new TransactionCancelled(reasons);
+    }
+    throw e;
+  }
+  return { ...order, status: 'CANCELLED', cancelReason: 'CUTOFF_UNPAID', cancelledAt: at };
+}

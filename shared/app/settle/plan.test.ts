@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildStatement, lineCommissionFen } from '#domain/commission';
+import { firstFullWeek } from '#domain/leader-awards';
+import { periodOf, periodRange, toMillis } from '#domain/settlement-period';
+import { clawbackEntry, commissionEntry } from './fixtures.ts';
+import {
+  composeStatement,
+  entriesIn,
+  firstFullWeekOf,
+  lastDueEnd,
+  netSalesFen,
+  periodAt,
+  periodParts,
+  periodsToSettle,
+  pickedUpOrders,
+} from './plan.ts';
+
+const entry = (at: string, paidFen = 1000, orderId?: string) =>
+  commissionEntry({ leaderId: 'l-1', orderId, at, lines: [{ productId: 'p-1', qty: 1, paidFen, rate: 0.1 }] });
+
+describe('lastDueEnd', () => {
+  it('weekly: the past week is due from Monday 02:00, not a second before', () => {
+    expect(lastDueEnd('weekly', '2026-11-30T01:59:59+08:00', 2)).toBe('2026-11-23T00:00:00+08:00');
+    expect(lastDueEnd('weekly', '2026-11-30T02:00:00+08:00', 2)).toBe('2026-11-30T00:00:00+08:00');
+    expect(lastDueEnd('weekly', '2026-12-06T23:00:00+08:00', 2)).toBe('2026-11-30T00:00:00+08:00');
+  });
+
+  it('T+1: day D is due at D+1 02:00', () => {
+    expect(lastDueEnd('t+1', '2026-11-27T01:59:59+08:00', 2)).toBe('2026-11-26T00:00:00+08:00');
+    expect(lastDueEnd('t+1', '2026-11-27T02:00:00+08:00', 2)).toBe('2026-11-27T00:00:00+08:00');
+  });
+
+  it('follows settleHour', () => {
+    expect(lastDueEnd('t+1', '2026-11-27T05:00:00+08:00', 6)).toBe('2026-11-26T00:00:00+08:00');
+  });
+});
+
+describe('periodParts', () => {
+  it('makes one statement line per entry line and a refund adjustment per clawback', () => {
+    const e = commissionEntry({
+      leaderId: 'l-1',
+      orderId: 'o-1',
+      shortNo: 'A00001',
+      at: '2026-11-24T10:00:00+08:00',
+      lines: [
+        { productId: 'p-1', qty: 2, paidFen: 1005, rate: 0.1 },
+        { productId: 'p-2', qty: 1, paidFen: 145, rate: 0.1 },
+      ],
+    });
+    const c = clawbackEntry(e, '2026-11-25T10:00:00+08:00', [e.lines[1]!]);
+    const parts = periodParts([e, c]);
+    expect(parts.lines.map((l) => [l.shortNo, l.pickedUpAt, l.productId, l.commissionFen])).toEqual([
+      ['A00001', '2026-11-24T10:00:00+08:00', 'p-1', 101],
+      ['A00001', '2026-11-24T10:00:00+08:00', 'p-2', 15],
+    ]);
+    expect(parts.adjustments).toEqual([expect.objectContaining({ kind: 'refund', orderId: 'o-1', amountFen: -15, note: 'refund of order A00001' })]);
+    expect(parts.entriesNetFen).toBe(101);
+    expect(parts.commissionEntriesFen).toBe(116);
+  });
+
+  it('says a refund of an order settled earlier is a refund after settlement', () => {
+    const old = entry('2026-11-20T10:00:00+08:00');
+    const parts = periodParts([clawbackEntry(old, '2026-11-24T10:00:00+08:00')]);
+    expect(parts.lines).toEqual([]);
+    expect(parts.adjustments[0]!.note).toMatch(/after settlement/);
+    expect(parts.entriesNetFen).toBe(-100);
+  });
+});
+
+describe('sales and orders', () => {
+  it('nets refunds of orders picked up in the window, not of earlier ones', () => {
+    const a = entry('2026-11-24T10:00:00+08:00', 5000, 'o-a');
+    const b = entry('2026-11-24T11:00:00+08:00', 3000, 'o-b');
+    const earlier = entry('2026-11-10T11:00:00+08:00', 9000, 'o-old');
+    expect(netSalesFen([a, b, clawbackEntry(a, '2026-11-25T10:00:00+08:00'), clawbackEntry(earlier, '2026-11-25T10:00:00+08:00')])).toBe(3000);
+    expect(pickedUpOrders([a, b, entry('2026-11-24T12:00:00+08:00', 1, 'o-a')])).toBe(2);
+    expect(entriesIn([a, b], '2026-11-24T10:00:00+08:00', '2026-11-24T11:00:00+08:00')).toEqual([a]);
+  });
+});
+
+const instant = fc.integer({ min: toMillis('2025-12-20T00:00:00+08:00'), max: toMillis('2027-01-10T00:00:00+08:00') });
+const kinds = fc.constantFrom('weekly' as const, 't+1' as const);
+
+describe('memoized period look-ups', () => {
+  it('answer as the domain does, at hour and period edges too', () => {
+    // Shanghai midnights (16:00 UTC) and a millisecond either side.
+    const midnight = fc.tuple(instant, fc.constantFrom(-1, 0, 1)).map(([t, d]) => Math.floor(t / 86_400_000) * 86_400_000 + 16 * 3_600_000 + d);
+    fc.assert(
+      fc.property(fc.oneof(instant, midnight), kinds, (t, kind) => {
+        expect(periodAt(kind, t)).toBe(periodOf(kind, t));
+      }),
+      { numRuns: 300 },
+    );
+    expect(periodAt('weekly', '2026-11-29T23:59:59.999+08:00')).toBe('2026-W48');
+    expect(periodAt('weekly', '2026-11-30T00:00:00+08:00')).toBe('2026-W49');
+  });
+
+  it('firstFullWeekOf is the domain firstFullWeek', () => {
+    for (const t of ['2026-11-30T00:00:00+08:00', '2026-11-30T00:00:01+08:00', '2026-11-29T23:59:59+08:00', '2026-12-31T12:00:00+08:00']) {
+      expect(firstFullWeekOf(t)).toBe(firstFullWeek(t));
+    }
+  });
+});
+
+describe('composeStatement', () => {
+  const line = (pickedUpAt: string, paidFen: number, rate: number, orderId = 'o-1') => ({
+    orderId,
+    shortNo: orderId,
+    pickedUpAt,
+    productId: 'p-1',
+    title: 'p',
+    qty: 1,
+    paidFen,
+    rate,
+    commissionFen: lineCommissionFen(paidFen, rate),
+  });
+
+  it('equals the domain buildStatement', () => {
+    const week = periodRange('weekly', '2026-W48');
+    const inWeek = fc.integer({ min: toMillis(week.start), max: toMillis(week.end) - 1 }).map((t) => new Date(t).toISOString());
+    const lines = fc.array(fc.tuple(inWeek, fc.nat({ max: 1_000_000 }), fc.integer({ min: 500, max: 1500 }), fc.constantFrom('o-1', 'o-2', 'o-3')), { maxLength: 8 });
+    const bonus = fc.array(fc.nat({ max: 50_000 }).map((amountFen) => ({ kind: 'tier' as const, amountFen, note: 'n' })), { maxLength: 2 });
+    const adjust = fc.array(fc.integer({ min: -50_000, max: 0 }).map((amountFen) => ({ kind: 'refund' as const, amountFen, note: 'n' })), { maxLength: 2 });
+    fc.assert(
+      fc.property(lines, bonus, adjust, (ls, bonuses, adjustments) => {
+        const input = { leaderId: 'l-1', period: '2026-W48', lines: ls.map(([t, paid, bp, o]) => line(t, paid, bp / 10_000, o)), bonuses, adjustments };
+        const mine = composeStatement('weekly', input);
+        const domain = buildStatement(input);
+        expect({ ...mine, lines: mine.lines.map((l) => l.commissionFen) }).toEqual({ ...domain, lines: domain.lines.map((l) => l.commissionFen) });
+        expect(mine.lines.map((l) => toMillis(l.pickedUpAt))).toEqual(domain.lines.map((l) => toMillis(l.pickedUpAt)));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('refuses a line outside the period or with a wrong commission', () => {
+    const base = { leaderId: 'l-1', period: '2026-W48', bonuses: [], adjustments: [] };
+    expect(() => composeStatement('weekly', { ...base, lines: [line('2026-11-30T00:00:00+08:00', 100, 0.1)] })).toThrow(/outside period/);
+    expect(() => composeStatement('weekly', { ...base, lines: [{ ...line('2026-11-29T23:59:59+08:00', 145, 0.1), commissionFen: 14 }] })).toThrow(/commissionFen/);
+    expect(composeStatement('weekly', { ...base, lines: [line('2026-11-23T00:00:00+08:00', 145, 0.1)] }).totalFen).toBe(15);
+  });
+});
+
+describe('periodsToSettle', () => {
+  const instants = fc.array(instant, { maxLength: 40 });
+
+  it('puts every entry in exactly the period of its time, periods oldest first', () => {
+    fc.assert(
+      fc.property(instants, instants, kinds, (entryTimes, bonusTimes, kind) => {
+        const entries = entryTimes.map((t) => entry(new Date(t).toISOString()));
+        const periods = periodsToSettle(kind, entries, bonusTimes);
+        expect(periods.flatMap((p) => p.entries).length).toBe(entries.length);
+        for (const p of periods) for (const e of p.entries) expect(periodAt(kind, e.at)).toBe(p.period);
+        for (const t of bonusTimes) expect(periods.some((p) => p.period === periodAt(kind, t))).toBe(true);
+        expect(new Set(periods.map((p) => p.period)).size).toBe(periods.length);
+        const starts = periods.map((p) => toMillis(periodRange(kind, p.period).start));
+        expect(starts).toEqual([...starts].sort((x, y) => x - y));
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
