@@ -15,6 +15,7 @@ import { createStoreSink } from '#adapters/local/store-sink';
 import { keys } from '#app/keys';
 import { outboxOp } from '#app/outbox';
 import { drainOutbox } from '#app/notify/drain';
+import { bizIso } from '#app/notify/biz-iso';
 import { toBizIso } from '#domain/time';
 
 const CONCURRENCY = 32;
@@ -43,7 +44,7 @@ export async function benchNotify(opts: { store: ItemStore; entries: number }): 
     CONTACT_KEY: randomBytes(32).toString('base64'),
   });
   const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
-  const sender = createSinkSender(createStoreSink(store), () => toBizIso(clock.now()));
+  const sender = createSinkSender(createStoreSink(store), () => bizIso(clock.now()));
   const deps = assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender });
   const run = `bench-${Date.now().toString(36)}`;
   const templateId = deps.templates.statement!;

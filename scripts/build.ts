@@ -13,12 +13,13 @@ import { cloudbaseConfig } from './gen.ts';
 
 const wxVersion = JSON.parse(readFileSync('node_modules/wx-server-sdk/package.json', 'utf8')).version as string;
 
-export async function buildAll(options: { quiet?: boolean } = {}) {
-  rmSync('dist', { recursive: true, force: true });
+export async function buildAll(options: { quiet?: boolean; outDir?: string } = {}) {
+  const out = options.outDir ?? 'dist';
+  rmSync(out, { recursive: true, force: true });
   const sizes: { fn: string; target: string; bytes: number }[] = [];
   for (const mod of FUNCTIONS) {
     if (LOCAL_ONLY.has(mod.name)) continue;
-    const awsOut = `dist/aws/${mod.name}.js`;
+    const awsOut = `${out}/aws/${mod.name}.js`;
     await build({
       entryPoints: [`functions/${mod.name}/aws.ts`],
       outfile: awsOut,
@@ -34,7 +35,7 @@ export async function buildAll(options: { quiet?: boolean } = {}) {
     });
     sizes.push({ fn: mod.name, target: 'aws', bytes: statSync(awsOut).size });
 
-    const dir = `dist/cloudbase/${mod.name}`;
+    const dir = `${out}/cloudbase/${mod.name}`;
     mkdirSync(dir, { recursive: true });
     await build({
       entryPoints: [`functions/${mod.name}/cloudbase.ts`],

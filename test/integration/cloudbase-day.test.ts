@@ -301,6 +301,16 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     expect(ok(got.cb)).toMatchObject({ status: 'CANCELLED', cancelReason: 'PAYMENT_TIMEOUT' });
   });
 
+  it('a payment arriving after the order was cancelled is acknowledged and refunded at once, on both', async () => {
+    at(`${WAVE}T10:31:00+08:00`);
+    for (const p of [cb, aws]) expect(await p.pay(orders[p.name]!.late, OWNERS.late!), `${p.name} late payment`).toBe(true);
+    const got = await both('order.get', (p) => ({ id: orders[p.name]!.late.id }), OWNERS.late, (p, answer) => {
+      for (const r of (ok(answer).refunds ?? []) as { id: string }[]) p.norm.register(r.id, 'refund:late');
+    });
+    expect(ok(got.cb)).toMatchObject({ status: 'CANCELLED', refunds: [{ amountFen: 2490, status: 'PROCESSING' }] });
+    expect(cloud.fake.trade(orders.cloudbase!.late.id)?.refunds.map((r) => r.refundFee)).toEqual([2490]);
+  });
+
   const hasCutoff = !!job('cutoff', 'cutoff');
 
   (hasCutoff ? it : it.todo)('cutoff timer at 22:00: the wave closes, paid orders are CONFIRMED, late orders go to the next wave', async () => {
@@ -316,22 +326,16 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     expect(ok(late.cb).waveDate).toBe('2026-11-25');
   });
 
-  it('(without the cutoff job: its effect written on both stores, so arrival and pickup can be compared)', async () => {
-    if (hasCutoff) return;
-    for (const p of [cb, aws]) {
-      await p.store.write({ type: 'put', item: { ...keys.communityWave(COMMUNITY, WAVE), status: 'CLOSED' } });
-      for (const name of ['day-1', 'day-2']) {
-        await p.store.write({ type: 'update', key: orderKey(orders[p.name]![name]), update: { set: { status: 'CONFIRMED' } } });
-      }
-    }
-  });
-
   const hasNotify = !!job('notify', 'notify');
 
   (hasNotify ? it : it.todo)('notify timer after the cutoff: the same pushes (leader summary) on both', async () => {
     at(`${WAVE}T22:01:00+08:00`);
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
+    expect(cloud.fake.sent.map((m) => [m.touser, m.templateId]).sort()).toEqual([
+      [LEADER, 'tmpl-cutoffSummary'],
+      [CUSTOMERS[2], 'tmpl-refundResult'],
+    ]);
   });
 
   it('verify.arrival the next afternoon (leader): orders ARRIVED with their pickup deadlines', async () => {
@@ -345,6 +349,7 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     at('2026-11-25T16:01:00+08:00');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
+    expect(cloud.fake.sent.filter((m) => m.templateId === 'tmpl-arrivalNotice').map((m) => m.touser).sort()).toEqual([CUSTOMERS[0], CUSTOMERS[1]]);
   });
 
   it('verify.redeem: the leader verifies the pickup code; a second time is ALREADY_DONE; a wrong code NOT_FOUND', async () => {
@@ -357,26 +362,55 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     await both('order.get', (p) => ({ id: orders[p.name]!['day-1'].id }), CUSTOMERS[0]);
   });
 
-  it('overdue timer (verify) the night after: reminders, and nothing expires before its deadline', async () => {
+  it('overdue timer (verify) the night after: a pickup reminder, nothing expires before its deadline', async () => {
     at('2026-11-26T03:00:00+08:00');
-    await bothTimers('verify', 'overdue');
+    const run = await bothTimers('verify', 'overdue');
+    expect(ok(run.cb)).toMatchObject({ expired: 0 });
   });
 
-  (hasNotify ? it : it.todo)('notify timer after overdue: the same pushes', async () => {
-    at('2026-11-26T03:01:00+08:00');
+  (hasNotify ? it : it.todo)('notify timer in the morning: the pickup reminder', async () => {
+    at('2026-11-26T12:00:00+08:00');
+    await bothTimers('notify', 'notify');
+    expect.soft(pushes(cb)).toEqual(pushes(aws));
+  });
+
+  it('overdue timer a night later: the uncollected order EXPIRED, its non-fresh line refunded (cloudPay.refund / v3 refund)', async () => {
+    at('2026-11-27T03:00:00+08:00');
+    const run = await bothTimers('verify', 'overdue');
+    expect(ok(run.cb)).toMatchObject({ expired: 1, refunded: 1 });
+    const got = await both('order.get', (p) => ({ id: orders[p.name]!['day-2'].id }), OWNERS['day-2'], (p, answer) => {
+      for (const r of (ok(answer).refunds ?? []) as { id: string }[]) p.norm.register(r.id, 'refund:day-2');
+    });
+    expect(ok(got.cb)).toMatchObject({ status: 'EXPIRED', refunds: [{ amountFen: 12658 }] });
+    // The refund reached cloudPay with the order's amounts.
+    const day2 = orders.cloudbase!['day-2'].id;
+    expect(cloud.fake.calls.filter((c) => c.api === 'refund' && c.params.outTradeNo === day2).map((c) => [c.params.refundFee, c.params.totalFee])).toEqual([[12658, 19070]]);
+    if (command('verify.returns')) await both('verify.returns', { communityId: COMMUNITY }, LEADER);
+  });
+
+  (hasNotify ? it : it.todo)('notify timer after the expiry: the refund result', async () => {
+    at('2026-11-27T03:01:00+08:00');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
   });
 
   const hasSettle = !!job('settle', 'settle');
 
-  (hasSettle ? it : it.todo)('settle timer a week later: the same statements and balances', async () => {
+  (hasSettle ? it : it.todo)('settle timer after the week: the same statement, balance and monthly ranking; a second run writes nothing', async () => {
     at('2026-12-01T02:00:00+08:00');
-    await bothTimers('settle', 'settle');
+    const run = await bothTimers('settle', 'settle');
+    expect(ok(run.cb)).toMatchObject({ statements: 1, periods: ['2026-W48'] });
     if (command('settle.balance')) await both('settle.balance', {}, LEADER);
     if (command('settle.statements')) await both('settle.statements', {}, LEADER);
-    // A second run the same night writes nothing new.
-    await bothTimers('settle', 'settle');
+    const again = await bothTimers('settle', 'settle');
+    expect(ok(again.cb)).toMatchObject({ statements: 0 });
+  });
+
+  (hasNotify && hasSettle ? it : it.todo)('notify timer after the settlement: the statement push', async () => {
+    at('2026-12-01T02:01:00+08:00');
+    await bothTimers('notify', 'notify');
+    expect.soft(pushes(cb)).toEqual(pushes(aws));
+    expect(cloud.fake.sent.length).toBeGreaterThanOrEqual(5);
   });
 
   it('a bad action is NOT_FOUND and bad input VALIDATION_FAILED on both', async () => {

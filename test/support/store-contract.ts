@@ -112,6 +112,8 @@ export function describeItemStoreContract(name: string, makeStore: () => Promise
         .catch((e) => e);
       expect(err).toBeInstanceOf(TransactionCancelled);
       expect((err as TransactionCancelled).failedAt()).toBe(1);
+      // The failed operation's item as it was, in plain form, so callers can say what remains.
+      expect((err as TransactionCancelled).reasons[1]).toMatchObject({ code: 'ConditionalCheckFailed', current: { stock: 1 } });
       expect(await store.get({ pk: 'T#2', sk: 'ORDER' })).toBeUndefined();
       expect((await store.get({ pk: 'T#2', sk: 'STOCK' }))?.stock).toBe(1);
     });

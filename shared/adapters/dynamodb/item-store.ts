@@ -20,7 +20,16 @@ import {
   type QueryInput,
   type WriteOp,
 } from '#ports/item-store';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ExpressionBuilder } from './expressions.ts';
+
+/** Items in errors (condition failures, cancellation reasons) come back marshalled. */
+const plain = (item: unknown): Item | undefined => {
+  if (!item || typeof item !== 'object') return undefined;
+  const values = Object.values(item as Record<string, unknown>);
+  const marshalled = values.length > 0 && values.every((v) => v && typeof v === 'object' && Object.keys(v as object).length === 1 && /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(v as object)[0]!));
+  return (marshalled ? unmarshall(item as Parameters<typeof unmarshall>[0]) : item) as Item;
+};
 
 /** The subset of the document client this adapter uses; tests wrap it to inject faults. */
 export interface DocumentSender {
@@ -147,8 +156,8 @@ export function createDynamoItemStore(options: DynamoStoreOptions): ItemStore {
         await client.send(new TransactWriteCommand({ TransactItems: [t] }));
         return undefined;
       } catch (e: any) {
-        if (e?.name === 'ConditionalCheckFailedException') throw new ConditionFailed(keyOf((op as any).key ?? (op as any).item), e.Item);
-        if (e?.name === 'TransactionCanceledException') throw new ConditionFailed(keyOf((op as any).key), e.CancellationReasons?.[0]?.Item);
+        if (e?.name === 'ConditionalCheckFailedException') throw new ConditionFailed(keyOf((op as any).key ?? (op as any).item), plain(e.Item));
+        if (e?.name === 'TransactionCanceledException') throw new ConditionFailed(keyOf((op as any).key), plain(e.CancellationReasons?.[0]?.Item));
         throw e;
       }
     },
@@ -174,7 +183,7 @@ export function createDynamoItemStore(options: DynamoStoreOptions): ItemStore {
           if (e?.name === 'TransactionCanceledException') {
             throw new TransactionCancelled(
               (e.CancellationReasons ?? []).map((r: any) =>
-                !r || r.Code === 'None' ? null : r.Code === 'ConditionalCheckFailed' ? { code: r.Code, current: r.Item } : { code: r.Code },
+                !r || r.Code === 'None' ? null : r.Code === 'ConditionalCheckFailed' ? { code: r.Code, current: plain(r.Item) } : { code: r.Code },
               ),
             );
           }

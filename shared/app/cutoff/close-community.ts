@@ -65,11 +65,10 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     const page = await deps.store.query({ ...keys.ordersOfWave(community.id, date), consistent: true, limit: PAGE, cursor });
     cursor = page.cursor;
     await runLimited(page.items, ORDER_CONCURRENCY, async (item) => {
-      const before = orderFromItem(item);
-      const after = await settleOrderAtCutoff(deps, before);
-      if (after.status !== before.status && after.status === 'CONFIRMED') outcome.confirmed++;
-      if (after.status !== before.status && after.status === 'CANCELLED') outcome.cancelled++;
-      if (after.status === 'CONFIRMED') locked.push(reportOrder(after));
+      const { order, did } = await settleOrderAtCutoff(deps, orderFromItem(item));
+      if (did === 'confirmed') outcome.confirmed++;
+      if (did === 'cancelled') outcome.cancelled++;
+      if (order.status === 'CONFIRMED') locked.push(reportOrder(order));
     });
   } while (cursor);
 

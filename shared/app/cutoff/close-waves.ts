@@ -151,6 +151,8 @@ async function closeWave(deps: Deps, date: string, communities: readonly Communi
 
 /** Moves the catch-up start past `date` when every wave before it is closed too. */
 async function advanceLast(deps: Deps, date: string): Promise<void> {
+  const last = await deps.store.get(cutoffKeys.last());
+  if (typeof last?.date === 'string' && last.date !== addDays(date, -1)) return;
   try {
     await deps.store.write({
       type: 'update',

@@ -12,9 +12,10 @@ const ATTEMPTS = 6;
  * (`CUTOFF_UNPAID`) with everything placement held given back, a paid one is locked
  * (CONFIRMED); any other status is left alone. Each change is conditioned on the status it was
  * read in, so a racing payment, customer cancel, expire job or second cutoff run makes it fail
- * and the order is read again and judged anew. Returns the order as it now stands.
+ * and the order is read again and judged anew. Returns the order as it now stands and what
+ * this call did to it (nothing when another writer got there first).
  */
-export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<Order> {
+export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<{ order: Order; did?: 'confirmed' | 'cancelled' }> {
   let current = order;
   // Give-backs dropped because their counter no longer holds what the order took (bad data):
   // the order must still leave PENDING_PAYMENT, or the wave could never close.
@@ -22,9 +23,9 @@ export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<Ord
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const at = toBizIso(deps.clock.now());
     try {
-      if (current.status === 'PAID') return await confirm(deps, current, at);
-      if (current.status === 'PENDING_PAYMENT') return await cancelUnpaid(deps, current, at, dropped);
-      return current;
+      if (current.status === 'PAID') return { order: await confirm(deps, current, at), did: 'confirmed' };
+      if (current.status === 'PENDING_PAYMENT') return { order: await cancelUnpaid(deps, current, at, dropped), did: 'cancelled' };
+      return { order: current };
     } catch (e) {
       if (e instanceof TransactionCancelled && e.failedAt() > 0) {
         dropped.add(e.failedAt() - 1);

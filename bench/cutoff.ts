@@ -1,0 +1,138 @@
+/**
+ * Benchmark of the nightly cutoff (issue 4, "Scale"): N communities × M orders seeded straight
+ * into a store, then the cutoff job timed against a bare parallel Query that only reads the
+ * same orders (the floor any cutoff must pay), with the process's peak RSS while the job runs.
+ * `npm run bench` calls it with 1,000 × 100 on DynamoDB Local.
+ */
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { assembleDeps } from '#platform/runtime';
+import { parseConfig } from '#platform/config';
+import { createLocalPay } from '#adapters/local/local-pay';
+import { fixedClock } from '#ports/clock';
+import { type Item, type ItemStore } from '#ports/item-store';
+import { keys, typeIndex } from '#app/keys';
+import { runCutoff } from '#app/cutoff/close-waves';
+import { cutoffJob } from '#app/cutoff/jobs';
+import { runLimited } from '#app/cutoff/pool';
+
+export interface BenchRow {
+  name: string;
+  ms: number;
+  baselineMs: number;
+  ratio: number;
+  peakRssMb: number;
+}
+
+const DATE = '2026-11-24';
+const PRODUCTS = 12;
+const CONCURRENCY = 16;
+
+/** Deps for a run outside any platform: the given store, a clock just after the cutoff, no real gateways. */
+function benchDeps(store: ItemStore) {
+  const clock = fixedClock(`${DATE}T22:05:00+08:00`);
+  const config = parseConfig({
+    STAGE: 'bench',
+    AUTH_MODE: 'wechat',
+    WX_APPID: 'wxbench',
+    WX_SECRET: 'bench',
+    TABLE_NAME: 'bench',
+    SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
+    CONTACT_KEY: randomBytes(32).toString('base64'),
+  });
+  const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
+  return assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender: { send: async () => ({ status: 'sent' }) } });
+}
+
+const pad = (n: number, w = 4) => String(n).padStart(w, '0');
+
+/** One community's orders: 9 in 10 paid (confirmed at cutoff), 1 in 10 unpaid (cancelled). */
+function ordersOf(run: string, c: number, count: number): Item[] {
+  const communityId = `bench-${run}-c${pad(c)}`;
+  return Array.from({ length: count }, (_, i) => {
+    const id = `01BENCH${run}${pad(c)}${pad(i, 6)}`;
+    const p = (c + i) % PRODUCTS;
+    const qty = 1 + (i % 3);
+    const paid = i % 10 !== 9;
+    const lines = [{ productId: `bench-p${p}`, title: `商品${p}`, qty, unitPriceFen: 990, paidFen: 990 * qty, fresh: p % 2 === 0, commissionRate: 0.1, supplierId: `bench-s${p % 3}`, flash: false, holds: [] }];
+    return {
+      ...keys.order(communityId, DATE, id),
+      id, shortNo: id.slice(-6), communityId, waveDate: DATE, userId: `bench-u${c}-${i % 60}`,
+      status: paid ? 'PAID' : 'PENDING_PAYMENT', lines,
+      amounts: { goodsFen: 990 * qty, memberDiscountFen: 0, couponFen: 0, firstOrderFen: 0, pointsFen: 0, payableFen: 990 * qty },
+      pointsUsed: 0, firstOrder: i === 0, contactSealed: 'x', contactMasked: '张*', phoneTail: pad(i), requestId: id,
+      createdAt: `${DATE}T12:00:00+08:00`, payBy: `${DATE}T12:15:00+08:00`, ...(paid ? { paidAt: `${DATE}T12:01:00+08:00`, pickupCode: String(10_000_000 + i) } : {}),
+      refunds: [],
+    };
+  });
+}
+
+/** Seeds communities (with leaders), products and orders with batched puts, community by community. */
+async function seed(store: ItemStore, run: string, communities: number, perCommunity: number): Promise<string[]> {
+  const products: Item[] = Array.from({ length: PRODUCTS }, (_, p) => ({
+    ...keys.product(`bench-p${p}`), ...typeIndex('product', `bench-p${p}`),
+    id: `bench-p${p}`, title: `商品${p}`, category: '蔬菜', priceFen: 990, costFen: 600, supplierId: `bench-s${p % 3}`, fresh: p % 2 === 0, status: 'active',
+  }));
+  await store.putMany(products);
+  const ids = Array.from({ length: communities }, (_, c) => c);
+  await runLimited(ids, CONCURRENCY, async (c) => {
+    const id = `bench-${run}-c${pad(c)}`;
+    const leaderId = `bench-${run}-l${pad(c)}`;
+    await store.putMany([
+      {
+        ...keys.community(id), ...typeIndex('community', id), id, name: `小区${c}`, address: `地址${c}`, region: `区${c % 7}`, routeId: `r${c % 20}`,
+        location: { lat: 31.1 + (c % 40) * 0.005, lng: 121.3 + Math.floor(c / 40) * 0.005 }, status: 'active', leaderId, leaderName: `团长${c}`,
+      },
+      { ...keys.leader(leaderId), id: leaderId, openid: `bench-openid-${run}-${c}`, status: 'active', communityId: id },
+      ...ordersOf(run, c, perCommunity),
+    ]);
+  });
+  return ids.map((c) => `bench-${run}-c${pad(c)}`);
+}
+
+/** Times `work` and samples the resident set size every 25 ms while it runs. */
+async function measure(work: () => Promise<unknown>): Promise<{ ms: number; peakRssMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const t0 = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return { ms: Math.round(performance.now() - t0), peakRssMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20) };
+}
+
+/** The cutoff job over `communities × ordersPerCommunity` orders, against a read-only baseline. */
+export async function benchCutoff(opts: { store: ItemStore; communities: number; ordersPerCommunity: number }): Promise<BenchRow[]> {
+  const { store, communities, ordersPerCommunity } = opts;
+  const run = randomBytes(3).toString('hex');
+  const ids = await seed(store, run, communities, ordersPerCommunity);
+  const deps = benchDeps(store);
+
+  // Baseline: read every order of the wave once, community by community, as parallel as the job.
+  const baseline = await measure(() =>
+    runLimited(ids, CONCURRENCY, async (id) => {
+      let cursor: string | undefined;
+      do {
+        const page = await store.query({ ...keys.ordersOfWave(id, DATE), consistent: true, limit: 200, cursor });
+        cursor = page.cursor;
+      } while (cursor);
+    }),
+  );
+  let summary: Awaited<ReturnType<typeof runCutoff>> | undefined;
+  const job = await measure(async () => {
+    summary = (await cutoffJob.run(deps, { date: DATE })) as typeof summary;
+  });
+  const expected = Math.ceil(ordersPerCommunity * 0.9) * communities;
+  if (!summary?.complete || summary.ordersConfirmed < expected - communities) throw new Error(`bench cutoff did not finish: ${JSON.stringify(summary && { ...summary, waves: undefined })}`);
+  const rerun = await measure(() => runCutoff(deps, { date: DATE }));
+  const row = (name: string, m: { ms: number; peakRssMb: number }): BenchRow => ({
+    name,
+    ms: m.ms,
+    baselineMs: baseline.ms,
+    ratio: Math.round((m.ms / Math.max(1, baseline.ms)) * 10) / 10,
+    peakRssMb: m.peakRssMb,
+  });
+  return [row(`cutoff ${communities}×${ordersPerCommunity}`, job), row(`cutoff rerun (nothing left) ${communities}×${ordersPerCommunity}`, rerun)];
+}

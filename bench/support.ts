@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChildProcess } from 'node:child_process';
+import { createDynamoItemStore } from '#adapters/dynamodb/item-store';
+import { createLocalPay } from '#adapters/local/local-pay';
+import { createSinkSender } from '#adapters/local/sink-sender';
+import { createStoreSink } from '#adapters/local/store-sink';
+import { assembleDeps } from '#platform/runtime';
+import { parseConfig } from '#platform/config';
+import { systemClock, type Clock } from '#ports/clock';
+import type { ItemStore } from '#ports/item-store';
+import type { Deps } from '#app/deps';
+import { toBizIso } from '#domain/time';
+import { ensureTable, freePort, localClient, startDynamoLocal } from '../scripts/lib/dynamo-local.ts';
+import { seedDemo } from '../scripts/lib/demo-data.ts';
+
+/** One DynamoDB Local for the whole benchmark run; each section gets fresh tables. */
+export async function startBenchDatabase(): Promise<{ newStore(): Promise<{ store: ItemStore; client: DynamoDBDocumentClient; tableName: string }>; stop(): void }> {
+  const port = await freePort();
+  const child: ChildProcess = await startDynamoLocal({ port });
+  const raw = localClient(`http://127.0.0.1:${port}`);
+  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  let n = 0;
+  return {
+    async newStore() {
+      const tableName = `bench_${n++}`;
+      await ensureTable(raw, tableName);
+      return { store: createDynamoItemStore({ tableName, client: doc }), client: doc, tableName };
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Deps as the local stage builds them, on a given store and clock, with the demo data. */
+export async function benchDeps(store: ItemStore, clock: Clock = systemClock, seed = true): Promise<Deps> {
+  const config = parseConfig({
+    STAGE: 'bench',
+    AUTH_MODE: 'wechat',
+    WX_APPID: 'wxbench',
+    WX_SECRET: 'x',
+    TABLE_NAME: 'unused',
+    SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
+    CONTACT_KEY: randomBytes(32).toString('base64'),
+  });
+  const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
+  const deps = {
+    ...assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender: createSinkSender(createStoreSink(store), () => toBizIso(clock.now())) }),
+    sandbox: pay.sandbox,
+  };
+  if (seed) await seedDemo(deps);
+  return deps;
+}
+
+export const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+};
+
+export const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);

@@ -1,0 +1,20 @@
+import { it } from 'vitest';
+import { createTestStore } from '../support/dynamo.ts';
+it('latency', async () => {
+  const { store } = await createTestStore();
+  let t = performance.now();
+  for (let i = 0; i < 20; i++) await store.write({ type: 'put', item: { pk: 'A', sk: String(i) } });
+  console.log('seq put', (performance.now() - t) / 20);
+  t = performance.now();
+  await Promise.all(Array.from({ length: 64 }, (_, i) => store.write({ type: 'put', item: { pk: 'B' + i, sk: String(i) } })));
+  console.log('64 parallel puts total', performance.now() - t);
+  t = performance.now();
+  for (let i = 0; i < 20; i++) await store.transact([{ type: 'put', item: { pk: 'C', sk: String(i) } }, { type: 'put', item: { pk: 'D', sk: String(i) } }]);
+  console.log('seq transact', (performance.now() - t) / 20);
+  t = performance.now();
+  for (let i = 0; i < 20; i++) await store.query({ pk: 'A', consistent: true });
+  console.log('seq query', (performance.now() - t) / 20);
+  t = performance.now();
+  await store.putMany(Array.from({ length: 100 }, (_, i) => ({ pk: 'E', sk: String(i) })));
+  console.log('putMany 100', performance.now() - t);
+}, 120000);
