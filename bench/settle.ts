@@ -71,7 +71,8 @@ export async function benchSettle(opts: { store: ItemStore; leaders: number; ent
   const baseStarted = performance.now();
   let read = 0;
   await forEachLimit(ids, SETTLE_CONCURRENCY, async (id) => {
-    read += (await queryAll(store, { ...settleKeys.entriesBetween(id, undefined, WEEK_END), consistent: true })).length;
+    const entries = await queryAll(store, { ...settleKeys.entriesBetween(id, undefined, WEEK_END), consistent: true });
+    read += entries.length;
   });
   const baselineMs = performance.now() - baseStarted;
   if (read !== leaders * entriesPerLeader) throw new Error(`settle bench: the baseline read ${read} entries`);

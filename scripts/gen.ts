@@ -71,10 +71,35 @@ export function cloudbaserc() {
   };
 }
 
+/** The route table of the README, from the registry (between the routes markers). */
+export function routeTable(): string {
+  const rows = ['| function | method | route | command | roles |', '| --- | --- | --- | --- | --- |'];
+  for (const mod of FUNCTIONS) {
+    for (const c of mod.commands) {
+      if (!c.http) continue;
+      const roles = c.roles === 'public' ? 'public' : c.roles.join(', ');
+      rows.push(`| ${mod.name}${LOCAL_ONLY.has(mod.name) ? ' (local only)' : ''} | ${c.http.method} | \`${c.http.path}\` | \`${c.name}\` | ${roles} |`);
+    }
+  }
+  rows.push('', '| job | function | AWS (EventBridge Scheduler, Asia/Shanghai) | CloudBase timer |', '| --- | --- | --- | --- |');
+  for (const [job, sch] of Object.entries(SCHEDULES)) rows.push(`| ${job} | ${sch.fn} | \`${sch.aws}\` | \`${sch.cloudbase}\` |`);
+  return rows.join('\n');
+}
+
+function withRoutes(readme: string): string {
+  const start = '<!-- routes:start -->';
+  const end = '<!-- routes:end -->';
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < 0) return readme;
+  return `${readme.slice(0, i + start.length)}\n${routeTable()}\n${readme.slice(j)}`;
+}
+
 const files = (): Record<string, string> => {
   const out: Record<string, string> = {
     'cloudbaserc.json': JSON.stringify(cloudbaserc(), null, 2) + '\n',
     'deploy/functions.json': JSON.stringify(awsFunctions(false), null, 2) + '\n',
+    'README.md': withRoutes(readFileSync('README.md', 'utf8')),
     'deploy/functions-local.json': JSON.stringify(awsFunctions(true), null, 2) + '\n',
   };
   return out;

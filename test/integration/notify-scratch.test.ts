@@ -30,7 +30,18 @@ it('timing', { timeout: 600_000 }, async () => {
   }
   await w.store.putMany(items);
   const t = performance.now();
+  const c0 = process.cpuUsage();
   const s = await drainOutbox(deps, { budgetMs: Infinity });
+  const cpu = process.cpuUsage(c0);
   const total = performance.now() - t;
-  throw new Error(JSON.stringify({ total, s, stats }));
+  // bare: same writes
+  const c1 = process.cpuUsage(); const t1 = performance.now();
+  let next = 0; const base = items.filter((x) => String(x.pk).startsWith('MSG#'));
+  await Promise.all(Array.from({ length: 32 }, async () => { while (next < base.length) { const it = base[next++]!; const key = { pk: it.pk, sk: it.sk };
+    await w.store.write({ type: 'update', key, update: { set: { status: 'x1', gsi2sk: 'zz' } } });
+    await w.store.write({ type: 'update', key: keys.quota(String(it.touser), 'tmpl-statement'), update: { inc: { count: 1 } } });
+    await w.store.write({ type: 'put', item: { pk: 'B#SINK', sk: String(it.id), data: {} } });
+    await w.store.write({ type: 'update', key, update: { set: { status: 'x2' }, remove: ['gsi2pk', 'gsi2sk'] } }); } }));
+  const baseCpu = process.cpuUsage(c1); const baseMs = performance.now() - t1;
+  throw new Error(JSON.stringify({ total, cpu, baseMs, baseCpu, s, stats }));
 });

@@ -10,7 +10,7 @@ import { orderFromItem, type Order } from '../orders/model.ts';
 import { cutoffKeys } from './keys.ts';
 import { chunkPickList } from './pick-chunks.ts';
 import { runLimited } from './pool.ts';
-import { settleOrderAtCutoff } from './settle-order.ts';
+import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
 
 /** A community's share of a wave as saved at its close: the checkpoint reports are merged from. */
 export interface CommunityPart extends CommunityTotals {
@@ -30,13 +30,16 @@ export interface CommunityOutcome {
 /** Orders read per page, and settled at once per community (writes in flight = this × communities). */
 const PAGE = 200;
 const ORDER_CONCURRENCY = 4;
+/** Paid orders locked per transaction (≤ 100, the transaction limit). */
+const CONFIRM_BATCH = 50;
 
 /**
  * Closes one community's wave (DESIGN.md §6). Steps:
  * 1. mark the community wave CLOSING: from this write on, placement's check refuses the wave
  *    (WAVE_CLOSED); an already CLOSED wave means nothing is left to do;
  * 2. read the wave's orders after that write, strongly consistent, page by page, and bring each
- *    to its state after cutoff (unpaid → CANCELLED with its holds back, paid → CONFIRMED);
+ *    to its state after cutoff (unpaid → CANCELLED with its holds back, paid → CONFIRMED, many
+ *    in one transaction);
  * 3. totals and pick list of the confirmed orders; the pick list is written (a rerun rewrites
  *    the same items);
  * 4. one transaction: wave CLOSED (only from CLOSING), the community's totals (the checkpoint)
@@ -64,12 +67,30 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
   do {
     const page = await deps.store.query({ ...keys.ordersOfWave(community.id, date), consistent: true, limit: PAGE, cursor });
     cursor = page.cursor;
-    await runLimited(page.items, ORDER_CONCURRENCY, async (item) => {
-      const { order, did } = await settleOrderAtCutoff(deps, orderFromItem(item));
+    const orders = page.items.map(orderFromItem);
+    const paid = orders.filter((o) => o.status === 'PAID');
+    const batches: Order[][] = [];
+    for (let i = 0; i < paid.length; i += CONFIRM_BATCH) batches.push(paid.slice(i, i + CONFIRM_BATCH));
+    const settleOne = async (o: Order) => {
+      const { order, did } = await settleOrderAtCutoff(deps, o);
       if (did === 'confirmed') outcome.confirmed++;
       if (did === 'cancelled') outcome.cancelled++;
       if (order.status === 'CONFIRMED') locked.push(reportOrder(order));
-    });
+    };
+    const work: (() => Promise<void>)[] = [
+      ...batches.map((batch) => async () => {
+        const confirmed = await confirmPaidOrders(deps, batch);
+        if (!confirmed) {
+          // One of them changed meanwhile (a cancel, a concurrent run): judge each on its own.
+          for (const o of batch) await settleOne(o);
+          return;
+        }
+        outcome.confirmed += confirmed.length;
+        for (const o of confirmed) locked.push(reportOrder(o));
+      }),
+      ...orders.filter((o) => o.status !== 'PAID').map((o) => () => settleOne(o)),
+    ];
+    await runLimited(work, ORDER_CONCURRENCY, (w) => w());
   } while (cursor);
 
   const totals = communityTotals(community, locked);
