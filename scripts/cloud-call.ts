@@ -6,7 +6,8 @@
  * use) and a fake `cloud` for cloudPay and pushes. Also:
  *   `<function> --timer <TriggerName>`  fires a timer trigger (`{ Type: 'Timer', TriggerName, Time }`);
  *   `order --pay <orderId>`             the customer pays: cloudPay's callback event into order's main.
- * `--now` fixes the clock of this call (default: the system clock).
+ * `--now` fixes the clock of this call (default: the system clock). One call at a time: each
+ * process holds the whole double in memory and rewrites the collections it changes.
  *
  * stdout carries only the result, `{ ok, data | error }` as JSON; logs go to stderr. Exit code
  * 0 on ok, 1 on an error result, 2 on a usage error.

@@ -2,11 +2,21 @@ import type { FunctionModule } from '#platform/command';
 import { adminCatalogCommands } from '#app/admin/commands';
 import { runJobCommand } from '#app/admin/jobs';
 import { decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
+import { cutoffAdminCommands } from '#app/cutoff/commands';
+import { cutoffJob } from '#app/cutoff/jobs';
 import { expireJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
+import { notifyJob } from '#app/notify/commands';
+import { settleJob } from '#app/settle/run';
 
-/** The back office: catalogue, leaders, coupons, after-sales review, and running any job now. */
+/** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, and any job now. */
 export const adminModule: FunctionModule = {
   name: 'admin',
-  commands: [...adminCatalogCommands, listAfterSalesCommand, decideAfterSalesCommand, runJobCommand([expireJob, overdueJob])],
+  commands: [
+    ...adminCatalogCommands,
+    ...cutoffAdminCommands,
+    listAfterSalesCommand,
+    decideAfterSalesCommand,
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob]),
+  ],
 };

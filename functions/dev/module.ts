@@ -1,6 +1,8 @@
 import type { FunctionModule } from '#platform/command';
 import { devClockCommands } from '#app/dev/commands';
 import { devPayCommand } from '#app/orders/commands';
+import { devOutboxCommand } from '#app/notify/dev-outbox';
+import { devPayoutCommand } from '#app/settle/dev';
 
 /** Local stage only: every command refuses with NOT_FOUND unless AUTH_MODE=dev. */
-export const devModule: FunctionModule = { name: 'dev', commands: [...devClockCommands, devPayCommand] };
+export const devModule: FunctionModule = { name: 'dev', commands: [...devClockCommands, devPayCommand, devOutboxCommand, devPayoutCommand] };

@@ -89,7 +89,8 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     ...(pay.sandbox ? { sandbox: pay.sandbox } : {}),
     ids: createIds(clock),
     settings,
-    sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock }),
+    // Sessions expire in real time: the local stage's movable business clock must not expire them.
+    sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock }),
     wechatLogin: createCode2Session({ appId: config.WX_APPID ?? 'local', secret: config.WX_SECRET ?? 'local', baseUrl: config.WX_API_BASE }),
     contacts: createContactCipher({ [config.CONTACT_KEY_ID]: config.CONTACT_KEY }, config.CONTACT_KEY_ID),
     staffOpenids: config.STAFF_OPENIDS,

@@ -3,7 +3,7 @@ import { dispatch } from '#platform/dispatch';
 import { outboxKey, outboxOp } from '#app/outbox';
 import { drainOutbox, LEASE_MS } from '#app/notify/drain';
 import { deadLettersCommand, notifyJob, retryDeadLetterCommand, subscribeCommand } from '#app/notify/commands';
-import { quotaOf } from '#app/notify/quota';
+import { quotaOf, recordChoice } from '#app/notify/quota';
 import { MAX_ATTEMPTS, retryDelayMs } from '#app/notify/backoff';
 import type { MessageKey, MessagePayload } from '#domain/messages';
 import { isAppError } from '#domain/errors';
@@ -77,9 +77,9 @@ describe('draining the outbox', () => {
     expect((await entry(w, id)).status).toBe('sent');
   });
 
-  it('two concurrent drains never send one message twice', async () => {
+  it('two concurrent drains never send one message twice', { timeout: 300_000 }, async () => {
     const users = Array.from({ length: 150 }, (_, i) => `u-race-${i}`);
-    await Promise.all(users.map((u) => accept(w, u, 'statement')));
+    await Promise.all(users.map((u) => recordChoice(w.deps, u, 'tmpl-statement', 'accept')));
     const ids = await Promise.all(users.map((u) => queue(w, 'statement', u, { period: '2026-W48', totalFen: 1200, availableFen: 1200 })));
     const calls: string[] = [];
     w.sender.answer(async (m) => {
@@ -125,6 +125,23 @@ describe('draining the outbox', () => {
 
     expect(calls).toEqual([user]);
     expect(await entry(w, id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('an entry whose claims keep lapsing is dead-lettered instead of being tried forever', async () => {
+    const user = 'u-poison';
+    await accept(w, user, 'statement');
+    const id = await queue(w, 'statement', user, { period: '2026-W48', totalFen: 1, availableFen: 1 });
+    const lapsed = toBizIso(w.clock.now() - 1000);
+    await w.store.write({
+      type: 'update',
+      key: outboxKey(id),
+      update: { set: { status: 'sending', attempts: MAX_ATTEMPTS, claimedUntil: lapsed, gsi2sk: `${lapsed}#${id}` } },
+    });
+    const before = w.sender.sent.length;
+    await drainOutbox(w.deps);
+    expect(w.sender.sent.length).toBe(before);
+    expect(await entry(w, id)).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS + 1, gsi1pk: 'DEAD' });
+    expect(await quotaOf(w.deps, user, 'tmpl-statement')).toBe(1);
   });
 
   it('retries a timeout with growing backoff, then dead-letters it with the last error after the limit', async () => {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import * as z from 'zod/mini';
 import { id, bizDateSchema, queryNumber } from '#platform/schema';
 import { defineCommand } from '#platform/command';
@@ -26,13 +27,21 @@ async function requireReports<T>(deps: Deps, date: string, read: Promise<T | und
   return report;
 }
 
-/** POST /admin/jobs/cutoff/run: the nightly job now, or an early close of `date`. */
+/**
+ * POST /admin/jobs/cutoff/run: the nightly job now, or an early close of `date`. Served by the
+ * cutoff function (its 15-minute timeout, not the admin function's) and answered like
+ * `admin.runJob` (`{ job, result, ms }`); a run that ran out of time answers `complete: false`.
+ */
 export const runCutoffCommand = defineCommand({
   name: 'cutoff.run',
   roles: ['staff'],
   input: z.object({ date: z.optional(bizDateSchema()) }),
   http: { method: 'POST', path: '/admin/jobs/cutoff/run' },
-  run: ({ deps }, input) => runCutoff(deps, input.date ? { date: input.date } : {}),
+  async run({ deps }, input) {
+    const started = performance.now();
+    const result = await runCutoff(deps, input.date ? { date: input.date } : {});
+    return { job: 'cutoff', result, ms: Math.round(performance.now() - started) };
+  },
 });
 
 /** 采购汇总: per supplier and product, quantity, cost amount and sales amount. */

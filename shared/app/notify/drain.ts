@@ -6,7 +6,7 @@ import { bizIso } from './biz-iso.ts';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { OUTBOX_SHARDS, outboxIndex, outboxKey, type OutboxEntry } from '../outbox.ts';
-import { outOfAttempts, retryDelayMs } from './backoff.ts';
+import { MAX_ATTEMPTS, outOfAttempts, retryDelayMs } from './backoff.ts';
 import { QUEUE_INDEX_ATTRS, deadIndex, outboxPartition } from './keys.ts';
 import { resetQuotaOp, returnQuotaOp, spendQuota } from './quota.ts';
 
@@ -111,7 +111,11 @@ async function deliver(deps: Deps, item: Item, random: () => number, summary: Dr
   const claim = await claimEntry(deps, item);
   if (!claim) return;
   summary.claimed++;
-  const outcome = await attempt(deps, claim.entry);
+  // Claimed again and again without an outcome (the run dies while sending it): stop trying.
+  const outcome: Outcome =
+    claim.attempt > MAX_ATTEMPTS
+      ? { kind: 'dead', error: `claimed ${claim.attempt} times without an outcome${claim.entry.lastError ? `; last error: ${claim.entry.lastError}` : ''}` }
+      : await attempt(deps, claim.entry);
   const written = await finish(deps, claim, outcome, random);
   if (!written) summary.lost++;
   else if (written === 'sent') summary.sent++;
