@@ -8,7 +8,7 @@ describe('cutoff benchmark', () => {
     const { store } = await createTestStore();
     const size = Number(process.env.CUTOFF_BENCH_SIZE ?? 0);
     const rows = await benchCutoff({ store, communities: size || 20, ordersPerCommunity: size ? 100 : 10 });
-    console.log(JSON.stringify(rows));
+    if (size) console.log(JSON.stringify(rows));
     expect(rows[0]).toMatchObject({ name: expect.stringContaining('cutoff'), ms: expect.any(Number), baselineMs: expect.any(Number), ratio: expect.any(Number) });
     expect(rows[0]!.peakRssMb).toBeGreaterThan(0);
   }, 900_000);

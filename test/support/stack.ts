@@ -10,6 +10,8 @@ export interface ApiResult<T = any> {
   status: number;
   body: T;
   text: string;
+  /** The raw body (fetch's text() drops a UTF-8 BOM). */
+  bytes: Uint8Array;
 }
 
 export async function api<T = any>(method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<ApiResult<T>> {
@@ -22,12 +24,13 @@ export async function api<T = any>(method: string, path: string, options: { toke
     },
     body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
   });
-  const text = await res.text();
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
   let body: any = text;
   try {
     body = JSON.parse(text);
   } catch {}
-  return { status: res.status, body, text };
+  return { status: res.status, body, text, bytes };
 }
 
 export async function login(openid: string): Promise<string> {
