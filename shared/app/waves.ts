@@ -11,7 +11,8 @@ export async function openWaveFor(deps: Deps, communityId: string): Promise<stri
   let date = clockWaveDate(deps.settings.wave, deps.clock.now());
   for (let i = 0; i < 7; i++) {
     const wave = await deps.store.get(keys.communityWave(communityId, date));
-    if (wave?.status !== 'CLOSED') return date;
+    // CLOSING: the cutoff (or an early close) is under way; new orders go to the next wave.
+    if (wave?.status !== 'CLOSED' && wave?.status !== 'CLOSING') return date;
     date = addDays(date, 1);
   }
   return date;
