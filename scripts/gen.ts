@@ -36,6 +36,8 @@ export function cloudbaseConfig(name: string) {
     .map(([job, s]) => ({ name: job, type: 'timer', config: s.cloudbase }));
   const permissions: Record<string, string[]> = {
     notify: ['subscribeMessage.send'],
+    // admin.runJob can run the notify drain now.
+    admin: ['subscribeMessage.send'],
     cutoff: [],
     order: [],
     verify: [],

@@ -2,12 +2,20 @@ import { createCloudbaseMain } from '#platform/cloudbase-entry';
 import { cloudPayGateway } from '#platform/cloudbase-runtime';
 import { CLOUD_PAY_CALLBACK_ANSWER } from '#adapters/cloudbase/cloud-pay';
 import { applyPayment } from '#app/orders/pay';
+import { markRefundResult } from '#app/orders/refunds';
 import { logger } from '#platform/logger';
 import { orderModule } from './module.ts';
 import { cloudbaseDeps } from '#platform/cloudbase-runtime';
 
 const actions = createCloudbaseMain(orderModule);
 const getDeps = cloudbaseDeps();
+
+/** A cloudPay refund result callback (refunds name this function too): fields flat or under reqInfo. */
+const refundOf = (e: any): Record<string, unknown> | undefined => {
+  if (!e || typeof e !== 'object' || 'action' in e || !('returnCode' in e)) return undefined;
+  const info = e.reqInfo && typeof e.reqInfo === 'object' ? e.reqInfo : e;
+  return 'outRefundNo' in info ? info : undefined;
+};
 
 /** A cloudPay payment callback (the function named in unifiedOrder), not a mini-program call. */
 const isPayCallback = (e: any) => !!e && typeof e === 'object' && 'outTradeNo' in e && 'returnCode' in e && !('action' in e);
@@ -18,6 +26,16 @@ const isPayCallback = (e: any) => !!e && typeof e === 'object' && 'outTradeNo' i
  * calls again). A callback WeChat Pay does not confirm changes nothing.
  */
 export const main = async (event: unknown, context: unknown) => {
+  const refund = refundOf(event);
+  if (refund) {
+    // Acknowledge, or WeChat calls again for two days; the refund's state is recorded once.
+    try {
+      await markRefundResult(await getDeps(), String(refund.outTradeNo), String(refund.outRefundNo), refund.refundStatus === 'SUCCESS');
+    } catch (e) {
+      logger.warn('cloudPay refund callback not recorded', { error: e instanceof Error ? e.name : 'unknown' });
+    }
+    return CLOUD_PAY_CALLBACK_ANSWER;
+  }
   if (!isPayCallback(event)) return actions(event, context);
   try {
     const deps = await getDeps();

@@ -27,13 +27,21 @@ export function createCloudMain(
 ) {
   const byAction = new Map(mod.commands.map((c) => [c.name.slice(c.name.indexOf('.') + 1), c]));
   return async (event: unknown, context: unknown): Promise<CloudResult> => {
+    // A timer trigger has no caller; a mini-program sending a timer-shaped event is refused
+    // (it is routed as an action, and has none), as on AWS where no request is a schedule.
+    if (isTimer(event) && !openidOf(event, context)) {
+      const job = mod.jobs?.find((j) => j.name === event.TriggerName);
+      try {
+        if (!job) throw new AppError('NOT_FOUND', `no job ${event.TriggerName}`);
+        return { ok: true, data: await job.run(await getDeps(), {}) };
+      } catch (e) {
+        // Fail the invocation so the platform's retry and alarms see it (a cutoff out of time resumes).
+        toErrorBody(e, `${mod.name} timer ${event.TriggerName}`);
+        throw e;
+      }
+    }
     try {
       const deps = await getDeps();
-      if (isTimer(event)) {
-        const job = mod.jobs?.find((j) => j.name === event.TriggerName);
-        if (!job) throw new AppError('NOT_FOUND', `no job ${event.TriggerName}`);
-        return { ok: true, data: await job.run(deps, {}) };
-      }
       const { action, ...input } = (event ?? {}) as { action?: unknown } & Record<string, unknown>;
       // Strip the platform's own fields; identity never comes from data.
       delete input.userInfo;

@@ -438,16 +438,16 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
   });
 
   /*
-   * Known gaps between the two transports, pinned with `it.fails` (each body states the behaviour
-   * the contract asks for and fails today). When one is fixed its `it.fails` turns red: make it `it`.
+   * Gaps this parity test found between the two transports, now closed: timers only without a
+   * caller, failed timer runs fail the invocation, refund callbacks acknowledged, push permission.
    */
-  it.fails('KNOWN GAP: a timer event sent by a mini-program caller (callFunction data) is refused, as on AWS where no request is a schedule', async () => {
+  it('a timer event sent by a mini-program caller (callFunction data) is refused, as on AWS where no request is a schedule', async () => {
     cloud.as(CUSTOMERS[0]);
     const answer = await mains.settle!({ Type: 'Timer', TriggerName: 'settle', userInfo: { appId: 'wxlocal', openId: CUSTOMERS[0] } }, {});
     expect(answer).toMatchObject({ ok: false });
   });
 
-  it.fails('KNOWN GAP: cloudPay\'s refund result callback (sent to the order function) is acknowledged with errcode 0', async () => {
+  it('cloudPay\'s refund result callback (sent to the order function) is acknowledged with errcode 0', async () => {
     const day2 = ok(await cb.call('order.get', { id: orders.cloudbase!['day-2'].id }, OWNERS['day-2']));
     cloud.as(undefined);
     const refund = { transactionId: '4200000000000000000000000001', outTradeNo: day2.id, refundId: '50300000000000000000000001', outRefundNo: day2.refunds[0].id, totalFee: 19070, refundFee: 12658, settlementRefundFee: 12658, refundStatus: 'SUCCESS', successTime: '2026-11-27 03:00:09', refundRecvAccout: '支付用户零钱', refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS', refundRequestSource: 'API' };
@@ -457,7 +457,7 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     expect(await mains.order!({ ...envelope, reqInfo: refund }, {})).toMatchObject({ errcode: 0 });
   });
 
-  it.fails('KNOWN GAP: a timer run that fails makes main fail (the AWS entry rethrows so retries and alarms see it)', async () => {
+  it('a timer run that fails makes main fail (the AWS entry rethrows so retries and alarms see it)', async () => {
     cloud.as(undefined);
     const off = double.intercept(() => {
       throw new Error('database unavailable');
@@ -469,7 +469,7 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     }
   });
 
-  it.fails('KNOWN GAP: every CloudBase function that can drain the outbox (the notify job, or admin.runJob which runs it) may call subscribeMessage.send', () => {
+  it('every CloudBase function that can drain the outbox (the notify job, or admin.runJob which runs it) may call subscribeMessage.send', () => {
     const drains = FUNCTIONS.filter((m) => m.jobs?.some((j) => j.name === 'notify') || m.commands.some((c) => c.name === 'admin.runJob'));
     expect(drains.map((m) => m.name).sort()).toEqual(['admin', 'notify']);
     for (const m of drains) expect(cloudbaseConfig(m.name).permissions.openapi, m.name).toContain('subscribeMessage.send');

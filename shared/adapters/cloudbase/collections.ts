@@ -15,6 +15,8 @@ export const COLLECTION_BY_PREFIX: Readonly<Record<string, string>> = {
   L: 'leaders',
   W: 'wave_reports',
   OUTBOX: 'outbox',
+  MSG: 'outbox',
+  FIN: 'finance',
   JOB: 'jobs',
 };
 

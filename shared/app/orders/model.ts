@@ -29,7 +29,7 @@ export interface Refund {
   id: string;
   amountFen: number;
   reason: string;
-  status: 'PROCESSING' | 'SUCCESS';
+  status: 'PROCESSING' | 'SUCCESS' | 'FAILED';
   at: string;
   lines?: { productId: string; qty: number; amountFen: number }[];
 }

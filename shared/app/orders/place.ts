@@ -51,12 +51,15 @@ export interface Placed {
  */
 export async function placeOrder(deps: Deps, userId: string, input: PlaceInput): Promise<Placed> {
   const hash = inputHash(input);
-  const replay = await replayOf(deps, userId, input.requestId, hash);
-  if (replay) return replay;
+  // The replay check and the pricing reads go out together; a replay wins over any pricing error.
+  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceFor(deps, userId, input)]);
+  if (replay.status === 'rejected') throw replay.reason;
+  if (replay.value) return replay.value;
+  if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
-    const priced = await priceFor(deps, userId, input);
+    const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
     const now = deps.clock.now();
     const orderId = deps.ids.newId();
     const createdAt = toBizIso(now);

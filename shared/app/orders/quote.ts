@@ -29,8 +29,8 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     throw new AppError('VALIDATION_FAILED', 'each product may appear once', { issues: [{ path: `items.${dup}.productId`, message: 'duplicate product' }] });
   if (input.items.length > deps.settings.maxOrderLines)
     throw new AppError('VALIDATION_FAILED', 'too many lines', { issues: [{ path: 'items', message: `at most ${deps.settings.maxOrderLines} lines` }] });
-  await requireCommunity(deps, input.communityId);
-  const [products, profile, waveDate] = await Promise.all([
+  const [, products, profile, waveDate] = await Promise.all([
+    requireCommunity(deps, input.communityId),
     getProducts(deps, ids),
     deps.store.get(keys.user(userId)),
     openWaveFor(deps, input.communityId),

@@ -60,3 +60,27 @@ export function appendRefund(order: Pick<Order, 'refunds'>, refund: Refund): { s
     when: [n === 0 ? { op: 'or', conditions: [{ op: 'attrNotExists', path: 'refundCount' }, { op: 'eq', path: 'refundCount', value: 0 }] } : { op: 'eq', path: 'refundCount', value: n }],
   };
 }
+
+/**
+ * Records the gateway's final word on a refund (cloudPay's refund callback). Idempotent: a
+ * refund already in that state is left alone; an unknown one is ignored.
+ */
+export async function markRefundResult(deps: Deps, orderId: string, refundId: string, succeeded: boolean): Promise<boolean> {
+  const { findOrder, orderKey } = await import('./model.ts');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const order = await findOrder(deps, orderId);
+    const i = order?.refunds?.findIndex((r) => r.id === refundId) ?? -1;
+    if (!order || i < 0) return false;
+    const status = succeeded ? 'SUCCESS' : 'FAILED';
+    if ((order.refunds[i]!.status as string) === status) return true;
+    const refunds = order.refunds.map((r, k) => (k === i ? { ...r, status } : r));
+    const n = order.refunds.length;
+    try {
+      await deps.store.write({ type: 'update', key: orderKey(order), update: { set: { refunds } }, when: [{ op: 'eq', path: 'refundCount', value: n }] });
+      return true;
+    } catch {
+      // The list changed meanwhile: read again.
+    }
+  }
+  return false;
+}

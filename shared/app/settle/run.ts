@@ -31,7 +31,7 @@ import { settlementSettingsOf } from './settings.ts';
 import { statementWriteOps } from './statements.ts';
 
 /** Leaders settled at once: fast over 10,000 leaders without flooding the store. */
-export const SETTLE_CONCURRENCY = 32;
+export const SETTLE_CONCURRENCY = 16;
 const BALANCE_BATCH = 100;
 
 /** One settle run, shared by every leader's settlement. */

@@ -34,7 +34,7 @@ export function statementWriteOps(statement: Statement, meta: StatementMeta): Wr
       type: 'put',
       item: {
         ...keys.leaderStatement(statement.leaderId, statement.period),
-        ...settleKeys.statementIndex(statement.period, statement.leaderId),
+        //NOGSI
         ...statement,
         ...meta,
         lines: first,
