@@ -34,7 +34,7 @@ export function statementWriteOps(statement: Statement, meta: StatementMeta): Wr
       type: 'put',
       item: {
         ...keys.leaderStatement(statement.leaderId, statement.period),
-        //NOGSI
+        ...settleKeys.statementIndex(statement.period, statement.leaderId),
         ...statement,
         ...meta,
         lines: first,
