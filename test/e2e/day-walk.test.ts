@@ -151,4 +151,12 @@ describe('a week on the local stack', () => {
     expect(balance.availableFen).toBe(s.available - amountFen);
     expect(balance.withdrawnFen).toBeGreaterThanOrEqual(amountFen);
   });
+
+  it('the finance report counts the week’s money per day', async () => {
+    const fin = (await api('GET', '/admin/finance?from=2027-03-01&to=2027-03-08', { token: staff })).body.data;
+    const day = (d: string) => fin.days.find((x: any) => x.date === d);
+    expect(day('2027-03-01').paidFen).toBe(s.a.amounts.payableFen + s.b.amounts.payableFen);
+    expect(day('2027-03-02').accruedFen).toBeGreaterThanOrEqual(s.commission);
+    expect(day('2027-03-08').withdrawnFen).toBeGreaterThan(0);
+  });
 });

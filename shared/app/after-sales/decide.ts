@@ -3,7 +3,8 @@ import { id } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
-import { toBizIso } from '#domain/time';
+import { bizDate, toBizIso } from '#domain/time';
+import { financeDayOp } from '../settle/finance.ts';
 import type { Item, WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { lostRace } from '../verify/retry.ts';
@@ -132,7 +133,7 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
                   refundedQty: share.refundedQty,
                   afterSalesRefundedFen: refundedBefore + share.amountFen,
                   pointsTakenBack: (order.pointsTakenBack ?? 0) + points,
-                  ...(refund ? { refunds: [...(order.refunds ?? []), refund] } : {}),
+                  ...(refund ? { refunds: [...(order.refunds ?? []), refund], refundCount: (order.refunds?.length ?? 0) + 1 } : {}),
                 }
               : {}),
           },
@@ -141,7 +142,10 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
       },
     ];
     if (refund) ops.push(refundPushOp(deps, order, refund));
-    if (approve && record.leaderId && share.commissionFen > 0) ops.push(...ledgerEntryOps(deps, clawbackEntry(record, order, share, now)));
+    const clawback = approve && record.leaderId && share.commissionFen > 0 ? clawbackEntry(record, order, share, now) : undefined;
+    if (clawback) ops.push(...ledgerEntryOps(deps, clawback));
+    // One finance counter per transaction: the refund and the commission taken back.
+    if (refund || clawback) ops.push(financeDayOp(deps, bizDate(deps.clock.now()), { refundFen: refund?.amountFen ?? 0, accruedFen: clawback?.amountFen ?? 0 }, order.id));
     if (points > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: -points } } });
 
     try {

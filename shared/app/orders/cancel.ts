@@ -7,6 +7,8 @@ import type { Deps } from '../deps.ts';
 import { orderKey, orderFromItem, PENDING_SHARDS, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
+import { financeDayOp } from '../settle/finance.ts';
+import { bizDate } from '#domain/time';
 
 /**
  * Cancels an order and gives back what it held (stock, limits, coupon, points, first-order
@@ -32,7 +34,7 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
       when: [{ op: 'eq', path: 'status', value: order.status }, ...(append?.when ?? [])],
     },
     ...releaseOrderHoldsOps(order),
-    ...(refund ? [refundPushOp(deps, order, refund)] : []),
+    ...(refund ? [refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id)] : []),
   ];
   try {
     await deps.store.transact(ops);

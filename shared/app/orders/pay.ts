@@ -9,6 +9,8 @@ import { keys } from '../keys.ts';
 import { findOrder, orderKey, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
+import { financeDayOp } from '../settle/finance.ts';
+import { bizDate } from '#domain/time';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
@@ -91,6 +93,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
         key: keys.user(order.userId),
         update: { setIfAbsent: { firstPaidOrderId: order.id } },
       },
+      financeDayOp(deps, bizDate(now), { paidFen: notice.amountFen }, order.id),
     ];
     try {
       await deps.store.transact(ops);
@@ -125,6 +128,8 @@ async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice
       when: [{ op: 'eq', path: 'status', value: order.status }, ...append.when],
     },
     refundPushOp(deps, order, refund),
+    // The payment came in and goes out again: both flows count on the day.
+    financeDayOp(deps, bizDate(deps.clock.now()), { paidFen: notice.amountFen, refundFen: refund.amountFen }, order.id),
     ...(cancelNow ? releaseOrderHoldsOps(order) : []),
   ]);
   await submitRefund(deps, order, refund);

@@ -76,7 +76,12 @@ export async function markRefundResult(deps: Deps, orderId: string, refundId: st
     const refunds = order.refunds.map((r, k) => (k === i ? { ...r, status } : r));
     const n = order.refunds.length;
     try {
-      await deps.store.write({ type: 'update', key: orderKey(order), update: { set: { refunds } }, when: [{ op: 'eq', path: 'refundCount', value: n }] });
+      await deps.store.write({
+        type: 'update',
+        key: orderKey(order),
+        update: { set: { refunds, refundCount: n } },
+        when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'refundCount' }, { op: 'eq', path: 'refundCount', value: n }] }],
+      });
       return true;
     } catch {
       // The list changed meanwhile: read again.

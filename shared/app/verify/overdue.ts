@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { outboxOp } from '../outbox.ts';
 import { orderFromItem, orderKey, type Order, type Refund } from '../orders/model.ts';
 import { newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
+import { financeDayOp } from '../settle/finance.ts';
 import { getCommunity } from '../catalog/communities.ts';
 import { ARRIVED_INDEX_ATTRS, ARRIVED_SHARDS, arrivedPartition, returnItemKey, returnsOfDay } from './keys.ts';
 import { reminderDue, reminderHorizon, reminderSendAt } from './deadline.ts';
@@ -116,12 +117,15 @@ async function expireOrder(deps: Deps, order: ArrivedOrder): Promise<Refund | un
     {
       type: 'update',
       key: orderKey(order),
-      update: { set: { status: 'EXPIRED', expiredAt: toBizIso(now), refunds: [...(order.refunds ?? []), ...(refund ? [refund] : [])] }, remove: ARRIVED_INDEX_ATTRS },
+      update: {
+        set: { status: 'EXPIRED', expiredAt: toBizIso(now), refunds: [...(order.refunds ?? []), ...(refund ? [refund] : [])], ...(refund ? { refundCount: (order.refunds?.length ?? 0) + 1 } : {}) },
+        remove: ARRIVED_INDEX_ATTRS,
+      },
       when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
     },
     { type: 'put', item: { ...returnItemKey(order.communityId, date, order.id), ...entry }, when: [{ op: 'notExists' }] },
   ];
-  if (refund) ops.push(refundPushOp(deps, order, refund));
+  if (refund) ops.push(refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id));
   try {
     await deps.store.transact(ops);
     return refund;

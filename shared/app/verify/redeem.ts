@@ -3,7 +3,8 @@ import { id } from '#platform/schema';
 import { defineCommand } from '#platform/command';
 import { AppError, isAppError } from '#domain/errors';
 import { lineCommissionFen } from '#domain/commission';
-import { toBizIso } from '#domain/time';
+import { bizDate, toBizIso } from '#domain/time';
+import { financeDayOp } from '../settle/finance.ts';
 import type { WriteOp } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
@@ -91,6 +92,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
     const now = toBizIso(deps.clock.now());
     const attemptId = deps.ids.newId();
     const pointsEarned = pointsForFen(order.lines.reduce((a, l) => a + l.paidFen, 0), deps.settings.pointsPerYuanEarned);
+    const entry = commissionEntry(order, leader.leaderId, now);
     const ops: WriteOp[] = [
       {
         type: 'update',
@@ -98,7 +100,8 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
         update: { set: { status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned }, remove: ARRIVED_INDEX_ATTRS },
         when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
       },
-      ...ledgerEntryOps(deps, commissionEntry(order, leader.leaderId, now)),
+      ...ledgerEntryOps(deps, entry),
+      financeDayOp(deps, bizDate(deps.clock.now()), { accruedFen: entry.amountFen }, order.id),
     ];
     if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
     try {
