@@ -9,6 +9,7 @@ import dayjs from 'dayjs';
 import isoWeek from 'dayjs/plugin/isoWeek.js';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
+import { bizDate } from './time.ts';
 import { AppError } from './errors.ts';
 
 dayjs.extend(utc);
@@ -43,7 +44,7 @@ export function toMillis(t: Instant, what = 'time'): number {
 
 /** The Shanghai calendar date (`YYYY-MM-DD`) of an instant. */
 export function businessDateOf(t: Instant): string {
-  return dayjs(toMillis(t)).tz(BUSINESS_ZONE).format('YYYY-MM-DD');
+  return bizDate(toMillis(t));
 }
 
 /** ISO 8601 with the +08:00 offset for Shanghai wall time `HH:00` on a civil date. */
