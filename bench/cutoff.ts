@@ -6,9 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { assembleDeps } from '#platform/runtime';
-import { parseConfig } from '#platform/config';
-import { createLocalPay } from '#adapters/local/local-pay';
+import { benchDepsSync } from './support.ts';
 import { fixedClock } from '#ports/clock';
 import { type Item, type ItemStore } from '#ports/item-store';
 import { keys, typeIndex } from '#app/keys';
@@ -29,20 +27,7 @@ const PRODUCTS = 12;
 const CONCURRENCY = 16;
 
 /** Deps for a run outside any platform: the given store, a clock just after the cutoff, no real gateways. */
-function benchDeps(store: ItemStore) {
-  const clock = fixedClock(`${DATE}T22:05:00+08:00`);
-  const config = parseConfig({
-    STAGE: 'bench',
-    AUTH_MODE: 'wechat',
-    WX_APPID: 'wxbench',
-    WX_SECRET: 'bench',
-    TABLE_NAME: 'bench',
-    SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
-    CONTACT_KEY: randomBytes(32).toString('base64'),
-  });
-  const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
-  return assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender: { send: async () => ({ status: 'sent' }) } });
-}
+const benchDeps = (store: ItemStore) => benchDepsSync(store, fixedClock(`${DATE}T22:05:00+08:00`), { send: async () => ({ status: 'sent' }) });
 
 const pad = (n: number, w = 4) => String(n).padStart(w, '0');
 

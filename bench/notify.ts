@@ -4,12 +4,9 @@
  * doing the same DynamoDB writes per message (claim, spend quota, sink record, mark sent) at the
  * same concurrency, so the ratio is the drain's own overhead (paging, rendering, conditions).
  */
-import { randomBytes } from 'node:crypto';
+import { benchDepsSync } from './support.ts';
 import type { ItemStore, Item } from '#ports/item-store';
 import { fixedClock } from '#ports/clock';
-import { assembleDeps } from '#platform/runtime';
-import { parseConfig } from '#platform/config';
-import { createLocalPay } from '#adapters/local/local-pay';
 import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
 import { keys } from '#app/keys';
@@ -34,18 +31,8 @@ export interface BenchResult {
 export async function benchNotify(opts: { store: ItemStore; entries: number }): Promise<BenchResult> {
   const { store, entries } = opts;
   const clock = fixedClock(Date.now());
-  const config = parseConfig({
-    STAGE: 'bench',
-    AUTH_MODE: 'wechat',
-    WX_APPID: 'wxbench',
-    WX_SECRET: 'secret',
-    TABLE_NAME: 'unused',
-    SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
-    CONTACT_KEY: randomBytes(32).toString('base64'),
-  });
-  const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
   const sender = createSinkSender(createStoreSink(store), () => bizIso(clock.now()));
-  const deps = assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender });
+  const deps = benchDepsSync(store, clock, sender);
   const run = `bench-${Date.now().toString(36)}`;
   const templateId = deps.templates.statement!;
   const payload = { period: '2026-W48', totalFen: 12_345, availableFen: 12_345 };

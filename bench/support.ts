@@ -10,6 +10,7 @@ import { parseConfig } from '#platform/config';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import type { Deps } from '#app/deps';
+import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
 import { ensureTable, freePort, localClient, startDynamoLocal } from '../scripts/lib/dynamo-local.ts';
 import { seedDemo } from '../scripts/lib/demo-data.ts';
@@ -31,8 +32,8 @@ export async function startBenchDatabase(): Promise<{ newStore(): Promise<{ stor
   };
 }
 
-/** Deps as the local stage builds them, on a given store and clock, with the demo data. */
-export async function benchDeps(store: ItemStore, clock: Clock = systemClock, seed = true): Promise<Deps> {
+/** Deps assembled as on a platform, on a given store and clock, optionally with the demo data. */
+export function benchDepsSync(store: ItemStore, clock: Clock = systemClock, sender?: MessageSender): Deps {
   const config = parseConfig({
     STAGE: 'bench',
     AUTH_MODE: 'wechat',
@@ -43,10 +44,14 @@ export async function benchDeps(store: ItemStore, clock: Clock = systemClock, se
     CONTACT_KEY: randomBytes(32).toString('base64'),
   });
   const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
-  const deps = {
-    ...assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender: createSinkSender(createStoreSink(store), () => toBizIso(clock.now())) }),
+  return {
+    ...assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender: sender ?? createSinkSender(createStoreSink(store), () => toBizIso(clock.now())) }),
     sandbox: pay.sandbox,
   };
+}
+
+export async function benchDeps(store: ItemStore, clock: Clock = systemClock, seed = true): Promise<Deps> {
+  const deps = benchDepsSync(store, clock);
   if (seed) await seedDemo(deps);
   return deps;
 }

@@ -1,4 +1,5 @@
 import type { Item } from '#ports/item-store';
+import type { Quote } from '#domain/pricing';
 import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
@@ -34,14 +35,8 @@ export interface Refund {
   lines?: { productId: string; qty: number; amountFen: number }[];
 }
 
-export interface Amounts {
-  goodsFen: number;
-  memberDiscountFen: number;
-  couponFen: number;
-  firstOrderFen: number;
-  pointsFen: number;
-  payableFen: number;
-}
+/** The order's amounts, exactly as pricing computed them. */
+export type Amounts = Quote['amounts'];
 
 /** The order as stored in its community's partition (C#<communityId> / O#<waveDate>#<id>). */
 export interface Order {
