@@ -3,7 +3,7 @@ import type { Ids } from '#ports/ids';
 import type { ItemStore } from '#ports/item-store';
 import type { ContactCipher, SessionTokens, WechatLogin } from '#ports/session';
 import type { MerchantSettings } from './settings.ts';
-import type { PaymentGateway, PayoutGateway } from '#ports/payment';
+import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 
 export interface DevClockControl {
@@ -33,7 +33,7 @@ export interface Deps {
   /** Template ids per message key (configuration). */
   templates: Record<string, string>;
   /** Local stage only: the sandbox that signs payment and transfer notifications (/dev/pay, /dev/payout). */
-  sandbox?: import('#adapters/local/sandbox-pay').SandboxWechatPay;
+  sandbox?: PaymentSandbox;
   /** True only on the local stage (AUTH_MODE=dev): dev login and the /dev routes exist. */
   devMode: boolean;
   /** Local stage only: moves the clock every local function reads (POST /dev/clock). */

@@ -25,3 +25,12 @@ export interface PayoutGateway {
   createTransfer(input: TransferInput): Promise<TransferResult>;
   parseNotification(raw: RawNotification): Promise<TransferNotice>;
 }
+
+/**
+ * Local stage only: a gateway sandbox that produces notifications exactly as WeChat Pay signs
+ * them, so `/dev/pay` and `/dev/payout` drive the production verification path.
+ */
+export interface PaymentSandbox {
+  signedPaymentNotification(input: { orderId: string; amountFen: number; openid: string; transactionId?: string; paidAt?: string }): RawNotification & { headers: Record<string, string> };
+  signedTransferNotification(input: { withdrawalId: string; billNo?: string; amountFen: number; state: TransferNotice['state']; openid?: string; failReason?: string }): RawNotification & { headers: Record<string, string> };
+}

@@ -34,7 +34,7 @@ export interface TestWorld {
   store: ItemStore;
   clock: ReturnType<typeof fixedClock>;
   sender: ReturnType<typeof recordingSender>;
-  sandbox: NonNullable<Deps['sandbox']>;
+  sandbox: ReturnType<typeof createLocalPay>['sandbox'];
 }
 
 /**
