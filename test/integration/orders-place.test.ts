@@ -257,3 +257,26 @@ describe('cancel and expire give back exactly once', () => {
     expect(await applyPayment(w.deps, { orderId: 'nope', transactionId: 't', amountFen: 1, paidAt: '2026-11-24T10:00:00+08:00', tradeState: 'SUCCESS' }).catch(codeOf)).toBe('NOT_FOUND');
   });
 });
+
+describe('refunds the gateway refused', () => {
+  it('are parked and re-submitted by the expire job with the same refund id, once accepted', async () => {
+    const w = await makeWorld({ now: '2026-11-24T10:00:00+08:00' });
+    const placed = (await as(w, 'u-refund').place({ communityId: 'c-jingan', items: [{ productId: 'p-rice', qty: 1 }] })).order;
+    await pay(w, placed, 'u-refund');
+    const calls: string[] = [];
+    const real = w.deps.payment.refund.bind(w.deps.payment);
+    let down = true;
+    w.deps.payment.refund = async (input) => {
+      calls.push(input.refundId);
+      if (down) throw new Error('gateway unavailable');
+      return real(input);
+    };
+    await as(w, 'u-refund').cancel(placed.id);
+    expect(calls).toHaveLength(1);
+    expect(((await expireJob.run(w.deps, {})) as any).refunds).toEqual({ resubmitted: 0, failed: 1 });
+    down = false;
+    expect(((await expireJob.run(w.deps, {})) as any).refunds).toEqual({ resubmitted: 1, failed: 0 });
+    expect(((await expireJob.run(w.deps, {})) as any).refunds).toEqual({ resubmitted: 0, failed: 0 });
+    expect(new Set(calls)).toEqual(new Set([`${placed.id}-CANCEL`]));
+  });
+});

@@ -10,6 +10,7 @@ import { priceFor } from './quote.ts';
 import { placeOrder } from './place.ts';
 import { cancelOrder, expireUnpaidOrders } from './cancel.ts';
 import { receivePaymentNotification } from './pay.ts';
+import { retryRefunds } from './refunds.ts';
 import { BasketInput, PlaceInput } from './schemas.ts';
 import type { Job } from '#platform/command';
 
@@ -129,6 +130,10 @@ export const devPayCommand = defineCommand({
 
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
-export const expireJob: Job = { name: 'expire', run: (deps) => expireUnpaidOrders(deps) };
+/** Every 5 minutes: cancel unpaid orders past their window, and re-submit refunds the gateway refused. */
+export const expireJob: Job = {
+  name: 'expire',
+  run: async (deps) => ({ ...(await expireUnpaidOrders(deps)), refunds: await retryRefunds(deps) }),
+};
 
 export const orderCommands = [quoteCommand, placeCommand, getOrderCommand, listOrdersCommand, cancelCommand, payNotifyCommand];

@@ -32,21 +32,46 @@ export function refundPushOp(deps: Deps, order: Pick<Order, 'id' | 'shortNo' | '
   });
 }
 
-/** Asks the gateway for a recorded refund; a failure is logged and left for a retry. */
+/** Refunds whose gateway call failed wait here (pk `JOB#refund-retry`) for `retryRefunds`. */
+const RETRY_PK = 'JOB#refund-retry';
+
+/**
+ * Asks the gateway for a recorded refund. A failure is logged and parked for `retryRefunds`
+ * (run by the expire job every 5 minutes), which repeats the same idempotent request.
+ */
 export async function submitRefund(deps: Deps, order: Pick<Order, 'id' | 'amounts'>, refund: Refund): Promise<boolean> {
+  const request = { orderId: order.id, refundId: refund.id, amountFen: refund.amountFen, totalFen: order.amounts.payableFen, reason: refund.reason };
   try {
-    await deps.payment.refund({
-      orderId: order.id,
-      refundId: refund.id,
-      amountFen: refund.amountFen,
-      totalFen: order.amounts.payableFen,
-      reason: refund.reason,
-    });
+    await deps.payment.refund(request);
     return true;
   } catch (e) {
     logger.warn('refund not submitted, will retry', { orderId: order.id, refundId: refund.id, error: e instanceof Error ? e.name : 'unknown' });
+    await deps.store.write({ type: 'put', item: { pk: RETRY_PK, sk: refund.id, ...request, parkedAt: toBizIso(deps.clock.now()) } }).catch(() => undefined);
     return false;
   }
+}
+
+/** Re-submits every parked refund; each leaves the queue once the gateway accepts it. */
+export async function retryRefunds(deps: Deps): Promise<{ resubmitted: number; failed: number }> {
+  const { queryAll } = await import('#ports/item-store');
+  let resubmitted = 0;
+  let failed = 0;
+  for (const item of await queryAll(deps.store, { pk: RETRY_PK, consistent: true })) {
+    try {
+      await deps.payment.refund({
+        orderId: String(item.orderId),
+        refundId: String(item.refundId),
+        amountFen: Number(item.amountFen),
+        totalFen: Number(item.totalFen),
+        reason: String(item.reason),
+      });
+      await deps.store.write({ type: 'delete', key: { pk: RETRY_PK, sk: item.sk } });
+      resubmitted++;
+    } catch {
+      failed++;
+    }
+  }
+  return { resubmitted, failed };
 }
 
 /**
