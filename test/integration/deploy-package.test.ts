@@ -15,7 +15,8 @@ describe('AWS package', () => {
   let template: any;
   beforeAll(() => {
     execFileSync(process.execPath, ['node_modules/osls/bin/serverless.js', 'package', '--stage', 'prod', '--package', dir], {
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      // Its own esbuild work folder: the e2e project's local stack builds into .esbuild meanwhile.
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ESBUILD_WORK_FOLDER: '.esbuild-package-test' },
       stdio: 'pipe',
       timeout: 240_000,
     });
