@@ -6,11 +6,10 @@ import { keys } from '#app/keys';
 import { orderKey, type Order } from '#app/orders/model';
 import { outboxKey } from '#app/outbox';
 import { queryAll } from '#ports/item-store';
-import type { RefundInput } from '#ports/payment';
 import { arrivalCommand, redeemCommand } from '#app/verify/commands';
 import { afterSalesCommand, decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
 import { complaintsKey } from '#app/after-sales/model';
-import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { givenOrder, makeWorld, type TestWorld, recordRefunds } from '../support/harness.ts';
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
@@ -23,19 +22,6 @@ const ask = (w: TestWorld, orderId: string, lines: { productId: string; qty: num
   call(w, afterSalesCommand, { id: orderId, lines, reason: '菜叶发黄' }, who);
 const decide = (w: TestWorld, id: string, input: Record<string, unknown>) => call(w, decideAfterSalesCommand, { id, ...input }, 'staff-1');
 
-function recordRefunds(w: TestWorld): RefundInput[] {
-  const calls: RefundInput[] = [];
-  const real = w.deps.payment;
-  w.deps.payment = {
-    prepay: (i) => real.prepay(i),
-    parseNotification: (r) => real.parseNotification(r),
-    refund: async (i) => {
-      calls.push(i);
-      return real.refund(i);
-    },
-  };
-  return calls;
-}
 
 // Rice: 3 bags paid 1000 fen in all (discounts spread over lines), 8%; eggs: 2 boxes paid 6580, 10%.
 const LINES = [

@@ -4,9 +4,8 @@ import { keys } from '#app/keys';
 import { orderKey, type Order } from '#app/orders/model';
 import { outboxKey } from '#app/outbox';
 import { queryAll } from '#ports/item-store';
-import type { RefundInput } from '#ports/payment';
 import { arrivalCommand, overdueJob, redeemCommand, returnsCommand } from '#app/verify/commands';
-import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { givenOrder, makeWorld, type TestWorld, recordRefunds } from '../support/harness.ts';
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
@@ -15,20 +14,6 @@ const LEADER = 'demo-leader-xujiahui';
 const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
   dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 
-/** Records what reaches the payment gateway's refund (and still lets the sandbox answer). */
-function recordRefunds(w: TestWorld): RefundInput[] {
-  const calls: RefundInput[] = [];
-  const real = w.deps.payment;
-  w.deps.payment = {
-    prepay: (i) => real.prepay(i),
-    parseNotification: (r) => real.parseNotification(r),
-    refund: async (i) => {
-      calls.push(i);
-      return real.refund(i);
-    },
-  };
-  return calls;
-}
 
 /** Three orders of one wave, cut off and arrived on the 25th at 16:00. */
 async function arrivedWave(settings?: Record<string, unknown>) {

@@ -158,3 +158,18 @@ export async function givenOrder(
   ]);
   return order as import('#app/orders/model').Order;
 }
+
+/** Records what reaches the payment gateway's refund (and still lets the sandbox answer). */
+export function recordRefunds(w: TestWorld): import('#ports/payment').RefundInput[] {
+  const calls: import('#ports/payment').RefundInput[] = [];
+  const real = w.deps.payment;
+  w.deps.payment = {
+    prepay: (i) => real.prepay(i),
+    parseNotification: (r) => real.parseNotification(r),
+    refund: async (i) => {
+      calls.push(i);
+      return real.refund(i);
+    },
+  };
+  return calls;
+}
