@@ -9,18 +9,13 @@ import { keys } from '../keys.ts';
 import { findOrder, orderKey, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
+import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { bizDate } from '#domain/time';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
 const CODE_ATTEMPTS = 8;
-
-const answer = (status: number, code: 'SUCCESS' | 'FAIL', message?: string): RawResponse => ({
-  status,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(message ? { code, message } : { code }),
-});
 
 /**
  * WeChat Pay's notification (POST /pay/notify). Verified (signature over the raw body,
@@ -29,21 +24,16 @@ const answer = (status: number, code: 'SUCCESS' | 'FAIL', message?: string): Raw
  * see acknowledged, and a repeat changes nothing.
  */
 export async function receivePaymentNotification(deps: Deps, raw: RawNotification): Promise<RawResponse> {
-  let notice: PaymentNotice;
-  try {
-    notice = await deps.payment.parseNotification(raw);
-  } catch (e) {
-    const code = isAppError(e) ? e.code : 'INTERNAL';
-    logger.warn('payment notification refused', { code });
-    return answer(code === 'VALIDATION_FAILED' ? 400 : 401, 'FAIL', 'notification refused');
-  }
+  const verified = await verifiedNotification((r) => deps.payment.parseNotification(r), raw, 'payment');
+  if ('refused' in verified) return verified.refused;
+  const notice = verified.notice;
   try {
     await applyPayment(deps, notice);
-    return answer(200, 'SUCCESS');
+    return wechatPayAnswer(200, 'SUCCESS');
   } catch (e) {
     if (isAppError(e) && e.status < 500) {
       logger.warn('payment notification not applied', { code: e.code, orderId: notice.orderId });
-      return answer(400, 'FAIL', e.message);
+      return wechatPayAnswer(400, 'FAIL', e.message);
     }
     throw e;
   }

@@ -1,10 +1,11 @@
-import { AppError, isAppError } from '#domain/errors';
+import { AppError } from '#domain/errors';
 import { bizDate, toBizIso } from '#domain/time';
 import { ConditionFailed, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
-import type { RawNotification, TransferNotice } from '#ports/payment';
+import type { RawNotification } from '#ports/payment';
 import type { RawResponse } from '#platform/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
+import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { keys } from '../keys.ts';
 import { getBalance } from '../ledger.ts';
 import { outboxOp } from '../outbox.ts';
@@ -309,12 +310,6 @@ async function applyTransferOutcome(deps: Deps, w: Withdrawal, state: FinalState
   }
 }
 
-const answer = (status: number, code: 'SUCCESS' | 'FAIL', message?: string): RawResponse => ({
-  status,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(message ? { code, message } : { code }),
-});
-
 /**
  * The merchant-transfer notification (POST /pay/transfer-notify). Verified by the payout port
  * (signature over the raw body, timestamp, decryption) before anything is read: a forged or
@@ -322,23 +317,18 @@ const answer = (status: number, code: 'SUCCESS' | 'FAIL', message?: string): Raw
  * what it did not see acknowledged, and a repeat changes nothing.
  */
 export async function receiveTransferNotification(deps: Deps, raw: RawNotification): Promise<RawResponse> {
-  let notice: TransferNotice;
-  try {
-    notice = await deps.payout.parseNotification(raw);
-  } catch (e) {
-    const code = isAppError(e) ? e.code : 'INTERNAL';
-    logger.warn('transfer notification refused', { code });
-    return answer(code === 'VALIDATION_FAILED' ? 400 : 401, 'FAIL', 'notification refused');
-  }
+  const verified = await verifiedNotification((r) => deps.payout.parseNotification(r), raw, 'transfer');
+  if ('refused' in verified) return verified.refused;
+  const notice = verified.notice;
   try {
     const w = await findWithdrawal(deps, notice.withdrawalId);
     if (!w) {
       logger.warn('transfer notification for an unknown withdrawal', { withdrawalId: notice.withdrawalId });
-      return answer(200, 'SUCCESS');
+      return wechatPayAnswer(200, 'SUCCESS');
     }
     if (notice.amountFen !== w.amountFen) {
       logger.error('transfer notification amount differs', { withdrawalId: w.id });
-      return answer(400, 'FAIL', 'amount does not match');
+      return wechatPayAnswer(400, 'FAIL', 'amount does not match');
     }
     if (isFinal(notice.state)) {
       const applied = await applyTransferOutcome(deps, w, notice.state, notice.reason);
@@ -350,10 +340,10 @@ export async function receiveTransferNotification(deps: Deps, raw: RawNotificati
           if (!(e instanceof ConditionFailed)) throw e;
         });
     }
-    return answer(200, 'SUCCESS');
+    return wechatPayAnswer(200, 'SUCCESS');
   } catch (e) {
     logger.error('transfer notification not applied', { withdrawalId: notice.withdrawalId, error: e instanceof Error ? e.name : 'unknown' });
-    return answer(500, 'FAIL', 'try again later');
+    return wechatPayAnswer(500, 'FAIL', 'try again later');
   }
 }
 
