@@ -12,7 +12,6 @@ import { createStoreSink } from '#adapters/local/store-sink';
 import { keys } from '#app/keys';
 import { outboxOp } from '#app/outbox';
 import { drainOutbox } from '#app/notify/drain';
-import { bizIso } from '#app/notify/biz-iso';
 import { toBizIso } from '#domain/time';
 
 const CONCURRENCY = 32;
@@ -31,7 +30,7 @@ export interface BenchResult {
 export async function benchNotify(opts: { store: ItemStore; entries: number }): Promise<BenchResult> {
   const { store, entries } = opts;
   const clock = fixedClock(Date.now());
-  const sender = createSinkSender(createStoreSink(store), () => bizIso(clock.now()));
+  const sender = createSinkSender(createStoreSink(store), () => toBizIso(clock.now()));
   const deps = benchDepsSync(store, clock, sender);
   const run = `bench-${Date.now().toString(36)}`;
   const templateId = deps.templates.statement!;

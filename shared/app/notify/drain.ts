@@ -1,8 +1,8 @@
+import { toBizIso } from '#domain/time';
 import { ConditionFailed, TransactionCancelled, type Condition, type Item, type WriteOp } from '#ports/item-store';
 import type { OutgoingMessage, SendResult } from '#ports/message-sender';
 import { isMessageKey, renderMessage, type MessageKey, type MessagePayload, type RenderedMessage } from '#domain/messages';
 import { isAppError } from '#domain/errors';
-import { bizIso } from './biz-iso.ts';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { OUTBOX_SHARDS, outboxIndex, outboxKey, type OutboxEntry } from '../outbox.ts';
@@ -70,7 +70,7 @@ export async function drainOutbox(deps: Deps, options: DrainOptions = {}): Promi
   const { concurrency = 32, pageSize = 100, budgetMs = 45_000, random = Math.random } = options;
   const summary: DrainSummary = { seen: 0, claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0, lost: 0, errors: 0 };
   const started = performance.now();
-  const queue = dueEntries(deps, bizIso(deps.clock.now()), pageSize);
+  const queue = dueEntries(deps, toBizIso(deps.clock.now()), pageSize);
   const worker = async () => {
     while (performance.now() - started < budgetMs) {
       const next = await queue.next();
@@ -133,8 +133,8 @@ async function claimEntry(deps: Deps, item: Item): Promise<Claim | undefined> {
   const id = String(item.id);
   const attempts = Number(item.attempts ?? 0);
   const now = deps.clock.now();
-  const nowIso = bizIso(now);
-  const claimedUntil = bizIso(now + LEASE_MS);
+  const nowIso = toBizIso(now);
+  const claimedUntil = toBizIso(now + LEASE_MS);
   try {
     const after = await deps.store.write({
       type: 'update',
@@ -196,7 +196,7 @@ async function sendSafely(deps: Deps, message: OutgoingMessage): Promise<SendRes
 async function finish(deps: Deps, claim: Claim, outcome: Outcome, random: () => number): Promise<Outcome['kind'] | false> {
   const { entry, attempt: n } = claim;
   const now = deps.clock.now();
-  const at = bizIso(now);
+  const at = toBizIso(now);
   const mine: Condition[] = [
     { op: 'eq', path: 'status', value: 'sending' },
     { op: 'eq', path: 'attempts', value: n },
@@ -242,7 +242,7 @@ async function finish(deps: Deps, claim: Claim, outcome: Outcome, random: () => 
         write = dead(`${outcome.error} (gave up after ${n} attempts)`, quota);
         break;
       }
-      const dueAt = bizIso(now + retryDelayMs(n, random()));
+      const dueAt = toBizIso(now + retryDelayMs(n, random()));
       write = {
         entry: {
           type: 'update',

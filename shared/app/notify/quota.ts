@@ -1,5 +1,5 @@
+import { toBizIso } from '#domain/time';
 import { ConditionFailed, type WriteOp } from '#ports/item-store';
-import { bizIso } from './biz-iso.ts';
 import type { Deps } from '../deps.ts';
 import { quotaKey } from './keys.ts';
 
@@ -13,7 +13,7 @@ export type SubscribeChoice = 'accept' | 'reject' | 'ban';
 /** Applies one answer of `wx.requestSubscribeMessage`: accept adds one send, ban sets it to 0, reject changes nothing. */
 export async function recordChoice(deps: Deps, userId: string, templateId: string, choice: SubscribeChoice): Promise<number> {
   const key = quotaKey(userId, templateId);
-  const at = bizIso(deps.clock.now());
+  const at = toBizIso(deps.clock.now());
   if (choice === 'reject') return quotaOf(deps, userId, templateId);
   const after = await deps.store.write({
     type: 'update',
@@ -37,7 +37,7 @@ export async function spendQuota(deps: Deps, userId: string, templateId: string)
     await deps.store.write({
       type: 'update',
       key: quotaKey(userId, templateId),
-      update: { inc: { count: -1 }, set: { updatedAt: bizIso(deps.clock.now()) } },
+      update: { inc: { count: -1 }, set: { updatedAt: toBizIso(deps.clock.now()) } },
       when: [{ op: 'gte', path: 'count', value: 1 }],
     });
     return true;
