@@ -5,7 +5,7 @@ import { createDynamoItemStore } from '#adapters/dynamodb/item-store';
 import { createLocalPay } from '#adapters/local/local-pay';
 import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
-import { assembleDeps } from '#platform/runtime';
+import { assembleDeps } from '#wiring/shared';
 import { parseConfig } from '#platform/config';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';

@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { adminModule } from './admin/module.ts';
 import { authModule } from './auth/module.ts';
 import { cutoffModule } from './cutoff/module.ts';

@@ -87,7 +87,7 @@ async function run(call: Call): Promise<Result> {
       import('../test/support/cloud-fake.ts'),
       import('./lib/cloudbase-collections.ts'),
       import('../shared/ports/clock.ts'),
-      import('../shared/platform/cloudbase-runtime.ts'),
+      import('../shared/wiring/cloudbase.ts'),
       import('./lib/demo-data.ts'),
       import('../shared/app/keys.ts'),
       import('../shared/app/orders/model.ts'),

@@ -8,7 +8,7 @@ import { rmSync, mkdirSync } from 'node:fs';
 import { assertJava, ensureTable, localClient, startDynamoLocal } from './lib/dynamo-local.ts';
 import { localEnv } from './lib/local-env.ts';
 import { seedDemo } from './lib/demo-data.ts';
-import { assembleDeps } from '../shared/platform/runtime.ts';
+import { assembleDeps } from '../shared/wiring/shared.ts';
 import { parseConfig } from '../shared/platform/config.ts';
 import { createDocumentClient, createDynamoItemStore } from '../shared/adapters/dynamodb/item-store.ts';
 

@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { adminCatalogCommands } from '#app/admin/commands';
 import { runJobCommand } from '#app/admin/jobs';
 import { decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';

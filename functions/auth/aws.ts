@@ -1,5 +1,5 @@
 import { createAwsHandler } from '#platform/aws-entry';
-import { awsDeps } from '#platform/aws-runtime';
+import { awsDeps } from '#wiring/aws';
 import { authModule } from './module.ts';
 
 /** Lambda entry of the auth function (HTTP API routes and scheduled jobs). */

@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { authCommands } from '#app/auth/commands';
 
 export const authModule: FunctionModule = { name: 'auth', commands: authCommands };

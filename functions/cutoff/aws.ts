@@ -1,5 +1,5 @@
 import { createAwsHandler } from '#platform/aws-entry';
-import { awsDeps } from '#platform/aws-runtime';
+import { awsDeps } from '#wiring/aws';
 import { cutoffModule } from './module.ts';
 
 /** Lambda entry of the cutoff function (HTTP API routes and scheduled jobs). */

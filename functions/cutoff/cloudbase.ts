@@ -1,4 +1,4 @@
-import { createCloudbaseMain } from '#platform/cloudbase-entry';
+import { createCloudbaseMain } from '#wiring/cloudbase';
 import { cutoffModule } from './module.ts';
 
 /** CloudBase entry of the cutoff function: `wx.cloud.callFunction({ name: 'cutoff', data: { action, ... } })` and its timers. */

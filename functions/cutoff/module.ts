@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { cutoffCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
 

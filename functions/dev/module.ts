@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { devClockCommands } from '#app/dev/commands';
 import { devPayCommand } from '#app/orders/commands';
 import { devOutboxCommand } from '#app/notify/dev-outbox';

@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { notifyCommands, notifyJob } from '#app/notify/commands';
 
 /** Subscription quota, the outbox drain (job `notify`) and its dead letters. */

@@ -1,11 +1,11 @@
-import { createCloudbaseMain } from '#platform/cloudbase-entry';
-import { cloudPayGateway } from '#platform/cloudbase-runtime';
+import { createCloudbaseMain } from '#wiring/cloudbase';
+import { cloudPayGateway } from '#wiring/cloudbase';
 import { CLOUD_PAY_CALLBACK_ANSWER } from '#adapters/cloudbase/cloud-pay';
 import { applyPayment } from '#app/orders/pay';
 import { markRefundResult } from '#app/orders/refunds';
 import { logger } from '#platform/logger';
 import { orderModule } from './module.ts';
-import { cloudbaseDeps } from '#platform/cloudbase-runtime';
+import { cloudbaseDeps } from '#wiring/cloudbase';
 
 const actions = createCloudbaseMain(orderModule);
 const getDeps = cloudbaseDeps();

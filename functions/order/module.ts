@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { catalogCommand, communitiesCommand } from '#app/catalog/commands';
 import { expireJob, orderCommands } from '#app/orders/commands';
 import { afterSalesCommand } from '#app/after-sales/commands';

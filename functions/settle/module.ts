@@ -1,4 +1,4 @@
-import type { FunctionModule } from '#platform/command';
+import type { FunctionModule } from '#app/command';
 import { settleCommands } from '#app/settle/commands';
 import { settleJob } from '#app/settle/run';
 

@@ -7,7 +7,7 @@ import {
 } from '../../shared/app/admin/commands.ts';
 import { keys } from '../../shared/app/keys.ts';
 import { toBizIso } from '../../shared/domain/time.ts';
-import type { CommandContext } from '../../shared/platform/command.ts';
+import type { CommandContext } from '../../shared/app/command.ts';
 
 /** The demo merchant: 2 routes, 4 Shanghai communities with a leader each, ~20 products. */
 export const DEMO = {

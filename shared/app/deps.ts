@@ -1,26 +1,24 @@
-import type { Clock } from '#ports/clock';
+import type { Clock, DevClockControl } from '#ports/clock';
 import type { Ids } from '#ports/ids';
 import type { ItemStore } from '#ports/item-store';
 import type { ContactCipher, SessionTokens, WechatLogin } from '#ports/session';
 import type { MerchantSettings } from './settings.ts';
 import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
-
-export interface DevClockControl {
-  set(nowMs: number): Promise<void>;
-  reset(): Promise<void>;
-}
+import type { PlatformDeps, Role } from '#platform/command';
 
 /**
  * The ports a use case may use. Built once per cold start by the platform (AWS, CloudBase,
  * local) or by a test; use cases never import an adapter.
  */
-export interface Deps {
+export interface Deps extends PlatformDeps {
   store: ItemStore;
   clock: Clock;
   ids: Ids;
   settings: MerchantSettings;
   sessions: SessionTokens;
+  /** The caller's roles from data (shared/app/users.ts), bound by the composition root for dispatch. */
+  callerRoles(userId: string): Promise<Role[]>;
   wechatLogin: WechatLogin;
   contacts: ContactCipher;
   /** Openids configured as staff (STAFF_OPENIDS), besides staff records in the store. */

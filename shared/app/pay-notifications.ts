@@ -1,6 +1,6 @@
 import { isAppError } from '#domain/errors';
 import type { RawNotification } from '#ports/payment';
-import type { RawResponse } from '#platform/command';
+import type { RawResponse } from '#app/command';
 import { logger } from '#platform/logger';
 
 /** WeChat Pay's answer to its notifications: 200 `{ code: 'SUCCESS' }`, or an error status with FAIL. */

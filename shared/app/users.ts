@@ -1,6 +1,6 @@
 import type { Deps } from './deps.ts';
 import { keys } from './keys.ts';
-import type { Role } from '#platform/command';
+import type { Role } from '#app/command';
 import { queryAll } from '#ports/item-store';
 import { toBizIso } from '#domain/time';
 

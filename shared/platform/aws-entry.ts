@@ -1,7 +1,7 @@
 import middy from '@middy/core';
-import type { Deps } from '#app/deps';
 import { AppError } from '#domain/errors';
 import type { FunctionModule } from './command.ts';
+import type { PlatformDeps } from './command.ts';
 import { createHttpHandler } from './http.ts';
 import { toErrorBody } from './errors.ts';
 import { logger } from './logger.ts';
@@ -15,7 +15,7 @@ interface ScheduledEvent {
 const isScheduled = (e: any): e is ScheduledEvent => !!e && typeof e.job === 'string' && !e.requestContext;
 
 /** The Lambda handler of a function: HTTP API routes and its scheduled jobs. */
-export function createAwsHandler(mod: FunctionModule, getDeps: () => Promise<Deps>) {
+export function createAwsHandler(mod: FunctionModule, getDeps: () => Promise<PlatformDeps>) {
   const http = createHttpHandler(mod, getDeps);
   return middy().handler(async (event: any) => {
     if (isScheduled(event)) {

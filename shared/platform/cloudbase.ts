@@ -1,6 +1,6 @@
 import { AppError } from '#domain/errors';
-import type { Deps } from '#app/deps';
 import type { FunctionModule } from './command.ts';
+import type { PlatformDeps } from './command.ts';
 import { dispatch } from './dispatch.ts';
 import { toErrorBody } from './errors.ts';
 
@@ -22,7 +22,7 @@ const isTimer = (e: unknown): e is TimerEvent => !!e && typeof e === 'object' &&
  */
 export function createCloudMain(
   mod: FunctionModule,
-  getDeps: () => Promise<Deps>,
+  getDeps: () => Promise<PlatformDeps>,
   openidOf: (event: unknown, context: unknown) => string | undefined,
 ) {
   const byAction = new Map(mod.commands.map((c) => [c.name.slice(c.name.indexOf('.') + 1), c]));

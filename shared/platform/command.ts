@@ -1,5 +1,4 @@
 import type { z } from 'zod/mini';
-import type { Deps } from '#app/deps';
 
 export type Role = 'customer' | 'leader' | 'staff';
 
@@ -14,9 +13,19 @@ export interface RawRequest {
   body: string;
 }
 
-export interface CommandContext {
+/**
+ * What the platform itself needs of the dependencies the use cases get: checking a session
+ * token and looking up a caller's roles (from data, on every call). The composition root
+ * (shared/wiring) supplies both; the platform knows no adapter and no use case.
+ */
+export interface PlatformDeps {
+  sessions: { verify(token: string): Promise<string | undefined> };
+  callerRoles(userId: string): Promise<Role[]>;
+}
+
+export interface CommandContext<D = PlatformDeps> {
   caller: Caller;
-  deps: Deps;
+  deps: D;
   /** The HTTP request as received, for commands that verify a signature over the raw body. */
   raw?: RawRequest;
 }
@@ -33,7 +42,7 @@ export interface HttpBinding {
  * A command of the API contract: one use case with its input schema and the roles allowed to
  * call it. The same definition serves the HTTP routes (AWS, local) and CloudBase actions.
  */
-export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown> {
+export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown, D = any> {
   /** `<function>.<action>`, e.g. `order.place`. */
   name: string;
   /** `public` needs no token (login, payment notifications); otherwise any of the roles. */
@@ -42,22 +51,21 @@ export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown> {
   http?: HttpBinding;
   /** The transport hands back this response as it is (payment notifications answer WeChat's way). */
   rawResponse?: boolean;
-  run(ctx: CommandContext, input: z.infer<S>): Promise<O>;
+  run(ctx: CommandContext<D>, input: z.infer<S>): Promise<O>;
 }
 
-export const defineCommand = <S extends z.ZodMiniType, O>(c: Command<S, O>): Command<S, O> => c;
 
 /** A scheduled job: the same code for the timer, the EventBridge schedule and POST /admin/jobs/{job}/run. */
-export interface Job {
+export interface Job<D = any> {
   name: string;
-  run(deps: Deps, input: { date?: string }): Promise<unknown>;
+  run(deps: D, input: { date?: string }): Promise<unknown>;
 }
 
-export interface FunctionModule {
+export interface FunctionModule<D = any> {
   /** The function's name on both clouds (order, cutoff, ...). */
   name: string;
-  commands: Command<any, any>[];
-  jobs?: Job[];
+  commands: Command<any, any, D>[];
+  jobs?: Job<D>[];
 }
 
 export interface RawResponse {

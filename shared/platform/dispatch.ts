@@ -1,7 +1,5 @@
 import { AppError } from '#domain/errors';
-import type { Deps } from '#app/deps';
-import { rolesOf } from '#app/users';
-import type { Caller, Command, CommandContext, RawRequest } from './command.ts';
+import type { Caller, Command, CommandContext, PlatformDeps, RawRequest } from './command.ts';
 import { toIssues } from './schema.ts';
 
 export type Identity =
@@ -13,7 +11,7 @@ export type Identity =
  * Runs a command through the contract's checks, in order, the first failure answering:
  * token (401) → role (403) → schema (400) → the use case (404 / 409 ...).
  */
-export async function dispatch(command: Command<any, any>, rawInput: unknown, identity: Identity, deps: Deps, raw?: RawRequest): Promise<unknown> {
+export async function dispatch<D extends PlatformDeps>(command: Command<any, any, any>, rawInput: unknown, identity: Identity, deps: D, raw?: RawRequest): Promise<unknown> {
   const caller = await identify(command, identity, deps);
   if (command.roles !== 'public') {
     if (caller.kind !== 'user') throw new AppError('UNAUTHENTICATED', 'sign in first');
@@ -26,11 +24,11 @@ export async function dispatch(command: Command<any, any>, rawInput: unknown, id
   if (!parsed.success) {
     throw new AppError('VALIDATION_FAILED', 'input does not match the schema', { issues: toIssues(parsed.error) });
   }
-  const ctx: CommandContext = { caller, deps, raw };
+  const ctx: CommandContext<D> = { caller, deps, raw };
   return command.run(ctx, parsed.data);
 }
 
-async function identify(command: Command<any, any>, identity: Identity, deps: Deps): Promise<Caller> {
+async function identify(command: Command<any, any, any>, identity: Identity, deps: PlatformDeps): Promise<Caller> {
   if (identity.kind === 'scheduler') return { kind: 'scheduler' };
   const userId =
     identity.kind === 'openid'
@@ -43,12 +41,11 @@ async function identify(command: Command<any, any>, identity: Identity, deps: De
     throw new AppError('UNAUTHENTICATED', identity.kind === 'bearer' && identity.token ? 'the token is invalid or expired' : 'sign in first');
   }
   if (command.roles === 'public') return { kind: 'user', userId, roles: ['customer'] };
-  const { roles } = await rolesOf(deps, userId);
-  return { kind: 'user', userId, roles };
+  return { kind: 'user', userId, roles: await deps.callerRoles(userId) };
 }
 
 /** The signed-in user of a command that requires one. */
-export function userOf(ctx: CommandContext): { userId: string; roles: string[] } {
+export function userOf(ctx: CommandContext<unknown>): { userId: string; roles: string[] } {
   if (ctx.caller.kind !== 'user') throw new AppError('UNAUTHENTICATED', 'sign in first');
   return ctx.caller;
 }

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AppError } from '#domain/errors';
-import type { Deps } from '#app/deps';
 import type { Command, FunctionModule, RawResponse } from './command.ts';
+import type { PlatformDeps } from './command.ts';
 import { dispatch } from './dispatch.ts';
 import { toErrorBody } from './errors.ts';
 
@@ -9,11 +9,11 @@ interface Route {
   method: string;
   pattern: RegExp;
   params: string[];
-  command: Command<any, any>;
+  command: Command<any, any, any>;
 }
 
 /** Compiles the HTTP bindings of a function's commands into a router. */
-export function compileRoutes(commands: Command<any, any>[]): Route[] {
+export function compileRoutes(commands: Command<any, any, any>[]): Route[] {
   return commands
     .filter((c) => c.http)
     .map((c) => {
@@ -47,7 +47,7 @@ const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 
 });
 
 /** The AWS HTTP API (payload v2) transport of a function: route → token → role → schema → run. */
-export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<Deps>) {
+export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<PlatformDeps>) {
   const routes = compileRoutes(mod.commands);
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const method = event.requestContext?.http?.method ?? 'GET';

@@ -3,6 +3,12 @@ export interface Clock {
   now(): number;
 }
 
+/** Local stage only: moves the clock every local function reads (POST /dev/clock). */
+export interface DevClockControl {
+  set(nowMs: number): Promise<void>;
+  reset(): Promise<void>;
+}
+
 export const systemClock: Clock = { now: () => Date.now() };
 
 export const fixedClock = (ms: number | string): Clock & { set(ms: number | string): void; advance(ms: number): void } => {

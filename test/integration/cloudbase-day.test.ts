@@ -7,7 +7,7 @@
  *   (test/support/harness.ts), paid through the sandbox's signed WeChat Pay v3 notification.
  *
  * Time: both paths read one fixed clock per path, moved to the same instants (CloudBase's through
- * the `clock` seam of `__groupbuyCloud`, which cloudbase-runtime passes to assembleDeps and to
+ * the `clock` seam of `__groupbuyCloud`, which shared/wiring/cloudbase.ts passes to assembleDeps and to
  * cloudPay), so timers, which carry no date, see the same "now" on both.
  *
  * Each step's answer is compared after normalising what is random by design: ids (ULIDs and what
@@ -19,8 +19,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { toErrorBody } from '#platform/errors';
-import { cloudbaseDeps } from '#platform/cloudbase-runtime';
-import type { Command, FunctionModule, Job } from '#platform/command';
+import { cloudbaseDeps } from '#wiring/cloudbase';
+import type { Command, FunctionModule, Job } from '#app/command';
 import { fixedClock } from '#ports/clock';
 import { queryAll, type ItemStore } from '#ports/item-store';
 import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';

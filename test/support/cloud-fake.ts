@@ -5,13 +5,13 @@
  * ones wx-server-sdk hands over (see shared/adapters/cloudbase/cloud-pay.ts).
  *
  * `installCloudPlatform` puts it, with a CloudBase double's database, on
- * `globalThis.__groupbuyCloud`, the seam shared/platform/cloudbase-runtime.ts reads before it
+ * `globalThis.__groupbuyCloud`, the seam shared/wiring/cloudbase.ts reads before it
  * would load wx-server-sdk. Tests and local tooling only.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '#ports/clock';
 import { bizTime } from '#domain/time';
-import type { CloudPlatform } from '#platform/cloudbase-runtime';
+import type { CloudPlatform } from '#wiring/cloudbase';
 
 export const FAKE_APPID = 'wxlocal';
 export const FAKE_MCH_ID = '1900000001';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '#app/deps';
-import { assembleDeps } from '#platform/runtime';
+import { assembleDeps } from '#wiring/shared';
 import { parseConfig } from '#platform/config';
 import { fixedClock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Clock } from '#ports/clock';
-import type { DevClockControl } from '#app/deps';
+import type { Clock, DevClockControl } from '#ports/clock';
 
 /**
  * The local stage's movable clock, kept in a file so every local function process (and the

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id, isoTime } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { bizDateSchema } from '#platform/schema';
-import { defineCommand, type Job } from '#platform/command';
+import { defineCommand, type Job } from '#app/command';
 import { AppError } from '#domain/errors';
 import { logger } from '#platform/logger';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { queryAll } from '#ports/item-store';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id, queryNumber } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { nearestFirst } from '#domain/geo';
 import { keys } from '../keys.ts';
 import { openWaveFor, waveInfo } from '../waves.ts';

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as z from 'zod/mini';
 import { id, bizDateSchema, queryNumber } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { CSV } from '#platform/http';
 import { AppError } from '#domain/errors';
 import { toCsv } from '#domain/csv';

@@ -1,4 +1,4 @@
-import type { Job } from '#platform/command';
+import type { Job } from '#app/command';
 import { logger } from '#platform/logger';
 import { runCutoff } from './close-waves.ts';
 

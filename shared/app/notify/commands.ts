@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { queryNumber } from '#platform/schema';
-import { defineCommand, type Command, type Job } from '#platform/command';
+import { defineCommand, type Command, type Job } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { MESSAGE_AUDIENCE, MESSAGE_KEYS } from '#domain/messages';

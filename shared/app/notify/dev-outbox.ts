@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { queryAll } from '#ports/item-store';
 import { DEV_SINK_PARTITION } from './keys.ts';

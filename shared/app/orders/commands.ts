@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
-import { defineCommand, type RawResponse } from '#platform/command';
+import { defineCommand, type RawResponse } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { rolesOf } from '../users.ts';
@@ -12,7 +12,7 @@ import { cancelOrder, expireUnpaidOrders } from './cancel.ts';
 import { receivePaymentNotification } from './pay.ts';
 import { retryRefunds } from './refunds.ts';
 import { BasketInput, PlaceInput } from './schemas.ts';
-import type { Job } from '#platform/command';
+import type { Job } from '#app/command';
 
 const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
 

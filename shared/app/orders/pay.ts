@@ -2,7 +2,7 @@ import { AppError, isAppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { TransactionCancelled, type WriteOp } from '#ports/item-store';
 import type { PaymentNotice, RawNotification } from '#ports/payment';
-import type { RawResponse } from '#platform/command';
+import type { RawResponse } from '#app/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id, bizDateSchema, queryNumber } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { CSV } from '#platform/http';
 import { AppError } from '#domain/errors';

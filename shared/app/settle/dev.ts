@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { findWithdrawal, receiveTransferNotification, withdrawalView } from './withdrawals.ts';
 

@@ -1,7 +1,7 @@
 import { AppError } from '#domain/errors';
 import type { LeaderStatus } from '#domain/leader-review';
 import { queryAll, type Item } from '#ports/item-store';
-import type { CommandContext } from '#platform/command';
+import type { CommandContext } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';

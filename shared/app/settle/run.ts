@@ -3,7 +3,7 @@ import { newLeaderAward, referralAward, rankingBonus, type RankingAward } from '
 import { businessDateOf, monthRange, toMillis, type PeriodKind } from '#domain/settlement-period';
 import { toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
-import type { Job } from '#platform/command';
+import type { Job } from '#app/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';

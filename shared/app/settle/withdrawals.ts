@@ -2,7 +2,7 @@ import { AppError } from '#domain/errors';
 import { bizDate, toBizIso } from '#domain/time';
 import { ConditionFailed, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
 import type { RawNotification } from '#ports/payment';
-import type { RawResponse } from '#platform/command';
+import type { RawResponse } from '#app/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id, bizDateSchema } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { ConditionFailed, TransactionCancelled, queryAll } from '#ports/item-store';

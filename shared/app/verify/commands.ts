@@ -1,4 +1,4 @@
-import type { Command, Job } from '#platform/command';
+import type { Command, Job } from '#app/command';
 import { arrivalCommand } from './arrival.ts';
 import { leaderOrdersCommand } from './orders.ts';
 import { overdueJob, returnsCommand } from './overdue.ts';

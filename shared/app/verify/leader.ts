@@ -1,5 +1,5 @@
 import { AppError } from '#domain/errors';
-import type { CommandContext } from '#platform/command';
+import type { CommandContext } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { rolesOf, type LeaderBinding } from '../users.ts';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { bizDateSchema } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { lastDueWaveDate } from '#domain/wave-clock';
 import { queryAll } from '#ports/item-store';
 import { keys } from '../keys.ts';

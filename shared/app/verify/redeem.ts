@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
-import { defineCommand } from '#platform/command';
+import { defineCommand } from '#app/command';
 import { AppError, isAppError } from '#domain/errors';
 import { lineCommissionFen } from '#domain/commission';
 import { bizDate, toBizIso } from '#domain/time';

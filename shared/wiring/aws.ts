@@ -1,7 +1,7 @@
 import type { Deps } from '#app/deps';
 import { createDocumentClient, createDynamoItemStore } from '#adapters/dynamodb/item-store';
-import { parseConfig } from './config.ts';
-import { assembleDeps } from './runtime.ts';
+import { parseConfig } from '#platform/config';
+import { assembleDeps } from './shared.ts';
 
 /** AWS and the local stack: DynamoDB (DYNAMO_ENDPOINT points at DynamoDB Local). */
 export function awsDeps(env: Record<string, string | undefined> = process.env): () => Promise<Deps> {

@@ -5,8 +5,10 @@ import { createCloudSubscribeSender } from '#adapters/cloudbase/subscribe-sender
 import { AppError } from '#domain/errors';
 import type { PayoutGateway } from '#ports/payment';
 import type { Clock } from '#ports/clock';
-import { parseConfig } from './config.ts';
-import { assembleDeps } from './runtime.ts';
+import { parseConfig } from '#platform/config';
+import { createCloudMain } from '#platform/cloudbase';
+import type { FunctionModule } from '#platform/command';
+import { assembleDeps } from './shared.ts';
 
 /**
  * What a CloudBase function needs from the platform. In the cloud it is `wx-server-sdk`
@@ -90,3 +92,13 @@ export async function cloudPayGateway(): Promise<CloudPayGateway> {
 
 /** The caller's openid from the WeChat context (never from the event data). */
 export const cloudOpenid = (): string | undefined => platform?.openid();
+
+/** `exports.main` of a CloudBase function: actions from the mini-program and timer triggers. */
+export function createCloudbaseMain(mod: FunctionModule<Deps>) {
+  const getDeps = cloudbaseDeps();
+  const main = createCloudMain(mod, getDeps, () => cloudOpenid());
+  return async (event: unknown, context: unknown) => {
+    await cloudPlatform();
+    return main(event, context);
+  };
+}

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Deps } from '#app/deps';
 import { parseMerchantSettings } from '#app/settings';
+import { rolesOf } from '#app/users';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
@@ -17,7 +18,7 @@ import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import type { PaymentGateway, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
-import { parseConfig, type Config } from './config.ts';
+import { parseConfig, type Config } from '#platform/config';
 
 export interface RuntimeParts {
   config: Config;
@@ -79,9 +80,10 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
           tokens: createStableTokenProvider({ appId: config.WX_APPID!, appSecret: config.WX_SECRET!, baseUrl: config.WX_API_BASE, now: () => clock.now() }),
           baseUrl: config.WX_API_BASE,
         }));
-  return {
+  const deps: Deps = {
     store,
     clock,
+    callerRoles: async (userId) => (await rolesOf(deps, userId)).roles,
     payment: pay.payment!,
     payout: pay.payout!,
     sender,
@@ -98,6 +100,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     devMode,
     ...(devMode && fileClock ? { devClock: fileClock } : {}),
   };
+  return deps;
 }
 
 export const localPath = (config: Config, ...parts: string[]) => join(config.LOCAL_DIR, ...parts);
