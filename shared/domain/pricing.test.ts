@@ -345,6 +345,13 @@ describe('priceBasket: points', () => {
     expect(points(1999, 100, 100, { settings: yuanPoints })).toMatchObject({ pointsUsed: 9, amounts: { pointsFen: 900 } });
   });
 
+  it('treats a negative, missing or broken balance as 0 available, never failing', () => {
+    for (const balance of [-1, -500, Number.NaN, undefined as unknown as number, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(points(1000, 300, balance)).toMatchObject({ pointsUsed: 0, amounts: { pointsFen: 0, payableFen: 1000 } });
+    }
+    expect(points(1000, 0, -1).amounts.payableFen).toBe(1000);
+  });
+
   it('refuses a negative or fractional request', () => {
     expectInvalidInput(worth(1000, { pointsRequested: -1, pointsAvailable: 100 }), 'points');
     expectInvalidInput(worth(1000, { pointsRequested: 1.5, pointsAvailable: 100 }), 'points');
@@ -417,7 +424,6 @@ describe('priceBasket: input checks', () => {
     expect(() =>
       priceBasket(basket({ lines: [line(product({ flashSale: { priceFen: 0 } }), 1, true)] })),
     ).toThrow(RangeError);
-    expect(() => priceBasket(basket({ pointsAvailable: -1 }))).toThrow(RangeError);
     expect(() => priceBasket(basket({ settings: { ...DEFAULT_PRICING, pointsPerYuan: 0 } }))).toThrow(RangeError);
     expect(() => priceBasket(basket({ settings: { ...DEFAULT_PRICING, maxPointsPercent: 101 } }))).toThrow(RangeError);
     expect(() => priceBasket(basket({ settings: { ...DEFAULT_PRICING, firstOrderDiscountFen: -5 } }))).toThrow(

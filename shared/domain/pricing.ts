@@ -54,6 +54,7 @@ export interface PricingInput {
   isNewCustomer: boolean;
   coupon?: CouponTerms;
   pointsRequested: number;
+  /** The customer's balance as stored; missing, negative or not a whole number counts as 0 available. */
   pointsAvailable: number;
   /** Epoch milliseconds, from the Clock port. */
   now: number;
@@ -210,9 +211,18 @@ function redeemPoints(input: PricingInput, amountFen: number): { pointsUsed: num
   const maxPointsByFen = Math.floor((maxFen * pointsPerYuan) / 100);
   // Points worth a whole fen come in steps of pointsPerYuan / gcd(pointsPerYuan, 100).
   const step = pointsPerYuan / gcd(pointsPerYuan, 100);
-  let points = Math.min(input.pointsRequested, input.pointsAvailable, maxPointsByFen);
+  let points = Math.min(input.pointsRequested, availablePoints(input.pointsAvailable), maxPointsByFen);
   points -= points % step;
   return { pointsUsed: points, pointsFen: (points * 100) / pointsPerYuan };
+}
+
+/**
+ * Points a customer can spend: the stored balance when it is a whole number ≥ 0, else 0. A
+ * balance can be missing (a profile never created) or, from data written before after-sales
+ * kept points at zero or above, negative: pricing never fails on it.
+ */
+export function availablePoints(balance: unknown): number {
+  return typeof balance === 'number' && Number.isSafeInteger(balance) && balance > 0 ? balance : 0;
 }
 
 /** Client-sized inputs get VALIDATION_FAILED (API.md issues shape); stored data gets RangeError. */
@@ -229,7 +239,6 @@ function checkInput(input: PricingInput): void {
   }
   if (issues.length > 0) throw new AppError('VALIDATION_FAILED', 'Invalid basket', { issues });
 
-  assertFen(input.pointsAvailable, 'pointsAvailable');
   if (!Number.isFinite(input.now)) throw new RangeError('now must be epoch milliseconds');
   const s = input.settings;
   assertFen(s.firstOrderDiscountFen, 'firstOrderDiscountFen');
