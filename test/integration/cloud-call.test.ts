@@ -92,6 +92,34 @@ describe('npm run cloud:call', { timeout: 240_000 }, () => {
     expect(timer.code, timer.stderr).toBe(0);
     expect(resultOf(timer)).toMatchObject({ ok: true });
   });
+
+  it('staff create a community and a product (admin upsertCommunity / upsertProduct), then edit them (updateCommunity / updateProduct)', async () => {
+    const community = { name: '新华苑', address: '上海市长宁区新华路 1 号', region: '长宁区', location: { lat: 31.2101, lng: 121.4302 }, routeId: 'r-west' };
+    const created = resultOf(await cloudCall('admin', 'upsertCommunity', '--openid', 'demo-staff', '--data', JSON.stringify(community)));
+    expect(created).toMatchObject({ ok: true, data: { ...community, id: expect.any(String), status: 'active' } });
+    const communityId = created.data.id as string;
+
+    const product = { title: '崇明大米 5kg', category: '粮油', priceFen: 5990, supplierId: 's-grain', fresh: false };
+    const made = resultOf(await cloudCall('admin', 'upsertProduct', '--openid', 'demo-staff', '--data', JSON.stringify(product)));
+    expect(made).toMatchObject({ ok: true, data: { ...product, id: expect.any(String), status: 'active' } });
+    const productId = made.data.id as string;
+
+    // The customer sees both: the new community near its location, the product in its catalog.
+    const near = resultOf(await cloudCall('order', 'communities', '--openid', 'u-cli', '--data', JSON.stringify(community.location)));
+    expect(near.data[0]).toMatchObject({ id: communityId, name: '新华苑' });
+    const catalog = resultOf(await cloudCall('order', 'catalog', '--openid', 'u-cli', '--data', JSON.stringify({ communityId })));
+    expect(catalog.data.products.map((p: { id: string }) => p.id)).toContain(productId);
+
+    // Editing names an existing one; an unknown id is NOT_FOUND, not a silent create.
+    const edited = resultOf(await cloudCall('admin', 'updateProduct', '--openid', 'demo-staff', '--data', JSON.stringify({ ...product, id: productId, priceFen: 5490 })));
+    expect(edited).toMatchObject({ ok: true, data: { id: productId, priceFen: 5490 } });
+    const renamed = resultOf(await cloudCall('admin', 'updateCommunity', '--openid', 'demo-staff', '--data', JSON.stringify({ ...community, id: communityId, name: '新华苑二期' })));
+    expect(renamed).toMatchObject({ ok: true, data: { id: communityId, name: '新华苑二期' } });
+    expect(resultOf(await cloudCall('admin', 'updateProduct', '--openid', 'demo-staff', '--data', JSON.stringify({ ...product, id: 'p-nope' })))).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    // A customer may not.
+    expect(resultOf(await cloudCall('admin', 'upsertProduct', '--openid', 'u-cli', '--data', JSON.stringify(product)))).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
 });
 
 describe('npm run cloudbase:init', { timeout: 120_000 }, () => {

@@ -41,6 +41,7 @@ export const upsertProductCommand = defineCommand({
 
 export const updateProductCommand = defineCommand({
   ...upsertProductCommand,
+  name: 'admin.updateProduct',
   input: z.extend(ProductInput, { id: id() }),
   http: { method: 'PUT', path: '/admin/products/{id}' },
   async run(ctx, input) {
@@ -80,6 +81,7 @@ export const upsertCommunityCommand = defineCommand({
 
 export const updateCommunityCommand = defineCommand({
   ...upsertCommunityCommand,
+  name: 'admin.updateCommunity',
   input: z.extend(CommunityInput, { id: id() }),
   http: { method: 'PUT', path: '/admin/communities/{id}' },
   async run(ctx, input) {
