@@ -3,7 +3,8 @@ import { id } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
-import { bizDate, toBizIso } from '#domain/time';
+import { bizDate, bizTime, toBizIso } from '#domain/time';
+import { availablePoints } from '#domain/pricing';
 import { financeDayOp } from '../settle/finance.ts';
 import type { Item, WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
@@ -14,9 +15,11 @@ import { orderFromItem, orderKey, type Refund } from '../orders/model.ts';
 import { newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import {
   AFTER_SALES_STATUSES,
+  afterDecision,
   afterSalesFromItem,
   afterSalesIndex,
   afterSalesKey,
+  complaintsKey,
   mergeLines,
   sameRevision,
   type AfterSales,
@@ -53,9 +56,12 @@ function approvedUnits(record: AfterSales, lines: { productId: string; qty: numb
  * Staff decide an after-sales request. Approving refunds exactly the approved units once: the
  * request's PENDING → APPROVED condition, the refund record on the order (guarded by the order's
  * after-sales revision), the customer's push, the leader's clawback entry (negative, stamped
- * with the refund time; settlement turns it into an adjustment if the period was settled) and
- * the points taken back are one write; the gateway is asked afterwards with the refund's
- * stable id. A second decision, even a concurrent one, answers ALREADY_DONE.
+ * with the refund time; settlement turns it into an adjustment if the period was settled), the
+ * points taken back and the leader's complaint (the order's first approval only) are one write;
+ * the gateway is asked afterwards with the refund's stable id. Points are taken from what the
+ * balance holds (never below zero; the read balance is the condition) and the rest is recorded
+ * as the customer's `pointsDebt`. Units not approved count as rejected (model.ts
+ * `afterDecision`). A second decision, even a concurrent one, answers ALREADY_DONE.
  */
 export async function decideAfterSales(deps: Deps, staffId: string, input: z.infer<typeof DecideInput>): Promise<AfterSales> {
   // Steps: request exists (NOT_FOUND) and PENDING (else ALREADY_DONE) → approved units a subset
@@ -92,6 +98,11 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
     const paidFen = order.lines.reduce((a, l) => a + l.paidFen, 0);
     const refundedBefore = order.afterSalesRefundedFen ?? 0;
     const points = pointsToTakeBack(order.pointsEarned ?? 0, paidFen, refundedBefore, refundedBefore + share.amountFen);
+    const user = points > 0 ? await deps.store.get(keys.user(order.userId), { consistent: true }) : undefined;
+    const pointsTaken = Math.min(points, availablePoints(user?.points));
+    const pointsDebt = points - pointsTaken;
+    const countComplaint = approve && !!record.leaderId && !order.complaintCounted;
+    const rejections = afterDecision(order, record.lines, record.reaskedQty ?? {}, units);
     const refund: Refund | undefined =
       share.amountFen > 0
         ? newRefund(deps, order, {
@@ -113,7 +124,9 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
             approvedLines: share.lines.map((l) => ({ ...l, title: titleOf(l.productId) })),
             refundFen: share.amountFen,
             clawbackFen: share.commissionFen,
-            pointsTakenBack: points,
+            pointsTakenBack: pointsTaken,
+            ...(pointsDebt > 0 ? { pointsDebt } : {}),
+            ...(countComplaint ? { complaintCounted: true } : {}),
             ...(refund ? { refundId: refund.id } : {}),
           }
         : {}),
@@ -127,12 +140,14 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
         update: {
           set: {
             claimedQty: claimed,
+            ...rejections,
             afterSalesRev: (order.afterSalesRev ?? 0) + 1,
+            ...(countComplaint ? { complaintCounted: true } : {}),
             ...(approve
               ? {
                   refundedQty: share.refundedQty,
                   afterSalesRefundedFen: refundedBefore + share.amountFen,
-                  pointsTakenBack: (order.pointsTakenBack ?? 0) + points,
+                  pointsTakenBack: (order.pointsTakenBack ?? 0) + pointsTaken,
                   ...(refund ? { refunds: [...(order.refunds ?? []), refund], refundCount: (order.refunds?.length ?? 0) + 1 } : {}),
                 }
               : {}),
@@ -146,7 +161,20 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
     if (clawback) ops.push(...ledgerEntryOps(deps, clawback));
     // One finance counter per transaction: the refund and the commission taken back.
     if (refund || clawback) ops.push(financeDayOp(deps, bizDate(deps.clock.now()), { refundFen: refund?.amountFen ?? 0, accruedFen: clawback?.amountFen ?? 0 }, order.id));
-    if (points > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: -points } } });
+    if (points > 0) {
+      // Take what the balance holds, conditioned on the balance read; record the rest as a debt.
+      const held = user?.points;
+      ops.push({
+        type: 'update',
+        key: keys.user(order.userId),
+        update: { inc: { ...(pointsTaken > 0 ? { points: -pointsTaken } : {}), ...(pointsDebt > 0 ? { pointsDebt } : {}) }, setIfAbsent: { id: order.userId } },
+        when: [typeof held === 'number' ? { op: 'eq', path: 'points', value: held } : { op: 'attrNotExists', path: 'points' }],
+      });
+    }
+    if (countComplaint) {
+      const month = bizTime(deps.clock.now()).format('YYYY-MM');
+      ops.push({ type: 'update', key: complaintsKey(record.leaderId!, month), update: { inc: { count: 1 }, setIfAbsent: { leaderId: record.leaderId, month } } });
+    }
 
     try {
       await deps.store.transact(ops);

@@ -27,7 +27,14 @@ export interface AfterSales {
   refundId?: string;
   refundFen?: number;
   clawbackFen?: number;
+  /** Points taken from the customer's balance (never below zero)… */
   pointsTakenBack?: number;
+  /** …and the rest, recorded as the customer's `pointsDebt` when the balance held too few. */
+  pointsDebt?: number;
+  /** Units of this request, per product, that had been rejected once before (a second rejection closes them). */
+  reaskedQty?: Record<string, number>;
+  /** True when this approval counted the order's complaint against the leader (once per order). */
+  complaintCounted?: boolean;
 }
 
 /** The after-sales state kept on the order; `afterSalesRev` guards every change (optimistic lock by condition). */
@@ -38,6 +45,12 @@ export type OrderWithAfterSales = PickedUpOrder & {
   refundedQty?: Record<string, number>;
   afterSalesRefundedFen?: number;
   pointsTakenBack?: number;
+  /** Units rejected once and free again, per product: the customer may ask for them one more time. */
+  rejectedOnceQty?: Record<string, number>;
+  /** Units rejected twice, per product: they can no longer be asked for. */
+  closedQty?: Record<string, number>;
+  /** Set by the first approved request: an order counts as one complaint against its leader, at most. */
+  complaintCounted?: boolean;
   afterSalesRev?: number;
 };
 
@@ -47,7 +60,8 @@ export const afterSalesIndex = (a: Pick<AfterSales, 'status' | 'createdAt' | 'id
 
 /**
  * After-sales complaints per leader and month (`L#<leaderId>` / `COMPLAINTS#<YYYY-MM>`, `count`),
- * incremented when a request is created; the leader review reads it (settings review.maxMonthlyComplaints).
+ * the one complaints key: incremented once per order, by the first APPROVED request of it, in
+ * the month of the approval; the leader review reads it (settings review.maxMonthlyComplaints).
  */
 export const complaintsKey = (leaderId: string, month: string): Key => ({ pk: `L#${leaderId}`, sk: `COMPLAINTS#${month}` });
 
@@ -62,6 +76,33 @@ export const sameRevision = (order: OrderWithAfterSales) =>
 /** Total ordered units of a product (it may sit on several lines). */
 export const orderedQty = (order: Pick<Order, 'lines'>, productId: string) =>
   order.lines.filter((l) => l.productId === productId).reduce((a, l) => a + l.qty, 0);
+
+/** Units of a product the customer may still ask for: ordered, less those asked (pending or approved) and those rejected twice. */
+export const askableQty = (order: OrderWithAfterSales, productId: string) =>
+  orderedQty(order, productId) - (order.claimedQty?.[productId] ?? 0) - (order.closedQty?.[productId] ?? 0);
+
+/**
+ * The rejection bookkeeping after a decision (pure). The units of the request that were not
+ * approved (all of them on a rejection) count as rejected; they are taken from the re-asked
+ * units first, so a unit rejected a second time is closed and the others may be asked once more.
+ */
+export function afterDecision(
+  order: Pick<OrderWithAfterSales, 'rejectedOnceQty' | 'closedQty'>,
+  asked: readonly { productId: string; qty: number }[],
+  reaskedQty: Readonly<Record<string, number>>,
+  approved: readonly { productId: string; qty: number }[],
+): { rejectedOnceQty: Record<string, number>; closedQty: Record<string, number> } {
+  const once = { ...(order.rejectedOnceQty ?? {}) };
+  const closed = { ...(order.closedQty ?? {}) };
+  for (const l of asked) {
+    const ok = approved.filter((a) => a.productId === l.productId).reduce((a, x) => a + x.qty, 0);
+    const notApproved = Math.max(0, l.qty - ok);
+    const closing = Math.min(reaskedQty[l.productId] ?? 0, notApproved);
+    if (closing > 0) closed[l.productId] = (closed[l.productId] ?? 0) + closing;
+    if (notApproved - closing > 0) once[l.productId] = (once[l.productId] ?? 0) + notApproved - closing;
+  }
+  return { rejectedOnceQty: once, closedQty: closed };
+}
 
 /** Merges repeated products of an input into one entry each, keeping the first position. */
 export function mergeLines(lines: readonly { productId: string; qty: number }[]): { productId: string; qty: number }[] {

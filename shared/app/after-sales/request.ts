@@ -3,7 +3,7 @@ import { id } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
-import { bizTime, toBizIso } from '#domain/time';
+import { toBizIso } from '#domain/time';
 import type { WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { lostRace } from '../verify/retry.ts';
@@ -12,7 +12,7 @@ import {
   afterSalesFromItem,
   afterSalesIndex,
   afterSalesKey,
-  complaintsKey,
+  askableQty,
   mergeLines,
   orderedQty,
   sameRevision,
@@ -32,14 +32,15 @@ export const AfterSalesInput = z.object({
 
 /**
  * A customer asks for after-sales on a picked-up order within `afterSalesHours` (default 48)
- * of pickup. One write stores the request, claims the units on the order (so no unit is asked
- * for twice; the order's revision is the condition) and counts a complaint against the leader
- * who verified the pickup for this month's review.
+ * of pickup. One write stores the request and claims the units on the order (so no unit is
+ * asked for twice; the order's revision is the condition). A rejected unit may be asked for
+ * once more (re-asked units are taken first from those rejected once); a unit rejected twice
+ * is closed. No complaint is counted here: only an approval counts one (decide.ts).
  */
 export async function requestAfterSales(deps: Deps, userId: string, input: z.infer<typeof AfterSalesInput>): Promise<AfterSales> {
   // Steps: own order (else NOT_FOUND) → PICKED_UP and within the window (else INVALID_STATE) →
   // products of the order (else VALIDATION_FAILED), units not yet claimed (else INVALID_STATE)
-  // → request + claim + complaint count in one write.
+  // → request + claim in one write.
   const ask = mergeLines(input.lines);
   for (let attempt = 1; ; attempt++) {
     const order = (await findOrder(deps, input.id)) as OrderWithAfterSales | undefined;
@@ -51,12 +52,19 @@ export async function requestAfterSales(deps: Deps, userId: string, input: z.inf
     if (now > until) throw new AppError('INVALID_STATE', `after-sales closed ${deps.settings.afterSalesHours} hours after pickup`, { until: toBizIso(until) });
 
     const claimed = { ...(order.claimedQty ?? {}) };
+    const once = { ...(order.rejectedOnceQty ?? {}) };
+    const reasked: Record<string, number> = {};
     const issues = ask.flatMap((l, i) => (orderedQty(order, l.productId) === 0 ? [{ path: `lines.${i}.productId`, message: 'not in this order' }] : []));
     if (issues.length) throw new AppError('VALIDATION_FAILED', 'a product is not in this order', { issues });
     for (const l of ask) {
-      const left = orderedQty(order, l.productId) - (claimed[l.productId] ?? 0);
+      const left = askableQty(order, l.productId);
       if (l.qty > left) throw new AppError('INVALID_STATE', `only ${left} of ${l.productId} can still be asked for`, { productId: l.productId, remaining: left });
       claimed[l.productId] = (claimed[l.productId] ?? 0) + l.qty;
+      const again = Math.min(l.qty, once[l.productId] ?? 0);
+      if (again > 0) {
+        reasked[l.productId] = again;
+        once[l.productId] = (once[l.productId] ?? 0) - again;
+      }
     }
 
     const record: AfterSales = {
@@ -71,20 +79,17 @@ export async function requestAfterSales(deps: Deps, userId: string, input: z.inf
       reason: input.reason,
       status: 'PENDING',
       createdAt: toBizIso(now),
+      ...(Object.keys(reasked).length ? { reaskedQty: reasked } : {}),
     };
     const ops: WriteOp[] = [
       { type: 'put', item: { ...afterSalesKey(record.id), ...afterSalesIndex(record), ...record }, when: [{ op: 'notExists' }] },
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { claimedQty: claimed, afterSalesRev: (order.afterSalesRev ?? 0) + 1 } },
+        update: { set: { claimedQty: claimed, rejectedOnceQty: once, afterSalesRev: (order.afterSalesRev ?? 0) + 1 } },
         when: [{ op: 'eq', path: 'status', value: 'PICKED_UP' }, sameRevision(order)],
       },
     ];
-    if (order.pickedUpBy) {
-      const month = bizTime(now).format('YYYY-MM');
-      ops.push({ type: 'update', key: complaintsKey(order.pickedUpBy, month), update: { inc: { count: 1 }, setIfAbsent: { leaderId: order.pickedUpBy, month } } });
-    }
     try {
       await deps.store.transact(ops);
       return record;

@@ -1,4 +1,5 @@
 import type { Key } from '#ports/item-store';
+import { complaintsKey } from '../after-sales/model.ts';
 
 /**
  * Keys of the settle function's own items (the shared builders live in app/keys.ts).
@@ -14,7 +15,7 @@ import type { Key } from '#ports/item-store';
  *   know what is pending at the end of each day).
  * - The monthly ranking and review result: `JOB#settle` / `MONTH#<YYYY-MM>`; each leader's
  *   review decision of a month: `L#<leaderId>` / `REVIEW#<YYYY-MM>` (applied once).
- * - After-sales complaints per leader and month (written by after-sales): `L#<leaderId>` / `COMPLAINTS#<YYYY-MM>`.
+ * - After-sales complaints per leader and month: after-sales' `complaintsKey` (`L#<leaderId>` / `COMPLAINTS#<YYYY-MM>`), the one definition.
  */
 export const settleKeys = {
   statementPart: (leaderId: string, period: string, part: number): Key => ({ pk: `L#${leaderId}`, sk: `STMTL#${period}#${String(part).padStart(3, '0')}` }),
@@ -34,7 +35,7 @@ export const settleKeys = {
   month: (month: string): Key => ({ pk: 'JOB#settle', sk: `MONTH#${month}` }),
   months: () => ({ pk: 'JOB#settle', prefix: 'MONTH#' }),
   review: (leaderId: string, month: string): Key => ({ pk: `L#${leaderId}`, sk: `REVIEW#${month}` }),
-  complaints: (leaderId: string, month: string): Key => ({ pk: `L#${leaderId}`, sk: `COMPLAINTS#${month}` }),
+  complaints: complaintsKey,
 
   /** Ledger entries with `at` in [fromIso, toIso): a range on the entry sort key `E#<at>#<id>`. */
   entriesBetween: (leaderId: string, fromIso: string | undefined, toIso: string) => ({
