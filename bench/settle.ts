@@ -8,7 +8,7 @@
 import { fixedClock } from '#ports/clock';
 import { queryAll, type Item, type ItemStore } from '#ports/item-store';
 import { keys } from '#app/keys';
-import { commissionEntry, leaderItems } from '#app/settle/fixtures';
+import { commissionEntry, leaderItems } from '#test/settle-fixtures';
 import { settleKeys } from '#app/settle/keys';
 import { forEachLimit } from '#app/settle/pool';
 import { runSettlement, SETTLE_CONCURRENCY } from '#app/settle/run';

@@ -29,11 +29,14 @@ describe('import graph', () => {
       write('shared/platform/q.ts', "import '#wiring/aws';\nexport * from '#adapters/local/dev-clock';\n");
       write('shared/wiring/w.ts', "import { m } from '../../functions/order/module.ts';\nimport { a } from '#adapters/x';\n");
       write('functions/order/module.ts', "import { a } from '#app/u';\nimport { w } from '#wiring/w';\n");
+      write('shared/domain/a.test.ts', "import { b } from '#test/settle-fixtures';\n");
+      write('shared/domain/c.ts', "import { b } from '#test/settle-fixtures';\n");
       const found = checkLayers(root).violations.map(describeViolation).sort();
       expect(found).toEqual([
         "shared/adapters/x.ts:3  adapters → app  ('#app/keys')",
         "shared/app/u.ts:3  app → adapters  ('../adapters/dynamodb/item-store.ts')",
         "shared/domain/a.ts:2  domain → app  ('#app/deps')",
+        "shared/domain/c.ts:1  domain → test  ('#test/settle-fixtures')",
         "shared/platform/q.ts:1  platform → wiring  ('#wiring/aws')",
         "shared/platform/q.ts:2  platform → adapters  ('#adapters/local/dev-clock')",
         "shared/ports/p.ts:1  ports → app  ('#app/deps')",

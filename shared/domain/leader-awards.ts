@@ -5,7 +5,7 @@
  */
 import type { SettlementSettings, StatementBonus } from './commission.ts';
 import { assertFen } from './money.ts';
-import { nextPeriod, periodOf, periodRange, toMillis, type Instant } from './settlement-period.ts';
+import { nextPeriod, periodOf, periodWindow, toMillis, type Instant } from './settlement-period.ts';
 
 function assertCount(n: number, what: string): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${String(n)}`);
@@ -18,7 +18,7 @@ function assertCount(n: number, what: string): number {
  */
 export function firstFullWeek(createdAt: Instant): string {
   const week = periodOf('weekly', createdAt);
-  return toMillis(periodRange('weekly', week).start) === toMillis(createdAt) ? week : nextPeriod('weekly', week);
+  return periodWindow('weekly', week).startMs === toMillis(createdAt) ? week : nextPeriod('weekly', week);
 }
 
 /**

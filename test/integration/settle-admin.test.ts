@@ -5,7 +5,7 @@ import { rolesOf } from '#app/users';
 import { listLeadersCommand, setLeaderStatusCommand } from '#app/admin/commands';
 import { allStatementsCommand, decideWithdrawalCommand, financeCommand, withdrawCommand } from '#app/settle/commands';
 import { devPayoutCommand } from '#app/settle/dev';
-import { commissionEntry, leaderItems, writeEntry } from '#app/settle/fixtures';
+import { commissionEntry, leaderItems, writeEntry } from '#test/settle-fixtures';
 import { financeDayOp } from '#app/settle/finance';
 import { settleKeys } from '#app/settle/keys';
 import { runSettlement } from '#app/settle/run';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '#app/keys';
 import { runSettlement } from '#app/settle/run';
 import { rankingCommand } from '#app/settle/commands';
-import { commissionEntry, leaderItems, writeEntry, type LeaderFixture } from '#app/settle/fixtures';
+import { commissionEntry, leaderItems, writeEntry, type LeaderFixture } from '#test/settle-fixtures';
 import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
 
 /** A world of our own leaders only (no demo data), with the given settlement settings. */

@@ -5,7 +5,7 @@ import { queryAll } from '#ports/item-store';
 import { OUTBOX_SHARDS } from '#app/outbox';
 import { runSettlement } from '#app/settle/run';
 import { statementsCommand, balanceCommand, withdrawCommand } from '#app/settle/commands';
-import { clawbackEntry, commissionEntry, pickupEntryOf, writeEntry } from '#app/settle/fixtures';
+import { clawbackEntry, commissionEntry, pickupEntryOf, writeEntry } from '#test/settle-fixtures';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
 /** round-half-up(paidFen × rate) computed independently of the code under test. */

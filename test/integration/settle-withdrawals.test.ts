@@ -13,7 +13,7 @@ import {
   withdrawCommand,
 } from '#app/settle/commands';
 import { devPayoutCommand } from '#app/settle/dev';
-import { leaderItems } from '#app/settle/fixtures';
+import { leaderItems } from '#test/settle-fixtures';
 import { findWithdrawal } from '#app/settle/withdrawals';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 

@@ -1,7 +1,8 @@
 import type { SettlementSettings } from '#domain/commission';
-import { rankingAwards, rankLeaders, type LeaderSales, type RankingAward } from '#domain/leader-awards';
+import { firstFullWeek, rankingAwards, rankLeaders, type LeaderSales, type RankingAward } from '#domain/leader-awards';
 import { reviewLeader, type LeaderStatus } from '#domain/leader-review';
-import { businessDateOf, monthOf, monthRange, previousMonth, recentWeeks, toMillis } from '#domain/settlement-period';
+import { businessDateOf, monthOf, monthRange, periodWindow, previousMonth, recentWeeks, toMillis } from '#domain/settlement-period';
+import { entriesIn, netSalesFen, pickedUpOrders } from '#domain/settlement-plan';
 import { toBizIso } from '#domain/time';
 import { ConditionFailed, queryAll, type Item } from '#ports/item-store';
 import { logger } from '#platform/logger';
@@ -10,7 +11,6 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { entryFromItem, type LeaderRecord } from './leaders.ts';
 import { settleKeys } from './keys.ts';
-import { entriesIn, firstFullWeekOf, netSalesFen, pickedUpOrders, windowOf } from './plan.ts';
 import { forEachLimit } from './pool.ts';
 
 /**
@@ -52,20 +52,20 @@ export async function runMonthlyReview(deps: Deps, settings: SettlementSettings,
 
   const weeks = recentWeeks(now, settings.review.weeks);
   const monthSpan = monthRange(month);
-  const from = earliest(monthSpan.start, windowOf('weekly', weeks[0]!).start);
-  const to = latest(monthSpan.end, windowOf('weekly', weeks.at(-1)!).end);
+  const from = earliest(monthSpan.start, periodWindow('weekly', weeks[0]!).start);
+  const to = latest(monthSpan.end, periodWindow('weekly', weeks.at(-1)!).end);
   const sales: LeaderSales[] = [];
   const changes: ReviewChange[] = [];
   await forEachLimit(leaders, 16, async (leader) => {
     const items = await queryAll(deps.store, settleKeys.entriesBetween(leader.id, from, to));
     const entries = items.map(entryFromItem);
     sales.push({ leaderId: leader.id, salesFen: netSalesFen(entriesIn(entries, monthSpan.start, monthSpan.end)) });
-    const firstWeekStart = leader.createdAt ? windowOf('weekly', firstFullWeekOf(leader.createdAt)).startMs : -Infinity;
+    const firstWeekStart = leader.createdAt ? periodWindow('weekly', firstFullWeek(leader.createdAt)).startMs : -Infinity;
     // Weeks before the leader's first full week are no history: a new leader cannot fail on orders yet.
     const weeklyOrders = weeks
-      .filter((w) => windowOf('weekly', w).startMs >= firstWeekStart)
+      .filter((w) => periodWindow('weekly', w).startMs >= firstWeekStart)
       .map((w) => {
-        const { start, end } = windowOf('weekly', w);
+        const { start, end } = periodWindow('weekly', w);
         return pickedUpOrders(entriesIn(entries, start, end));
       });
     const complaints = Number((await deps.store.get(settleKeys.complaints(leader.id, month)))?.count ?? 0);

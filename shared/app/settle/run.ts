@@ -1,6 +1,7 @@
-import { tierBonus, type SettlementSettings, type StatementBonus } from '#domain/commission';
-import { newLeaderAward, referralAward, rankingBonus, type RankingAward } from '#domain/leader-awards';
-import { businessDateOf, monthRange, toMillis, type PeriodKind } from '#domain/settlement-period';
+import { buildStatement, tierBonus, type SettlementSettings, type StatementBonus } from '#domain/commission';
+import { firstFullWeek, newLeaderAward, referralAward, rankingBonus, type RankingAward } from '#domain/leader-awards';
+import { businessDateOf, monthRange, periodOf, periodWindow, toMillis, type PeriodKind } from '#domain/settlement-period';
+import { entriesIn, lastDueEnd, lastInstantOf, netSalesFen, periodParts, periodsToSettle, pickedUpOrders } from '#domain/settlement-plan';
 import { toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
 import type { Job } from '#app/command';
@@ -13,19 +14,6 @@ import { financeDayOp } from './finance.ts';
 import { settleKeys } from './keys.ts';
 import { allLeaders, entryFromItem, type LeaderRecord } from './leaders.ts';
 import { runMonthlyReview, type MonthlyResult } from './monthly.ts';
-import {
-  composeStatement,
-  entriesIn,
-  firstFullWeekOf,
-  lastDueEnd,
-  lastInstantOf,
-  netSalesFen,
-  periodAt,
-  periodParts,
-  periodsToSettle,
-  pickedUpOrders,
-  windowOf,
-} from './plan.ts';
 import { forEachLimit } from './pool.ts';
 import { settlementSettingsOf } from './settings.ts';
 import { statementWriteOps } from './statements.ts';
@@ -193,14 +181,14 @@ export async function settleLeader(run: SettleRun, leader: LeaderRecord, balance
   let covered = watermark;
   let available = Number(balance?.availableFen ?? 0);
   for (const { period, entries: own } of periods) {
-    const { end } = windowOf(kind, period);
+    const { end } = periodWindow(kind, period);
     const parts = periodParts(own);
     const tier = tierBonus(settings, netSalesFen(own));
-    const awards = await Promise.all(bonuses.filter((b) => periodAt(kind, b.at) === period).map((b) => b.decide()));
+    const awards = await Promise.all(bonuses.filter((b) => periodOf(kind, b.at) === period).map((b) => b.decide()));
     const all = [tier, ...awards].filter((b): b is StatementBonus => b !== null);
     if (own.length === 0 && all.length === 0) continue;
 
-    const statement = composeStatement(kind, { leaderId: leader.id, period, lines: parts.lines, adjustments: parts.adjustments, bonuses: all });
+    const statement = buildStatement({ leaderId: leader.id, period, lines: parts.lines, adjustments: parts.adjustments, bonuses: all });
     if (statement.commissionFen !== parts.commissionEntriesFen) {
       throw new RangeError(`${period}: commission entries add up to ${parts.commissionEntriesFen}, their lines to ${statement.commissionFen}`);
     }
@@ -251,17 +239,17 @@ function pendingBonuses(run: SettleRun, leader: LeaderRecord, entries: LedgerEnt
   const { deps, settings } = run;
   const out: PendingBonus[] = [];
   if (leader.createdAt) {
-    const week = firstFullWeekOf(leader.createdAt);
+    const week = firstFullWeek(leader.createdAt);
     out.push({
-      at: lastInstantOf(windowOf('weekly', week).end),
+      at: lastInstantOf(periodWindow('weekly', week).end),
       decide: async () => newLeaderAward(settings, { firstFullWeekOrders: await ordersOfWeek(deps, leader.id, week, entries, fromMs), week }),
     });
   }
   for (const referred of run.referrals.get(leader.id) ?? []) {
     if (!referred.createdAt) continue;
-    const week = firstFullWeekOf(referred.createdAt);
+    const week = firstFullWeek(referred.createdAt);
     out.push({
-      at: lastInstantOf(windowOf('weekly', week).end),
+      at: lastInstantOf(periodWindow('weekly', week).end),
       decide: async () =>
         referralAward(settings, { referredLeaderId: referred.id, firstFullWeekOrders: await ordersOfWeek(deps, referred.id, week), week }),
     });
@@ -275,7 +263,7 @@ function pendingBonuses(run: SettleRun, leader: LeaderRecord, entries: LedgerEnt
 
 /** Picked-up orders of a leader in an ISO week: from the entries at hand when they cover it, else read. */
 async function ordersOfWeek(deps: Deps, leaderId: string, week: string, known?: LedgerEntry[], knownFromMs = Infinity): Promise<number> {
-  const { start, end, startMs } = windowOf('weekly', week);
+  const { start, end, startMs } = periodWindow('weekly', week);
   if (known && startMs >= knownFromMs) return pickedUpOrders(entriesIn(known, start, end));
   return pickedUpOrders(await entriesBetween(deps, leaderId, start, end));
 }

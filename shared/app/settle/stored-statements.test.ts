@@ -5,23 +5,12 @@
  * the items the job wrote before the move, written out here.
  */
 import { describe, expect, it } from 'vitest';
-import { parseSettlementSettings, tierBonus, type StatementBonus } from '#domain/commission';
-import { newLeaderAward } from '#domain/leader-awards';
-import type { PeriodKind } from '#domain/settlement-period';
+import { buildStatement, parseSettlementSettings, tierBonus, type StatementBonus } from '#domain/commission';
+import { firstFullWeek, newLeaderAward } from '#domain/leader-awards';
+import { periodOf, periodWindow, type PeriodKind } from '#domain/settlement-period';
+import { entriesIn, lastInstantOf, netSalesFen, periodParts, periodsToSettle, pickedUpOrders } from '#domain/settlement-plan';
 import type { Item } from '#ports/item-store';
-import { clawbackEntry, commissionEntry } from '#app/settle/fixtures';
-import {
-  composeStatement,
-  entriesIn,
-  firstFullWeekOf,
-  lastInstantOf,
-  netSalesFen,
-  periodAt,
-  periodParts,
-  periodsToSettle,
-  pickedUpOrders,
-  windowOf,
-} from './plan.ts';
+import { clawbackEntry, commissionEntry } from '#test/settle-fixtures';
 import { statementWriteOps } from './statements.ts';
 
 const settings = parseSettlementSettings({ newLeaderAward: { amountFen: 10_000, minOrders: 2 } });
@@ -86,20 +75,20 @@ function ledger() {
 /** What the settle job writes for this leader from nothing up to `readTo` (settleLeader's plan, without the store). */
 function storedStatements(kind: PeriodKind, readTo: string): Item[] {
   const entries = ledger();
-  const week = firstFullWeekOf(leader.createdAt);
-  const awardAt = lastInstantOf(windowOf('weekly', week).end);
-  const { start, end } = windowOf('weekly', week);
+  const week = firstFullWeek(leader.createdAt);
+  const awardAt = lastInstantOf(periodWindow('weekly', week).end);
+  const { start, end } = periodWindow('weekly', week);
   const periods = periodsToSettle(kind, entries.filter((e) => Date.parse(e.at) < Date.parse(readTo)), [awardAt]);
   const items: Item[] = [];
   let covered: string | undefined;
   for (const { period, entries: own } of periods) {
     const parts = periodParts(own);
-    const award = periodAt(kind, awardAt) === period ? newLeaderAward(settings, { firstFullWeekOrders: pickedUpOrders(entriesIn(entries, start, end)), week }) : null;
+    const award = periodOf(kind, awardAt) === period ? newLeaderAward(settings, { firstFullWeekOrders: pickedUpOrders(entriesIn(entries, start, end)), week }) : null;
     const bonuses = [tierBonus(settings, netSalesFen(own)), award].filter((b): b is StatementBonus => b !== null);
     if (own.length === 0 && bonuses.length === 0) continue;
-    const statement = composeStatement(kind, { leaderId: leader.id, period, lines: parts.lines, adjustments: parts.adjustments, bonuses });
+    const statement = buildStatement({ leaderId: leader.id, period, lines: parts.lines, adjustments: parts.adjustments, bonuses });
     expect(statement.commissionFen).toBe(parts.commissionEntriesFen);
-    const to = windowOf(kind, period).end;
+    const to = periodWindow(kind, period).end;
     const [put] = statementWriteOps(statement, { leaderName: leader.name, communityId: leader.communityId, ...(covered ? { from: covered } : {}), to, settledAt: SETTLED_AT });
     items.push((put as { item: Item }).item);
     covered = to;

@@ -4,10 +4,10 @@
  */
 import { lineCommissionFen } from '#domain/commission';
 import type { Item } from '#ports/item-store';
-import type { Deps } from '../deps.ts';
-import { keys, typeIndex } from '../keys.ts';
-import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
-import type { Order } from '../orders/model.ts';
+import type { Deps } from '#app/deps';
+import { keys, typeIndex } from '#app/keys';
+import { ledgerEntryOps, type LedgerEntry } from '#app/ledger';
+import type { Order } from '#app/orders/model';
 
 export interface LeaderFixture {
   id: string;
