@@ -1,11 +1,14 @@
-import type { WriteOp } from '#ports/item-store';
+import type { Condition, Item, WriteOp } from '#ports/item-store';
 import type { Deps } from './deps.ts';
 import { keys } from './keys.ts';
 
 /**
  * The leader's ledger (DESIGN.md §7): immutable entries (L#<leaderId> / E#<ts>#<id>) and one
- * balance item (L#<leaderId> / BAL). Pickups accrue `pendingFen`; settlement moves a period's
- * net to `availableFen`; a withdrawal reserves from `availableFen` (never below zero).
+ * balance item (L#<leaderId> / BAL). Pickups accrue `pendingFen` (clawbacks take from it, so
+ * it is negative while only refunds await settlement); settlement moves a period's net to
+ * `availableFen`; a withdrawal reserves from `availableFen` (never below zero). A negative
+ * statement (refunds after settlement) never takes `availableFen` below zero: what it cannot
+ * take becomes `debtFen`, repaid first from the next credits (`afterStatement`).
  */
 export type EntryKind = 'commission' | 'clawback';
 
@@ -30,6 +33,41 @@ export interface Balance {
   withdrawnFen: number;
   /** Reserved by withdrawals awaiting decision or transfer. */
   reservedFen: number;
+  /** Clawed-back commission the available balance could not cover; repaid before anything becomes available. */
+  debtFen: number;
+}
+
+/** What a balance item holds now: available and debt, as read (settlement conditions its write on them). */
+export interface Held {
+  availableFen: number;
+  debtFen: number;
+  /** The stored values as read (undefined when absent), for the write's conditions. */
+  read: { availableFen?: number; debtFen?: number };
+}
+
+export function heldOf(balance: Item | undefined): Held {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
+  const read = { availableFen: num(balance?.availableFen), debtFen: num(balance?.debtFen) };
+  return { availableFen: read.availableFen ?? 0, debtFen: read.debtFen ?? 0, read };
+}
+
+/**
+ * The balance after a statement of `totalFen` (pure): available plus the statement, less the
+ * debt. When that is negative, available is 0 and the rest is the debt; so a credit repays the
+ * debt first, and a debit takes what is available and carries the rest as debt. (A negative
+ * available balance from before this rule becomes debt here as well.)
+ */
+export function afterStatement(held: Pick<Held, 'availableFen' | 'debtFen'>, totalFen: number): { availableFen: number; debtFen: number } {
+  const net = held.availableFen + totalFen - held.debtFen;
+  return net >= 0 ? { availableFen: net, debtFen: 0 } : { availableFen: 0, debtFen: -net };
+}
+
+/** Conditions that the balance still holds what was read (`heldOf`). */
+export function stillHeld(held: Held): Condition[] {
+  return (['availableFen', 'debtFen'] as const).map((path) => {
+    const v = held.read[path];
+    return v === undefined ? { op: 'attrNotExists', path } : { op: 'eq', path, value: v };
+  });
 }
 
 /** The entry put plus the balance change of an accrual or clawback, for the caller's transaction. */
@@ -55,5 +93,6 @@ export async function getBalance(deps: Deps, leaderId: string): Promise<Balance>
     availableFen: Number(b?.availableFen ?? 0),
     withdrawnFen: Number(b?.withdrawnFen ?? 0),
     reservedFen: Number(b?.reservedFen ?? 0),
+    debtFen: Number(b?.debtFen ?? 0),
   };
 }

@@ -43,7 +43,7 @@ export const balanceCommand = defineCommand({
   async run(ctx) {
     const { leaderId } = await callerLeader(ctx);
     const b = await getBalance(ctx.deps, leaderId);
-    return { availableFen: b.availableFen, pendingFen: b.pendingFen, withdrawnFen: b.withdrawnFen, reservedFen: b.reservedFen };
+    return { availableFen: b.availableFen, pendingFen: b.pendingFen, withdrawnFen: b.withdrawnFen, reservedFen: b.reservedFen, debtFen: b.debtFen };
   },
 });
 
