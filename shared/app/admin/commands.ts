@@ -5,6 +5,7 @@ import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
 import { keys, typeIndex } from '../keys.ts';
+import { sealedRecord } from '../contacts/sealed.ts';
 import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput } from '../catalog/schemas.ts';
 import { getProduct, listProducts } from '../catalog/products.ts';
 import { requireCommunity } from '../catalog/communities.ts';
@@ -33,7 +34,8 @@ export const upsertProductCommand = defineCommand({
             (previous?.flashSale && previous.flashSale.startsAt === input.flashSale.startsAt ? previous.flashSale.id : deps.ids.newId()),
         }
       : undefined;
-    const product = { ...input, id: productId, flashSale, updatedAt: toBizIso(deps.clock.now()) };
+    const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
+    const product = { ...input, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()) };
     await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
     return product;
   },
@@ -113,7 +115,7 @@ export const upsertLeaderCommand = defineCommand({
       id: leaderId,
       openid: input.openid,
       name: input.name,
-      phoneSealed: deps.contacts.encrypt(input.phone),
+      phoneSealed: deps.contacts.encrypt(input.phone, sealedRecord.leaderPhone(leaderId)),
       phoneTail: input.phone.slice(-4),
       communityId: input.communityId,
       ...(input.referredBy ? { referredBy: input.referredBy } : {}),
@@ -160,22 +162,53 @@ export const setLeaderStatusCommand = defineCommand({
   },
 });
 
+/**
+ * Sets a leader's status in one transaction with the openid's role binding. Removing unbinds the
+ * community (`community.leaderId`). Restoring a removed leader (to any other status) binds the
+ * community again in the same transaction, only while it has no other leader and the openid is
+ * still this leader's: otherwise INVALID_STATE and nothing changes. The leader's status as read
+ * is the condition, so two decisions at once cannot interleave.
+ */
 export async function setLeaderStatus(deps: Deps, leaderId: string, status: (typeof LEADER_STATUSES)[number], reason: string, by: string) {
-  const leader = await deps.store.get(keys.leader(leaderId));
+  const leader = await deps.store.get(keys.leader(leaderId), { consistent: true });
   if (!leader) throw new AppError('NOT_FOUND', `leader ${leaderId} not found`);
   const now = toBizIso(deps.clock.now());
+  const communityId = String(leader.communityId);
+  const restoring = leader.status === 'removed' && status !== 'removed';
   const ops: Parameters<Deps['store']['transact']>[0] = [
-    { type: 'update', key: keys.leader(leaderId), update: { set: { status, statusReason: reason, statusBy: by, statusAt: now, updatedAt: now } } },
+    {
+      type: 'update',
+      key: keys.leader(leaderId),
+      update: { set: { status, statusReason: reason, statusBy: by, statusAt: now, updatedAt: now } },
+      when: [leader.status === undefined ? { op: 'attrNotExists', path: 'status' } : { op: 'eq', path: 'status', value: leader.status as string }],
+    },
     { type: 'update', key: keys.leaderRole(String(leader.openid)), update: { set: { status } }, when: [{ op: 'eq', path: 'leaderId', value: leaderId }] },
   ];
   if (status === 'removed')
     ops.push({
       type: 'update',
-      key: keys.community(String(leader.communityId)),
+      key: keys.community(communityId),
       update: { remove: ['leaderId', 'leaderName'] },
       when: [{ op: 'eq', path: 'leaderId', value: leaderId }],
     });
-  await deps.store.transact(ops);
+  if (restoring)
+    ops.push({
+      type: 'update',
+      key: keys.community(communityId),
+      update: { set: { leaderId, leaderName: String(leader.name ?? '') } },
+      when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
+    });
+  try {
+    await deps.store.transact(ops);
+  } catch (e) {
+    if (!(e instanceof TransactionCancelled)) throw e;
+    const failed = e.failedAt();
+    if (failed === 0) throw new AppError('INVALID_STATE', 'the leader’s status changed meanwhile; read it again', { leaderId });
+    if (failed === 1) throw new AppError('INVALID_STATE', 'this openid is now bound to another leader', { leaderId });
+    if (failed === 2 && restoring)
+      throw new AppError('INVALID_STATE', 'the community has another leader (or no longer exists); a removed leader is restored only to a community without one', { leaderId, communityId });
+    throw e;
+  }
   return publicLeader({ ...strip(leader), status, statusReason: reason, statusAt: now });
 }
 

@@ -2,11 +2,13 @@ import { AppError } from '#domain/errors';
 import type { CommandContext } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { rolesOf, type LeaderBinding } from '../users.ts';
+import { keys } from '../keys.ts';
 
 /**
  * The caller's leader binding when they may act for `communityId` (DESIGN.md §6: a leader
  * verifies only their own community). Looked up from data on every call: a suspended or
- * removed leader, or another community's leader, is FORBIDDEN.
+ * removed leader, or another community's leader, is FORBIDDEN; so is a binding whose community
+ * record no longer names this leader (`community.leaderId`): the community is the authority.
  */
 export async function requireLeaderOf(ctx: CommandContext, communityId?: string): Promise<LeaderBinding> {
   const { userId } = userOf(ctx);
@@ -14,6 +16,8 @@ export async function requireLeaderOf(ctx: CommandContext, communityId?: string)
   if (!leader || (leader.status !== 'active' && leader.status !== 'warned')) throw new AppError('FORBIDDEN', 'only an active leader may do this');
   if (communityId !== undefined && leader.communityId !== communityId)
     throw new AppError('FORBIDDEN', 'a leader may act only on their own community', { communityId });
+  const community = await ctx.deps.store.get(keys.community(leader.communityId), { consistent: true });
+  if (community?.leaderId !== leader.leaderId) throw new AppError('FORBIDDEN', 'a leader may act only where the community names them as its leader', { communityId: leader.communityId });
   return leader;
 }
 
