@@ -78,7 +78,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
       };
     });
-    const { ops, guards } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
+    const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
     order = {
       id: orderId,
       shortNo: orderId.slice(-6),
@@ -86,7 +86,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       waveDate: priced.waveDate,
       userId,
       status: 'PENDING_PAYMENT',
-      lines,
+      lines: heldLines,
       amounts: priced.quote.amounts,
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
@@ -155,19 +155,24 @@ function failureOf(guard: Guard | undefined, current: Item | undefined): AppErro
   }
 }
 
-/** The conditional writes that hold stock, limits, coupon, points and the first-order claim. */
-async function holdOps(
+/**
+ * The conditional writes that hold stock, limits, coupon, points and the first-order claim,
+ * and the lines with what each holds (`holds`, `flashShards`): new line objects, the input is
+ * left as it was.
+ */
+export async function holdOps(
   deps: Deps,
   userId: string,
   waveDate: string,
   communityId: string,
-  lines: OrderLine[],
+  lines: readonly OrderLine[],
   products: Map<string, Product>,
   quote: Awaited<ReturnType<typeof priceFor>>['quote'],
   orderId: string,
-): Promise<{ ops: WriteOp[]; guards: Guard[] }> {
+): Promise<{ ops: WriteOp[]; guards: Guard[]; lines: OrderLine[] }> {
   const ops: WriteOp[] = [];
   const guards: Guard[] = [];
+  const held: OrderLine[] = [];
   const add = (op: WriteOp, guard: Guard) => {
     ops.push(op);
     guards.push(guard);
@@ -176,12 +181,13 @@ async function holdOps(
     { type: 'check', key: keys.communityWave(communityId, waveDate), when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'eq', path: 'status', value: 'OPEN' }] }] },
     { kind: 'wave' },
   );
-  for (const line of lines) {
-    const p = products.get(line.productId)!;
-    if (line.flash) {
+  for (const input of lines) {
+    const p = products.get(input.productId)!;
+    if (input.flash) {
       const sale = p.flashSale!;
-      line.flashShards = await allocateFlash(deps, p, line.qty);
-      for (const [shard, qty] of Object.entries(line.flashShards)) {
+      const line: OrderLine = { ...input, flashShards: await allocateFlash(deps, p, input.qty) };
+      held.push(line);
+      for (const [shard, qty] of Object.entries(line.flashShards!)) {
         const cap = flashShardCapacities(sale.stock, deps.settings.flashShards)[Number(shard)]!;
         add(
           {
@@ -197,9 +203,11 @@ async function holdOps(
       add(limitOp(userId, `FLASH-${sale.id}`, p.id, line.qty, sale.perUserLimit), { kind: 'limit', productId: p.id, limit: sale.perUserLimit });
       continue;
     }
-    line.holds = [];
+    const holds: NonNullable<OrderLine['holds']> = [];
+    const line: OrderLine = { ...input, holds };
+    held.push(line);
     if (p.stockPerWave !== undefined) {
-      line.holds.push('stock');
+      holds.push('stock');
       if (line.qty > p.stockPerWave) throw new AppError('OUT_OF_STOCK', `product ${p.id} is out of stock`, { productId: p.id, remaining: p.stockPerWave });
       add(
         {
@@ -212,7 +220,7 @@ async function holdOps(
       );
     }
     if (p.perUserLimit !== undefined) {
-      line.holds.push('limit');
+      holds.push('limit');
       if (line.qty > p.perUserLimit) throw new AppError('LIMIT_EXCEEDED', `at most ${p.perUserLimit} per customer`, { productId: p.id, limit: p.perUserLimit });
       add(limitOp(userId, waveDate, p.id, line.qty, p.perUserLimit), { kind: 'limit', productId: p.id, limit: p.perUserLimit });
     }
@@ -245,7 +253,7 @@ async function holdOps(
       { kind: 'user' },
     );
   }
-  return { ops, guards };
+  return { ops, guards, lines: held };
 }
 
 const limitOp = (userId: string, scope: string, productId: string, qty: number, limit: number): WriteOp => ({
