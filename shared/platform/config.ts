@@ -29,9 +29,12 @@ const ConfigSchema = z.object({
   WX_SECRET: z.optional(z.string()),
   WX_API_BASE: z._default(z.url(), 'https://api.weixin.qq.com'),
   STAFF_OPENIDS: commaList,
-  /** base64 of 32 bytes: AES-256-GCM key for contact data at rest. */
-  CONTACT_KEY: z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes')),
-  CONTACT_KEY_ID: z._default(z.string(), 'k1'),
+  /** base64 of 32 bytes: AES-256-GCM key for contact data at rest (the single-key form; its id is CONTACT_KEY_ID). */
+  CONTACT_KEY: z.optional(z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes'))),
+  /** Several contact keys by id (rotation): JSON `{ "k1": "<base64>", "k2": "<base64>" }` or `k1:<base64>,k2:<base64>`. */
+  CONTACT_KEYS: z.optional(z.string()),
+  /** The id of the key new contact values are sealed with (default `k1`; required when CONTACT_KEYS holds several). */
+  CONTACT_KEY_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 _ -'))),
   CUTOFF_TIME: z._default(hhmm, '22:00'),
   ARRIVAL_TIME: z._default(hhmm, '16:00'),
   WAREHOUSE_LAT: numberFromEnv(31.2304),
@@ -74,5 +77,49 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('bad configuration: WX_APPID and WX_SECRET are required when AUTH_MODE=wechat');
   if (c.AUTH_MODE === 'dev' && c.STAGE !== 'local') throw new ConfigError('bad configuration: AUTH_MODE=dev is allowed only on STAGE=local');
   if (c.PLATFORM === 'aws' && !c.TABLE_NAME) throw new ConfigError('bad configuration: TABLE_NAME is required on AWS');
+  contactKeysOf(c);
   return c;
+}
+
+/**
+ * The contact keys by id and the id new values are sealed with, from CONTACT_KEYS (JSON
+ * `{ id: base64 }` or `id:base64,id:base64`) and/or the single-key form CONTACT_KEY (whose id
+ * is CONTACT_KEY_ID, default `k1`). Each key is base64 of 32 bytes; the current id must name one.
+ */
+export function contactKeysOf(c: Pick<Config, 'CONTACT_KEY' | 'CONTACT_KEYS' | 'CONTACT_KEY_ID'>): { keys: Record<string, string>; currentKeyId: string } {
+  const keys: Record<string, string> = {};
+  if (c.CONTACT_KEYS) {
+    const text = c.CONTACT_KEYS.trim();
+    let entries: [string, unknown][];
+    if (text.startsWith('{')) {
+      try {
+        entries = Object.entries(JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        throw new ConfigError('bad configuration: CONTACT_KEYS: not JSON (expected { "id": "<base64>" } or id:<base64>,id:<base64>)');
+      }
+    } else {
+      entries = text.split(',').map((pair) => {
+        const at = pair.indexOf(':');
+        return at > 0 ? [pair.slice(0, at).trim(), pair.slice(at + 1).trim()] : [pair.trim(), undefined];
+      });
+    }
+    for (const [id, key] of entries) {
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new ConfigError('bad configuration: CONTACT_KEYS: a key id must be 1-32 of A-Z a-z 0-9 _ -');
+      if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(key)) throw new ConfigError(`bad configuration: CONTACT_KEYS.${id}: must be base64 of 32 bytes`);
+      if (Object.hasOwn(keys, id)) throw new ConfigError(`bad configuration: CONTACT_KEYS.${id}: given twice`);
+      keys[id] = key;
+    }
+  }
+  const ids = Object.keys(keys);
+  const currentKeyId = c.CONTACT_KEY_ID ?? (ids.length === 1 && c.CONTACT_KEY === undefined ? ids[0]! : 'k1');
+  if (c.CONTACT_KEY !== undefined) {
+    if (Object.hasOwn(keys, currentKeyId) && keys[currentKeyId] !== c.CONTACT_KEY)
+      throw new ConfigError(`bad configuration: CONTACT_KEY and CONTACT_KEYS.${currentKeyId} differ`);
+    keys[currentKeyId] = c.CONTACT_KEY;
+  }
+  if (!Object.keys(keys).length) throw new ConfigError('bad configuration: CONTACT_KEY or CONTACT_KEYS is required');
+  if (ids.length > 1 && c.CONTACT_KEY_ID === undefined && c.CONTACT_KEY === undefined)
+    throw new ConfigError('bad configuration: CONTACT_KEY_ID must name the current key when CONTACT_KEYS holds several');
+  if (!Object.hasOwn(keys, currentKeyId)) throw new ConfigError(`bad configuration: CONTACT_KEY_ID: ${currentKeyId} is not among the contact keys`);
+  return { keys, currentKeyId };
 }

@@ -10,8 +10,22 @@ export interface WechatLogin {
   exchange(code: string): Promise<{ openid: string; unionid?: string }>;
 }
 
-/** Contact data encryption at rest (AES-256-GCM, key id stored for rotation). */
+/**
+ * Contact data encryption at rest (AES-256-GCM with 16-byte tags). Each sealed value names the
+ * key that sealed it (rotation: new writes use the current key, older keys still open) and is
+ * bound to its record: `recordId` is the additional authenticated data, so a sealed value
+ * copied to another record does not open.
+ */
 export interface ContactCipher {
-  encrypt(plain: string): string;
-  decrypt(sealed: string): string;
+  encrypt(plain: string, recordId: string): string;
+  /** Throws when the value is malformed, its key unknown, its tag short or wrong, or it belongs to another record. */
+  decrypt(sealed: string, recordId: string): string;
+  /** True when `sealed` is in the current format under the current key (rekeying leaves it as it is). */
+  isCurrent(sealed: string): boolean;
+  /**
+   * A keyed hash (HMAC-SHA256, base64url) of text that carries contact data, e.g. the
+   * idempotency fingerprint of an order's input: comparable, but no one without the key can
+   * test a guessed name and phone against it.
+   */
+  mac(text: string): string;
 }

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
 import { createContactCipher } from '#adapters/crypto/contact-cipher';
+import { deriveSecret } from '#adapters/crypto/derive';
 import { createIds } from '#adapters/crypto/ids';
 import { createCode2Session } from '#adapters/wechat/code2session';
 import { createFileClock } from '#adapters/local/dev-clock';
@@ -18,7 +19,7 @@ import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import type { PaymentGateway, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
-import { parseConfig, type Config } from '#platform/config';
+import { contactKeysOf, parseConfig, type Config } from '#platform/config';
 
 export interface RuntimeParts {
   config: Config;
@@ -94,7 +95,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     // Sessions expire in real time: the local stage's movable business clock must not expire them.
     sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock }),
     wechatLogin: createCode2Session({ appId: config.WX_APPID ?? 'local', secret: config.WX_SECRET ?? 'local', baseUrl: config.WX_API_BASE }),
-    contacts: createContactCipher({ [config.CONTACT_KEY_ID]: config.CONTACT_KEY }, config.CONTACT_KEY_ID),
+    contacts: createContactCipher({ ...contactKeysOf(config), macKey: deriveSecret(config.SESSION_SECRET, 'groupbuy contact mac') }),
     staffOpenids: config.STAFF_OPENIDS,
     warehouse: { lat: config.WAREHOUSE_LAT, lng: config.WAREHOUSE_LNG },
     devMode,

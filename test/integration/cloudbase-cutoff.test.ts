@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
 import { getProducts } from '#app/catalog/products';
 import { keys } from '#app/keys';
+import { sealedRecord } from '#app/contacts/sealed';
 import { orderFromItem, orderUserIndex } from '#app/orders/model';
 import { cutoffJob } from '#app/cutoff/jobs';
 import { cutoffKeys } from '#app/cutoff/keys';
@@ -27,10 +28,10 @@ async function paidOrderItems(world: TestWorld, count: number): Promise<Item[]> 
   const { deps } = world;
   const products = await getProducts(deps, ['p-rice', 'p-milk']);
   const now = toBizIso(deps.clock.now());
-  const contactSealed = deps.contacts.encrypt(JSON.stringify({ name: '张三', phone: '13912345678' }));
   const items: Item[] = [];
   for (let i = 0; i < count; i++) {
     const id = deps.ids.newId();
+    const contactSealed = deps.contacts.encrypt(JSON.stringify({ name: '张三', phone: '13912345678' }), sealedRecord.orderContact(id));
     // Distinct 8-digit codes (random ones would collide now and then at this volume).
     const code = String(10_000_000 + i);
     const lines = [...products.values()].map((p) => ({

@@ -7,6 +7,7 @@ import type { ItemStore } from '#ports/item-store';
 import type { MessageSender, OutgoingMessage, SendResult } from '#ports/message-sender';
 import { createLocalPay } from '#adapters/local/local-pay';
 import { keys } from '#app/keys';
+import { sealedRecord } from '#app/contacts/sealed';
 import { toBizIso } from '#domain/time';
 import { seedDemo } from '../../scripts/lib/demo-data.ts';
 import { createTestStore } from './dynamo.ts';
@@ -129,7 +130,7 @@ export async function givenOrder(
     amounts: { goodsFen: payable, memberDiscountFen: 0, couponFen: 0, firstOrderFen: 0, pointsFen: 0, payableFen: payable },
     pointsUsed: 0,
     firstOrder: false,
-    contactSealed: deps.contacts.encrypt(JSON.stringify(contact)),
+    contactSealed: deps.contacts.encrypt(JSON.stringify(contact), sealedRecord.orderContact(id)),
     contactMasked: contact.name.slice(0, 1) + '*'.repeat(Math.max(1, [...contact.name].length - 1)),
     phoneTail: contact.phone.slice(-4),
     requestId: id,

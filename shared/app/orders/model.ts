@@ -2,6 +2,7 @@ import type { Item } from '#ports/item-store';
 import type { Quote } from '#domain/pricing';
 import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
+import { sealedRecord } from '../contacts/sealed.ts';
 import { keys } from '../keys.ts';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
@@ -118,7 +119,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
   if (viewer === 'leader') contact = { name: o.contactMasked, phoneTail: o.phoneTail };
   else {
     try {
-      contact = JSON.parse(deps.contacts.decrypt(o.contactSealed)) as Record<string, string>;
+      contact = JSON.parse(deps.contacts.decrypt(o.contactSealed, sealedRecord.orderContact(o.id))) as Record<string, string>;
     } catch {
       contact = { name: o.contactMasked, phoneTail: o.phoneTail };
     }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { maskName } from '#domain/masking';
@@ -6,6 +5,7 @@ import { TransactionCancelled, type Item, type WriteOp } from '#ports/item-store
 import type { PaymentParams } from '#ports/payment';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
+import { sealedRecord } from '../contacts/sealed.ts';
 import { flashShardCapacities, type Product } from '../catalog/products.ts';
 import { priceFor } from './quote.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
@@ -24,8 +24,12 @@ type Guard =
 
 const FLASH_ATTEMPTS = 4;
 
-/** Stable hash of what the customer asked, to tell a retry from a reused requestId. */
-function inputHash(input: PlaceInput): string {
+/**
+ * Stable fingerprint of what the customer asked, to tell a retry from a reused requestId. It
+ * covers the contact's name and phone, so it is keyed (HMAC, `deps.contacts.mac`), never a bare
+ * SHA-256 anyone could test guessed names and phones against.
+ */
+function inputHash(deps: Deps, input: PlaceInput): string {
   const canonical = JSON.stringify({
     c: input.communityId,
     i: input.items.map((i) => [i.productId, i.qty]),
@@ -35,7 +39,7 @@ function inputHash(input: PlaceInput): string {
     t: input.contact.phone,
     a: input.contact.address ?? null,
   });
-  return createHash('sha256').update(canonical).digest('base64url');
+  return deps.contacts.mac(canonical);
 }
 
 export interface Placed {
@@ -50,7 +54,7 @@ export interface Placed {
  * response carries so browse → order → pay is three steps.
  */
 export async function placeOrder(deps: Deps, userId: string, input: PlaceInput): Promise<Placed> {
-  const hash = inputHash(input);
+  const hash = inputHash(deps, input);
   // The replay check and the pricing reads go out together; a replay wins over any pricing error.
   const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceFor(deps, userId, input)]);
   if (replay.status === 'rejected') throw replay.reason;
@@ -91,7 +95,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
       firstOrder: priced.quote.firstOrder,
-      contactSealed: deps.contacts.encrypt(JSON.stringify(input.contact)),
+      contactSealed: deps.contacts.encrypt(JSON.stringify(input.contact), sealedRecord.orderContact(orderId)),
       contactMasked: maskName(input.contact.name),
       phoneTail: input.contact.phone.slice(-4),
       requestId: input.requestId,

@@ -1,0 +1,14 @@
+/**
+ * Where contact data is sealed at rest, and the record each sealed value is bound to (the
+ * cipher's additional authenticated data, shared/ports/session.ts): a value copied into another
+ * record, or into another kind of record with the same id, does not open.
+ *
+ * Every sealed field is listed here once; `npm run contacts:rekey` (rekey.ts) walks exactly
+ * these. A new sealed field is added here and to the walk.
+ */
+export const sealedRecord = {
+  /** `contactSealed` of an order: JSON `{ name, phone, address? }`. */
+  orderContact: (orderId: string) => `order:${orderId}`,
+  /** `phoneSealed` of a leader record. */
+  leaderPhone: (leaderId: string) => `leader:${leaderId}`,
+} as const;
