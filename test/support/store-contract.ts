@@ -118,6 +118,29 @@ export function describeItemStoreContract(name: string, makeStore: () => Promise
       expect((await store.get({ pk: 'T#2', sk: 'STOCK' }))?.stock).toBe(1);
     });
 
+    it('a check leaves the item as it was: an absent one stays absent (get, query, notExists, create by update)', async () => {
+      const absent = { pk: 'T#3', sk: 'WAVE' };
+      const present = { pk: 'T#3', sk: 'META', status: 'OPEN' };
+      await store.write({ type: 'put', item: present });
+      await store.transact([
+        { type: 'check', key: absent, when: [{ op: 'attrNotExists', path: 'status' }] },
+        { type: 'check', key: { pk: present.pk, sk: present.sk }, when: [{ op: 'eq', path: 'status', value: 'OPEN' }] },
+        { type: 'put', item: { pk: 'T#3', sk: 'ORDER', v: 1 }, when: [{ op: 'notExists' }] },
+      ]);
+      expect(await store.get(absent)).toBeUndefined();
+      expect(await store.get({ pk: present.pk, sk: present.sk })).toEqual(present);
+      expect((await queryAll(store, { pk: 'T#3', consistent: true })).map((i) => i.sk)).toEqual(['META', 'ORDER']);
+      expect(await store.getMany([absent, { pk: present.pk, sk: present.sk }])).toEqual([present]);
+      // The checked-absent item satisfies notExists and is created by a conditional update as if never touched.
+      await store.transact([{ type: 'check', key: absent, when: [{ op: 'notExists' }] }]);
+      await store.write({ type: 'update', key: absent, update: { set: { status: 'CLOSING' } }, when: [{ op: 'attrNotExists', path: 'status' }] });
+      expect(await store.get(absent)).toEqual({ ...absent, status: 'CLOSING' });
+      const again = { pk: 'T#3', sk: 'OTHER' };
+      await store.transact([{ type: 'check', key: again, when: [{ op: 'notExists' }] }]);
+      await store.write({ type: 'put', item: { ...again, v: 2 }, when: [{ op: 'notExists' }] });
+      expect(await store.get(again)).toEqual({ ...again, v: 2 });
+    });
+
     it('100 concurrent conditional decrements never go below zero', async () => {
       const key = { pk: 'C#1', sk: 'STOCK' };
       await store.write({ type: 'put', item: { ...key, stock: 37 } });

@@ -1,5 +1,6 @@
 import {
   ConditionFailed,
+  InvalidCursor,
   TransactionCancelled,
   type Item,
   type ItemStore,
@@ -70,8 +71,25 @@ interface RemoveResult {
   deleted?: number;
 }
 
+/**
+ * The adapter's own fields: `_v`, the version a transaction bumps on a document it only checked
+ * (so a concurrent writer of that document conflicts with it, see `inTransaction`), and
+ * `_placeholder`, a document written only for that reason where no item exists yet.
+ */
+const VERSION = '_v';
+const PLACEHOLDER = '_placeholder';
+/** Set by the platform on a document a client (mini-program) created: never ours. */
+const CLIENT_OWNER = '_openid';
+
+/**
+ * A document the server takes as absent: one a client created (it carries `_openid`, which
+ * server-side writes never set; collections are admin-only, so this is defence in depth) or a
+ * placeholder. Reads and queries never return them and they satisfy no condition.
+ */
+const isInvisible = (doc: Doc | null | undefined): boolean => !!doc && (Object.hasOwn(doc, CLIENT_OWNER) || doc[PLACEHOLDER] === true);
+
 function toItem(doc: Doc): Item {
-  const { _id, ...item } = doc;
+  const { _id, [VERSION]: _version, [PLACEHOLDER]: _placeholder, ...item } = doc;
   return item as Item;
 }
 
@@ -120,7 +138,18 @@ interface Cursor {
   i?: string;
 }
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-const decodeCursor = (c: string | undefined) => (c ? (JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as Cursor) : undefined);
+/** The position a cursor carries, else InvalidCursor. */
+function decodeCursor(c: string | undefined): Cursor | undefined {
+  if (!c) return undefined;
+  let v: Partial<Cursor> | null;
+  try {
+    v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as Partial<Cursor> | null;
+  } catch {
+    throw new InvalidCursor();
+  }
+  if (!v || typeof v !== 'object' || typeof v.s !== 'string' || (v.i !== undefined && typeof v.i !== 'string')) throw new InvalidCursor();
+  return { s: v.s, ...(v.i !== undefined ? { i: v.i } : {}) };
+}
 
 /**
  * CloudBase document-database adapter of the ItemStore port (DESIGN.md §4). Each item is a
@@ -137,11 +166,14 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
   const attempts = options.txnAttempts ?? 8;
   const sleep = options.sleep ?? realSleep;
   const coll = (k: Key) => db.collection(collectionOf(k.pk));
+  /** Matches only documents of the server's own (see `isInvisible`). */
+  const visible = [{ [CLIENT_OWNER]: _.exists(false) }, { [PLACEHOLDER]: _.exists(false) }];
+  const whereVisible = (id: string, when?: WriteOp['when']) => _.and([whereOf(_, id, when), ...visible]);
 
   async function read(key: Key): Promise<Item | undefined> {
     const res = await call<GetResult>(coll(key).doc(docId(key)).get());
     const doc = Array.isArray(res.data) ? res.data[0] : res.data;
-    return doc ? toItem(doc) : undefined;
+    return doc && !isInvisible(doc) ? toItem(doc) : undefined;
   }
 
   /** Creates the document; false when one with its id already exists. */
@@ -158,6 +190,13 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
   /**
    * Runs the operations in one platform transaction: document reads, conditions decided on
    * them, then document writes. Returns each item as it is after the transaction.
+   *
+   * CloudBase transactions are snapshot isolation (MongoDB): only two writes of one document
+   * conflict; a document the transaction merely read may be changed by another writer before
+   * the commit, and the commit still succeeds. So a `check` is turned into a write: the
+   * document's version (`_v`) is bumped, or a placeholder written where the item is absent, and
+   * a concurrent writer of the checked document makes one of the two transactions fail
+   * (DATABASE_TRANSACTION_CONFLICT, retried below, when the condition is decided again).
    */
   async function inTransaction(ops: WriteOp[]): Promise<(Item | undefined)[]> {
     for (let attempt = 1; ; attempt++) {
@@ -166,10 +205,13 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
         return await db.runTransaction(async (t) => {
           const ref = (k: Key) => t.collection(collectionOf(k.pk)).doc(docId(k));
           const before: (Item | undefined)[] = [];
+          const raw: (Doc | undefined)[] = [];
           // One request at a time: a transaction is one session on the platform.
           for (const op of ops) {
             const { data } = await call<GetResult>(ref(targetOf(op)).get());
-            before.push(data && !Array.isArray(data) ? toItem(data) : undefined);
+            const doc = data && !Array.isArray(data) ? data : undefined;
+            raw.push(doc);
+            before.push(doc && !isInvisible(doc) ? toItem(doc) : undefined);
           }
           const reasons = ops.map((op, i) =>
             conditionsHold(op.when, before[i]) ? null : { code: 'ConditionalCheckFailed' as const, current: before[i] },
@@ -189,6 +231,11 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
               if (before[i]) await call(ref(key).remove());
               after.push(undefined);
             } else {
+              // A check: written, so that a concurrent writer of this document conflicts with us.
+              // The version always changes: a write that changes nothing is no write to the platform.
+              const version = Number(raw[i]?.[VERSION] ?? 0) + 1;
+              const { _id, ...current } = raw[i] ?? { _id: '' };
+              await call(ref(key).set(before[i] ? { ...current, [VERSION]: version } : { pk: key.pk, sk: key.sk, [PLACEHOLDER]: true, [VERSION]: version }));
               after.push(before[i]);
             }
           }
@@ -220,7 +267,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
     const data = updateDataOf(_, op.update);
     if (!data) return writeInTransaction(op);
     for (let round = 0; round < WRITE_ROUNDS; round++) {
-      const res = await call<UpdateResult>(coll(op.key).where(whereOf(_, docId(op.key), op.when)).updateAndReturn(data));
+      const res = await call<UpdateResult>(coll(op.key).where(whereVisible(docId(op.key), op.when)).updateAndReturn(data));
       if (res.doc) return toItem(res.doc);
       if (res.updated) return read(op.key);
       const current = await read(op.key);
@@ -231,6 +278,8 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       if (!conditionsHold(op.when, undefined)) throw new ConditionFailed(keyOf(op.key));
       const created = applyUpdate(undefined, op.key, op.update);
       if (await create(created)) return created;
+      // Created meanwhile, or a document we take as absent holds the id: decide in a transaction.
+      return writeInTransaction(op);
     }
     return writeInTransaction(op);
   }
@@ -241,7 +290,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       return;
     }
     for (let round = 0; round < WRITE_ROUNDS; round++) {
-      const res = await call<RemoveResult>(coll(op.key).where(whereOf(_, docId(op.key), op.when)).remove());
+      const res = await call<RemoveResult>(coll(op.key).where(whereVisible(docId(op.key), op.when)).remove());
       if (res.deleted) return;
       const current = await read(op.key);
       if (!current) {
@@ -259,7 +308,12 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       await call(coll(op.item).doc(docId(op.item)).set(op.item));
     } else if (when.length === 1 && when[0]!.op === 'notExists') {
       // `_id` uniqueness makes "create only" atomic.
-      if (!(await create(op.item))) throw new ConditionFailed(keyOf(op.item), await read(op.item));
+      if (!(await create(op.item))) {
+        const current = await read(op.item);
+        if (current) throw new ConditionFailed(keyOf(op.item), current);
+        // Only a document we take as absent holds the id: replace it, deciding in a transaction.
+        await writeInTransaction(op);
+      }
     } else {
       // A conditional replacement: no single CloudBase call both tests and replaces a whole document.
       await writeInTransaction(op);
@@ -269,7 +323,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
 
   async function queryCollection(name: string, filter: unknown, skField: string, input: QueryInput, limit: number) {
     const dir = input.descending ? 'desc' : 'asc';
-    let q = db.collection(name).where(filter).orderBy(skField, dir);
+    let q = db.collection(name).where(_.and([filter, ...visible])).orderBy(skField, dir);
     if (input.index) q = q.orderBy('_id', dir);
     const { data } = await call<GetResult>(q.limit(limit).get());
     return data as Doc[];
@@ -289,7 +343,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
         const ids = [...idSet];
         for (let i = 0; i < ids.length; i += CHUNK) {
           const chunk = ids.slice(i, i + CHUNK);
-          const { data } = await call<GetResult>(db.collection(name).where({ _id: _.in(chunk) }).limit(chunk.length).get());
+          const { data } = await call<GetResult>(db.collection(name).where(_.and([{ _id: _.in(chunk) }, ...visible])).limit(chunk.length).get());
           out.push(...(data as Doc[]).map(toItem));
         }
       }

@@ -11,6 +11,9 @@ import { cutoffKeys } from './keys.ts';
 import { chunkPickList } from './pick-chunks.ts';
 import { runLimited } from './pool.ts';
 import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
+import { cancelOrder } from '../orders/cancel.ts';
+import { isAppError } from '#domain/errors';
+import { logger } from '#platform/logger';
 
 /** A community's share of a wave as saved at its close: the checkpoint reports are merged from. */
 export interface CommunityPart extends CommunityTotals {
@@ -58,8 +61,11 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
       when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'in', path: 'status', values: ['OPEN', 'CLOSING'] }] }],
     });
   } catch (e) {
-    if (e instanceof ConditionFailed) return outcome;
-    throw e;
+    if (!(e instanceof ConditionFailed)) throw e;
+    // CLOSED already: finish a sweep an earlier run did not get to.
+    const wave = await deps.store.get(waveKey, { consistent: true });
+    if (wave?.status === 'CLOSED' && !wave.sweptAt) await sweepClosedWave(deps, date, community.id);
+    return outcome;
   }
 
   const locked: CutoffOrder[] = [];
@@ -117,7 +123,40 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     if (e instanceof TransactionCancelled && e.failedAt() === 0) return outcome;
     throw e;
   }
+  await sweepClosedWave(deps, date, community.id);
   return { ...outcome, closed: true };
+}
+
+/**
+ * The sweep after a community's close: a PAID order left in the closed wave (a payment that
+ * raced the close past every guard) is never stranded: it is cancelled and refunded in full,
+ * once (`cancelOrder` is conditioned on its status). The wave records `sweptAt` when done, so
+ * a run interrupted before that sweeps again. Returns how many orders it refunded.
+ */
+export async function sweepClosedWave(deps: Deps, date: string, communityId: string): Promise<number> {
+  let refunded = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.query({ ...keys.ordersOfWave(communityId, date), consistent: true, limit: PAGE, cursor });
+    cursor = page.cursor;
+    for (const order of page.items.map(orderFromItem)) {
+      if (order.status !== 'PAID') continue;
+      try {
+        await cancelOrder(deps, order, 'WAVE_CLOSED');
+        refunded++;
+        logger.warn('cutoff sweep: a paid order left in a closed wave was refunded', { orderId: order.id, communityId, date });
+      } catch (e) {
+        // Confirmed or cancelled meanwhile: nothing is stranded.
+        if (!isAppError(e)) throw e;
+      }
+    }
+  } while (cursor);
+  await deps.store
+    .write({ type: 'update', key: keys.communityWave(communityId, date), update: { set: { sweptAt: toBizIso(deps.clock.now()) } }, when: [{ op: 'eq', path: 'status', value: 'CLOSED' }] })
+    .catch((e) => {
+      if (!(e instanceof ConditionFailed)) throw e;
+    });
+  return refunded;
 }
 
 /** What the reports need of a confirmed order (no contact beyond the masked name and tail). */

@@ -118,7 +118,8 @@ function checkEarlyClose(deps: Deps, date: string): string {
 async function closeWave(deps: Deps, date: string, communities: readonly Community[], concurrency: number, inBudget: () => boolean): Promise<WaveOutcome> {
   const outcome: WaveOutcome = { date, closedCommunities: 0, skippedCommunities: 0, confirmed: 0, cancelled: 0, reportsWritten: false, complete: false };
   const waveItems = await deps.store.getMany(communities.map((c) => keys.communityWave(c.id, date)));
-  const closed = new Set(waveItems.filter((w) => w.status === 'CLOSED').map((w) => w.pk));
+  // Closed and swept (see sweepClosedWave); a closed one not yet swept is finished by closeCommunityWave.
+  const closed = new Set(waveItems.filter((w) => w.status === 'CLOSED' && w.sweptAt).map((w) => w.pk));
   const open = communities.filter((c) => !closed.has(keys.communityWave(c.id, date).pk));
   outcome.skippedCommunities = communities.length - open.length;
 

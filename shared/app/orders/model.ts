@@ -6,7 +6,8 @@ import { sealedRecord } from '../contacts/sealed.ts';
 import { keys } from '../keys.ts';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
-export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID';
+/** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
+export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED';
 
 export interface OrderLine {
   productId: string;

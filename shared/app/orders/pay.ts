@@ -1,12 +1,12 @@
 import { AppError, isAppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
-import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+import { TransactionCancelled, type Condition, type WriteOp } from '#ports/item-store';
 import type { PaymentNotice, RawNotification } from '#ports/payment';
 import type { RawResponse } from '#app/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
-import { findOrder, orderKey, type Order } from './model.ts';
+import { findOrder, orderKey, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
 import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
@@ -57,11 +57,16 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
     const now = deps.clock.now();
     if (order.status === 'PENDING_PAYMENT' && now > Date.parse(order.payBy)) {
       // Too late: cancel it now (as the expire job would) and refund the payment.
-      await refundLatePayment(deps, order, notice, true).catch(retryOnRace);
+      await refundLatePayment(deps, order, notice, 'PAYMENT_TIMEOUT').catch(retryOnRace);
+      continue;
+    }
+    if (order.status === 'PENDING_PAYMENT' && (await waveClosing(deps, order))) {
+      // The cutoff is closing (or closed) the wave: it cancels unpaid orders; cancel and refund now.
+      await refundLatePayment(deps, order, notice, 'CUTOFF_UNPAID').catch(retryOnRace);
       continue;
     }
     if (order.status !== 'PENDING_PAYMENT') {
-      await refundLatePayment(deps, order, notice, false).catch(retryOnRace);
+      await refundLatePayment(deps, order, notice).catch(retryOnRace);
       continue;
     }
     const code = deps.ids.digits(8);
@@ -84,6 +89,9 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
         update: { setIfAbsent: { firstPaidOrderId: order.id } },
       },
       financeDayOp(deps, bizDate(now), { paidFen: notice.amountFen }, order.id),
+      // The wave is still open when the order becomes PAID: a cutoff closing it meanwhile makes this
+      // fail (and the payment is refunded above), so the cutoff never misses a paid order.
+      { type: 'check', key: keys.communityWave(order.communityId, order.waveDate), when: WAVE_OPEN },
     ];
     try {
       await deps.store.transact(ops);
@@ -96,6 +104,14 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
   throw new AppError('INTERNAL', 'payment could not be applied');
 }
 
+const WAVE_OPEN: Condition[] = [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'eq', path: 'status', value: 'OPEN' }] }];
+
+/** Whether the cutoff has begun closing the order's wave (CLOSING or CLOSED). */
+async function waveClosing(deps: Deps, order: Order): Promise<boolean> {
+  const wave = await deps.store.get(keys.communityWave(order.communityId, order.waveDate), { consistent: true });
+  return wave?.status === 'CLOSING' || wave?.status === 'CLOSED';
+}
+
 const retryOnRace = (e: unknown) => {
   if (e instanceof TransactionCancelled) return;
   throw e;
@@ -103,8 +119,12 @@ const retryOnRace = (e: unknown) => {
 
 const latePaymentRefundId = (order: Order, notice: PaymentNotice) => `${order.id}-PAY-${notice.transactionId.slice(-12)}`;
 
-/** Records and submits the refund of a payment the order can no longer take. */
-async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice, cancelNow: boolean): Promise<void> {
+/**
+ * Records and submits the refund of a payment the order can no longer take; a pending order is
+ * cancelled in the same transaction (`cancelReason`).
+ */
+async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice, cancelReason?: CancelReason): Promise<void> {
+  const cancelNow = cancelReason !== undefined;
   const refund = newRefund(deps, order, { tag: `PAY-${notice.transactionId.slice(-12)}`, amountFen: notice.amountFen, reason: 'payment after the order closed' });
   const append = appendRefund(order, refund);
   await deps.store.transact([
@@ -112,7 +132,7 @@ async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice
       type: 'update',
       key: orderKey(order),
       update: {
-        set: { ...append.set, ...(cancelNow ? { status: 'CANCELLED', cancelReason: 'PAYMENT_TIMEOUT', cancelledAt: toBizIso(deps.clock.now()) } : {}) },
+        set: { ...append.set, ...(cancelNow ? { status: 'CANCELLED', cancelReason, cancelledAt: toBizIso(deps.clock.now()) } : {}) },
         ...(cancelNow ? { remove: ['gsi2pk', 'gsi2sk'] } : {}),
       },
       when: [{ op: 'eq', path: 'status', value: order.status }, ...append.when],

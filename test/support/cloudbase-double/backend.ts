@@ -9,9 +9,12 @@ import { EJSON } from './sdk.ts';
  * MongoDB queries and update documents), evaluating them with mingo, and refuses what the
  * platform refuses with the platform's error codes.
  *
- * Transactions have snapshot reads (a transaction sees the database as of its start, plus its
- * own writes) and fail at commit with DATABASE_TRANSACTION_CONFLICT when a document they read or
- * wrote was changed by another writer after that snapshot.
+ * Transactions are snapshot isolation, as on the platform (MongoDB): a transaction sees the
+ * database as of its start, plus its own writes, and fails at commit with
+ * DATABASE_TRANSACTION_CONFLICT only when a document it WROTE was changed by another writer
+ * after that snapshot (first committer wins). Reads are not validated: a document the
+ * transaction only read may have changed by the time it commits (write skew), exactly as the
+ * platform allows it.
  */
 export type Doc = Record<string, unknown> & { _id: string | number };
 
@@ -38,7 +41,7 @@ const UPDATE_OPERATORS = new Set([
 
 interface Txn {
   startSeq: number;
-  /** Documents read or written: checked for other writers at commit. */
+  /** Documents read or written (reads are not validated at commit: snapshot isolation). */
   touched: Set<string>;
   /** Buffered writes (null: removed), applied at commit. */
   writes: Map<string, Doc | null>;
@@ -279,7 +282,8 @@ export class DocumentBackend {
   private commit(id: string): void {
     const txn = this.txns.get(id);
     if (!txn) throw new PlatformError('DATABASE_TRANSACTION_FAIL', `transaction ${id} does not exist or has ended`);
-    const conflict = [...txn.touched].some((key) => (this.changedAt.get(key) ?? 0) > txn.startSeq);
+    // Write-write conflicts only: what the transaction merely read is not checked.
+    const conflict = [...txn.writes.keys()].some((key) => (this.changedAt.get(key) ?? 0) > txn.startSeq);
     this.endTxn(id);
     if (conflict) throw new PlatformError('DATABASE_TRANSACTION_CONFLICT', 'database transaction conflict');
     this.apply(txn.writes);
