@@ -1,15 +1,18 @@
 import type { Key } from '#ports/item-store';
 
 /**
- * Every item's keys, in one place (DESIGN.md §4). Orders live in their community's partition;
- * GSI1 overloads "list by owner / by type", GSI2 is sparse and holds what a job must find when
- * it falls due (unpaid orders by payBy, open waves by cutoff, ...).
+ * The keys shared by several use cases (DESIGN.md §4); an area's own items have their keys in
+ * its keys.ts (cutoff, notify, settle, verify, after-sales), and nothing else spells a key.
+ * Orders live in their community's partition; GSI1 overloads "list by owner / by type", GSI2 is
+ * sparse and holds what a job must find when it falls due (unpaid orders by payBy, arrived
+ * orders by deadline, the outbox).
  */
 export const keys = {
   community: (id: string): Key => ({ pk: `C#${id}`, sk: 'META' }),
   communityWave: (communityId: string, date: string): Key => ({ pk: `C#${communityId}`, sk: `WAVE#${date}` }),
   order: (communityId: string, date: string, orderId: string): Key => ({ pk: `C#${communityId}`, sk: `O#${date}#${orderId}` }),
   ordersOfWave: (communityId: string, date: string) => ({ pk: `C#${communityId}`, prefix: `O#${date}#` }),
+  ordersOfCommunity: (communityId: string) => ({ pk: `C#${communityId}`, prefix: 'O#' }),
   pickupCode: (communityId: string, code: string): Key => ({ pk: `C#${communityId}`, sk: `CODE#${code}` }),
   /** Locates an order by id alone (order.get, payment notifications). */
   orderRef: (orderId: string): Key => ({ pk: `OREF#${orderId}`, sk: 'REF' }),
@@ -44,14 +47,35 @@ export const keys = {
   waveReport: (date: string, part: string): Key => ({ pk: `W#${date}`, sk: part }),
   waveReports: (date: string, prefix: string) => ({ pk: `W#${date}`, prefix }),
 
-  outbox: (shard: number, dueAt: string, id: string): Key => ({ pk: `OUTBOX#${shard}`, sk: `${dueAt}#${id}` }),
+  outboxEntry: (id: string): Key => ({ pk: `MSG#${id}`, sk: 'MSG' }),
 
   /** Jobs' own progress records (checkpoints, last run). */
   job: (name: string, scope: string): Key => ({ pk: `JOB#${name}`, sk: scope }),
+  jobItems: (name: string) => ({ pk: `JOB#${name}` }),
 } as const;
 
+export type ItemType = 'community' | 'product' | 'leader' | 'coupon' | 'supplier';
+
 /** GSI1 partitions used to list things by type (communities, products, leaders, coupons). */
-export const typeIndex = (type: 'community' | 'product' | 'leader' | 'coupon' | 'supplier', id: string) => ({
+export const typeIndex = (type: ItemType, id: string) => ({
   gsi1pk: `T#${type}`,
   gsi1sk: id,
 });
+
+/** Every item of a type (GSI1 `T#<type>`). */
+export const allOfType = (type: ItemType) => ({ index: 'gsi1' as const, pk: `T#${type}` });
+
+/** GSI1 lists a customer's orders newest first: `U#<userId>` / `O#<createdAt>#<orderId>`. */
+export const userOrderIndex = (userId: string, createdAt: string, orderId: string) => ({ gsi1pk: `U#${userId}`, gsi1sk: `O#${createdAt}#${orderId}` });
+export const ordersOfUser = (userId: string) => ({ index: 'gsi1' as const, pk: `U#${userId}`, prefix: 'O#' });
+
+/** GSI2 partitions of what falls due: unpaid orders by payBy, and queued pushes by dueAt. */
+export const pendingPartition = (shard: number) => `PENDING#${shard}`;
+export const outboxPartition = (shard: number) => `OUTBOX#${shard}`;
+
+/** The one hash that spreads ids over shards (unpaid and arrived orders, the outbox, finance counters). */
+export function shardOf(id: string, shards: number): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % shards;
+}

@@ -2,6 +2,7 @@ import type { WriteOp } from '#ports/item-store';
 import type { MessageKey, MessagePayload } from '#domain/messages';
 import { toBizIso } from '#domain/time';
 import type { Deps } from './deps.ts';
+import { keys, outboxPartition, shardOf } from './keys.ts';
 
 /**
  * The notification outbox (DESIGN.md §8). A state change that should tell someone adds
@@ -28,15 +29,9 @@ export interface OutboxEntry<K extends MessageKey = MessageKey> {
   sentAt?: string;
 }
 
-export const outboxKey = (id: string) => ({ pk: `MSG#${id}`, sk: 'MSG' });
+export const outboxKey = (id: string) => keys.outboxEntry(id);
 
-export function outboxShard(id: string): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return h % OUTBOX_SHARDS;
-}
-
-export const outboxIndex = (id: string, dueAt: string) => ({ gsi2pk: `OUTBOX#${outboxShard(id)}`, gsi2sk: `${dueAt}#${id}` });
+export const outboxIndex = (id: string, dueAt: string) => ({ gsi2pk: outboxPartition(shardOf(id, OUTBOX_SHARDS)), gsi2sk: `${dueAt}#${id}` });
 
 /** The write that queues a message; put it in the same transaction as the change. */
 export function outboxOp<K extends MessageKey>(

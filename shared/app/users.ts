@@ -1,5 +1,5 @@
 import type { Deps } from './deps.ts';
-import { keys } from './keys.ts';
+import { allOfType, keys } from './keys.ts';
 import type { Role } from '#app/command';
 import { queryAll } from '#ports/item-store';
 import { toBizIso } from '#domain/time';
@@ -28,11 +28,11 @@ export async function rolesOf(deps: Deps, userId: string): Promise<{ roles: Role
   const roles: Role[] = ['customer'];
   let leader: LeaderBinding | undefined;
   for (const it of items) {
-    if (it.sk === 'R#LEADER') {
+    if (it.sk === keys.leaderRole(userId).sk) {
       leader = { leaderId: String(it.leaderId), communityId: String(it.communityId), status: it.status as LeaderBinding['status'] };
       if (leader.status === 'active' || leader.status === 'warned') roles.push('leader');
     }
-    if (it.sk === 'R#STAFF' && it.active !== false && !roles.includes('staff')) roles.push('staff');
+    if (it.sk === keys.staffRole(userId).sk && it.active !== false && !roles.includes('staff')) roles.push('staff');
   }
   if (deps.staffOpenids.includes(userId) && !roles.includes('staff')) roles.push('staff');
   return { roles, leader };
@@ -54,7 +54,7 @@ export async function ensureProfile(deps: Deps, userId: string): Promise<UserPro
 }
 
 async function grantNewUserCoupons(deps: Deps, userId: string): Promise<void> {
-  const coupons = await queryAll(deps.store, { index: 'gsi1', pk: 'T#coupon' });
+  const coupons = await queryAll(deps.store, allOfType('coupon'));
   const now = deps.clock.now();
   for (const c of coupons) {
     if (!c.newUserOnly || Date.parse(String(c.validTo)) < now) continue;

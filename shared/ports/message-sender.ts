@@ -24,3 +24,6 @@ export type SendResult =
 export interface MessageSender {
   send(message: OutgoingMessage): Promise<SendResult>;
 }
+
+/** The store partition where the local sink records what it "sent" (written by the local adapter, read by `/dev/outbox`). */
+export const DEV_SINK_PARTITION = 'DEV#SINK';

@@ -4,7 +4,7 @@ import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
-import { keys, typeIndex } from '../keys.ts';
+import { allOfType, keys, typeIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput } from '../catalog/schemas.ts';
 import { getProduct, listProducts } from '../catalog/products.ts';
@@ -218,7 +218,7 @@ export const listLeadersCommand = defineCommand({
   input: z.object({ status: z.optional(z.enum(LEADER_STATUSES)) }),
   http: { method: 'GET', path: '/admin/leaders' },
   async run({ deps }, input) {
-    const all = await queryAll(deps.store, { index: 'gsi1', pk: 'T#leader' });
+    const all = await queryAll(deps.store, allOfType('leader'));
     return all.filter((l) => !input.status || l.status === input.status).map((l) => publicLeader(strip(l)));
   },
 });

@@ -16,6 +16,7 @@ import { newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import {
   AFTER_SALES_STATUSES,
   afterDecision,
+  afterSalesByStatus,
   afterSalesFromItem,
   afterSalesIndex,
   afterSalesKey,
@@ -215,10 +216,10 @@ export const listAfterSalesCommand = defineCommand({
   http: { method: 'GET', path: '/admin/after-sales' },
   async run({ deps }, input) {
     if (input.status) {
-      const page = await deps.store.query({ index: 'gsi1', pk: `AS#${input.status}`, descending: true, limit: 50, cursor: input.cursor });
+      const page = await deps.store.query({ ...afterSalesByStatus(input.status), descending: true, limit: 50, cursor: input.cursor });
       return { items: page.items.map(view), ...(page.cursor ? { nextCursor: page.cursor } : {}) };
     }
-    const pages = await Promise.all(AFTER_SALES_STATUSES.map((s) => deps.store.query({ index: 'gsi1', pk: `AS#${s}`, descending: true, limit: 100 })));
+    const pages = await Promise.all(AFTER_SALES_STATUSES.map((s) => deps.store.query({ ...afterSalesByStatus(s), descending: true, limit: 100 })));
     const items = pages
       .flatMap((p) => p.items)
       .sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? 1 : -1))

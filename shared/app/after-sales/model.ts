@@ -57,6 +57,7 @@ export type OrderWithAfterSales = PickedUpOrder & {
 /** Item: pk `AS#<id>`, sk `AS`; GSI1 `AS#<status>` / `<createdAt>#<id>` lists them by status for staff. */
 export const afterSalesKey = (id: string): Key => ({ pk: `AS#${id}`, sk: 'AS' });
 export const afterSalesIndex = (a: Pick<AfterSales, 'status' | 'createdAt' | 'id'>) => ({ gsi1pk: `AS#${a.status}`, gsi1sk: `${a.createdAt}#${a.id}` });
+export const afterSalesByStatus = (status: AfterSalesStatus) => ({ index: 'gsi1' as const, pk: `AS#${status}` });
 
 /**
  * After-sales complaints per leader and month (`L#<leaderId>` / `COMPLAINTS#<YYYY-MM>`, `count`),

@@ -1,7 +1,7 @@
 import { AppError } from '#domain/errors';
 import { queryAll, type Item } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
-import { keys } from '../keys.ts';
+import { allOfType, keys } from '../keys.ts';
 import type { CommunityInput } from './schemas.ts';
 
 export type Community = CommunityInput & { id: string; leaderId?: string; leaderName?: string; status: 'active' | 'inactive' };
@@ -20,6 +20,6 @@ export async function requireCommunity(deps: Deps, id: string): Promise<Communit
 }
 
 export async function listCommunities(deps: Deps): Promise<Community[]> {
-  const items = await queryAll(deps.store, { index: 'gsi1', pk: 'T#community' });
+  const items = await queryAll(deps.store, allOfType('community'));
   return items.map((it) => strip(it) as unknown as Community);
 }

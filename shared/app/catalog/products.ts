@@ -1,7 +1,7 @@
 import { AppError } from '#domain/errors';
 import { queryAll, type Item } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
-import { keys } from '../keys.ts';
+import { allOfType, keys } from '../keys.ts';
 import type { ProductInput } from './schemas.ts';
 
 export type Product = ProductInput & { id: string; updatedAt: string; flashSale?: ProductInput['flashSale'] & { id: string } };
@@ -25,7 +25,7 @@ export async function getProducts(deps: Deps, ids: string[]): Promise<Map<string
 }
 
 export async function listProducts(deps: Deps): Promise<Product[]> {
-  const items = await queryAll(deps.store, { index: 'gsi1', pk: 'T#product' });
+  const items = await queryAll(deps.store, allOfType('product'));
   return items.map((it) => strip(it) as unknown as Product);
 }
 

@@ -1,6 +1,6 @@
 import { ConditionFailed, queryAll, type Item, type ItemStore, type Key } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
-import { keys } from '../keys.ts';
+import { allOfType, keys } from '../keys.ts';
 import { sealedRecord } from './sealed.ts';
 
 /** What a rekey pass did with one kind of sealed field. Counts only: never a value. */
@@ -36,14 +36,14 @@ export async function rekeyContacts(deps: Pick<Deps, 'store' | 'contacts'>, opti
   const reseal = (item: Item, field: string, recordId: string, counts: RekeyCounts) =>
     resealOne(deps, { pk: item.pk, sk: item.sk }, field, item[field], recordId, counts, options.dryRun ?? false);
 
-  const communities = await queryAll(deps.store, { index: 'gsi1', pk: 'T#community' });
+  const communities = await queryAll(deps.store, allOfType('community'));
   for (const community of communities) {
     const id = String(community.id ?? community.gsi1sk);
-    await forEachPage(deps.store, { pk: keys.community(id).pk, prefix: 'O#' }, async (order) => {
+    await forEachPage(deps.store, keys.ordersOfCommunity(id), async (order) => {
       if (typeof order.contactSealed === 'string' && order.id) await reseal(order, 'contactSealed', sealedRecord.orderContact(String(order.id)), report.orderContacts);
     });
   }
-  const leaders = await queryAll(deps.store, { index: 'gsi1', pk: 'T#leader' });
+  const leaders = await queryAll(deps.store, allOfType('leader'));
   for (const leader of leaders) {
     if (typeof leader.phoneSealed === 'string' && leader.id) await reseal(leader, 'phoneSealed', sealedRecord.leaderPhone(String(leader.id)), report.leaderPhones);
   }

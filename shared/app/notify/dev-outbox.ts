@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { queryAll } from '#ports/item-store';
-import { DEV_SINK_PARTITION } from './keys.ts';
+import { DEV_SINK_PARTITION } from '#ports/message-sender';
 
 /**
  * GET /dev/outbox (local stage only): what the notification sink has "sent", oldest first,

@@ -4,6 +4,7 @@ import { waveCutoffAt } from '#domain/wave-clock';
 import { TransactionCancelled, queryAll, type WriteOp } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
+import { pendingPartition } from '../keys.ts';
 import { orderKey, orderFromItem, PENDING_SHARDS, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
@@ -57,7 +58,7 @@ export async function expireUnpaidOrders(deps: Deps): Promise<{ expired: number;
   let expired = 0;
   let skipped = 0;
   for (let shard = 0; shard < PENDING_SHARDS; shard++) {
-    const due = await queryAll(deps.store, { index: 'gsi2', pk: `PENDING#${shard}`, to: `${nowIso}#` });
+    const due = await queryAll(deps.store, { index: 'gsi2', pk: pendingPartition(shard), to: `${nowIso}#` });
     for (const item of due) {
       const order = orderFromItem(item);
       if (order.status !== 'PENDING_PAYMENT' || order.payBy >= nowIso) continue;

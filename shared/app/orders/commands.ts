@@ -5,6 +5,7 @@ import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { rolesOf } from '../users.ts';
 import type { Deps } from '../deps.ts';
+import { ordersOfUser } from '../keys.ts';
 import { findOrder, orderFromItem, orderView, type Order, type OrderStatus } from './model.ts';
 import { priceFor } from './quote.ts';
 import { placeOrder } from './place.ts';
@@ -72,7 +73,7 @@ export const listOrdersCommand = defineCommand({
     let cursor = input.cursor;
     // Filter by status page by page until the page is full (own orders only, newest first).
     do {
-      const page = await ctx.deps.store.query({ index: 'gsi1', pk: `U#${userId}`, prefix: 'O#', descending: true, limit, cursor });
+      const page = await ctx.deps.store.query({ ...ordersOfUser(userId), descending: true, limit, cursor });
       for (const it of page.items) {
         const o = orderFromItem(it);
         if (!input.status || o.status === (input.status as OrderStatus)) items.push(orderView(ctx.deps, o, 'owner'));

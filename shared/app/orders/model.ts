@@ -3,7 +3,7 @@ import type { Quote } from '#domain/pricing';
 import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
-import { keys } from '../keys.ts';
+import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
@@ -86,20 +86,14 @@ export function orderFromItem(item: Item): Order {
 export const orderKey = (o: Pick<Order, 'communityId' | 'waveDate' | 'id'>) => keys.order(o.communityId, o.waveDate, o.id);
 
 /** GSI1 lists a customer's orders newest first. */
-export const orderUserIndex = (o: Pick<Order, 'userId' | 'createdAt' | 'id'>) => ({ gsi1pk: `U#${o.userId}`, gsi1sk: `O#${o.createdAt}#${o.id}` });
+export const orderUserIndex = (o: Pick<Order, 'userId' | 'createdAt' | 'id'>) => userOrderIndex(o.userId, o.createdAt, o.id);
 
 /** GSI2 holds unpaid orders by payBy while they are unpaid, so the expire job finds them. */
 export const PENDING_SHARDS = 4;
 export const pendingIndex = (o: Pick<Order, 'id' | 'payBy'>) => ({
-  gsi2pk: `PENDING#${shardOf(o.id, PENDING_SHARDS)}`,
+  gsi2pk: pendingPartition(shardOf(o.id, PENDING_SHARDS)),
   gsi2sk: `${o.payBy}#${o.id}`,
 });
-
-export function shardOf(id: string, shards: number): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return h % shards;
-}
 
 /** Finds an order by id alone through its reference item. */
 export async function findOrder(deps: Deps, orderId: string): Promise<Order | undefined> {

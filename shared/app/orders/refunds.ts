@@ -2,6 +2,7 @@ import type { WriteOp } from '#ports/item-store';
 import { toBizIso } from '#domain/time';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
+import { keys } from '../keys.ts';
 import { outboxOp } from '../outbox.ts';
 import type { Order, Refund } from './model.ts';
 
@@ -32,8 +33,8 @@ export function refundPushOp(deps: Deps, order: Pick<Order, 'id' | 'shortNo' | '
   });
 }
 
-/** Refunds whose gateway call failed wait here (pk `JOB#refund-retry`) for `retryRefunds`. */
-const RETRY_PK = 'JOB#refund-retry';
+/** Refunds whose gateway call failed wait here (`JOB#refund-retry` / `<refundId>`) for `retryRefunds`. */
+const RETRY_JOB = 'refund-retry';
 
 /**
  * Asks the gateway for a recorded refund. A failure is logged and parked for `retryRefunds`
@@ -46,7 +47,7 @@ export async function submitRefund(deps: Deps, order: Pick<Order, 'id' | 'amount
     return true;
   } catch (e) {
     logger.warn('refund not submitted, will retry', { orderId: order.id, refundId: refund.id, error: e instanceof Error ? e.name : 'unknown' });
-    await deps.store.write({ type: 'put', item: { pk: RETRY_PK, sk: refund.id, ...request, parkedAt: toBizIso(deps.clock.now()) } }).catch(() => undefined);
+    await deps.store.write({ type: 'put', item: { ...keys.job(RETRY_JOB, refund.id), ...request, parkedAt: toBizIso(deps.clock.now()) } }).catch(() => undefined);
     return false;
   }
 }
@@ -56,7 +57,7 @@ export async function retryRefunds(deps: Deps): Promise<{ resubmitted: number; f
   const { queryAll } = await import('#ports/item-store');
   let resubmitted = 0;
   let failed = 0;
-  for (const item of await queryAll(deps.store, { pk: RETRY_PK, consistent: true })) {
+  for (const item of await queryAll(deps.store, { ...keys.jobItems(RETRY_JOB), consistent: true })) {
     try {
       await deps.payment.refund({
         orderId: String(item.orderId),
@@ -65,7 +66,7 @@ export async function retryRefunds(deps: Deps): Promise<{ resubmitted: number; f
         totalFen: Number(item.totalFen),
         reason: String(item.reason),
       });
-      await deps.store.write({ type: 'delete', key: { pk: RETRY_PK, sk: item.sk } });
+      await deps.store.write({ type: 'delete', key: keys.job(RETRY_JOB, String(item.sk)) });
       resubmitted++;
     } catch {
       failed++;

@@ -2,7 +2,7 @@ import { AppError } from '#domain/errors';
 import { addDays, isBizDate } from '#domain/time';
 import { queryAll, type WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
-import { shardOf } from '../orders/model.ts';
+import { shardOf } from '../keys.ts';
 import { settleKeys } from './keys.ts';
 
 /**
@@ -105,9 +105,9 @@ export async function readFinance(deps: Deps, from: string, to: string) {
     }
   }
   const [flows, payouts] = await Promise.all([
-    queryAll(deps.store, { pk: 'FIN', from: `${from}#`, to: `${to}#~` }),
+    queryAll(deps.store, settleKeys.financeDays(from, to)),
     // From the beginning: what is pending at a day's end depends on every earlier day.
-    queryAll(deps.store, { pk: 'FIN#PAYOUT', to }),
+    queryAll(deps.store, settleKeys.payoutDaysTo(to)),
   ]);
   const byDate = new Map<string, FinanceDay>(dates.map((date) => [date, emptyDay(date)]));
   for (const item of flows) {

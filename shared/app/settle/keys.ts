@@ -31,6 +31,10 @@ export const settleKeys = {
 
   financeDay: (date: string, shard: number): Key => ({ pk: 'FIN', sk: `${date}#${String(shard).padStart(2, '0')}` }),
   payoutDay: (date: string): Key => ({ pk: 'FIN#PAYOUT', sk: date }),
+  /** Every finance counter shard of the days [from, to]. */
+  financeDays: (from: string, to: string) => ({ pk: 'FIN', from: `${from}#`, to: `${to}#~` }),
+  /** The payout days up to `to`, from the beginning. */
+  payoutDaysTo: (to: string) => ({ pk: 'FIN#PAYOUT', to }),
 
   month: (month: string): Key => ({ pk: 'JOB#settle', sk: `MONTH#${month}` }),
   months: () => ({ pk: 'JOB#settle', prefix: 'MONTH#' }),

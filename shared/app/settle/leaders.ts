@@ -4,7 +4,7 @@ import { queryAll, type Item } from '#ports/item-store';
 import type { CommandContext } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import type { Deps } from '../deps.ts';
-import { keys } from '../keys.ts';
+import { allOfType, keys } from '../keys.ts';
 import type { LedgerEntry } from '../ledger.ts';
 
 /** What settlement needs of a leader record (L#<id> / META). */
@@ -32,7 +32,7 @@ export function leaderFromItem(item: Item): LeaderRecord {
 
 /** Every leader, whatever the status (a suspended leader's earned commission is still settled). */
 export async function allLeaders(deps: Deps): Promise<LeaderRecord[]> {
-  const items = await queryAll(deps.store, { index: 'gsi1', pk: 'T#leader' });
+  const items = await queryAll(deps.store, allOfType('leader'));
   return items.filter((i) => i.id && i.openid).map(leaderFromItem);
 }
 

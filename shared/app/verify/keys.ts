@@ -1,5 +1,5 @@
 import type { Key } from '#ports/item-store';
-import { shardOf } from '../orders/model.ts';
+import { shardOf } from '../keys.ts';
 
 /**
  * Keys of the verify function's own items (the shared builders live in app/keys.ts).
