@@ -1,12 +1,28 @@
 /**
  * Generates the deployment descriptions from the command registry, so no route or schedule is
  * written twice: deploy/functions.json (AWS, every stage), deploy/functions-local.json (plus
- * the local-only dev routes), and the CloudBase function configs under deploy/cloudbase/.
+ * the local-only dev routes), deploy/schedules.json (each schedule's retry policy and dead-letter
+ * queue), and the CloudBase function configs under deploy/cloudbase/.
  * `npm run gen` writes them; `npm run gen -- --check` fails when a committed file is stale.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { FUNCTIONS, LOCAL_ONLY, SIZING } from '../functions/registry.ts';
 import { SCHEDULES } from '../shared/app/schedules.ts';
+import { BUSINESS_TZ } from '../shared/domain/time.ts';
+
+/**
+ * The function behind the HTTP API's `$default` route: every request no route matches (unknown
+ * paths, empty segments such as `/orders//cancel`, the local-only routes on other stages) reaches
+ * it, and its router answers the contract's 404 envelope before reading any token or body.
+ */
+export const CATCH_ALL_FUNCTION = 'auth';
+
+/** Osls' logical id of a function's n-th schedule (`<Fn>SchedulerSchedule<n>`). */
+const scheduleLogicalId = (fn: string, n: number) =>
+  `${fn[0]!.toUpperCase()}${fn.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}SchedulerSchedule${n}`;
+
+/** The jobs of a function that EventBridge Scheduler triggers, in event order. */
+const schedulesOf = (mod: (typeof FUNCTIONS)[number]) => Object.entries(SCHEDULES).filter(([job, s]) => s.fn === mod.name && mod.jobs?.some((j) => j.name === job));
 
 export function awsFunctions(includeLocal: boolean) {
   const out: Record<string, unknown> = {};
@@ -15,9 +31,9 @@ export function awsFunctions(includeLocal: boolean) {
     const events: unknown[] = mod.commands
       .filter((c) => c.http)
       .map((c) => ({ httpApi: { method: c.http!.method, path: c.http!.path } }));
-    for (const [job, s] of Object.entries(SCHEDULES)) {
-      if (s.fn !== mod.name || !mod.jobs?.some((j) => j.name === job)) continue;
-      events.push({ schedule: { method: 'scheduler', rate: s.aws, timezone: 'Asia/Shanghai', input: { job } } });
+    if (mod.name === CATCH_ALL_FUNCTION) events.push({ httpApi: '*' });
+    for (const [job, s] of schedulesOf(mod)) {
+      events.push({ schedule: { method: 'scheduler', rate: s.aws, timezone: BUSINESS_TZ, input: { job } } });
     }
     out[mod.name] = {
       handler: `functions/${mod.name}/aws.handler`,
@@ -27,6 +43,30 @@ export function awsFunctions(includeLocal: boolean) {
     };
   }
   return out;
+}
+
+/**
+ * deploy/schedules.json, merged into serverless.yml's resources: every schedule osls renders
+ * from the events above gets a retry policy and the dead-letter queue (SchedulerDeadLetterQueue),
+ * so a run the scheduler could not deliver is kept and alarmed, never lost.
+ */
+export function scheduleTargets() {
+  const resources: Record<string, unknown> = {};
+  for (const mod of FUNCTIONS) {
+    if (LOCAL_ONLY.has(mod.name)) continue;
+    schedulesOf(mod).forEach((_, i) => {
+      resources[scheduleLogicalId(mod.name, i + 1)] = {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          Target: {
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          },
+        },
+      };
+    });
+  }
+  return { Resources: resources };
 }
 
 export function cloudbaseConfig(name: string) {
@@ -83,7 +123,8 @@ export function routeTable(): string {
       rows.push(`| ${mod.name}${LOCAL_ONLY.has(mod.name) ? ' (local only)' : ''} | ${c.http.method} | \`${c.http.path}\` | \`${c.name}\` | ${roles} |`);
     }
   }
-  rows.push('', '| job | function | AWS (EventBridge Scheduler, Asia/Shanghai) | CloudBase timer |', '| --- | --- | --- | --- |');
+  rows.push(`| ${CATCH_ALL_FUNCTION} | any | \`$default\` (every other route) | 404 \`NOT_FOUND\` | public |`);
+  rows.push('', `| job | function | AWS (EventBridge Scheduler, ${BUSINESS_TZ}) | CloudBase timer |`, '| --- | --- | --- | --- |');
   for (const [job, sch] of Object.entries(SCHEDULES)) rows.push(`| ${job} | ${sch.fn} | \`${sch.aws}\` | \`${sch.cloudbase}\` |`);
   return rows.join('\n');
 }
@@ -103,6 +144,7 @@ const files = (): Record<string, string> => {
     'deploy/functions.json': JSON.stringify(awsFunctions(false), null, 2) + '\n',
     'README.md': withRoutes(readFileSync('README.md', 'utf8')),
     'deploy/functions-local.json': JSON.stringify(awsFunctions(true), null, 2) + '\n',
+    'deploy/schedules.json': JSON.stringify(scheduleTargets(), null, 2) + '\n',
   };
   return out;
 };

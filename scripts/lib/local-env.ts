@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { LOCAL_SECRETS } from '../../shared/platform/config.ts';
 
 /** The local stage's configuration: the same values serverless.yml gives the `local` stage. */
 export function localEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -9,8 +10,8 @@ export function localEnv(overrides: Record<string, string> = {}): Record<string,
     AUTH_MODE: 'dev',
     TABLE_NAME: 'groupbuy-local',
     DYNAMO_ENDPOINT: `http://127.0.0.1:${process.env.DYNAMO_PORT ?? '8000'}`,
-    SESSION_SECRET: 'local-session-secret-not-for-production-0001',
-    CONTACT_KEY: 'bG9jYWwtY29udGFjdC1rZXktbm90LWZvci1wcm9kISE=',
+    SESSION_SECRET: LOCAL_SECRETS.SESSION_SECRET,
+    CONTACT_KEY: LOCAL_SECRETS.CONTACT_KEY,
     STAFF_OPENIDS: 'demo-staff',
     LOCAL_DIR: localDir,
     DEV_CLOCK_FILE: `${localDir}/clock.json`,

@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   WX_APPID: z.optional(z.string()),
   WX_SECRET: z.optional(z.string()),
   WX_API_BASE: z._default(z.url(), 'https://api.weixin.qq.com'),
+  /** WeChat Pay API v3's base URL (only tests point it elsewhere). */
+  WXPAY_API_BASE: z._default(z.url(), 'https://api.mch.weixin.qq.com'),
   STAFF_OPENIDS: commaList,
   /** base64 of 32 bytes: AES-256-GCM key for contact data at rest (the single-key form; its id is CONTACT_KEY_ID). */
   CONTACT_KEY: z.optional(z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes'))),
@@ -49,7 +51,7 @@ const ConfigSchema = z.object({
   /** JSON { messageKey: templateId } from the WeChat console. */
   TEMPLATE_IDS: z.optional(z.string()),
   /** The public base URL of the HTTP API (payment notify URLs). */
-  PUBLIC_BASE_URL: z.optional(z.string()),
+  PUBLIC_BASE_URL: z.optional(z.url()),
   WXPAY_MCH_ID: z.optional(z.string()),
   WXPAY_MERCHANT_SERIAL: z.optional(z.string()),
   WXPAY_PRIVATE_KEY: z.optional(z.string()),
@@ -66,8 +68,27 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The secrets committed to this repository for the local stage (serverless.yml's `local`
+ * params, scripts/lib/local-env.ts): every other stage refuses them.
+ */
+export const LOCAL_SECRETS = {
+  SESSION_SECRET: 'local-session-secret-not-for-production-0001',
+  CONTACT_KEY: 'bG9jYWwtY29udGFjdC1rZXktbm90LWZvci1wcm9kISE=',
+} as const;
+export const COMMITTED_LOCAL_SECRETS: readonly string[] = Object.values(LOCAL_SECRETS);
+
+/**
+ * The settings that are secrets. On AWS outside the local stage each comes from SSM Parameter
+ * Store at cold start: the function's environment carries only `<NAME>_PARAM`, the parameter's name.
+ */
+export const SECRET_SETTINGS = ['SESSION_SECRET', 'CONTACT_KEY', 'CONTACT_KEYS', 'WX_SECRET', 'WXPAY_PRIVATE_KEY', 'WXPAY_API_V3_KEY'] as const;
+export type SecretSetting = (typeof SECRET_SETTINGS)[number];
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const r = ConfigSchema.safeParse(env);
+  // An empty variable is an absent one (a template renders unset settings as '').
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = ConfigSchema.safeParse(given);
   if (!r.success) {
     const names = toIssues(r.error).map((i) => `${i.path}: ${i.message}`);
     throw new ConfigError(`bad configuration: ${names.join('; ')}`);
@@ -78,7 +99,59 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (c.AUTH_MODE === 'dev' && c.STAGE !== 'local') throw new ConfigError('bad configuration: AUTH_MODE=dev is allowed only on STAGE=local');
   if (c.PLATFORM === 'aws' && !c.TABLE_NAME) throw new ConfigError('bad configuration: TABLE_NAME is required on AWS');
   contactKeysOf(c);
+  if (c.STAGE !== 'local') {
+    const weak = secretProblems(c);
+    if (weak.length) throw new ConfigError(`bad configuration on STAGE=${c.STAGE}: ${weak.join('; ')}`);
+  }
   return c;
+}
+
+/** Outside the local stage: no committed secret, and keys that are 32 random bytes. Names the setting, never its value. */
+function secretProblems(c: Config): string[] {
+  const problems: string[] = [];
+  for (const name of SECRET_SETTINGS) {
+    const v = c[name];
+    if (v !== undefined && COMMITTED_LOCAL_SECRETS.includes(v)) problems.push(`${name}: is the committed local secret`);
+  }
+  if (!problems.some((p) => p.startsWith('SESSION_SECRET')) && !isStrongSecret(Buffer.from(c.SESSION_SECRET, 'utf8')))
+    problems.push('SESSION_SECRET: must be at least 32 random bytes (e.g. `openssl rand -base64 32`)');
+  const single = c.CONTACT_KEY !== undefined && !c.CONTACT_KEYS;
+  for (const [id, key] of Object.entries(contactKeysOf(c).keys)) {
+    const name = single ? 'CONTACT_KEY' : `CONTACT_KEYS.${id}`;
+    if (problems.some((p) => p.startsWith(`${name}:`))) continue;
+    if (COMMITTED_LOCAL_SECRETS.includes(key)) problems.push(`${name}: is the committed local secret`);
+    else if (!isRandomKey(Buffer.from(key, 'base64'))) problems.push(`${name}: must be base64 of 32 random bytes (e.g. \`openssl rand -base64 32\`)`);
+  }
+  return problems;
+}
+
+/**
+ * At least 32 bytes, about 128 bits by a character-frequency estimate, and not a short pattern
+ * repeated: `openssl rand -base64 32` (or -hex 32) passes; "aaaa…", "abab…" and "secret" do not.
+ */
+export function isStrongSecret(bytes: Uint8Array): boolean {
+  if (bytes.length < 32) return false;
+  const counts = new Map<number, number>();
+  for (const b of bytes) counts.set(b, (counts.get(b) ?? 0) + 1);
+  let bitsPerByte = 0;
+  for (const n of counts.values()) bitsPerByte -= (n / bytes.length) * Math.log2(n / bytes.length);
+  return bitsPerByte * bytes.length >= 128 && !isPeriodic(bytes);
+}
+
+/** Exactly 32 bytes that look random: not text, not a few repeated values. */
+export function isRandomKey(bytes: Uint8Array): boolean {
+  if (bytes.length !== 32) return false;
+  const printable = bytes.every((b) => b >= 0x20 && b < 0x7f);
+  return !printable && new Set(bytes).size >= 16;
+}
+
+function isPeriodic(bytes: Uint8Array): boolean {
+  for (let p = 1; p <= bytes.length / 2; p++) {
+    let repeats = true;
+    for (let i = p; i < bytes.length && repeats; i++) repeats = bytes[i] === bytes[i - p];
+    if (repeats) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,14 +1,22 @@
 import type { Deps } from '#app/deps';
 import { createDocumentClient, createDynamoItemStore } from '#adapters/dynamodb/item-store';
-import { parseConfig } from '#platform/config';
+import { resolveSecretParameters } from '#adapters/aws/secrets';
+import { createLambdaLauncher } from '#adapters/aws/lambda-launcher';
+import type { JobSigner } from '#adapters/crypto/job-signature';
+import { parseConfig, SECRET_SETTINGS } from '#platform/config';
 import { assembleDeps } from './shared.ts';
 
-/** AWS and the local stack: DynamoDB (DYNAMO_ENDPOINT points at DynamoDB Local). */
+/**
+ * AWS and the local stack: DynamoDB (DYNAMO_ENDPOINT points at DynamoDB Local). Outside the
+ * local stage the secrets are read from SSM Parameter Store at cold start (their names in
+ * `<SECRET>_PARAM`, SSM_ENDPOINT overrides the endpoint) and kept for the process.
+ */
 export function awsDeps(env: Record<string, string | undefined> = process.env): () => Promise<Deps> {
   let deps: Promise<Deps> | undefined;
   return () =>
     (deps ??= (async () => {
-      const config = parseConfig(env);
+      const withSecrets = await resolveSecretParameters(env, SECRET_SETTINGS, { endpoint: env.SSM_ENDPOINT || undefined });
+      const config = parseConfig(withSecrets);
       const local = config.DYNAMO_ENDPOINT !== undefined;
       const client = createDocumentClient(
         local
@@ -16,10 +24,12 @@ export function awsDeps(env: Record<string, string | undefined> = process.env): 
           : {},
       );
       const store = createDynamoItemStore({ tableName: config.TABLE_NAME!, client });
-      return assembleDeps({ config, store });
+      // Serverless names each function `<service>-<stage>-<fn>` (serverless.yml `service: groupbuy`).
+      const jobLauncher = (signer: JobSigner) =>
+        createLambdaLauncher({ functionName: (fn) => `groupbuy-${config.STAGE}-${fn}`, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}), signer });
+      return assembleDeps({ config, store, jobLauncher });
     })().catch((e) => {
       deps = undefined;
       throw e;
     }));
 }
-

@@ -58,6 +58,7 @@ function payAdapters(config: Config, clock: Clock, devMode: boolean) {
     platformKeys: JSON.parse(need('WXPAY_PLATFORM_KEYS')) as Record<string, string>,
     notifyUrl: `${need('PUBLIC_BASE_URL')}/pay/notify`,
     transferNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/transfer-notify`,
+    baseUrl: config.WXPAY_API_BASE,
     now: () => clock.now(),
   });
   return { payment: wx.payment, payout: wx.payout, sandbox: undefined };

@@ -46,6 +46,69 @@ describe('AWS package', () => {
     expect(routes).toContain('POST /orders');
     expect(routes.some((k: string) => k.includes('/dev/'))).toBe(false);
   });
+
+  const resources = () => Object.entries<any>(template.Resources);
+  const ofType = (type: string) => resources().filter(([, r]) => r.Type === type);
+
+  it('sends every schedule the scheduler cannot deliver to a dead-letter queue the scheduler role may write', () => {
+    const queue = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect(queue).toEqual(['SchedulerDeadLetterQueue']);
+    for (const [id, s] of ofType('AWS::Scheduler::Schedule')) {
+      expect(s.Properties.Target.DeadLetterConfig, id).toEqual({ Arn: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
+      expect(s.Properties.Target.RetryPolicy.MaximumRetryAttempts, id).toBeGreaterThan(0);
+      expect(s.Properties.Target.RoleArn, id).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
+    }
+    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
+  });
+
+  it('alarms on errors of the cutoff, settle and notify functions and on dead letters, to an SNS topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const onErrors = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
+    expect(onErrors.map((a) => a.Dimensions[0].Value.Ref).sort()).toEqual(['CutoffLambdaFunction', 'NotifyLambdaFunction', 'SettleLambdaFunction']);
+    expect(alarms.some((a) => a.Namespace === 'AWS/SQS' && a.Dimensions[0].Value['Fn::GetAtt'][0] === 'SchedulerDeadLetterQueue')).toBe(true);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(a).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, TreatMissingData: 'notBreaching' });
+    }
+    expect(template.Resources.AlarmTopic.Type).toBe('AWS::SNS::Topic');
+  });
+
+  it('throttles login, quote and place per route on the HTTP API stage, after those routes exist', () => {
+    const stage = template.Resources.HttpApiStage;
+    const keys = ['POST /auth/login', 'POST /orders/quote', 'POST /orders'];
+    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual([...keys].sort());
+    for (const k of keys) expect(stage.Properties.RouteSettings[k]).toEqual({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+    const routeIds = stage.DependsOn.map((id: string) => template.Resources[id].Properties.RouteKey);
+    expect(routeIds.sort()).toEqual([...keys].sort());
+    expect(stage.Properties.DefaultRouteSettings).toBeDefined();
+  });
+
+  it('routes every other request to the $default catch-all (auth), and has no dev-login outside the local stage', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const catchAll = routes.find((r) => r.RouteKey === '$default');
+    expect(catchAll.Target['Fn::Join'][1]).toContainEqual({ Ref: 'HttpApiIntegrationAuth' });
+    expect(routes.some((r) => r.RouteKey.includes('dev-login'))).toBe(false);
+  });
+
+  it('every reference in the template names a resource or a parameter that exists', () => {
+    const known = new Set([...Object.keys(template.Resources), ...Object.keys(template.Parameters ?? {}), 'AWS::Region', 'AWS::AccountId', 'AWS::Partition', 'AWS::StackName', 'AWS::URLSuffix']);
+    const missing: string[] = [];
+    const walk = (v: any): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (!v || typeof v !== 'object') return;
+      if (typeof v.Ref === 'string' && !known.has(v.Ref)) missing.push(v.Ref);
+      if (Array.isArray(v['Fn::GetAtt']) && !known.has(v['Fn::GetAtt'][0])) missing.push(v['Fn::GetAtt'][0]);
+      Object.values(v).forEach(walk);
+    };
+    walk(template.Resources);
+    for (const [id, r] of resources()) {
+      expect(r.Type, id).toMatch(/^AWS::/);
+      for (const d of [r.DependsOn ?? []].flat()) expect(known.has(d), `${id} depends on ${d}`).toBe(true);
+      if (r.Condition) expect(template.Conditions[r.Condition], id).toBeDefined();
+    }
+    expect(missing).toEqual([]);
+  });
 });
 
 describe('CloudBase configuration', () => {

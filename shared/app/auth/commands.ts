@@ -26,9 +26,12 @@ export const loginCommand = defineCommand({
   },
 });
 
-/** Local stage only: sign in as any openid (demo-staff, a leader, a customer). */
+/**
+ * Local stage only: sign in as any openid (demo-staff, a leader, a customer). A command of the
+ * local-only dev function, so no other stage has the route at all (404 before any check).
+ */
 export const devLoginCommand = defineCommand({
-  name: 'auth.devLogin',
+  name: 'dev.login',
   roles: 'public',
   input: z.object({ openid: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)) }),
   http: { method: 'POST', path: '/auth/dev-login' },
@@ -71,4 +74,4 @@ export const meCommand = defineCommand({
   },
 });
 
-export const authCommands = [loginCommand, devLoginCommand, meCommand];
+export const authCommands = [loginCommand, meCommand];
