@@ -205,7 +205,8 @@ describe('settle job: refunds', () => {
     w.clock.set('2026-12-07T02:00:00+08:00');
     await runSettlement(w.deps);
 
-    expect(await balanceOf(w, 'l-xujiahui')).toMatchObject({ availableFen: -300, reservedFen: 395 });
+    // issue 12: available never below zero; what it could not cover is carried as debt.
+    expect(await balanceOf(w, 'l-xujiahui')).toMatchObject({ availableFen: 0, debtFen: 300, reservedFen: 395 });
     await expect(dispatch(withdrawCommand, { requestId: 'r-more', amountFen: 100 }, leader, w.deps)).rejects.toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
     const pushes = await statementPushes(w);
     expect(pushes.find((p) => (p.payload as { period: string }).period === '2026-W49')!.payload).toMatchObject({ totalFen: -300, availableFen: 0 });

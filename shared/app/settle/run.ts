@@ -8,7 +8,7 @@ import type { Job } from '#app/command';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
-import type { LedgerEntry } from '../ledger.ts';
+import { afterStatement, heldOf, stillHeld, type LedgerEntry } from '../ledger.ts';
 import { outboxOp } from '../outbox.ts';
 import { financeDayOp } from './finance.ts';
 import { settleKeys } from './keys.ts';
@@ -179,7 +179,7 @@ export async function settleLeader(run: SettleRun, leader: LeaderRecord, balance
 
   const written: WrittenStatement[] = [];
   let covered = watermark;
-  let available = Number(balance?.availableFen ?? 0);
+  let held = heldOf(balance);
   for (const { period, entries: own } of periods) {
     const { end } = periodWindow(kind, period);
     const parts = periodParts(own);
@@ -192,38 +192,47 @@ export async function settleLeader(run: SettleRun, leader: LeaderRecord, balance
     if (statement.commissionFen !== parts.commissionEntriesFen) {
       throw new RangeError(`${period}: commission entries add up to ${parts.commissionEntriesFen}, their lines to ${statement.commissionFen}`);
     }
-    available += statement.totalFen;
-    const ops: WriteOp[] = [
-      ...statementWriteOps(statement, { leaderName: leader.name, communityId: leader.communityId, ...(covered ? { from: covered } : {}), to: end, settledAt: run.settledAt }),
-      {
-        type: 'update',
-        key: keys.leaderBalance(leader.id),
-        update: {
-          // The entries leave pending; the whole total (awards included) becomes available.
-          inc: { pendingFen: 0 - parts.entriesNetFen, availableFen: statement.totalFen },
-          set: { settledUntil: end, lastSettledPeriod: period },
-          setIfAbsent: { withdrawnFen: 0, reservedFen: 0, leaderId: leader.id },
+    // The statement's total moves into the balance with the debt rule (ledger.ts afterStatement),
+    // conditioned on what the balance held when read; a withdrawal meanwhile means read again.
+    let next = afterStatement(held, statement.totalFen);
+    for (let attempt = 1; ; attempt++) {
+      next = afterStatement(held, statement.totalFen);
+      const ops: WriteOp[] = [
+        ...statementWriteOps(statement, { leaderName: leader.name, communityId: leader.communityId, ...(covered ? { from: covered } : {}), to: end, settledAt: run.settledAt }),
+        {
+          type: 'update',
+          key: keys.leaderBalance(leader.id),
+          update: {
+            // The entries leave pending; the whole total (awards included) goes to available, debt first.
+            inc: { pendingFen: 0 - parts.entriesNetFen },
+            set: { settledUntil: end, lastSettledPeriod: period, availableFen: next.availableFen, debtFen: next.debtFen },
+            setIfAbsent: { withdrawnFen: 0, reservedFen: 0, leaderId: leader.id },
+          },
+          when: [covered ? { op: 'eq', path: 'settledUntil', value: covered } : { op: 'attrNotExists', path: 'settledUntil' }, ...stillHeld(held)],
         },
-        when: [covered ? { op: 'eq', path: 'settledUntil', value: covered } : { op: 'attrNotExists', path: 'settledUntil' }],
-      },
-      outboxOp(deps, {
-        key: 'statement',
-        touser: leader.openid,
-        payload: { period, totalFen: statement.totalFen, availableFen: Math.max(0, available) },
-        dedupe: `stmt#${leader.id}#${period}`,
-      }),
-      financeDayOp(deps, run.today, { settledFen: statement.totalFen }, leader.id),
-    ];
-    try {
-      await deps.store.transact(ops);
-    } catch (e) {
-      if (e instanceof TransactionCancelled && e.failedAt() >= 0) {
-        // Another run settled this leader meanwhile (statement exists or the watermark moved).
-        logger.info('leader settled by another run', { leaderId: leader.id, period });
-        return written;
+        outboxOp(deps, {
+          key: 'statement',
+          touser: leader.openid,
+          payload: { period, totalFen: statement.totalFen, availableFen: next.availableFen },
+          dedupe: `stmt#${leader.id}#${period}`,
+        }),
+        financeDayOp(deps, run.today, { settledFen: statement.totalFen }, leader.id),
+      ];
+      try {
+        await deps.store.transact(ops);
+        break;
+      } catch (e) {
+        if (!(e instanceof TransactionCancelled && e.failedAt() >= 0)) throw e;
+        const fresh = await deps.store.get(keys.leaderBalance(leader.id), { consistent: true });
+        if ((fresh?.settledUntil ?? undefined) !== covered || attempt >= 5) {
+          // Another run settled this leader meanwhile (statement exists or the watermark moved).
+          logger.info('leader settled by another run', { leaderId: leader.id, period });
+          return written;
+        }
+        held = heldOf(fresh); // the balance moved (a withdrawal): settle on what it holds now
       }
-      throw e;
     }
+    held = { ...next, read: next };
     written.push({ leaderId: leader.id, period, totalFen: statement.totalFen });
     covered = end;
   }
