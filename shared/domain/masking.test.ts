@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isMainlandMobile, maskName, maskPhone, phoneTail } from './masking.ts';
+import { hasControlOrBidi, isMainlandMobile, maskName, maskPhone, phoneTail } from './masking.ts';
 
 describe('maskName', () => {
   it.each([
@@ -72,5 +72,14 @@ describe('privacy', () => {
       expect((e as Error).message).not.toContain('987');
     }
     for (const s of spies) expect(s).not.toHaveBeenCalled();
+  });
+});
+
+describe('hasControlOrBidi', () => {
+  it('finds control and bidi characters, and only those', () => {
+    for (const bad of ['\u0000', '\n', '\u001f', '\u007f', '\u0085', '\u009f', '\u200e', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069']) {
+      expect(hasControlOrBidi(`张${bad}三`)).toBe(true);
+    }
+    for (const ok of ['张三', 'Alice Wong', '欧阳 娜娜', 'Zoë', '𠮷野家', '王·小明', '\u200d']) expect(hasControlOrBidi(ok)).toBe(false);
   });
 });

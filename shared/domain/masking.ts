@@ -26,6 +26,17 @@ export function maskName(name: string): string {
   return first + '*'.repeat(cs.length - 1);
 }
 
+/**
+ * Control and bidirectional-formatting characters (C0, DEL, C1, LRM/RLM, LRE…RLO, LRI…PDI):
+ * in a name they can break a label or CSV row, or reorder what a leader reads on screen.
+ */
+const UNSAFE_IN_NAME = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** True when a contact name (or other short display text) holds a control or bidi character. */
+export function hasControlOrBidi(text: string): boolean {
+  return UNSAFE_IN_NAME.test(text);
+}
+
 /** True for a mainland China mobile number as stored: exactly 11 digits, `1[3-9]` first. */
 export function isMainlandMobile(s: string): boolean {
   return /^1[3-9]\d{9}$/.test(s);

@@ -1,29 +1,41 @@
 import * as z from 'zod/mini';
-import { fen, id, isoTime } from '#platform/schema';
+import { id, isoTime } from '#platform/schema';
+import { hasControlOrBidi } from '#domain/masking';
+
+/** Upper bounds of what staff enter (issue 12): ¥100,000 for a price, value or amount; 1,000,000 units for a stock, limit or quantity. */
+export const MAX_STAFF_FEN = 10_000_000;
+export const MAX_STAFF_UNITS = 1_000_000;
+/** Whole fen from `min` up to ¥100,000. */
+export const staffFen = (min = 0) => z.int().check(z.minimum(min), z.maximum(MAX_STAFF_FEN));
+/** Whole units from `min` up to 1,000,000. */
+export const staffUnits = (min = 0) => z.int().check(z.minimum(min), z.maximum(MAX_STAFF_UNITS));
+/** A person's name as shown on labels and screens: no control or bidi characters. */
+export const personName = (max: number) =>
+  z.string().check(z.minLength(1), z.maxLength(max), z.refine((s: string) => !hasControlOrBidi(s), 'must not contain control or bidirectional-formatting characters'));
 
 /** Product as staff enter it (API.md "Shapes of the main back-office inputs"). */
 export const ProductInput = z.object({
   id: z.optional(id()),
   title: z.string().check(z.minLength(1), z.maxLength(60)),
   category: z.string().check(z.minLength(1), z.maxLength(20)),
-  priceFen: z.int().check(z.minimum(1)),
-  memberPriceFen: z.optional(z.int().check(z.minimum(1))),
-  costFen: z.optional(fen()),
+  priceFen: staffFen(1),
+  memberPriceFen: z.optional(staffFen(1)),
+  costFen: z.optional(staffFen()),
   supplierId: id(),
   commissionRate: z._default(z.number().check(z.gte(0.05), z.lte(0.15)), 0.1),
   fresh: z.boolean(),
-  perUserLimit: z.optional(z.int().check(z.minimum(1))),
-  stockPerWave: z.optional(z.int().check(z.minimum(0))),
-  supplierCapacity: z.optional(z.int().check(z.minimum(0))),
+  perUserLimit: z.optional(staffUnits(1)),
+  stockPerWave: z.optional(staffUnits()),
+  supplierCapacity: z.optional(staffUnits()),
   status: z._default(z.enum(['active', 'inactive']), 'active'),
   flashSale: z.optional(
     z.object({
       id: z.optional(id()),
-      priceFen: z.int().check(z.minimum(1)),
-      stock: z.int().check(z.minimum(1)),
+      priceFen: staffFen(1),
+      stock: staffUnits(1),
       startsAt: isoTime(),
       endsAt: isoTime(),
-      perUserLimit: z.int().check(z.minimum(1)),
+      perUserLimit: staffUnits(1),
     }),
   ),
 });
@@ -45,7 +57,7 @@ export type CommunityInput = z.infer<typeof CommunityInput>;
 export const LeaderInput = z.object({
   id: z.optional(id()),
   openid: z.string().check(z.minLength(1), z.maxLength(64)),
-  name: z.string().check(z.minLength(1), z.maxLength(20)),
+  name: personName(20),
   phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
   communityId: id(),
   referredBy: z.optional(id()),
@@ -59,9 +71,9 @@ export const CouponInput = z.object({
   id: z.optional(id()),
   title: z.string().check(z.minLength(1), z.maxLength(30)),
   kind: z.enum(['fixed', 'percent']),
-  valueFen: z.optional(z.int().check(z.minimum(1))),
+  valueFen: z.optional(staffFen(1)),
   percent: z.optional(z.int().check(z.minimum(1), z.maximum(99))),
-  thresholdFen: fen(),
+  thresholdFen: staffFen(),
   validFrom: isoTime(),
   validTo: isoTime(),
   newUserOnly: z._default(z.boolean(), false),

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
+import { personName } from '../catalog/schemas.ts';
 
 export const BasketInput = z.object({
   communityId: id(),
@@ -14,7 +15,7 @@ export type BasketInput = z.infer<typeof BasketInput>;
 export const PlaceInput = z.extend(BasketInput, {
   requestId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
   contact: z.object({
-    name: z.string().check(z.minLength(1), z.maxLength(20)),
+    name: personName(20),
     phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
     address: z.optional(z.string().check(z.maxLength(120))),
   }),

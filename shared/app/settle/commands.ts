@@ -6,6 +6,7 @@ import { CSV } from '#platform/http';
 import { AppError } from '#domain/errors';
 import { kindOfPeriod, monthOf, previousMonth } from '#domain/settlement-period';
 import { getBalance } from '../ledger.ts';
+import { staffFen } from '../catalog/schemas.ts';
 import { readFinance } from './finance.ts';
 import { callerLeader } from './leaders.ts';
 import { storedRanking } from './monthly.ts';
@@ -61,7 +62,7 @@ export const statementsCommand = defineCommand({
 export const withdrawCommand = defineCommand({
   name: 'settle.withdraw',
   roles: ['leader'],
-  input: z.object({ requestId: id(), amountFen: z.int().check(z.minimum(1)) }),
+  input: z.object({ requestId: id(), amountFen: staffFen(1) }),
   http: { method: 'POST', path: '/leader/withdrawals' },
   async run(ctx, input) {
     return requestWithdrawal(ctx.deps, await callerLeader(ctx), input);
