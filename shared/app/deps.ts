@@ -19,6 +19,8 @@ export interface Deps extends PlatformDeps {
   sessions: SessionTokens;
   /** The caller's roles from data (shared/app/users.ts), bound by the composition root for dispatch. */
   callerRoles(userId: string): Promise<Role[]>;
+  /** The key page cursors are signed with (derived from SESSION_SECRET by the composition root). */
+  cursorKey: Uint8Array;
   wechatLogin: WechatLogin;
   contacts: ContactCipher;
   /** Openids configured as staff (STAFF_OPENIDS), besides staff records in the store. */

@@ -15,12 +15,14 @@ export interface RawRequest {
 
 /**
  * What the platform itself needs of the dependencies the use cases get: checking a session
- * token and looking up a caller's roles (from data, on every call). The composition root
- * (shared/wiring) supplies both; the platform knows no adapter and no use case.
+ * token, signing page cursors and looking up a caller's roles (from data, on every call). The composition root
+ * (shared/wiring) supplies them; the platform knows no adapter and no use case.
  */
 export interface PlatformDeps {
   sessions: { verify(token: string): Promise<string | undefined> };
   callerRoles(userId: string): Promise<Role[]>;
+  /** Signs the page cursors handed to clients (shared/platform/cursors.ts); a paged command refuses to run without it. */
+  cursorKey?: Uint8Array;
 }
 
 export interface CommandContext<D = PlatformDeps> {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { AppError } from '#domain/errors';
 import type { Command, FunctionModule, RawResponse } from './command.ts';
 import type { PlatformDeps } from './command.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, UNREADABLE } from './dispatch.ts';
 import { toErrorBody } from './errors.ts';
 
 interface Route {
@@ -28,17 +28,32 @@ export function compileRoutes(commands: Command<any, any, any>[]): Route[] {
     .sort((a, b) => a.params.length - b.params.length);
 }
 
+/**
+ * The command a request's method and path name, with its decoded path parameters. An empty
+ * segment (`/orders//cancel`) matches nothing; a parameter that is not valid percent-encoding
+ * (`%E4%B8`, `%zz`) is reported as `badParam` (answered 400 after the token and role checks).
+ */
 export function matchRoute(routes: Route[], method: string, path: string) {
   for (const r of routes) {
     if (r.method !== method) continue;
     const m = r.pattern.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
-    r.params.forEach((p, i) => (params[p] = decodeURIComponent(m[i + 1]!)));
-    return { command: r.command, params };
+    let badParam: string | undefined;
+    r.params.forEach((p, i) => {
+      try {
+        params[p] = decodeURIComponent(m[i + 1]!);
+      } catch {
+        badParam ??= p;
+      }
+    });
+    return { command: r.command, params, ...(badParam ? { badParam } : {}) };
   }
   return undefined;
 }
+
+/** Larger request bodies are refused (400): no command takes more than tens of kilobytes. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode: status,
@@ -50,27 +65,33 @@ const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 
 export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<PlatformDeps>) {
   const routes = compileRoutes(mod.commands);
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const method = event.requestContext?.http?.method ?? 'GET';
-    const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    const method = String(event.requestContext?.http?.method ?? 'GET');
+    const path = String(event.rawPath ?? event.requestContext?.http?.path ?? '/');
     const where = `${method} ${path.replace(/\/[^/]*\d[^/]*/g, '/:id')}`;
     try {
       const match = matchRoute(routes, method, path);
       if (!match) throw new AppError('NOT_FOUND', `no route ${method} ${path}`);
       const deps = await getDeps();
       const headers = lowerHeaders(event.headers ?? {});
-      const bodyText = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+      const bodyBytes = typeof event.body !== 'string' ? 0 : event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
+      const tooLarge = bodyBytes > MAX_BODY_BYTES;
+      const bodyText = event.body && !tooLarge ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
       const auth = headers['authorization'];
       const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+      // What cannot be read is reported by dispatch after the token and role (API.md order).
+      let unreadable: string | undefined = tooLarge ? `the body is larger than ${MAX_BODY_BYTES} bytes` : match.badParam ? `the path parameter ${match.badParam} is not valid percent-encoding` : undefined;
       let body: unknown = {};
-      if (bodyText && !match.command.rawResponse) {
+      if (bodyText && !match.command.rawResponse && !unreadable) {
         try {
           body = JSON.parse(bodyText);
+          if (body === null || typeof body !== 'object' || Array.isArray(body)) unreadable = 'the body must be a JSON object';
         } catch {
-          // Checked after the token and role (API.md order), so keep it for dispatch to report.
-          body = BAD_JSON;
+          unreadable = 'the body is not JSON';
         }
       }
-      const input = mergeInput(body, event.queryStringParameters ?? {}, match.params);
+      const input = unreadable
+        ? { [UNREADABLE]: unreadable }
+        : mergeInput(body as object, event.queryStringParameters ?? {}, match.params);
       const result = await dispatch(match.command, input, { kind: 'bearer', token }, deps, { headers, body: bodyText });
       if (match.command.rawResponse) {
         const r = result as RawResponse;
@@ -91,13 +112,11 @@ export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<Pl
   };
 }
 
-const BAD_JSON = Symbol('bad json');
 export const CSV = '__csv';
 
-function mergeInput(body: unknown, query: Record<string, string | undefined>, params: Record<string, string>): unknown {
-  if (body === BAD_JSON) return { __badJson: true, ...query, ...params };
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  return { ...query, ...(body as object), ...params };
+/** One input from the query string, the JSON body and the path parameters (the path wins, then the body). */
+function mergeInput(body: object, query: Record<string, string | undefined>, params: Record<string, string>): Record<string, unknown> {
+  return { ...query, ...body, ...params };
 }
 
 function lowerHeaders(h: Record<string, string | undefined>): Record<string, string | undefined> {

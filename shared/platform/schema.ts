@@ -14,6 +14,17 @@ export const bizDateSchema = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$
 export const isoTime = () => z.iso.datetime({ offset: true });
 
 /**
+ * A latitude (limit 90) or longitude (limit 180) in degrees, kept to 7 decimal places (about
+ * 1 cm): finer digits mean nothing for a pickup point, and DynamoDB cannot store magnitudes
+ * below 1e-130 (a 500 otherwise).
+ */
+export const coordinate = (limit: 90 | 180) =>
+  z.pipe(
+    z.number().check(z.gte(-limit), z.lte(limit)),
+    z.transform((n) => Math.round(n * 1e7) / 1e7 || 0),
+  );
+
+/**
  * A number in a query string (HTTP) or a real number (CloudBase data). Body numbers are never
  * parsed from strings; only query parameters, which HTTP can only carry as text, are.
  */

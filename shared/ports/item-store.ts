@@ -5,6 +5,8 @@
  * databases can express atomically, so every invariant (stock never below zero, one
  * idempotency record, balances never negative) is enforced by the database, not by a read.
  */
+import { AppError } from '#domain/errors';
+
 export type Scalar = string | number | boolean | null;
 
 export interface Key {
@@ -85,6 +87,17 @@ export class TransactionCancelled extends Error {
   /** Index of the first operation whose condition failed, or -1. */
   failedAt(): number {
     return this.reasons.findIndex((r) => r?.code === 'ConditionalCheckFailed');
+  }
+}
+
+/**
+ * Thrown by `query` for a cursor the store did not hand out. Clients only ever hold signed
+ * cursors (shared/platform/cursors.ts), so this is defence in depth: still a 400, never a 500.
+ */
+export class InvalidCursor extends AppError {
+  constructor() {
+    super('VALIDATION_FAILED', 'the cursor is not valid', { issues: [{ path: 'cursor', message: 'not a cursor of this query' }] });
+    this.name = 'InvalidCursor';
   }
 }
 

@@ -20,6 +20,7 @@ import type { PaymentGateway, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
 import { contactKeysOf, parseConfig, type Config } from '#platform/config';
+import { deriveCursorKey } from '#platform/cursors';
 
 export interface RuntimeParts {
   config: Config;
@@ -94,7 +95,8 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     ids: createIds(clock),
     settings,
     // Sessions expire in real time: the local stage's movable business clock must not expire them.
-    sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock }),
+    sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock, stage: config.STAGE }),
+    cursorKey: deriveCursorKey(config.SESSION_SECRET),
     wechatLogin: createCode2Session({ appId: config.WX_APPID ?? 'local', secret: config.WX_SECRET ?? 'local', baseUrl: config.WX_API_BASE }),
     contacts: createContactCipher({ ...contactKeysOf(config), macKey: deriveSecret(config.SESSION_SECRET, 'groupbuy contact mac') }),
     staffOpenids: config.STAFF_OPENIDS,

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   ConditionFailed,
+  InvalidCursor,
   TransactionCancelled,
   type Item,
   type ItemStore,
@@ -52,8 +53,19 @@ export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoD
 
 const encodeCursor = (k: Record<string, unknown> | undefined) =>
   k ? Buffer.from(JSON.stringify(k)).toString('base64url') : undefined;
-const decodeCursor = (c: string | undefined) =>
-  c ? (JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+/** The LastEvaluatedKey a cursor carries: an object of string key attributes, else InvalidCursor. */
+function decodeCursor(c: string | undefined): Record<string, unknown> | undefined {
+  if (!c) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursor();
+  }
+  const ok = !!key && typeof key === 'object' && !Array.isArray(key) && Object.keys(key).length > 0 && Object.values(key).every((v) => typeof v === 'string');
+  if (!ok) throw new InvalidCursor();
+  return key as Record<string, unknown>;
+}
 
 const keyOf = (k: Key): Key => ({ pk: k.pk, sk: k.sk });
 
@@ -122,18 +134,24 @@ export function createDynamoItemStore(options: DynamoStoreOptions): ItemStore {
         keyCond += ` AND ${x.name(skName)} BETWEEN ${x.value(input.from)} AND ${x.value(input.to)}`;
       else if (input.from !== undefined) keyCond += ` AND ${x.name(skName)} >= ${x.value(input.from)}`;
       else if (input.to !== undefined) keyCond += ` AND ${x.name(skName)} <= ${x.value(input.to)}`;
-      const r = await client.send(
-        new QueryCommand({
-          TableName,
-          IndexName: input.index,
-          KeyConditionExpression: keyCond,
-          ...x.attrs(),
-          Limit: input.limit,
-          ExclusiveStartKey: decodeCursor(input.cursor),
-          ScanIndexForward: !input.descending,
-          ConsistentRead: input.index ? false : (input.consistent ?? false),
-        }),
-      );
+      const r = await client
+        .send(
+          new QueryCommand({
+            TableName,
+            IndexName: input.index,
+            KeyConditionExpression: keyCond,
+            ...x.attrs(),
+            Limit: input.limit,
+            ExclusiveStartKey: decodeCursor(input.cursor),
+            ScanIndexForward: !input.descending,
+            ConsistentRead: input.index ? false : (input.consistent ?? false),
+          }),
+        )
+        .catch((e: unknown) => {
+          // A start key that is not one of this query's keys is refused by DynamoDB as invalid input.
+          if (input.cursor && (e as { name?: string }).name === 'ValidationException') throw new InvalidCursor();
+          throw e;
+        });
       return { items: (r.Items ?? []) as Item[], cursor: encodeCursor(r.LastEvaluatedKey) };
     },
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { id, isoTime } from '#platform/schema';
+import { coordinate, id, isoTime } from '#platform/schema';
 import { hasControlOrBidi } from '#domain/masking';
 
 /** Upper bounds of what staff enter (issue 12): ¥100,000 for a price, value or amount; 1,000,000 units for a stock, limit or quantity. */
@@ -47,8 +47,8 @@ export const CommunityInput = z.object({
   address: z.string().check(z.minLength(1), z.maxLength(120)),
   region: z.string().check(z.minLength(1), z.maxLength(40)),
   location: z.object({
-    lat: z.number().check(z.gte(-90), z.lte(90)),
-    lng: z.number().check(z.gte(-180), z.lte(180)),
+    lat: coordinate(90),
+    lng: coordinate(180),
   }),
   routeId: id(),
 });
