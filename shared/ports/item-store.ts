@@ -91,6 +91,19 @@ export class TransactionCancelled extends Error {
 }
 
 /**
+ * Thrown by `transact` or `write` when concurrent writers kept conflicting beyond the store's
+ * own retry budget: nothing was written and no condition failed (every reason is
+ * `TransactionConflict`, `failedAt()` is -1); the caller may read again and decide anew.
+ * Each adapter translates its platform's conflict errors to this, so no use case names one.
+ */
+export class StoreConflict extends TransactionCancelled {
+  constructor(operations: number) {
+    super(Array.from({ length: operations }, () => ({ code: 'TransactionConflict' })));
+    this.name = 'StoreConflict';
+  }
+}
+
+/**
  * Thrown by `query` for a cursor the store did not hand out. Clients only ever hold signed
  * cursors (shared/platform/cursors.ts), so this is defence in depth: still a 400, never a 500.
  */

@@ -1,6 +1,7 @@
 import {
   ConditionFailed,
   InvalidCursor,
+  StoreConflict,
   TransactionCancelled,
   type Item,
   type ItemStore,
@@ -244,7 +245,7 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       } catch (raw) {
         const e = platformError(raw);
         if (!isConflict(e)) throw e;
-        if (attempt >= attempts) throw new TransactionCancelled(ops.map(() => ({ code: 'TransactionConflict' })));
+        if (attempt >= attempts) throw new StoreConflict(ops.length);
         // Full jitter: spread retrying writers of a hot document apart.
         await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
       }

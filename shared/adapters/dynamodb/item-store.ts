@@ -13,6 +13,7 @@ import {
 import {
   ConditionFailed,
   InvalidCursor,
+  StoreConflict,
   TransactionCancelled,
   type Item,
   type ItemStore,
@@ -176,6 +177,7 @@ export function createDynamoItemStore(options: DynamoStoreOptions): ItemStore {
       } catch (e: any) {
         if (e?.name === 'ConditionalCheckFailedException') throw new ConditionFailed(keyOf((op as any).key ?? (op as any).item), plain(e.Item));
         if (e?.name === 'TransactionCanceledException') throw new ConditionFailed(keyOf((op as any).key), plain(e.CancellationReasons?.[0]?.Item));
+        if (e?.name === 'TransactionConflictException') throw new StoreConflict(1);
         throw e;
       }
     },
@@ -198,6 +200,7 @@ export function createDynamoItemStore(options: DynamoStoreOptions): ItemStore {
             await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
             continue;
           }
+          if (conflict) throw new StoreConflict(ops.length);
           if (e?.name === 'TransactionCanceledException') {
             throw new TransactionCancelled(
               (e.CancellationReasons ?? []).map((r: any) =>
