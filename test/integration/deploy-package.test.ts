@@ -109,6 +109,34 @@ describe('AWS package', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('has no dependency cycle (PUBLIC_BASE_URL may name the API, the API names no function)', () => {
+    const deps = new Map<string, Set<string>>();
+    const refs = (v: any, out: Set<string>): void => {
+      if (Array.isArray(v)) return v.forEach((x) => refs(x, out));
+      if (!v || typeof v !== 'object') return;
+      if (typeof v.Ref === 'string' && template.Resources[v.Ref]) out.add(v.Ref);
+      if (Array.isArray(v['Fn::GetAtt']) && template.Resources[v['Fn::GetAtt'][0]]) out.add(v['Fn::GetAtt'][0]);
+      if (typeof v['Fn::Sub'] === 'string') for (const m of v['Fn::Sub'].matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z]+)?\}/g)) if (template.Resources[m[1]!]) out.add(m[1]!);
+      Object.values(v).forEach((x) => refs(x, out));
+    };
+    for (const [id, r] of resources()) {
+      const out = new Set<string>([r.DependsOn ?? []].flat());
+      refs(r.Properties, out);
+      deps.set(id, out);
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycle: string[] = [];
+    const visit = (id: string, path: string[]): void => {
+      if (state.get(id) === 'done' || cycle.length) return;
+      if (state.get(id) === 'visiting') return void cycle.push(...path, id);
+      state.set(id, 'visiting');
+      for (const d of deps.get(id) ?? []) visit(d, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of deps.keys()) visit(id, []);
+    expect(cycle).toEqual([]);
+  });
 });
 
 describe('CloudBase configuration', () => {
