@@ -11,6 +11,7 @@ import { seedDemo } from './lib/demo-data.ts';
 import { assembleDeps } from '../shared/wiring/shared.ts';
 import { parseConfig } from '../shared/platform/config.ts';
 import { createDocumentClient, createDynamoItemStore } from '../shared/adapters/dynamodb/item-store.ts';
+import { BUSINESS_TZ } from '../shared/domain/time.ts';
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -63,7 +64,7 @@ async function main() {
   console.log('table groupbuy-local ready, demo data loaded');
 
   const offline = spawn('npx', ['serverless', 'offline', 'start', '--stage', 'local', '--httpPort', String(httpPort), '--lambdaPort', process.env.LAMBDA_PORT ?? '3002'], {
-    env: { ...process.env, ...env, TZ: 'Asia/Shanghai', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: { ...process.env, ...env, TZ: BUSINESS_TZ, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(offline);

@@ -1,6 +1,7 @@
 import type { FunctionModule } from '#app/command';
 import { adminCatalogCommands } from '#app/admin/commands';
 import { runJobCommand } from '#app/admin/jobs';
+import { settingsCommands } from '#app/admin/settings';
 import { decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
 import { cutoffAdminCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
@@ -9,7 +10,7 @@ import { overdueJob } from '#app/verify/commands';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 
-/** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, and any job now. */
+/** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 export const adminModule: FunctionModule = {
   name: 'admin',
   commands: [
@@ -17,6 +18,7 @@ export const adminModule: FunctionModule = {
     ...cutoffAdminCommands,
     listAfterSalesCommand,
     decideAfterSalesCommand,
+    ...settingsCommands,
     runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob]),
   ],
 };

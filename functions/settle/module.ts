@@ -1,5 +1,5 @@
 import type { FunctionModule } from '#app/command';
 import { settleCommands } from '#app/settle/commands';
-import { settleJob } from '#app/settle/run';
+import { settleHeartbeat } from '#app/settle/heartbeat';
 
-export const settleModule: FunctionModule = { name: 'settle', commands: [...settleCommands], jobs: [settleJob] };
+export const settleModule: FunctionModule = { name: 'settle', commands: [...settleCommands], jobs: [settleHeartbeat] };

@@ -2,7 +2,7 @@ import type { Clock, DevClockControl } from '#ports/clock';
 import type { Ids } from '#ports/ids';
 import type { ItemStore } from '#ports/item-store';
 import type { ContactCipher, SessionTokens, WechatLogin } from '#ports/session';
-import type { MerchantSettings } from './settings.ts';
+import type { MerchantSettings, SettingsCache } from './settings.ts';
 import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import type { PlatformDeps, Role } from '#platform/command';
@@ -15,7 +15,10 @@ export interface Deps extends PlatformDeps {
   store: ItemStore;
   clock: Clock;
   ids: Ids;
-  settings: MerchantSettings;
+  /** The merchant settings in force (read synchronously; refreshed from the store at most 60 s old, see settings.ts). */
+  readonly settings: MerchantSettings;
+  /** This instance's copy of the versioned settings document behind `settings`. */
+  settingsCache: SettingsCache;
   sessions: SessionTokens;
   /** The caller's roles from data (shared/app/users.ts), bound by the composition root for dispatch. */
   callerRoles(userId: string): Promise<Role[]>;

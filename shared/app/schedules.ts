@@ -1,14 +1,18 @@
 /**
- * When each job runs (API.md "Scheduled jobs"), Asia/Shanghai, in both clouds' syntax:
- * EventBridge Scheduler cron (with `timezone`) and CloudBase's 7-field timer cron. Jobs work
- * out what is due from data, so a late or missed trigger is caught up by the next one.
+ * When each job is woken, in both clouds' syntax: EventBridge Scheduler (with the business
+ * time zone) and CloudBase's 7-field timer cron. Every trigger is a heartbeat: the job works
+ * out from the data, the clock and the settings what is due (a wave whose cutoff instant has
+ * passed, a settlement period whose settle hour has come, the day's overdue run), so a changed
+ * cutoff time or settle hour takes effect at the next beat without a redeploy, and a missed or
+ * interrupted run is caught up by the next one.
  */
 export const SCHEDULES = {
-  cutoff: { fn: 'cutoff', aws: 'cron(0 22 * * ? *)', cloudbase: '0 0 22 * * * *' },
+  cutoff: { fn: 'cutoff', aws: 'rate(5 minutes)', cloudbase: '0 */5 * * * * *' },
   expire: { fn: 'order', aws: 'rate(5 minutes)', cloudbase: '0 */5 * * * * *' },
+  refunds: { fn: 'order', aws: 'rate(10 minutes)', cloudbase: '0 */10 * * * * *' },
   notify: { fn: 'notify', aws: 'rate(1 minute)', cloudbase: '0 * * * * * *' },
-  overdue: { fn: 'verify', aws: 'cron(0 3 * * ? *)', cloudbase: '0 0 3 * * * *' },
-  settle: { fn: 'settle', aws: 'cron(0 2 * * ? *)', cloudbase: '0 0 2 * * * *' },
+  overdue: { fn: 'verify', aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' },
+  settle: { fn: 'settle', aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' },
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;

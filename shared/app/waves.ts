@@ -8,7 +8,7 @@ import { keys } from './keys.ts';
  * that the merchant has not closed early (API.md "Waves and stock").
  */
 export async function openWaveFor(deps: Deps, communityId: string): Promise<string> {
-  let date = clockWaveDate(deps.settings.wave, deps.clock.now());
+  let date = clockWaveDate(deps.settings, deps.clock.now());
   for (let i = 0; i < 7; i++) {
     const wave = await deps.store.get(keys.communityWave(communityId, date));
     // CLOSING: the cutoff (or an early close) is under way; new orders go to the next wave.
@@ -18,4 +18,4 @@ export async function openWaveFor(deps: Deps, communityId: string): Promise<stri
   return date;
 }
 
-export const waveInfo = (deps: Deps, date: string) => describeWave(deps.settings.wave, date);
+export const waveInfo = (deps: Deps, date: string) => describeWave(deps.settings, date);

@@ -51,9 +51,9 @@ describe('validateRate', () => {
   it('reads rates as exact basis points and defaults to 10%', () => {
     expect(rateBasisPoints(0.07)).toBe(700);
     expect(rateBasisPoints(0.15)).toBe(1500);
-    expect(commissionRateOf(undefined)).toBe(0.1);
-    expect(commissionRateOf(0.12)).toBe(0.12);
-    expect(() => commissionRateOf(0.2)).toThrow(validation);
+    expect(commissionRateOf(undefined, 0.1)).toBe(0.1);
+    expect(commissionRateOf(0.12, 0.1)).toBe(0.12);
+    expect(() => commissionRateOf(0.2, 0.1)).toThrow(validation);
   });
 });
 

@@ -6,13 +6,17 @@
  */
 import * as z from 'zod/mini';
 import { AppError } from './errors.ts';
-import { assertFen, basisPoints, formatYuan, percentOfFen, rateOfFen } from './money.ts';
+import { assertFen, formatYuan, percentOfFen, rateOfFen } from './money.ts';
 import { kindOfPeriod, periodOf, toMillis } from './settlement-period.ts';
 
-/** Product setting `commissionRate`: a fraction, 5%–15% inclusive, 10% when absent. */
+/**
+ * Product setting `commissionRate`: a fraction, 5%–15% inclusive, in whole basis points. A
+ * product without one earns the merchant setting `defaultCommissionRate` (shared/app/settings.ts).
+ */
 export const MIN_COMMISSION_RATE = 0.05;
 export const MAX_COMMISSION_RATE = 0.15;
-export const DEFAULT_COMMISSION_RATE = 0.1;
+const MIN_RATE_BP = 500;
+const MAX_RATE_BP = 1500;
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -129,33 +133,50 @@ export function defaultSettlementSettings(): SettlementSettings {
 function invalidRate(rate: unknown): AppError {
   return new AppError(
     'VALIDATION_FAILED',
-    `commissionRate must be a fraction from ${MIN_COMMISSION_RATE} to ${MAX_COMMISSION_RATE} in whole basis points`,
+    `commissionRate must be ${COMMISSION_RATE_RULE}`,
     { field: 'commissionRate', value: rate },
   );
 }
 
 /**
- * Checks a product commission rate: 0.05–0.15 inclusive, with at most four decimals (whole
- * basis points, so commission is exact). Returns the rate; VALIDATION_FAILED otherwise.
+ * THE commission-rate rule (the product form, the settings document, placement and redeem all
+ * use it): the rate in integer basis points (0.125 → 1250) when it is a fraction from 0.05 to
+ * 0.15 inclusive that is a whole number of basis points, so commission is exact; otherwise
+ * undefined. 0.07 × 10000 = 700.0000000000001 is binary noise and accepted; 0.12345 is not.
  */
+export function commissionRateBasisPoints(rate: unknown): number | undefined {
+  if (typeof rate !== 'number' || !Number.isFinite(rate)) return undefined;
+  const bp = Math.round(rate * 10_000);
+  if (Math.abs(rate * 10_000 - bp) > 1e-6) return undefined;
+  return bp >= MIN_RATE_BP && bp <= MAX_RATE_BP ? bp : undefined;
+}
+
+export const COMMISSION_RATE_RULE = `a fraction from ${MIN_COMMISSION_RATE} to ${MAX_COMMISSION_RATE} in whole basis points`;
+
+/** The rule as a schema field, for input schemas (product form, settings document). */
+export const commissionRateSchema = () =>
+  z.number().check(z.refine((rate) => commissionRateBasisPoints(rate) !== undefined, { message: `must be ${COMMISSION_RATE_RULE}` }));
+
+/** Checks a commission rate by the rule above. Returns the rate; VALIDATION_FAILED otherwise. */
 export function validateRate(rate: number): number {
   rateBasisPoints(rate);
   return rate;
 }
 
-/** The rate in integer basis points (0.125 → 1250), validated as in `validateRate`. */
+/** The rate in integer basis points (0.125 → 1250); VALIDATION_FAILED when it breaks the rule. */
 export function rateBasisPoints(rate: number): number {
-  if (typeof rate !== 'number' || !Number.isFinite(rate)) throw invalidRate(rate);
-  const bp = Math.round(rate * 10_000);
-  // tolerance for binary noise only (0.07 × 10000 = 700.0000000000001); 0.12345 is refused
-  if (Math.abs(rate * 10_000 - bp) > 1e-6) throw invalidRate(rate);
-  if (bp < basisPoints(MIN_COMMISSION_RATE) || bp > basisPoints(MAX_COMMISSION_RATE)) throw invalidRate(rate);
+  const bp = commissionRateBasisPoints(rate);
+  if (bp === undefined) throw invalidRate(rate);
   return bp;
 }
 
-/** The rate a product earns: its `commissionRate`, or 10% when it has none. */
-export function commissionRateOf(productRate: number | undefined | null): number {
-  return validateRate(productRate ?? DEFAULT_COMMISSION_RATE);
+/**
+ * The rate a product's line earns: the product's `commissionRate`, or — explicitly, never a
+ * silent constant — the merchant's `defaultCommissionRate` when the product has none. Both
+ * are checked by the rule.
+ */
+export function commissionRateOf(productRate: number | undefined | null, defaultRate: number): number {
+  return validateRate(productRate ?? defaultRate);
 }
 
 /**

@@ -10,11 +10,11 @@ import utc from 'dayjs/plugin/utc.js';
 import * as z from 'zod/mini';
 import { AppError } from './errors.ts';
 import { amountFromFen, sanitizeField, type FieldKind } from './template-fields.ts';
+import { BUSINESS_TZ } from './time.ts';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
-const ZONE = 'Asia/Shanghai';
 
 export type Audience = 'customer' | 'leader';
 
@@ -84,12 +84,12 @@ export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
 // ---- formatting -------------------------------------------------------------------------
 
 /** 'YYYY-MM-DD HH:mm' in Asia/Shanghai, whatever the process time zone. */
-const shanghaiTime = (iso: string): string => dayjs.utc(iso).tz(ZONE).format('YYYY-MM-DD HH:mm');
+const shanghaiTime = (iso: string): string => dayjs.utc(iso).tz(BUSINESS_TZ).format('YYYY-MM-DD HH:mm');
 
 /** '明日16:00' when `iso` falls on the day after `day` in Shanghai, else '26日16:00' (the full time is in its own field). */
 const dayAfterOrDate = (day: string, iso: string): string => {
-  const at = dayjs.utc(iso).tz(ZONE);
-  const tomorrow = dayjs.tz(day, ZONE).add(1, 'day').format('YYYY-MM-DD');
+  const at = dayjs.utc(iso).tz(BUSINESS_TZ);
+  const tomorrow = dayjs.tz(day, BUSINESS_TZ).add(1, 'day').format('YYYY-MM-DD');
   return at.format('YYYY-MM-DD') === tomorrow ? `明日${at.format('HH:mm')}` : at.format('D日HH:mm');
 };
 

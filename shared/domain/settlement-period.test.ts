@@ -63,8 +63,8 @@ describe.each(['UTC', 'Asia/Shanghai', 'America/New_York', 'Pacific/Kiritimati']
 
   it('settles weekly on the Monday after at 02:00, T+1 the next day at 02:00', () => {
     useTz();
-    expect(settleAt('weekly', '2026-W48')).toBe('2026-11-30T02:00:00+08:00');
-    expect(settleAt('t+1', '2026-11-26')).toBe('2026-11-27T02:00:00+08:00');
+    expect(settleAt('weekly', '2026-W48', 2)).toBe('2026-11-30T02:00:00+08:00');
+    expect(settleAt('t+1', '2026-11-26', 2)).toBe('2026-11-27T02:00:00+08:00');
     expect(settleAt('t+1', '2026-12-31', 5)).toBe('2027-01-01T05:00:00+08:00');
   });
 
@@ -136,12 +136,12 @@ describe('period ids', () => {
 
 describe('duePeriods (catch-up)', () => {
   it('makes a week due exactly at Monday 02:00', () => {
-    expect(duePeriods('weekly', '2026-11-30T01:59:59+08:00', '2026-W48')).toEqual([]);
-    expect(duePeriods('weekly', '2026-11-30T02:00:00+08:00', '2026-W48')).toEqual(['2026-W48']);
+    expect(duePeriods('weekly', '2026-11-30T01:59:59+08:00', '2026-W48', 2)).toEqual([]);
+    expect(duePeriods('weekly', '2026-11-30T02:00:00+08:00', '2026-W48', 2)).toEqual(['2026-W48']);
   });
 
   it('catches up every missed week in order, over the year end', () => {
-    expect(duePeriods('weekly', ms('2027-01-11T03:00:00+08:00'), '2026-W51')).toEqual([
+    expect(duePeriods('weekly', ms('2027-01-11T03:00:00+08:00'), '2026-W51', 2)).toEqual([
       '2026-W51',
       '2026-W52',
       '2026-W53',
@@ -150,12 +150,12 @@ describe('duePeriods (catch-up)', () => {
   });
 
   it('catches up T+1 days and honours settleHour', () => {
-    expect(duePeriods('t+1', '2026-12-02T02:00:00+08:00', '2026-11-29')).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
+    expect(duePeriods('t+1', '2026-12-02T02:00:00+08:00', '2026-11-29', 2)).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
     expect(duePeriods('t+1', '2026-12-02T02:00:00+08:00', '2026-11-29', 3)).toEqual(['2026-11-29', '2026-11-30']);
   });
 
   it('returns nothing when the first period is not due yet', () => {
-    expect(duePeriods('weekly', '2026-11-30T02:00:00+08:00', '2026-W49')).toEqual([]);
+    expect(duePeriods('weekly', '2026-11-30T02:00:00+08:00', '2026-W49', 2)).toEqual([]);
   });
 });
 
@@ -192,7 +192,7 @@ describe('properties', () => {
         expect(periodRange(k, nextPeriod(k, p)).start).toBe(end);
         expect(previousPeriod(k, nextPeriod(k, p))).toBe(p);
         expect(ms(end) - ms(start)).toBe((k === 'weekly' ? 7 : 1) * 86_400_000);
-        expect(ms(settleAt(k, p))).toBe(ms(end) + 2 * 3_600_000);
+        expect(ms(settleAt(k, p, 2))).toBe(ms(end) + 2 * 3_600_000);
       }),
     );
   });

@@ -9,7 +9,7 @@ import dayjs from 'dayjs';
 import isoWeek from 'dayjs/plugin/isoWeek.js';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
-import { bizDate } from './time.ts';
+import { BUSINESS_TZ, bizDate } from './time.ts';
 import { AppError } from './errors.ts';
 
 dayjs.extend(utc);
@@ -22,10 +22,6 @@ export const PERIOD_KINDS: readonly PeriodKind[] = ['weekly', 't+1'];
 /** An instant: epoch milliseconds, or an ISO 8601 string that carries `Z` or an offset. */
 export type Instant = number | string;
 
-/** The business time zone: every period, month and settle time is reckoned here. */
-export const BUSINESS_ZONE = 'Asia/Shanghai';
-/** Default of the merchant setting `settleHour`: periods settle at 02:00 Shanghai time. */
-export const DEFAULT_SETTLE_HOUR = 2;
 
 const WEEK_ID = /^(\d{4})-W(\d{2})$/;
 const DAY_ID = /^\d{4}-\d{2}-\d{2}$/;
@@ -49,7 +45,7 @@ export function businessDateOf(t: Instant): string {
 
 /** ISO 8601 with the +08:00 offset for Shanghai wall time `HH:00` on a civil date. */
 function shanghaiIso(civilDate: string, hour = 0): string {
-  return dayjs.tz(`${civilDate}T${String(hour).padStart(2, '0')}:00:00`, BUSINESS_ZONE).format(ISO_OUT);
+  return dayjs.tz(`${civilDate}T${String(hour).padStart(2, '0')}:00:00`, BUSINESS_TZ).format(ISO_OUT);
 }
 
 /** ISO week id of a civil date; the calendar maths runs in UTC mode so no zone can shift it. */
@@ -158,8 +154,8 @@ function checkSettleHour(settleHour: number): number {
   return settleHour;
 }
 
-/** When a period is settled: `settleHour` o'clock (setting `settleHour`, default 2) of the day after it ends. */
-export function settleAt(kind: PeriodKind, periodId: string, settleHour = DEFAULT_SETTLE_HOUR): string {
+/** When a period is settled: `settleHour` o'clock (the setting `settlement.settleHour`) of the day after it ends. */
+export function settleAt(kind: PeriodKind, periodId: string, settleHour: number): string {
   const { first, days } = spanOf(kind, periodId);
   return shanghaiIso(addDays(first, days), checkSettleHour(settleHour));
 }
@@ -182,7 +178,7 @@ export function previousPeriod(kind: PeriodKind, periodId: string): string {
  * Every period from `fromPeriodId` on whose settle time has come by `now`, oldest first: what
  * a settle run must (still) settle, so a missed trigger is caught up on the next run.
  */
-export function duePeriods(kind: PeriodKind, now: Instant, fromPeriodId: string, settleHour = DEFAULT_SETTLE_HOUR): string[] {
+export function duePeriods(kind: PeriodKind, now: Instant, fromPeriodId: string, settleHour: number): string[] {
   const nowMs = toMillis(now, 'now');
   const due: string[] = [];
   for (let p = fromPeriodId; toMillis(settleAt(kind, p, settleHour)) <= nowMs; p = nextPeriod(kind, p)) {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { clockWaveDate, DEFAULT_WAVE_SCHEDULE as S, describeWave, lastDueWaveDate } from './wave-clock.ts';
+import { clockWaveDate, describeWave, lastDueWaveDate } from './wave-clock.ts';
+
+/** The default rhythm as a fixture (the defaults themselves live in shared/app/settings.ts). */
+const S = { cutoffTime: '22:00', arrivalTime: '16:00' };
 
 // These instants are absolute (+08:00), so the results must not depend on the process TZ;
 // `npm test` runs this file under TZ=UTC and TZ=Asia/Shanghai (see test/integration/tz.test.ts).

@@ -1,12 +1,14 @@
 import { addDays, atBizTime, bizDate, toBizIso } from './time.ts';
 
-/** The merchant's daily rhythm (DESIGN.md §1): settings `cutoffTime` and `arrivalTime`, Asia/Shanghai. */
+/**
+ * The merchant's daily rhythm (DESIGN.md §1): the settings `cutoffTime` and `arrivalTime`
+ * ("HH:mm" in the business time zone; their defaults live in shared/app/settings.ts).
+ */
 export interface WaveSchedule {
-  cutoffTime: string; // "22:00"
-  arrivalTime: string; // "16:00", the day after the cutoff
+  cutoffTime: string;
+  /** The day after the cutoff. */
+  arrivalTime: string;
 }
-
-export const DEFAULT_WAVE_SCHEDULE: WaveSchedule = { cutoffTime: '22:00', arrivalTime: '16:00' };
 
 /** The instant wave `date` closes. */
 export const waveCutoffAt = (s: WaveSchedule, date: string): number => atBizTime(date, s.cutoffTime);

@@ -9,7 +9,6 @@ const commaList = z.pipe(
   z.optional(z.string()),
   z.transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [])),
 );
-const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm'));
 const numberFromEnv = (def: number) =>
   z.pipe(
     z.optional(z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'expected a number'))),
@@ -37,8 +36,6 @@ const ConfigSchema = z.object({
   CONTACT_KEYS: z.optional(z.string()),
   /** The id of the key new contact values are sealed with (default `k1`; required when CONTACT_KEYS holds several). */
   CONTACT_KEY_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 _ -'))),
-  CUTOFF_TIME: z._default(hhmm, '22:00'),
-  ARRIVAL_TIME: z._default(hhmm, '16:00'),
   WAREHOUSE_LAT: numberFromEnv(31.2304),
   WAREHOUSE_LNG: numberFromEnv(121.4737),
   /** Local stage: a file every local function process reads the moved clock from. */

@@ -4,7 +4,7 @@ import { resolveSecretParameters } from '#adapters/aws/secrets';
 import { createLambdaLauncher } from '#adapters/aws/lambda-launcher';
 import type { JobSigner } from '#adapters/crypto/job-signature';
 import { parseConfig, SECRET_SETTINGS } from '#platform/config';
-import { assembleDeps } from './shared.ts';
+import { assembleDeps, withFreshSettings } from './shared.ts';
 
 /**
  * AWS and the local stack: DynamoDB (DYNAMO_ENDPOINT points at DynamoDB Local). Outside the
@@ -13,7 +13,7 @@ import { assembleDeps } from './shared.ts';
  */
 export function awsDeps(env: Record<string, string | undefined> = process.env): () => Promise<Deps> {
   let deps: Promise<Deps> | undefined;
-  return () =>
+  return withFreshSettings(() =>
     (deps ??= (async () => {
       const withSecrets = await resolveSecretParameters(env, SECRET_SETTINGS, { endpoint: env.SSM_ENDPOINT || undefined });
       const config = parseConfig(withSecrets);
@@ -31,5 +31,6 @@ export function awsDeps(env: Record<string, string | undefined> = process.env): 
     })().catch((e) => {
       deps = undefined;
       throw e;
-    }));
+    })),
+  );
 }

@@ -8,7 +8,7 @@ import type { Clock } from '#ports/clock';
 import { parseConfig } from '#platform/config';
 import { createCloudMain } from '#platform/cloudbase';
 import type { FunctionModule } from '#platform/command';
-import { assembleDeps } from './shared.ts';
+import { assembleDeps, withFreshSettings } from './shared.ts';
 
 /**
  * What a CloudBase function needs from the platform. In the cloud it is `wx-server-sdk`
@@ -57,7 +57,7 @@ const unconfiguredPayout: PayoutGateway = {
 
 /** The CloudBase deps, once per cold start: the document database, cloudPay and openapi pushes. */
 export function cloudbaseDeps(): () => Promise<Deps> {
-  return () =>
+  return withFreshSettings(() =>
     (deps ??= (async () => {
       const p = await cloudPlatform();
       const config = parseConfig({ PLATFORM: 'cloudbase', ...p.env });
@@ -82,7 +82,8 @@ export function cloudbaseDeps(): () => Promise<Deps> {
     })().catch((e) => {
       deps = undefined;
       throw e;
-    }));
+    })),
+  );
 }
 
 export async function cloudPayGateway(): Promise<CloudPayGateway> {

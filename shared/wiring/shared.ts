@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Deps } from '#app/deps';
-import { parseMerchantSettings } from '#app/settings';
+import { createSettingsCache, parseMerchantSettings, refreshSettings } from '#app/settings';
 import { rolesOf } from '#app/users';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
@@ -73,7 +73,8 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
   const devMode = config.AUTH_MODE === 'dev';
   const fileClock = devMode && config.DEV_CLOCK_FILE ? createFileClock(config.DEV_CLOCK_FILE) : undefined;
   const clock = givenClock ?? fileClock ?? systemClock;
-  const settings = parseMerchantSettings(config.MERCHANT_SETTINGS, { cutoffTime: config.CUTOFF_TIME, arrivalTime: config.ARRIVAL_TIME });
+  // MERCHANT_SETTINGS seeds version 1 of the settings document; a bad field stops the function here.
+  const settingsCache = createSettingsCache(parseMerchantSettings(config.MERCHANT_SETTINGS));
   const pay = given.payment && given.payout ? { ...given, sandbox: undefined } : payAdapters(config, clock, devMode);
   const sender =
     given.sender ??
@@ -93,7 +94,10 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     templates: templateIds(config),
     ...(pay.sandbox ? { sandbox: pay.sandbox } : {}),
     ids: createIds(clock),
-    settings,
+    settingsCache,
+    get settings() {
+      return settingsCache.current.settings;
+    },
     // Sessions expire in real time: the local stage's movable business clock must not expire them.
     sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock, stage: config.STAGE }),
     cursorKey: deriveCursorKey(config.SESSION_SECRET),
@@ -105,6 +109,20 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     ...(devMode && fileClock ? { devClock: fileClock } : {}),
   };
   return deps;
+}
+
+/**
+ * Wraps a composition root's cold-start `getDeps`: before each invocation the merchant settings
+ * are read from the store when this instance's copy is older than 60 s (always at cold start,
+ * where a bad stored document stops the function naming the field), so a changed setting
+ * reaches every instance within a minute without a redeploy.
+ */
+export function withFreshSettings(getDeps: () => Promise<Deps>): () => Promise<Deps> {
+  return async () => {
+    const deps = await getDeps();
+    await refreshSettings(deps.settingsCache, deps.store, deps.clock);
+    return deps;
+  };
 }
 
 export const localPath = (config: Config, ...parts: string[]) => join(config.LOCAL_DIR, ...parts);

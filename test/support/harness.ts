@@ -9,6 +9,7 @@ import { createLocalPay } from '#adapters/local/local-pay';
 import { keys } from '#app/keys';
 import { sealedRecord } from '#app/contacts/sealed';
 import { toBizIso } from '#domain/time';
+import { commissionRateOf } from '#domain/commission';
 import { seedDemo } from '../../scripts/lib/demo-data.ts';
 import { createTestStore } from './dynamo.ts';
 
@@ -58,7 +59,8 @@ export async function makeWorld(options: { now?: string; settings?: Record<strin
   });
   const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
   const sender = recordingSender();
-  const deps = { ...assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender }), sandbox: pay.sandbox };
+  // Object.assign keeps `settings` reading this world's settings cache (a spread would freeze it).
+  const deps = Object.assign(assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender }), { sandbox: pay.sandbox });
   if (options.seed !== false) await seedDemo(deps);
   return { deps, store, clock, sender, sandbox: pay.sandbox };
 }
@@ -111,7 +113,7 @@ export async function givenOrder(
       unitPriceFen: p.priceFen,
       paidFen: l.paidFen ?? p.priceFen * l.qty,
       fresh: p.fresh,
-      commissionRate: p.commissionRate ?? 0.1,
+      commissionRate: commissionRateOf(p.commissionRate, deps.settings.defaultCommissionRate),
       supplierId: p.supplierId,
       flash: false,
     };

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { coordinate, id, isoTime } from '#platform/schema';
+import { commissionRateSchema } from '#domain/commission';
 import { hasControlOrBidi } from '#domain/masking';
 
 /** Upper bounds of what staff enter (issue 12): ¥100,000 for a price, value or amount; 1,000,000 units for a stock, limit or quantity. */
@@ -22,7 +23,8 @@ export const ProductInput = z.object({
   memberPriceFen: z.optional(staffFen(1)),
   costFen: z.optional(staffFen()),
   supplierId: id(),
-  commissionRate: z._default(z.number().check(z.gte(0.05), z.lte(0.15)), 0.1),
+  /** Absent: the merchant's `defaultCommissionRate`, written on the product when it is saved. */
+  commissionRate: z.optional(commissionRateSchema()),
   fresh: z.boolean(),
   perUserLimit: z.optional(staffUnits(1)),
   stockPerWave: z.optional(staffUnits()),

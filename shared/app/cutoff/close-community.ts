@@ -198,7 +198,7 @@ async function leaderSummaryOp(deps: Deps, date: string, community: Community, t
   return outboxOp(deps, {
     key: 'cutoffSummary',
     touser: leader.openid,
-    payload: { waveDate: date, orderCount: totals.orders, itemCount: totals.units, expectedArrivalAt: toBizIso(waveArrivalAt(deps.settings.wave, date)) },
+    payload: { waveDate: date, orderCount: totals.orders, itemCount: totals.units, expectedArrivalAt: toBizIso(waveArrivalAt(deps.settings, date)) },
     dedupe: `cutoff#${community.id}#${date}`,
   });
 }

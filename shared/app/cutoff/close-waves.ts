@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { AppError } from '#domain/errors';
 import { addDays, isBizDate, toBizIso } from '#domain/time';
-import { clockWaveDate, lastDueWaveDate } from '#domain/wave-clock';
-import { ConditionFailed } from '#ports/item-store';
+import { clockWaveDate, lastDueWaveDate, waveCutoffAt } from '#domain/wave-clock';
+import { ConditionFailed, type Item } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
@@ -18,8 +18,8 @@ export interface CutoffOptions {
   /** Communities closed at once (default 16). */
   concurrency?: number;
   /**
-   * Wall time after which no further community is started (default 13 minutes, inside a
-   * 15-minute Lambda); what is left is resumed by the next run.
+   * Wall time after which no further community is started (default 4 minutes, inside the
+   * 5-minute heartbeat); what is left is resumed by the next beat.
    */
   budgetMs?: number;
 }
@@ -48,14 +48,16 @@ export interface CutoffSummary {
 }
 
 const DEFAULT_CONCURRENCY = 16;
-const DEFAULT_BUDGET_MS = 13 * 60_000;
+const DEFAULT_BUDGET_MS = 4 * 60_000;
 
 /**
- * The nightly cutoff (DESIGN.md §6, API.md "Scheduled jobs"): closes every wave that is due and
- * not yet closed, or the one given. What is due comes from data (the last wave closed with all
- * before it), not from when the job woke, so a missed night is caught up. Safe to run twice or
- * concurrently: each community's close is conditioned on its wave, reports are rewritten
- * from the saved parts with the same content, and a finished wave is not touched again.
+ * The cutoff (DESIGN.md §6, API.md "Scheduled jobs"), woken every 5 minutes: closes every wave
+ * whose cutoff instant (the setting `cutoffTime`, read when the beat runs) has passed and that
+ * is not yet closed, or the one given. What is due comes from data and the clock (the last wave
+ * closed with all before it), not from when the job woke, so a missed or interrupted run is
+ * caught up by the next beat. Safe to run twice or concurrently: each community's close is
+ * conditioned on its wave, reports are rewritten from the saved parts with the same content,
+ * and a finished wave is not touched again.
  */
 export async function runCutoff(deps: Deps, options: CutoffOptions = {}): Promise<CutoffSummary> {
   const started = performance.now();
@@ -88,24 +90,35 @@ export async function runCutoff(deps: Deps, options: CutoffOptions = {}): Promis
 
 /**
  * The waves a scheduled run must look at: from the day after the last one closed with all
- * before it, through the latest whose cutoff has passed (that one is always looked at again:
- * cheap when done, and it catches a community created after an early close). Without any
+ * before it, through the latest whose cutoff has passed. That latest one is looked at again
+ * (it catches a community created after an early close) until a run at or after its cutoff
+ * instant has completed it; from then on a beat with nothing due costs two reads. Without any
  * record yet, the latest due wave only.
  */
 export async function dueWaves(deps: Deps): Promise<string[]> {
-  const lastDue = lastDueWaveDate(deps.settings.wave, deps.clock.now());
-  const last = await deps.store.get(cutoffKeys.last());
+  const now = deps.clock.now();
+  const lastDue = lastDueWaveDate(deps.settings, now);
+  const [last, lastDueDone] = await Promise.all([deps.store.get(cutoffKeys.last()), deps.store.get(cutoffKeys.waveDone(lastDue))]);
   let date = typeof last?.date === 'string' ? addDays(last.date, 1) : lastDue;
-  if (date > lastDue) date = lastDue;
+  if (date > lastDue) {
+    if (checkedAfterCutoff(deps, lastDue, lastDueDone)) return [];
+    date = lastDue;
+  }
   const out: string[] = [];
   for (; date <= lastDue; date = addDays(date, 1)) out.push(date);
   return out;
 }
 
+/** Whether a complete run looked at wave `date` at or after its cutoff instant (nothing more can join it). */
+function checkedAfterCutoff(deps: Deps, date: string, done: Item | undefined): boolean {
+  const at = [done?.doneAt, done?.checkedAt].filter((t): t is string => typeof t === 'string').map((t) => Date.parse(t));
+  return at.some((t) => t >= waveCutoffAt(deps.settings, date));
+}
+
 /** An early close names the open wave or an earlier one; a later wave has not begun. */
 function checkEarlyClose(deps: Deps, date: string): string {
   if (!isBizDate(date)) throw new AppError('VALIDATION_FAILED', 'date must be YYYY-MM-DD', { issues: [{ path: 'date', message: 'expected a date YYYY-MM-DD' }] });
-  const open = clockWaveDate(deps.settings.wave, deps.clock.now());
+  const open = clockWaveDate(deps.settings, deps.clock.now());
   if (date > open) throw new AppError('INVALID_STATE', `wave ${date} has not opened yet; the open wave is ${open}`, { date, openWave: open });
   return date;
 }
@@ -145,6 +158,9 @@ async function closeWave(deps: Deps, date: string, communities: readonly Communi
       type: 'put',
       item: { ...cutoffKeys.waveDone(date), status: 'DONE', date, doneAt: toBizIso(deps.clock.now()), communities: written.communities, orders: written.orders },
     });
+  } else if (deps.clock.now() >= waveCutoffAt(deps.settings, date) && !checkedAfterCutoff(deps, date, done)) {
+    // Closed early and found complete after its cutoff: later beats need not look again.
+    await deps.store.write({ type: 'update', key: cutoffKeys.waveDone(date), update: { set: { checkedAt: toBizIso(deps.clock.now()) } } });
   }
   outcome.complete = true;
   return outcome;

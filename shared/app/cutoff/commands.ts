@@ -149,7 +149,7 @@ export const waveCommand = defineCommand({
     });
     const closed = rows.filter((r) => r.status === 'CLOSED').length;
     return {
-      ...describeWave(deps.settings.wave, input.date),
+      ...describeWave(deps.settings, input.date),
       status: done ? 'CLOSED' : closed > 0 || rows.some((r) => r.status === 'CLOSING') ? 'CLOSING' : 'OPEN',
       ...(done ? { closedAt: done.doneAt } : {}),
       communities: rows,

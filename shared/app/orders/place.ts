@@ -1,6 +1,7 @@
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { maskName } from '#domain/masking';
+import { commissionRateOf } from '#domain/commission';
 import { TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
 import type { PaymentParams } from '#ports/payment';
 import type { Deps } from '../deps.ts';
@@ -76,7 +77,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         unitPriceFen: l.unitPriceFen,
         paidFen: l.paidFen,
         fresh: p.fresh,
-        commissionRate: p.commissionRate ?? 0.1,
+        commissionRate: commissionRateOf(p.commissionRate, deps.settings.defaultCommissionRate),
         supplierId: p.supplierId,
         flash: l.flash,
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),

@@ -44,9 +44,14 @@ export interface MonthlyResult {
   changes: number;
 }
 
+/** The month whose review may be due at `now`: the past one, in the first MONTHLY_CATCH_UP_DAYS days of a month. */
+export function reviewMonthAt(now: number): string | undefined {
+  return Number(businessDateOf(now).slice(8, 10)) > MONTHLY_CATCH_UP_DAYS ? undefined : previousMonth(monthOf(now));
+}
+
 export async function runMonthlyReview(deps: Deps, settings: SettlementSettings, leaders: readonly LeaderRecord[], now: number): Promise<MonthlyResult | undefined> {
-  if (Number(businessDateOf(now).slice(8, 10)) > MONTHLY_CATCH_UP_DAYS) return undefined;
-  const month = previousMonth(monthOf(now));
+  const month = reviewMonthAt(now);
+  if (!month) return undefined;
   const done = await deps.store.get(settleKeys.month(month));
   if (done) return { month, alreadyDone: true, awards: (done.awards as RankingAward[]) ?? [], changes: Number(done.changeCount ?? 0) };
 

@@ -3,9 +3,10 @@ import { arrivalCommand } from './arrival.ts';
 import { leaderOrdersCommand } from './orders.ts';
 import { overdueJob, returnsCommand } from './overdue.ts';
 import { batchCommand, redeemCommand } from './redeem.ts';
+import { overdueHeartbeat } from './heartbeat.ts';
 
-/** The verify function's commands (arrival, pickup verification, the leader's lists) and its job. */
+/** The verify function's commands (arrival, pickup verification, the leader's lists) and its scheduled job (the hourly heartbeat). */
 export const verifyCommands: Command<any, any>[] = [leaderOrdersCommand, arrivalCommand, redeemCommand, batchCommand, returnsCommand];
-export const verifyJobs: Job[] = [overdueJob];
+export const verifyJobs: Job[] = [overdueHeartbeat];
 
 export { arrivalCommand, batchCommand, leaderOrdersCommand, overdueJob, redeemCommand, returnsCommand };

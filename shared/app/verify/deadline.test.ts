@@ -6,12 +6,12 @@ const settings = { pickupDays: 3, freshPickupDays: 1 };
 
 describe('pickup deadline', () => {
   it('is 22:00 Shanghai on the N-th day after the arrival day', () => {
-    expect(pickupDeadline(at('2026-11-25T16:00:00+08:00'), 1)).toBe('2026-11-26T22:00:00+08:00');
-    expect(pickupDeadline(at('2026-11-25T16:00:00+08:00'), 3)).toBe('2026-11-28T22:00:00+08:00');
+    expect(pickupDeadline(at('2026-11-25T16:00:00+08:00'), 1, '22:00')).toBe('2026-11-26T22:00:00+08:00');
+    expect(pickupDeadline(at('2026-11-25T16:00:00+08:00'), 3, '22:00')).toBe('2026-11-28T22:00:00+08:00');
   });
 
   it('counts business days in Shanghai, whatever the UTC date (arrival 00:30 Shanghai is still the 25th)', () => {
-    expect(pickupDeadline(at('2026-11-24T16:30:00Z'), 1)).toBe('2026-11-26T22:00:00+08:00');
+    expect(pickupDeadline(at('2026-11-24T16:30:00Z'), 1, '22:00')).toBe('2026-11-26T22:00:00+08:00');
   });
 
   it('keeps fresh orders the fresh allowance, others the regular one, and never longer for fresh', () => {

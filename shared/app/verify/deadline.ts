@@ -1,15 +1,14 @@
 import { addDays, atBizTime, bizDate, toBizIso } from '#domain/time';
 
 /**
- * Pickup deadlines (DESIGN.md §6). The deadline is 22:00 Asia/Shanghai — when pickup points
- * close for the evening — on the N-th business day after the arrival day, N being the
- * merchant's `pickupDays` (default 3), or `freshPickupDays` (default 1) when any line of the
- * order is fresh (生鲜 are not kept longer). Goods that arrive 16:00 on the 25th with N = 1 must
- * be picked up by 22:00 on the 26th.
+ * Pickup deadlines (DESIGN.md §6). The deadline is the setting `pickupClosesAt` (when pickup
+ * points close for the evening, default 22:00 Asia/Shanghai) on the N-th business day after the
+ * arrival day, N being the merchant's `pickupDays`, or `freshPickupDays` when any line of the
+ * order is fresh (生鲜 are not kept longer). Goods that arrive on the 25th with N = 1 must be
+ * picked up by the closing time on the 26th.
  */
-export const PICKUP_CLOSES_AT = '22:00';
 
-/** Pickup reminders queued by the 03:00 job go out from this time, never at night. */
+/** Pickup reminders queued by the nightly overdue run go out from this time, never at night. */
 export const REMINDER_SENDS_FROM = '09:00';
 
 export interface PickupSettings {
@@ -22,15 +21,15 @@ export function pickupDaysFor(settings: PickupSettings, lines: readonly { fresh:
   return lines.some((l) => l.fresh) ? Math.min(settings.freshPickupDays, settings.pickupDays) : settings.pickupDays;
 }
 
-/** The deadline (ISO +08:00) for goods that arrived at `arrivedAt` and are kept `days` days. */
-export function pickupDeadline(arrivedAt: number, days: number): string {
-  return toBizIso(atBizTime(addDays(bizDate(arrivedAt), days), PICKUP_CLOSES_AT));
+/** The deadline (ISO +08:00) for goods that arrived at `arrivedAt` and are kept `days` days; `closesAt` is the setting `pickupClosesAt`. */
+export function pickupDeadline(arrivedAt: number, days: number, closesAt: string): string {
+  return toBizIso(atBizTime(addDays(bizDate(arrivedAt), days), closesAt));
 }
 
 /**
  * Whether the pickup reminder is due at `now`: from the business day before the deadline's day
  * until the deadline. A job that missed that day still reminds on the deadline's day (a
- * one-day fresh order that arrived in the afternoon is first seen by the 03:00 run of its
+ * one-day fresh order that arrived in the afternoon is first seen by the overdue run of its
  * deadline's day).
  */
 export function reminderDue(deadline: string, now: number): boolean {

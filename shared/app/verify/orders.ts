@@ -40,7 +40,7 @@ export const leaderOrdersCommand = defineCommand({
     // Steps: the caller's community → the wave's orders (one partition prefix) → filters → view.
     const { deps } = ctx;
     const leader = await requireLeaderOf(ctx);
-    const waveDate = input.waveDate ?? lastDueWaveDate(deps.settings.wave, deps.clock.now());
+    const waveDate = input.waveDate ?? lastDueWaveDate(deps.settings, deps.clock.now());
     const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(leader.communityId, waveDate), consistent: true }))
       .map(orderFromItem)
       .filter((o) => o.status !== 'PENDING_PAYMENT')

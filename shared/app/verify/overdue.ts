@@ -50,7 +50,7 @@ export function expiryRefundLines(settings: { refundExpiredFresh: boolean; refun
 }
 
 /**
- * The `overdue` job (daily 03:00, API.md "Scheduled jobs"). Finds ARRIVED orders by deadline in
+ * The `overdue` job (daily, from the setting `overdueHour`: heartbeat.ts; API.md "Scheduled jobs"). Finds ARRIVED orders by deadline in
  * the sparse GSI2 (no scan), then for each: past its deadline → EXPIRED with the refund the
  * rules give and a line on the community's return list, in one write, the refund submitted
  * after; deadline tomorrow (or today) → the pickup reminder, queued once. Catches up from data
