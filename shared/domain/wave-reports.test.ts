@@ -27,7 +27,9 @@ const line = (productId: string, qty: number, paidFen: number, title = `T-${prod
 });
 
 let seq = 0;
-const order = (over: Partial<CutoffOrder> = {}): CutoffOrder => {
+// Orders as the store holds them may carry a pickup code: the reports must never pass it on.
+type StoredOrder = CutoffOrder & { pickupCode?: string };
+const order = (over: Partial<StoredOrder> = {}): StoredOrder => {
   seq += 1;
   return {
     id: `o-${String(seq).padStart(4, '0')}`,
@@ -172,7 +174,6 @@ describe('pickList', () => {
       shortNo: 'A001',
       contactName: '张*',
       phoneTail: '5678',
-      pickupCode: '00000001',
       lines: [{ title: '鸡蛋', qty: 1 }],
     });
   });
@@ -186,9 +187,11 @@ describe('pickList', () => {
     );
   });
 
-  it('leaves out a pickup code the order does not have', () => {
-    const { pickupCode: _, ...noCode } = order();
-    expect(pickList({ id: 'c1', name: 'x' }, [noCode]).labels[0]).not.toHaveProperty('pickupCode');
+  it('never carries a pickup code, even when the orders have one (issue 12)', () => {
+    const list = pickList({ id: 'c1', name: 'x' }, orders);
+    for (const label of list.labels) expect(Object.keys(label).sort()).toEqual(['contactName', 'lines', 'phoneTail', 'shortNo']);
+    expect(JSON.stringify(list)).not.toMatch(/00000001|01234567/);
+    expect(pickListsCsv([list])).not.toMatch(/00000001|01234567|取货码/);
   });
 });
 
@@ -421,9 +424,9 @@ describe('pickListsCsv', () => {
     const csv = pickListsCsv([list]);
 
     expect(csv.split('\r\n')).toEqual([
-      '\uFEFF小区编号,小区,类型,订单号,取货码,联系人,手机尾号,商品,数量',
-      'c1,阳光小区,汇总,,,,,牛奶,2',
-      "c1,阳光小区,订单,A002,00123456,'=cmd|*,0012,牛奶,2",
+      '\uFEFF小区编号,小区,类型,订单号,联系人,手机尾号,商品,数量',
+      'c1,阳光小区,汇总,,,,牛奶,2',
+      "c1,阳光小区,订单,A002,'=cmd|*,0012,牛奶,2",
       '',
     ]);
   });

@@ -20,8 +20,8 @@ export interface CutoffOrder {
   communityId: string;
   userId: string;
   status: 'CONFIRMED' | string;
+  /** The short order number: what labels, pick lists and the leader identify an order by. */
   shortNo: string;
-  pickupCode?: string;
   /** Already masked (`maskName`). */
   contactName: string;
   phoneTail: string;
@@ -73,11 +73,14 @@ export interface CommunityTotals {
   products: Record<string, ProductTotal>;
 }
 
+/**
+ * One order's label: short number, masked name and phone tail. Never the pickup code (the
+ * customer's proof of purchase stays with the customer; API.md "order").
+ */
 export interface PickLabel {
   shortNo: string;
   contactName: string;
   phoneTail: string;
-  pickupCode?: string;
   lines: { title: string; qty: number }[];
 }
 
@@ -260,7 +263,6 @@ export function pickList(community: { id: string; name: string }, orders: readon
       shortNo: o.shortNo,
       contactName: o.contactName,
       phoneTail: o.phoneTail,
-      ...(o.pickupCode === undefined ? {} : { pickupCode: o.pickupCode }),
       lines: o.lines.map((l) => ({ title: l.title, qty: l.qty })),
     };
   });
@@ -525,15 +527,15 @@ export function purchaseListCsv(list: PurchaseList): string {
  * product totals (类型 汇总), then one row per line of each order label (类型 订单).
  */
 export function pickListsCsv(lists: readonly PickList[]): string {
-  const headers = ['小区编号', '小区', '类型', '订单号', '取货码', '联系人', '手机尾号', '商品', '数量'];
+  const headers = ['小区编号', '小区', '类型', '订单号', '联系人', '手机尾号', '商品', '数量'];
   const rows: (string | number | undefined)[][] = [];
   for (const list of lists) {
     for (const p of list.products) {
-      rows.push([list.communityId, list.name, '汇总', '', '', '', '', p.title, p.qty]);
+      rows.push([list.communityId, list.name, '汇总', '', '', '', p.title, p.qty]);
     }
     for (const label of list.labels) {
       for (const line of label.lines) {
-        const who = [label.shortNo, label.pickupCode, label.contactName, label.phoneTail];
+        const who = [label.shortNo, label.contactName, label.phoneTail];
         rows.push([list.communityId, list.name, '订单', ...who, line.title, line.qty]);
       }
     }

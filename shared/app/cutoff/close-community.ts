@@ -159,7 +159,7 @@ export async function sweepClosedWave(deps: Deps, date: string, communityId: str
   return refunded;
 }
 
-/** What the reports need of a confirmed order (no contact beyond the masked name and tail). */
+/** What the reports need of a confirmed order (no contact beyond the masked name and tail, never the pickup code). */
 function reportOrder(o: Order): CutoffOrder {
   return {
     id: o.id,
@@ -167,7 +167,6 @@ function reportOrder(o: Order): CutoffOrder {
     userId: o.userId,
     status: o.status,
     shortNo: o.shortNo,
-    ...(o.pickupCode ? { pickupCode: o.pickupCode } : {}),
     contactName: o.contactMasked,
     phoneTail: o.phoneTail,
     lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),

@@ -130,7 +130,13 @@ export async function readPickList(deps: Deps, date: string, communityId: string
   if (!first) return undefined;
   const head = body<PickChunk>(first);
   const rest = head.chunks > 1 ? await queryAll(deps.store, cutoffKeys.pickChunks(date, communityId)) : [];
-  return joinPickChunks([head, ...rest.map((it) => body<PickChunk>(it))]);
+  return withoutPickupCodes(joinPickChunks([head, ...rest.map((it) => body<PickChunk>(it))]));
+}
+
+/** Labels as a pick list shows them: short number, masked name, phone tail and lines; a pickup code stored by an older cutoff is dropped. */
+function withoutPickupCodes(list: PickList | undefined): PickList | undefined {
+  if (!list) return undefined;
+  return { ...list, labels: list.labels.map(({ shortNo, contactName, phoneTail, lines }) => ({ shortNo, contactName, phoneTail, lines })) };
 }
 
 /** Every pick list of the wave, read community by community in the given order. */

@@ -106,6 +106,12 @@ export async function findOrder(deps: Deps, orderId: string): Promise<Order | un
 export type Viewer = 'owner' | 'leader' | 'staff';
 
 /**
+ * The pickup code as a QR payload (the mini-program draws it): `GB1:<communityId>:<code>`. The
+ * leader's scanner reads it and sends `{ communityId, code }` to `POST /verify/redeem`.
+ */
+export const pickupQrPayload = (communityId: string, code: string) => `GB1:${communityId}:${code}`;
+
+/**
  * The API shape of an order (API.md): the owner sees the contact in full, a leader the masked
  * name and the phone's last four digits.
  */
@@ -128,7 +134,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
     amounts: o.amounts,
     contact,
-    ...(o.pickupCode && viewer !== 'leader' ? { pickupCode: o.pickupCode } : {}),
+    ...(o.pickupCode && viewer === 'owner' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),
     ...(o.status === 'PENDING_PAYMENT' ? { payBy: o.payBy } : {}),
     ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
     createdAt: o.createdAt,
