@@ -3,7 +3,8 @@ import { id, isoTime } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
-import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
+import { queryAll, type Item, type WriteOp } from '#ports/item-store';
+import { failedGuard, guard } from '../guards.ts';
 import { allOfType, keys, typeIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput } from '../catalog/schemas.ts';
@@ -123,26 +124,26 @@ export const upsertLeaderCommand = defineCommand({
       createdAt: (existing?.createdAt as string) ?? now,
       updatedAt: now,
     };
+    const ops = [
+      { type: 'put' as const, item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
+      guard('community', {
+        type: 'update',
+        key: keys.community(input.communityId),
+        update: { set: { leaderId, leaderName: input.name } },
+        when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
+      }),
+      guard('openid', {
+        type: 'put',
+        item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
+        when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'eq', path: 'leaderId', value: leaderId }, { op: 'eq', path: 'status', value: 'removed' }] }],
+      }),
+    ] satisfies WriteOp[];
     try {
-      await deps.store.transact([
-        { type: 'put', item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
-        {
-          type: 'update',
-          key: keys.community(input.communityId),
-          update: { set: { leaderId, leaderName: input.name } },
-          when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
-        },
-        {
-          type: 'put',
-          item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
-          when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'eq', path: 'leaderId', value: leaderId }, { op: 'eq', path: 'status', value: 'removed' }] }],
-        },
-      ]);
+      await deps.store.transact(ops);
     } catch (e) {
-      if (e instanceof TransactionCancelled && e.failedAt() === 1)
-        throw new AppError('INVALID_STATE', 'the community already has a leader; remove them first', { communityId: input.communityId });
-      if (e instanceof TransactionCancelled && e.failedAt() === 2)
-        throw new AppError('INVALID_STATE', 'this openid is already another community’s leader', {});
+      const failed = failedGuard<'community' | 'openid'>(e, ops);
+      if (failed === 'community') throw new AppError('INVALID_STATE', 'the community already has a leader; remove them first', { communityId: input.communityId });
+      if (failed === 'openid') throw new AppError('INVALID_STATE', 'this openid is already another community’s leader', {});
       throw e;
     }
     return publicLeader(leader);
@@ -175,14 +176,14 @@ export async function setLeaderStatus(deps: Deps, leaderId: string, status: (typ
   const now = toBizIso(deps.clock.now());
   const communityId = String(leader.communityId);
   const restoring = leader.status === 'removed' && status !== 'removed';
-  const ops: Parameters<Deps['store']['transact']>[0] = [
-    {
+  const ops: WriteOp[] = [
+    guard('status', {
       type: 'update',
       key: keys.leader(leaderId),
       update: { set: { status, statusReason: reason, statusBy: by, statusAt: now, updatedAt: now } },
       when: [leader.status === undefined ? { op: 'attrNotExists', path: 'status' } : { op: 'eq', path: 'status', value: leader.status as string }],
-    },
-    { type: 'update', key: keys.leaderRole(String(leader.openid)), update: { set: { status } }, when: [{ op: 'eq', path: 'leaderId', value: leaderId }] },
+    }),
+    guard('openid', { type: 'update', key: keys.leaderRole(String(leader.openid)), update: { set: { status } }, when: [{ op: 'eq', path: 'leaderId', value: leaderId }] }),
   ];
   if (status === 'removed')
     ops.push({
@@ -192,20 +193,21 @@ export async function setLeaderStatus(deps: Deps, leaderId: string, status: (typ
       when: [{ op: 'eq', path: 'leaderId', value: leaderId }],
     });
   if (restoring)
-    ops.push({
-      type: 'update',
-      key: keys.community(communityId),
-      update: { set: { leaderId, leaderName: String(leader.name ?? '') } },
-      when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
-    });
+    ops.push(
+      guard('community', {
+        type: 'update',
+        key: keys.community(communityId),
+        update: { set: { leaderId, leaderName: String(leader.name ?? '') } },
+        when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
+      }),
+    );
   try {
     await deps.store.transact(ops);
   } catch (e) {
-    if (!(e instanceof TransactionCancelled)) throw e;
-    const failed = e.failedAt();
-    if (failed === 0) throw new AppError('INVALID_STATE', 'the leader’s status changed meanwhile; read it again', { leaderId });
-    if (failed === 1) throw new AppError('INVALID_STATE', 'this openid is now bound to another leader', { leaderId });
-    if (failed === 2 && restoring)
+    const failed = failedGuard<'status' | 'openid' | 'community'>(e, ops);
+    if (failed === 'status') throw new AppError('INVALID_STATE', 'the leader’s status changed meanwhile; read it again', { leaderId });
+    if (failed === 'openid') throw new AppError('INVALID_STATE', 'this openid is now bound to another leader', { leaderId });
+    if (failed === 'community')
       throw new AppError('INVALID_STATE', 'the community has another leader (or no longer exists); a removed leader is restored only to a community without one', { leaderId, communityId });
     throw e;
   }

@@ -10,6 +10,7 @@ import { keys } from '../keys.ts';
 import { getBalance } from '../ledger.ts';
 import { outboxOp } from '../outbox.ts';
 import { payoutDayOp } from './finance.ts';
+import { failedGuard, guard } from '../guards.ts';
 import { settleKeys } from './keys.ts';
 import { settlementSettingsOf } from './settings.ts';
 
@@ -108,7 +109,7 @@ export async function requestWithdrawal(deps: Deps, caller: { userId: string; le
   };
   const today = bizDate(now);
   const ops: WriteOp[] = [
-    {
+    guard('request', {
       type: 'put',
       item: {
         ...keys.idempotency(caller.userId, input.requestId),
@@ -119,37 +120,37 @@ export async function requestWithdrawal(deps: Deps, caller: { userId: string; le
         expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_DAYS * 86_400,
       },
       when: [{ op: 'notExists' }],
-    },
-    {
+    }),
+    guard('balance', {
       type: 'update',
       key: keys.leaderBalance(w.leaderId),
       update: { inc: { availableFen: -w.amountFen, reservedFen: w.amountFen } },
       when: [{ op: 'gte', path: 'availableFen', value: w.amountFen }],
-    },
+    }),
     { type: 'put', item: { ...withdrawalKey(w), ...statusIndex(w, 'PENDING'), ...w }, when: [{ op: 'notExists' }] },
     { type: 'put', item: { ...settleKeys.withdrawalRef(w.id), leaderId: w.leaderId }, when: [{ op: 'notExists' }] },
-    {
+    guard('dailyLimit', {
       type: 'update',
       key: settleKeys.withdrawnOfDay(w.leaderId, today),
       update: { inc: { amountFen: w.amountFen } },
       when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'amountFen' }, { op: 'lte', path: 'amountFen', value: limits.maxPerDayFen - w.amountFen }] }],
-    },
+    }),
     payoutDayOp(today, { requestedFen: w.amountFen }),
   ];
   try {
     await deps.store.transact(ops);
   } catch (e) {
     if (!(e instanceof TransactionCancelled)) throw e;
-    const failed = e.failedAt();
-    if (failed === 0) {
+    const failed = failedGuard<'request' | 'balance' | 'dailyLimit'>(e, ops);
+    if (failed === 'request') {
       const again = await replayWithdrawal(deps, caller.userId, input);
       if (again) return again;
     }
-    if (failed === 1) {
+    if (failed === 'balance') {
       const { availableFen } = await getBalance(deps, w.leaderId);
       throw new AppError('INSUFFICIENT_BALANCE', 'the amount is above the available balance', { availableFen: Math.max(0, availableFen) });
     }
-    if (failed === 4) throw new AppError('LIMIT_EXCEEDED', 'the daily withdrawal limit is reached', { limit: limits.maxPerDayFen });
+    if (failed === 'dailyLimit') throw new AppError('LIMIT_EXCEEDED', 'the daily withdrawal limit is reached', { limit: limits.maxPerDayFen });
     throw e;
   }
   return withdrawalView(w, 'leader');

@@ -1,0 +1,25 @@
+import { TransactionCancelled, type WriteOp } from '#ports/item-store';
+
+/**
+ * Named guards for a transaction's conditions, so a cancelled transaction is mapped to an error
+ * by what failed ("balance", "dailyLimit"), never by an operation's position in the list.
+ * Wrap an operation in `guard(name, op)` where the list is built; after a cancellation,
+ * `failedGuard(e, ops)` answers the name of the operation whose condition failed.
+ */
+const names = new WeakMap<WriteOp, string>();
+
+/** The operation, known from now on by the name of the condition it guards. */
+export function guard<T extends WriteOp>(name: string, op: T): T {
+  names.set(op, name);
+  return op;
+}
+
+/**
+ * The guard whose condition cancelled the transaction of `ops`; undefined for an unnamed
+ * operation or any other error (a `StoreConflict` included: no condition failed there).
+ */
+export function failedGuard<G extends string>(e: unknown, ops: readonly WriteOp[]): G | undefined {
+  if (!(e instanceof TransactionCancelled)) return undefined;
+  const op = ops[e.failedAt()];
+  return op ? (names.get(op) as G | undefined) : undefined;
+}
