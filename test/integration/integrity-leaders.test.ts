@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { setLeaderStatusCommand, upsertLeaderCommand } from '#app/admin/commands';
 import { leaderOrdersCommand } from '#app/verify/orders';
 import { redeemCommand } from '#app/verify/commands';
+import { getOrderCommand } from '#app/orders/commands';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
 /** Issue 12 item 6: restoring a removed leader; a leader acts only where community.leaderId is theirs. */
 
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
   dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 const setStatus = (w: TestWorld, id: string, status: string) => call(w, setLeaderStatusCommand, { id, status }, 'staff-1');
@@ -73,8 +73,10 @@ describe('a leader acts only where community.leaderId is theirs', () => {
     await expect(call(w, leaderOrdersCommand, {}, 'demo-leader-xujiahui').catch(codeOf)).resolves.toBe('FORBIDDEN');
     await expect(call(w, redeemCommand, { communityId: 'c-xujiahui', code: order.pickupCode }, 'demo-leader-xujiahui').catch(codeOf)).resolves.toBe('FORBIDDEN');
     expect((await w.store.get(keys.order('c-xujiahui', '2026-11-24', order.id)))!.status).toBe('ARRIVED');
+    await expect(call(w, getOrderCommand, { id: order.id }, 'demo-leader-xujiahui').catch(codeOf)).resolves.toBe('NOT_FOUND');
 
     await w.store.write({ type: 'update', key: keys.community('c-xujiahui'), update: { set: { leaderId: 'l-xujiahui' } } });
     await expect(call(w, leaderOrdersCommand, { waveDate: '2026-11-24' }, 'demo-leader-xujiahui')).resolves.toMatchObject({ items: [{ id: order.id }] });
+    await expect(call(w, getOrderCommand, { id: order.id }, 'demo-leader-xujiahui')).resolves.toMatchObject({ id: order.id, contact: { phoneTail: '5678' } });
   });
 });

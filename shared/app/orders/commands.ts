@@ -4,6 +4,7 @@ import { defineCommand, type RawResponse } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { rolesOf } from '../users.ts';
+import { namedByCommunity } from '../verify/leader.ts';
 import type { Deps } from '../deps.ts';
 import { ordersOfUser } from '../keys.ts';
 import { findOrder, orderFromItem, orderView, type Order, type OrderStatus } from './model.ts';
@@ -43,7 +44,7 @@ async function visibleOrder(deps: Deps, userId: string, roles: string[], orderId
   if (order && roles.includes('staff')) return { order, viewer: 'staff' };
   if (order && roles.includes('leader')) {
     const { leader } = await rolesOf(deps, userId);
-    if (leader?.communityId === order.communityId) return { order, viewer: 'leader' };
+    if (leader?.communityId === order.communityId && (await namedByCommunity(deps, leader))) return { order, viewer: 'leader' };
   }
   // Another customer's order is NOT_FOUND, so ids cannot be probed.
   throw new AppError('NOT_FOUND', `order ${orderId} not found`);
