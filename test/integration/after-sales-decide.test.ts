@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { lineCommissionFen } from '#domain/commission';
 import { keys } from '#app/keys';
 import { orderKey, type Order } from '#app/orders/model';
@@ -14,7 +14,6 @@ import { givenOrder, makeWorld, type TestWorld, recordRefunds } from '../support
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
   dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;

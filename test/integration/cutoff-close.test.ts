@@ -10,6 +10,7 @@ import { keys } from '#app/keys';
 import { orderFromItem, orderKey, type Order } from '#app/orders/model';
 import { openWaveFor } from '#app/waves';
 import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { renderMessage } from '#domain/messages';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
 import { cutoffModule } from '../../functions/cutoff/module.ts';
@@ -19,7 +20,6 @@ const D = '2026-11-24';
 const COMMUNITIES = ['c-xujiahui', 'c-jingan', 'c-lujiazui', 'c-wujiaochang'];
 const asStaff = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: Record<string, unknown>) =>
   dispatch(command, input, { kind: 'openid', openid: 'staff-1' }, w.deps) as Promise<any>;
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 /** Every order of a wave, read straight from the table (the independent side of the checks). */
 async function ordersOf(w: TestWorld, date: string): Promise<Order[]> {
@@ -326,9 +326,15 @@ describe('cutoff: early close, catch-up and the close racing orders', () => {
     // Customers keep ordering from before the close until it has finished.
     let closing = true;
     const customers = Promise.all(Array.from({ length: 4 }, async () => {
-      while (closing) await placeOne();
+      for (let n = 0; closing; n++) {
+        if (n >= 10_000) throw new Error('the close did not finish within 10,000 orders per customer');
+        await placeOne();
+      }
     }));
-    while (placed.length < 6) await new Promise((r) => setTimeout(r, 10));
+    for (let polls = 0; placed.length < 6; polls++) {
+      if (polls >= 1_000) throw new Error(`only ${placed.length} orders were placed before the close`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await cutoffJob.run(w.deps, { date: D });
     closing = false;
     await customers;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { orderKey, type Order } from '#app/orders/model';
 import { arrivalCommand, redeemCommand } from '#app/verify/commands';
@@ -15,7 +15,6 @@ import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
   dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 const ask = (w: TestWorld, orderId: string, lines: { productId: string; qty: number }[]) => call(w, afterSalesCommand, { id: orderId, lines, reason: '有问题' }, 'u-1');

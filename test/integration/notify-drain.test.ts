@@ -6,7 +6,7 @@ import { deadLettersCommand, notifyJob, retryDeadLetterCommand, subscribeCommand
 import { quotaOf, recordChoice } from '#app/notify/quota';
 import { MAX_ATTEMPTS, retryDelayMs } from '#app/notify/backoff';
 import type { MessageKey, MessagePayload } from '#domain/messages';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { makeWorld, toBizIso, type TestWorld } from '../support/harness.ts';
 
 // The notify job against DynamoDB Local: claims, concurrency, leases, retries and dead letters.
@@ -14,7 +14,6 @@ import { makeWorld, toBizIso, type TestWorld } from '../support/harness.ts';
 const LEADER = 'demo-leader-jingan';
 const cutoff: MessagePayload<'cutoffSummary'> = { waveDate: '2026-11-24', orderCount: 3, itemCount: 7, expectedArrivalAt: '2026-11-25T16:00:00+08:00' };
 const fixedJitter = { random: () => 0.5 };
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let n = 0;

@@ -6,14 +6,13 @@ import { notifyJob, subscribeCommand, templatesCommand } from '#app/notify/comma
 import { devOutboxCommand } from '#app/notify/dev-outbox';
 import { quotaOf } from '#app/notify/quota';
 import { MESSAGE_KEYS, type MessageKey, type MessagePayload } from '#domain/messages';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
 import { makeWorld, toBizIso, type TestWorld } from '../support/harness.ts';
 
 // One-time subscription quota: recorded by notify.subscribe, spent by the notify job.
 
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 const arrival = (orderId: string): MessagePayload<'arrivalNotice'> => ({
   orderId,
   orderShortNo: orderId.slice(-6),

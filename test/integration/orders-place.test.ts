@@ -6,7 +6,7 @@ import { keys } from '#app/keys';
 import { findOrder } from '#app/orders/model';
 import { applyPayment, receivePaymentNotification } from '#app/orders/pay';
 import { cancelOrder } from '#app/orders/cancel';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
 
 const contact = { name: '张三', phone: '13912345678' };
@@ -19,7 +19,6 @@ const as = (w: TestWorld, openid: string) => ({
   cancel: (id: string) => dispatch(cancelCommand, { id }, { kind: 'openid', openid }, w.deps) as Promise<any>,
 });
 
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 async function pay(w: TestWorld, order: { id: string; amounts: { payableFen: number } }, openid: string) {
   const signed = w.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
