@@ -12,7 +12,7 @@ import { type Item, type ItemStore } from '#ports/item-store';
 import { keys, typeIndex } from '#app/keys';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { cutoffJob } from '#app/cutoff/jobs';
-import { runLimited } from '#app/cutoff/pool';
+import { forEachLimit } from '#app/concurrency';
 
 export interface BenchRow {
   name: string;
@@ -60,7 +60,7 @@ async function seed(store: ItemStore, run: string, communities: number, perCommu
   }));
   await store.putMany(products);
   const ids = Array.from({ length: communities }, (_, c) => c);
-  await runLimited(ids, CONCURRENCY, async (c) => {
+  await forEachLimit(ids, CONCURRENCY, async (c) => {
     const id = `bench-${run}-c${pad(c)}`;
     const leaderId = `bench-${run}-l${pad(c)}`;
     await store.putMany([
@@ -97,7 +97,7 @@ export async function benchCutoff(opts: { store: ItemStore; communities: number;
 
   // Baseline: read every order of the wave once, community by community, as parallel as the job.
   const baseline = await measure(() =>
-    runLimited(ids, CONCURRENCY, async (id) => {
+    forEachLimit(ids, CONCURRENCY, async (id) => {
       let cursor: string | undefined;
       do {
         const page = await store.query({ ...keys.ordersOfWave(id, DATE), consistent: true, limit: 200, cursor });

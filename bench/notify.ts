@@ -10,6 +10,7 @@ import { fixedClock } from '#ports/clock';
 import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
 import { keys } from '#app/keys';
+import { forEachLimit } from '#app/concurrency';
 import { outboxOp } from '#app/outbox';
 import { drainOutbox } from '#app/notify/drain';
 import { toBizIso } from '#domain/time';
@@ -71,12 +72,4 @@ export async function benchNotify(opts: { store: ItemStore; entries: number }): 
   const baselineMs = performance.now() - baseStarted;
 
   return { name: `notify drain (${entries} messages)`, ms, baselineMs, ratio: ms / baselineMs, perSecond: (summary.sent / ms) * 1000 };
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

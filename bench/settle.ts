@@ -10,7 +10,7 @@ import { queryAll, type Item, type ItemStore } from '#ports/item-store';
 import { keys } from '#app/keys';
 import { commissionEntry, leaderItems } from '#test/settle-fixtures';
 import { settleKeys } from '#app/settle/keys';
-import { forEachLimit } from '#app/settle/pool';
+import { forEachLimit } from '#app/concurrency';
 import { runSettlement, SETTLE_CONCURRENCY } from '#app/settle/run';
 import { benchDeps, peakRssMb } from './support.ts';
 

@@ -9,7 +9,7 @@ import type { Community } from '../catalog/communities.ts';
 import { orderFromItem, type Order } from '../orders/model.ts';
 import { cutoffKeys } from './keys.ts';
 import { chunkPickList } from './pick-chunks.ts';
-import { runLimited } from './pool.ts';
+import { forEachLimit } from '../concurrency.ts';
 import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
 import { cancelOrder } from '../orders/cancel.ts';
 import { isAppError } from '#domain/errors';
@@ -96,7 +96,7 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
       }),
       ...orders.filter((o) => o.status !== 'PAID').map((o) => () => settleOne(o)),
     ];
-    await runLimited(work, ORDER_CONCURRENCY, (w) => w());
+    await forEachLimit(work, ORDER_CONCURRENCY, (w) => w(), { stopOnError: true });
   } while (cursor);
 
   const totals = communityTotals(community, locked);

@@ -9,7 +9,7 @@ import { keys } from '../keys.ts';
 import { listCommunities, type Community } from '../catalog/communities.ts';
 import { closeCommunityWave } from './close-community.ts';
 import { cutoffKeys } from './keys.ts';
-import { runLimited } from './pool.ts';
+import { forEachLimit } from '../concurrency.ts';
 import { writeWaveReports } from './reports.ts';
 
 export interface CutoffOptions {
@@ -136,7 +136,7 @@ async function closeWave(deps: Deps, date: string, communities: readonly Communi
   const open = communities.filter((c) => !closed.has(keys.communityWave(c.id, date).pk));
   outcome.skippedCommunities = communities.length - open.length;
 
-  const { started } = await runLimited(
+  const { started } = await forEachLimit(
     open,
     concurrency,
     async (community) => {
@@ -146,7 +146,7 @@ async function closeWave(deps: Deps, date: string, communities: readonly Communi
       outcome.confirmed += r.confirmed;
       outcome.cancelled += r.cancelled;
     },
-    inBudget,
+    { stopOnError: true, canStart: inBudget },
   );
   if (started < open.length) return outcome;
 

@@ -11,7 +11,7 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { entryFromItem, type LeaderRecord } from './leaders.ts';
 import { settleKeys } from './keys.ts';
-import { forEachLimit } from './pool.ts';
+import { forEachLimit } from '../concurrency.ts';
 
 /**
  * The monthly part of the settle job, run on the 1st (or caught up in the first

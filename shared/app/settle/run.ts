@@ -14,7 +14,7 @@ import { financeDayOp } from './finance.ts';
 import { settleKeys } from './keys.ts';
 import { allLeaders, entryFromItem, type LeaderRecord } from './leaders.ts';
 import { runMonthlyReview, type MonthlyResult } from './monthly.ts';
-import { forEachLimit } from './pool.ts';
+import { forEachLimit } from '../concurrency.ts';
 import { settlementSettingsOf } from './settings.ts';
 import { statementWriteOps } from './statements.ts';
 

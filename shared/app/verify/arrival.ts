@@ -12,7 +12,7 @@ import { requireCommunity } from '../catalog/communities.ts';
 import { arrivedIndex } from './keys.ts';
 import { pickupDaysFor, pickupDeadline } from './deadline.ts';
 import { requireLeaderOrStaff } from './leader.ts';
-import { forEachLimit } from './pool.ts';
+import { forEachLimit } from '../concurrency.ts';
 
 export interface ArrivalResult {
   /** Orders of the wave that have arrived (a repeat answers the same number). */

@@ -13,7 +13,7 @@ import { getCommunity } from '../catalog/communities.ts';
 import { ARRIVED_INDEX_ATTRS, ARRIVED_SHARDS, arrivedPartition, returnItemKey, returnsOfDay } from './keys.ts';
 import { reminderDue, reminderHorizon, reminderSendAt } from './deadline.ts';
 import { requireLeaderOf } from './leader.ts';
-import { forEachLimit } from './pool.ts';
+import { forEachLimit } from '../concurrency.ts';
 
 /** What the leader does with an expired order's line: non-fresh goods go back to the warehouse, fresh ones are not kept (逾期不保留). */
 export type Disposition = 'return' | 'discard';
