@@ -13,6 +13,9 @@ interface TimerEvent {
   Time?: string;
 }
 
+/** An action as it can be named in a message: client data may be any value (`String({ toString: 1 })` throws). */
+const nameOf = (action: unknown): string => (typeof action === 'string' ? action.slice(0, 64) : `(${action === null ? 'null' : typeof action})`);
+
 const isTimer = (e: unknown): e is TimerEvent => !!e && typeof e === 'object' && (e as TimerEvent).Type === 'Timer';
 
 /**
@@ -46,12 +49,12 @@ export function createCloudMain(
       // Strip the platform's own fields; identity never comes from data.
       delete input.userInfo;
       const command = typeof action === 'string' ? byAction.get(action) : undefined;
-      if (!command) throw new AppError('NOT_FOUND', `no action ${String(action)} in ${mod.name}`);
+      if (!command) throw new AppError('NOT_FOUND', `no action ${nameOf(action)} in ${mod.name}`);
       const openid = openidOf(event, context);
       const data = await dispatch(command, input, { kind: 'openid', openid }, deps);
       return { ok: true, data: data && typeof data === 'object' && '__csv' in data ? (data as any).__csv : data };
     } catch (e) {
-      const { error } = toErrorBody(e, `${mod.name}.${String((event as any)?.action ?? 'timer')}`);
+      const { error } = toErrorBody(e, `${mod.name}.${nameOf((event as { action?: unknown } | null)?.action ?? 'timer')}`);
       return { ok: false, error };
     }
   };
