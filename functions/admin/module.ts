@@ -1,6 +1,6 @@
 import type { FunctionModule } from '#app/command';
 import { adminCatalogCommands } from '#app/admin/commands';
-import { runJobCommand } from '#app/admin/jobs';
+import { jobRunCommand, runJobCommand } from '#app/admin/jobs';
 import { settingsCommands } from '#app/admin/settings';
 import { decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
 import { cutoffAdminCommands } from '#app/cutoff/commands';
@@ -20,5 +20,6 @@ export const adminModule: FunctionModule = {
     decideAfterSalesCommand,
     ...settingsCommands,
     runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob]),
+    jobRunCommand,
   ],
 };

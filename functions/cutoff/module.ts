@@ -1,5 +1,7 @@
 import type { FunctionModule } from '#app/command';
+import { withJobRunner } from '#app/jobs/runner';
 import { cutoffCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
 
-export const cutoffModule: FunctionModule = { name: 'cutoff', commands: cutoffCommands, jobs: [cutoffJob] };
+/** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
+export const cutoffModule: FunctionModule = withJobRunner({ name: 'cutoff', commands: cutoffCommands, jobs: [cutoffJob] }, 900);

@@ -1,5 +1,7 @@
 import type { FunctionModule } from '#app/command';
+import { withJobRunner } from '#app/jobs/runner';
 import { settleCommands } from '#app/settle/commands';
 import { settleHeartbeat } from '#app/settle/heartbeat';
 
-export const settleModule: FunctionModule = { name: 'settle', commands: [...settleCommands], jobs: [settleHeartbeat] };
+/** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
+export const settleModule: FunctionModule = withJobRunner({ name: 'settle', commands: [...settleCommands], jobs: [settleHeartbeat] }, 900);

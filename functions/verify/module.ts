@@ -1,4 +1,6 @@
 import type { FunctionModule } from '#app/command';
+import { withJobRunner } from '#app/jobs/runner';
 import { verifyCommands, verifyJobs } from '#app/verify/commands';
 
-export const verifyModule: FunctionModule = { name: 'verify', commands: verifyCommands, jobs: verifyJobs };
+/** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
+export const verifyModule: FunctionModule = withJobRunner({ name: 'verify', commands: verifyCommands, jobs: verifyJobs }, 300);

@@ -15,6 +15,8 @@ export function localEnv(overrides: Record<string, string> = {}): Record<string,
     STAFF_OPENIDS: 'demo-staff',
     LOCAL_DIR: localDir,
     DEV_CLOCK_FILE: `${localDir}/clock.json`,
+    // serverless-offline's Lambda invoke endpoint: job runs started by staff are asynchronous invokes.
+    LAMBDA_ENDPOINT: `http://127.0.0.1:${process.env.LAMBDA_PORT ?? '3002'}`,
     ...overrides,
   };
 }

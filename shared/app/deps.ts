@@ -2,6 +2,7 @@ import type { Clock, DevClockControl } from '#ports/clock';
 import type { Ids } from '#ports/ids';
 import type { ItemStore } from '#ports/item-store';
 import type { ContactCipher, SessionTokens, WechatLogin } from '#ports/session';
+import type { JobLauncher } from '#ports/job-launcher';
 import type { MerchantSettings, SettingsCache } from './settings.ts';
 import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
@@ -26,6 +27,8 @@ export interface Deps extends PlatformDeps {
   cursorKey: Uint8Array;
   wechatLogin: WechatLogin;
   contacts: ContactCipher;
+  /** Starts a job run in its own function without waiting (POST /admin/jobs/{job}/run); verifies the start's signature where it runs. */
+  jobs: JobLauncher;
   /** Openids configured as staff (STAFF_OPENIDS), besides staff records in the store. */
   staffOpenids: string[];
   warehouse: { lat: number; lng: number };

@@ -62,6 +62,7 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   refundResult: refund(),
   statement: statement(),
   withdrawalResult: withdrawal(),
+  jobFailed: { job: 'cutoff', runId: '01JD0000000000000000000000', code: 'INTERNAL', at: '2026-11-24T22:05:00+08:00' },
 };
 
 const values = (data: Record<string, { value: string }>): Record<string, string> =>
@@ -70,7 +71,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'jobFailed'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -80,6 +81,7 @@ describe('catalogue', () => {
       refundResult: 'customer',
       statement: 'leader',
       withdrawalResult: 'leader',
+      jobFailed: 'staff',
     });
   });
 

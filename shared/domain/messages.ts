@@ -16,7 +16,7 @@ dayjs.extend(utc);
 dayjs.extend(timezone);
 
 
-export type Audience = 'customer' | 'leader';
+export type Audience = 'customer' | 'leader' | 'staff';
 
 // ---- payloads ---------------------------------------------------------------------------
 
@@ -69,6 +69,8 @@ export const MESSAGE_PAYLOADS = {
     reason: z.optional(z.string()),
     at: isoTime,
   }),
+  /** Staff: a job run failed (scheduled or started by staff); the run's record has the details. */
+  jobFailed: z.object({ job: text, runId: text, code: text, at: isoTime }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -80,6 +82,7 @@ export type PickupReminderPayload = MessagePayload<'pickupReminder'>;
 export type RefundResultPayload = MessagePayload<'refundResult'>;
 export type StatementPayload = MessagePayload<'statement'>;
 export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
+export type JobFailedPayload = MessagePayload<'jobFailed'>;
 
 // ---- formatting -------------------------------------------------------------------------
 
@@ -222,6 +225,18 @@ export const MESSAGES = {
       amount1: amountFromFen(p.amountFen),
       phrase2: WITHDRAWAL_RESULT[p.result],
       thing3: p.reason?.trim() ? p.reason : WITHDRAWAL_NOTE[p.result],
+      time4: shanghaiTime(p.at),
+    }),
+  }),
+  jobFailed: define({
+    key: 'jobFailed',
+    audience: 'staff',
+    fields: { thing1: 'thing', character_string2: 'character_string', thing3: 'thing', time4: 'time' },
+    page: (p) => pageWith('pages/admin/jobs/index', { runId: p.runId }),
+    build: (p) => ({
+      thing1: `任务失败：${p.job}`,
+      character_string2: p.runId,
+      thing3: p.code,
       time4: shanghaiTime(p.at),
     }),
   }),

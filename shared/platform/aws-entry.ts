@@ -6,10 +6,15 @@ import { createHttpHandler } from './http.ts';
 import { toErrorBody } from './errors.ts';
 import { logger } from './logger.ts';
 
-/** A scheduled invocation (EventBridge Scheduler with explicit `input`). */
+/**
+ * A scheduled invocation (EventBridge Scheduler with explicit `input`), or a run started by
+ * staff (an asynchronous Lambda invoke with `runId` and the launcher's signature `sig`).
+ */
 interface ScheduledEvent {
   job: string;
   date?: string;
+  runId?: string;
+  sig?: string;
 }
 
 const isScheduled = (e: any): e is ScheduledEvent => !!e && typeof e.job === 'string' && !e.requestContext;
@@ -22,7 +27,8 @@ export function createAwsHandler(mod: FunctionModule, getDeps: () => Promise<Pla
       const job = mod.jobs?.find((j) => j.name === event.job);
       try {
         if (!job) throw new AppError('NOT_FOUND', `no job ${event.job} in ${mod.name}`);
-        const result = await job.run(await getDeps(), { date: event.date });
+        const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+        const result = await job.run(await getDeps(), { date: str(event.date), runId: str(event.runId), sig: str(event.sig) });
         logger.info('job done', { job: event.job });
         return result;
       } catch (e) {

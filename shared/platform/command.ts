@@ -60,7 +60,14 @@ export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown, D
 /** A scheduled job: the same code for the timer, the EventBridge schedule and POST /admin/jobs/{job}/run. */
 export interface Job<D = any> {
   name: string;
-  run(deps: D, input: { date?: string }): Promise<unknown>;
+  /** `runId` and `sig`: a run started by staff (shared/app/jobs), signed by the launcher. */
+  run(deps: D, input: JobInput): Promise<unknown>;
+}
+
+export interface JobInput {
+  date?: string;
+  runId?: string;
+  sig?: string;
 }
 
 export interface FunctionModule<D = any> {

@@ -36,6 +36,8 @@ const ConfigSchema = z.object({
   CONTACT_KEYS: z.optional(z.string()),
   /** The id of the key new contact values are sealed with (default `k1`; required when CONTACT_KEYS holds several). */
   CONTACT_KEY_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 _ -'))),
+  /** Local stack only: the Lambda invoke endpoint of serverless-offline (asynchronous job runs). */
+  LAMBDA_ENDPOINT: z.optional(z.url()),
   WAREHOUSE_LAT: numberFromEnv(31.2304),
   WAREHOUSE_LNG: numberFromEnv(121.4737),
   /** Local stage: a file every local function process reads the moved clock from. */

@@ -2,6 +2,7 @@ import type { Deps } from '#app/deps';
 import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
 import { createCloudPay, type CloudPayGateway } from '#adapters/cloudbase/cloud-pay';
 import { createCloudSubscribeSender } from '#adapters/cloudbase/subscribe-sender';
+import { createCloudFunctionLauncher } from '#adapters/cloudbase/function-launcher';
 import { AppError } from '#domain/errors';
 import type { PayoutGateway } from '#ports/payment';
 import type { Clock } from '#ports/clock';
@@ -76,6 +77,7 @@ export function cloudbaseDeps(): () => Promise<Deps> {
         payment: payGateway,
         payout: unconfiguredPayout,
         sender: createCloudSubscribeSender({ cloud: p.cloud }),
+        jobLauncher: (signer) => createCloudFunctionLauncher({ cloud: p.cloud, signer }),
         ...(p.clock ? { clock: p.clock } : {}),
       });
       return base;

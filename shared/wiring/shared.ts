@@ -7,6 +7,8 @@ import type { ItemStore } from '#ports/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
 import { createContactCipher } from '#adapters/crypto/contact-cipher';
 import { deriveSecret } from '#adapters/crypto/derive';
+import { createJobSigner, type JobSigner } from '#adapters/crypto/job-signature';
+import type { JobLauncher } from '#ports/job-launcher';
 import { createIds } from '#adapters/crypto/ids';
 import { createCode2Session } from '#adapters/wechat/code2session';
 import { createFileClock } from '#adapters/local/dev-clock';
@@ -30,12 +32,26 @@ export interface RuntimeParts {
   payment?: PaymentGateway;
   payout?: PayoutGateway;
   sender?: MessageSender;
+  /** How job runs are started in their own function (AWS: Lambda invoke; CloudBase: callFunction; tests: in process), given the signer of starts. */
+  jobLauncher?: (signer: JobSigner) => JobLauncher;
 }
+
+/** Signs and checks job starts (the key derived from SESSION_SECRET, shared by every function of a deployment). */
+export const jobSignerOf = (config: Config): JobSigner => createJobSigner(deriveSecret(config.SESSION_SECRET, 'groupbuy job start'));
+
+/** Where no launcher is wired (scripts, benchmarks): starting a run is refused; verifying still works. */
+const noLauncher = (signer: JobSigner): JobLauncher => ({
+  launch: async () => {
+    throw new Error('no job launcher is configured here');
+  },
+  verify: (start, sig) => signer.verify(start, sig),
+});
+
 
 /** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
 function templateIds(config: Config): Record<string, string> {
   const given = config.TEMPLATE_IDS ? (JSON.parse(config.TEMPLATE_IDS) as Record<string, string>) : {};
-  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult'];
+  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'jobFailed'];
   return Object.fromEntries(keys.map((k) => [k, given[k] ?? `tmpl-${k}`]));
 }
 
@@ -103,6 +119,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     cursorKey: deriveCursorKey(config.SESSION_SECRET),
     wechatLogin: createCode2Session({ appId: config.WX_APPID ?? 'local', secret: config.WX_SECRET ?? 'local', baseUrl: config.WX_API_BASE }),
     contacts: createContactCipher({ ...contactKeysOf(config), macKey: deriveSecret(config.SESSION_SECRET, 'groupbuy contact mac') }),
+    jobs: (given.jobLauncher ?? noLauncher)(jobSignerOf(config)),
     staffOpenids: config.STAFF_OPENIDS,
     warehouse: { lat: config.WAREHOUSE_LAT, lng: config.WAREHOUSE_LNG },
     devMode,

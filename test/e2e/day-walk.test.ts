@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, login, resetClock, setClock, uniqueOpenid } from '../support/stack.ts';
+import { api, baseUrl, login, resetClock, setClock, uniqueOpenid } from '../support/stack.ts';
+import { runJobAndWait } from '../support/jobs.ts';
 
 /**
  * A merchant's week on the local stack, walked with POST /dev/clock: orders and payment on
@@ -61,8 +62,8 @@ describe('a week on the local stack', () => {
   });
 
   it('22:00: the cutoff closes the wave; the reports hold the paid orders only; a second run changes nothing', async () => {
-    const run = await api('POST', '/admin/jobs/cutoff/run', { token: staff, body: {} });
-    expect(run.status, run.text).toBe(200);
+    const run = await runJobAndWait(baseUrl(), staff, 'cutoff');
+    expect(run.status, JSON.stringify(run)).toBe('DONE');
     const carolOrder = (await api('GET', `/orders/${s.c.id}`, { token: carol })).body.data;
     expect(carolOrder.status).toBe('CANCELLED');
     const porkAfter = (await api('GET', '/catalog?communityId=c-jingan', { token: alice })).body.data;
@@ -79,18 +80,15 @@ describe('a week on the local stack', () => {
     expect(routes.status).toBe(200);
     const csv = await api('GET', '/admin/waves/2027-03-01/purchase-list?format=csv', { token: staff });
     expect([...csv.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const again = await api('POST', '/admin/jobs/cutoff/run', { token: staff, body: {} });
-    expect(again.status).toBe(200);
+    const again = await runJobAndWait(baseUrl(), staff, 'cutoff');
+    expect(again.status).toBe('DONE');
     expect((await api('GET', '/admin/waves/2027-03-01/purchase-list', { token: staff })).body.data).toEqual(purchase);
     expect((await api('GET', `/orders/${s.a.id}`, { token: alice })).body.data.status).toBe('CONFIRMED');
   });
 
   it('the notify job sends each subscribed leader’s summary once, even run twice at once', async () => {
-    await Promise.all([
-      api('POST', '/admin/jobs/notify/run', { token: staff, body: {} }),
-      api('POST', '/admin/jobs/notify/run', { token: staff, body: {} }),
-    ]);
-    await api('POST', '/admin/jobs/notify/run', { token: staff, body: {} });
+    await Promise.all([runJobAndWait(baseUrl(), staff, 'notify'), runJobAndWait(baseUrl(), staff, 'notify')]);
+    await runJobAndWait(baseUrl(), staff, 'notify');
     const outbox = (await api('GET', '/dev/outbox', { token: staff })).body.data;
     const summaries = outbox.filter((m: any) => m.templateId === s.cutoffTemplate && m.touser === 'demo-leader-jingan' && JSON.stringify(m.data).includes('2027-03-01'));
     expect(summaries).toHaveLength(1);
@@ -121,8 +119,8 @@ describe('a week on the local stack', () => {
 
   it('next Monday 02:00: the settle job writes the statement; pending becomes available; a second run changes nothing', async () => {
     await setClock(staff, '2027-03-08T02:00:30+08:00');
-    const run = await api('POST', '/admin/jobs/settle/run', { token: staff, body: {} });
-    expect(run.status, run.text).toBe(200);
+    const run = await runJobAndWait(baseUrl(), staff, 'settle');
+    expect(run.status, JSON.stringify(run)).toBe('DONE');
     const statements = (await api('GET', '/leader/statements', { token: jingan })).body.data;
     const w09 = statements.find((x: any) => x.period === '2027-W09');
     expect(w09).toBeDefined();
@@ -130,7 +128,7 @@ describe('a week on the local stack', () => {
     expect(line.commissionFen).toBe(halfUp(line.paidFen, 0.1));
     const balance = (await api('GET', '/leader/balance', { token: jingan })).body.data;
     expect(balance.availableFen).toBeGreaterThanOrEqual(w09.totalFen);
-    await api('POST', '/admin/jobs/settle/run', { token: staff, body: {} });
+    await runJobAndWait(baseUrl(), staff, 'settle');
     expect((await api('GET', '/leader/balance', { token: jingan })).body.data).toEqual(balance);
     s.available = balance.availableFen;
   });

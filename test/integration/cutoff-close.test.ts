@@ -4,7 +4,8 @@ import { createHttpHandler } from '#platform/http';
 import { upsertProductCommand } from '#app/admin/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
 import { runCutoff } from '#app/cutoff/close-waves';
-import { dashboardCommand, pickListsCommand, purchaseListCommand, routesCommand, runCutoffCommand, waveCommand } from '#app/cutoff/commands';
+import { dashboardCommand, pickListsCommand, purchaseListCommand, routesCommand, waveCommand } from '#app/cutoff/commands';
+import { runJobInWorld } from '../support/jobs.ts';
 import { cutoffKeys } from '#app/cutoff/keys';
 import { keys } from '#app/keys';
 import { orderFromItem, orderKey, type Order } from '#app/orders/model';
@@ -252,9 +253,9 @@ describe('cutoff: early close, catch-up and the close racing orders', () => {
     const w = await makeWorld({ now: `${D}T15:00:00+08:00` });
     await givenOrder(w, { communityId: 'c-jingan', userId: 'u-1', waveDate: D, lines: [{ productId: 'p-milk', qty: 2 }] });
     // A wave that has not opened yet cannot be closed.
-    expect(codeOf(await asStaff(w, runCutoffCommand, { date: '2026-11-26' }).catch((e) => e))).toBe('INVALID_STATE');
+    expect((await runJobInWorld(w, 'cutoff', { date: '2026-11-26' })).error?.code).toBe('INVALID_STATE');
 
-    const { result: summary } = await asStaff(w, runCutoffCommand, { date: D });
+    const { result: summary } = await runJobInWorld(w, 'cutoff', { date: D });
     expect(summary).toMatchObject({ complete: true, ordersConfirmed: 1, wavesClosed: 1 });
     expect((await ordersOf(w, D))[0]?.status).toBe('CONFIRMED');
     expect(await openWaveFor(w.deps, 'c-jingan')).toBe('2026-11-25');

@@ -6,6 +6,9 @@ import { fixedClock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import type { MessageSender, OutgoingMessage, SendResult } from '#ports/message-sender';
 import { createLocalPay } from '#adapters/local/local-pay';
+import { createInProcessLauncher } from '#adapters/local/in-process-launcher';
+import type { JobSigner } from '#adapters/crypto/job-signature';
+import type { JobLauncher } from '#ports/job-launcher';
 import { keys } from '#app/keys';
 import { sealedRecord } from '#app/contacts/sealed';
 import { toBizIso } from '#domain/time';
@@ -37,6 +40,16 @@ export interface TestWorld {
   clock: ReturnType<typeof fixedClock>;
   sender: ReturnType<typeof recordingSender>;
   sandbox: ReturnType<typeof createLocalPay>['sandbox'];
+  /** Starts job runs in this process (POST /admin/jobs/{job}/run); `idle()` waits for them. */
+  jobs: ReturnType<typeof createInProcessLauncher>;
+}
+
+/** Runs a started job as its function would: the registry's module job (leased, recorded) with the signed start. */
+async function runFunctionJob(deps: Deps, fn: string, event: { job: string; date?: string; runId: string; sig: string }): Promise<unknown> {
+  const { FUNCTIONS } = await import('../../functions/registry.ts');
+  const job = FUNCTIONS.find((m) => m.name === fn)?.jobs?.find((j) => j.name === event.job);
+  if (!job) throw new Error(`no job ${event.job} in function ${fn}`);
+  return job.run(deps, event);
 }
 
 /**
@@ -60,9 +73,11 @@ export async function makeWorld(options: { now?: string; settings?: Record<strin
   const pay = createLocalPay({ now: () => clock.now(), baseUrl: 'http://localhost:0' });
   const sender = recordingSender();
   // Object.assign keeps `settings` reading this world's settings cache (a spread would freeze it).
-  const deps = Object.assign(assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender }), { sandbox: pay.sandbox });
+  let jobs!: ReturnType<typeof createInProcessLauncher>;
+  const jobLauncher = (signer: JobSigner): JobLauncher => (jobs = createInProcessLauncher({ signer, run: (fn, event): Promise<unknown> => runFunctionJob(deps, fn, event) }));
+  const deps: Deps = Object.assign(assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender, jobLauncher }), { sandbox: pay.sandbox });
   if (options.seed !== false) await seedDemo(deps);
-  return { deps, store, clock, sender, sandbox: pay.sandbox };
+  return { deps, store, clock, sender, sandbox: pay.sandbox, jobs };
 }
 
 export const staffCtx = (deps: Deps) => ({ caller: { kind: 'user' as const, userId: 'staff-1', roles: ['customer' as const, 'staff' as const] }, deps });

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import * as z from 'zod/mini';
 import { id, bizDateSchema, queryNumber } from '#platform/schema';
 import { defineCommand } from '#app/command';
@@ -11,7 +10,6 @@ import { pickListsCsv, purchaseListCsv } from '#domain/wave-reports';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
-import { runCutoff } from './close-waves.ts';
 import { summarizeDashboard, type DashboardBucket } from './dashboard.ts';
 import { cutoffKeys, DIMENSIONS, type Dimension } from './keys.ts';
 import { queryAll } from '#ports/item-store';
@@ -26,23 +24,6 @@ async function requireReports<T>(deps: Deps, date: string, read: Promise<T | und
   if (!report) throw new AppError('NOT_FOUND', `wave ${date} has no reports yet: it has not been cut off`, { date });
   return report;
 }
-
-/**
- * POST /admin/jobs/cutoff/run: the nightly job now, or an early close of `date`. Served by the
- * cutoff function (its 15-minute timeout, not the admin function's) and answered like
- * `admin.runJob` (`{ job, result, ms }`); a run that ran out of time answers `complete: false`.
- */
-export const runCutoffCommand = defineCommand({
-  name: 'cutoff.run',
-  roles: ['staff'],
-  input: z.object({ date: z.optional(bizDateSchema()) }),
-  http: { method: 'POST', path: '/admin/jobs/cutoff/run' },
-  async run({ deps }, input) {
-    const started = performance.now();
-    const result = await runCutoff(deps, input.date ? { date: input.date } : {});
-    return { job: 'cutoff', result, ms: Math.round(performance.now() - started) };
-  },
-});
 
 /** 采购汇总: per supplier and product, quantity, cost amount and sales amount. */
 export const purchaseListCommand = defineCommand({
@@ -201,7 +182,7 @@ export const dashboardCommand = defineCommand({
 });
 
 /** Commands served by the cutoff function. */
-export const cutoffCommands = [runCutoffCommand, purchaseListCommand, pickListsCommand, routesCommand];
+export const cutoffCommands = [purchaseListCommand, pickListsCommand, routesCommand];
 
 /** Commands of the admin function (wired into functions/admin by its owner). */
 export const cutoffAdminCommands = [waveCommand, dashboardCommand];

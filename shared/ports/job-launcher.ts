@@ -1,0 +1,19 @@
+/**
+ * Starts a job run in the job's own function without waiting for it (POST /admin/jobs/{job}/run
+ * answers 202 at once). AWS: an asynchronous Lambda invoke; CloudBase: `cloud.callFunction`;
+ * tests: the same process, in the background. Every start carries a signature over exactly
+ * `{ job, date, runId }`, checked by `verify` where the run begins, because on CloudBase any
+ * client can call any function with any data.
+ */
+export interface JobStart {
+  job: string;
+  date?: string;
+  runId: string;
+}
+
+export interface JobLauncher {
+  /** Hands the start to function `fn`; throws when it could not be handed over. */
+  launch(fn: string, start: JobStart): Promise<void>;
+  /** True only for a signature `launch` made for exactly this start. */
+  verify(start: JobStart, sig: string): boolean;
+}
