@@ -430,10 +430,6 @@ describe('priceBasket: input checks', () => {
       RangeError,
     );
   });
-
-  it('has the documented defaults', () => {
-    expect(DEFAULT_PRICING).toEqual({ firstOrderDiscountFen: 500, pointsPerYuan: 100, maxPointsPercent: 50 });
-  });
 });
 
 // ---- properties -----------------------------------------------------------------------------
