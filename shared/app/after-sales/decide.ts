@@ -12,7 +12,7 @@ import { lostRace } from '../verify/retry.ts';
 import { keys } from '../keys.ts';
 import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, type Refund } from '../orders/model.ts';
-import { newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
+import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import {
   AFTER_SALES_STATUSES,
   afterDecision,
@@ -113,6 +113,7 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
             lines: share.lines.map(({ productId, qty, amountFen }) => ({ productId, qty, amountFen })),
           })
         : undefined;
+    const append = refund ? appendRefund(order, refund) : undefined;
     const titleOf = (productId: string) => order.lines.find((l) => l.productId === productId)?.title ?? productId;
     const decided: AfterSales = {
       ...record,
@@ -149,12 +150,12 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
                   refundedQty: share.refundedQty,
                   afterSalesRefundedFen: refundedBefore + share.amountFen,
                   pointsTakenBack: (order.pointsTakenBack ?? 0) + pointsTaken,
-                  ...(refund ? { refunds: [...(order.refunds ?? []), refund], refundCount: (order.refunds?.length ?? 0) + 1 } : {}),
+                  ...(append ? append.set : {}),
                 }
               : {}),
           },
         },
-        when: [sameRevision(order)],
+        when: [sameRevision(order), ...(append ? append.when : [])],
       },
     ];
     if (refund) ops.push(refundPushOp(deps, order, refund));

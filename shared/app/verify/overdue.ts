@@ -7,7 +7,7 @@ import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { outboxOp } from '../outbox.ts';
 import { orderFromItem, orderKey, type Order, type Refund } from '../orders/model.ts';
-import { newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
+import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { getCommunity } from '../catalog/communities.ts';
 import { ARRIVED_INDEX_ATTRS, ARRIVED_SHARDS, arrivedPartition, returnItemKey, returnsOfDay } from './keys.ts';
@@ -113,15 +113,16 @@ async function expireOrder(deps: Deps, order: ArrivedOrder): Promise<Refund | un
     refundFen: amountFen,
     expiredAt: toBizIso(now),
   };
+  const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
     {
       type: 'update',
       key: orderKey(order),
       update: {
-        set: { status: 'EXPIRED', expiredAt: toBizIso(now), refunds: [...(order.refunds ?? []), ...(refund ? [refund] : [])], ...(refund ? { refundCount: (order.refunds?.length ?? 0) + 1 } : {}) },
+        set: { status: 'EXPIRED', expiredAt: toBizIso(now), ...(append ? append.set : { refunds: order.refunds ?? [] }) },
         remove: ARRIVED_INDEX_ATTRS,
       },
-      when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
+      when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }, ...(append ? append.when : [])],
     },
     { type: 'put', item: { ...returnItemKey(order.communityId, date, order.id), ...entry }, when: [{ op: 'notExists' }] },
   ];
