@@ -43,6 +43,16 @@ describe('restoring a removed leader', () => {
     expect(await community(w, 'c-xujiahui')).toMatchObject({ leaderId: 'l-new', leaderName: '新团长' });
   });
 
+  it('editing a removed leader’s details does not bind the community again; only a restore does', async () => {
+    const w = await makeWorld();
+    await setStatus(w, 'l-wujiaochang', 'removed');
+    await call(w, upsertLeaderCommand, { id: 'l-wujiaochang', openid: 'demo-leader-wujiaochang', name: '刘洋洋', phone: '13800001004', communityId: 'c-wujiaochang' }, 'staff-1');
+    expect((await community(w, 'c-wujiaochang')).leaderId).toBeUndefined();
+    expect(await leader(w, 'l-wujiaochang')).toMatchObject({ status: 'removed', name: '刘洋洋' });
+    await expect(setStatus(w, 'l-wujiaochang', 'active')).resolves.toMatchObject({ status: 'active' });
+    expect(await community(w, 'c-wujiaochang')).toMatchObject({ leaderId: 'l-wujiaochang', leaderName: '刘洋洋' });
+  });
+
   it('two restores racing with an onboarding: the community never has two leaders', async () => {
     const w = await makeWorld();
     await setStatus(w, 'l-lujiazui', 'removed');

@@ -126,12 +126,18 @@ export const upsertLeaderCommand = defineCommand({
     };
     const ops = [
       { type: 'put' as const, item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
-      guard('community', {
-        type: 'update',
-        key: keys.community(input.communityId),
-        update: { set: { leaderId, leaderName: input.name } },
-        when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
-      }),
+      // A removed leader's details may be edited, but only a restore (setLeaderStatus) binds the community again.
+      guard(
+        'community',
+        status === 'removed'
+          ? { type: 'check', key: keys.community(input.communityId), when: [{ op: 'exists' }] }
+          : {
+              type: 'update',
+              key: keys.community(input.communityId),
+              update: { set: { leaderId, leaderName: input.name } },
+              when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
+            },
+      ),
       guard('openid', {
         type: 'put',
         item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
