@@ -5,8 +5,8 @@
  * nothing. Prints counts, never a value.
  *
  * Configuration comes from the environment exactly as the functions read it (STAGE, TABLE_NAME,
- * DYNAMO_ENDPOINT for DynamoDB Local, CONTACT_KEYS / CONTACT_KEY, CONTACT_KEY_ID, SESSION_SECRET).
- * Without STAGE it runs against the local
+ * DYNAMO_ENDPOINT for DynamoDB Local, CONTACT_KEYS / CONTACT_KEY, CONTACT_KEY_ID, SESSION_SECRET,
+ * and on AWS the secrets' `<NAME>_PARAM` names in SSM). Without STAGE it runs against the local
  * stack (`npm start`'s DynamoDB Local). Rotation: add the new key to CONTACT_KEYS, point
  * CONTACT_KEY_ID at it, deploy, run this, then remove the old key.
  */
@@ -16,13 +16,14 @@ import { rekeyContacts } from '../shared/app/contacts/rekey.ts';
 import { createDocumentClient, createDynamoItemStore } from '../shared/adapters/dynamodb/item-store.ts';
 import { createContactCipher } from '../shared/adapters/crypto/contact-cipher.ts';
 import { deriveSecret } from '../shared/adapters/crypto/derive.ts';
-import { contactKeysOf, parseConfig } from '../shared/platform/config.ts';
+import { resolveSecretParameters } from '../shared/adapters/aws/secrets.ts';
+import { contactKeysOf, parseConfig, SECRET_SETTINGS } from '../shared/platform/config.ts';
 import { localEnv } from './lib/local-env.ts';
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' } }, strict: true });
   const source = env.STAGE ? env : { ...localEnv(), ...env };
-  const config = parseConfig(source);
+  const config = parseConfig(await resolveSecretParameters(source, SECRET_SETTINGS, { endpoint: source.SSM_ENDPOINT || undefined }));
   if (config.PLATFORM !== 'aws') throw new Error('contacts:rekey runs against DynamoDB (PLATFORM=aws); on CloudBase call the same use case from a function');
   const local = config.DYNAMO_ENDPOINT !== undefined;
   const client = createDocumentClient(

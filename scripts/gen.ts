@@ -91,7 +91,7 @@ export function cloudbaseConfig(name: string) {
 
 /** cloudbaserc.json for `npx tcb fn deploy`: every function with runtime, size, environment and timers. */
 export function cloudbaserc() {
-  const env = ['STAGE', 'SESSION_SECRET', 'CONTACT_KEY', 'STAFF_OPENIDS', 'WX_APPID', 'WX_SECRET', 'WXPAY_SUB_MCH_ID', 'TEMPLATE_IDS', 'MERCHANT_SETTINGS'];
+  const env = ['STAGE', 'SESSION_SECRET', 'CONTACT_KEY', 'CONTACT_KEYS', 'CONTACT_KEY_ID', 'STAFF_OPENIDS', 'WX_APPID', 'WX_SECRET', 'WXPAY_SUB_MCH_ID', 'TEMPLATE_IDS', 'MERCHANT_SETTINGS'];
   return {
     version: '2.0',
     envId: '{{env.TCB_ENV_ID}}',
