@@ -6,6 +6,7 @@
  * the table (a full Scan before and after; rate-limit counters aside).
  */
 import fc from 'fast-check';
+import { SignJWT } from 'jose';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '#platform/http';
@@ -15,6 +16,7 @@ import { InvalidCursor } from '#ports/item-store';
 import { ALL_COMMANDS, diff, fuzzInputOf, hostile, makeFuzzWorld, snapshot, type FuzzWorld } from '#test/fuzz';
 import { givenOrder } from '#test/harness';
 import { orderModule } from '../../functions/order/module.ts';
+import { authModule } from '../../functions/auth/module.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 
@@ -211,5 +213,45 @@ describe('page cursors over HTTP against DynamoDB Local', () => {
       expect(e, cursor).toBeInstanceOf(InvalidCursor);
       expect((e as InvalidCursor).code).toBe('VALIDATION_FAILED');
     }
+  });
+});
+
+describe('session tokens over HTTP', () => {
+  const SECRET = 'test-session-secret-0123456789-abcdef'; // the harness's SESSION_SECRET, STAGE=test
+  const me = (token: string) =>
+    createHttpHandler(authModule, async () => w.deps)({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/me',
+      rawQueryString: '',
+      headers: { authorization: `Bearer ${token}` },
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: '/me' } },
+    } as unknown as APIGatewayProxyEventV2).then((r) => ({ status: r.statusCode, body: JSON.parse(r.body as string) }));
+  const now = Math.floor(Date.now() / 1000);
+  const complete = { sub: 'o-fuzz-customer', iat: now, exp: now + 600, aud: 'groupbuy:test', iss: 'groupbuy' };
+  const sign = (claims: Partial<typeof complete>) => {
+    let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' });
+    if (claims.sub !== undefined) jwt = jwt.setSubject(claims.sub);
+    if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
+    if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+    if (claims.aud !== undefined) jwt = jwt.setAudience(claims.aud);
+    if (claims.iss !== undefined) jwt = jwt.setIssuer(claims.iss);
+    return jwt.sign(new TextEncoder().encode(SECRET));
+  };
+
+  it('accepts a complete token of this stage', async () => {
+    expect(await me(await sign(complete))).toMatchObject({ status: 200, body: { data: { id: 'o-fuzz-customer' } } });
+  });
+
+  it.each([
+    ['without sub', { ...complete, sub: undefined }],
+    ['without iat', { ...complete, iat: undefined }],
+    ['without exp', { ...complete, exp: undefined }],
+    ['without aud', { ...complete, aud: undefined }],
+    ['for another stage', { ...complete, aud: 'groupbuy:prod' }],
+    ['expired', { ...complete, iat: now - 7200, exp: now - 60 }],
+  ])('refuses a token %s with 401 UNAUTHENTICATED', async (_what, claims) => {
+    expect(await me(await sign(claims))).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
   });
 });
