@@ -1,13 +1,15 @@
 /**
  * `npm run cloudbase:init [-- --dry-run]`: creates the item store's collections and their
  * indexes in a CloudBase environment through @cloudbase/manager-node (scripts/lib/
- * cloudbase-collections.ts says which). Safe to run again: only what is missing is created.
+ * cloudbase-collections.ts says which), and closes every collection to clients (permission
+ * ADMINONLY: only the cloud functions read and write). Safe to run again: only what is missing
+ * or different is changed.
  * Needs TCB_ENV_ID, TCB_SECRET_ID and TCB_SECRET_KEY (an API key of the Tencent Cloud account);
  * `--dry-run` prints the plan without credentials or network.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CLOUDBASE_COLLECTIONS, ensureCloudbaseCollections, type CollectionAdmin, type CollectionIndex } from './lib/cloudbase-collections.ts';
+import { CLOUDBASE_COLLECTIONS, ensureCloudbaseCollections, managerAcl, type CollectionAdmin, type CollectionIndex } from './lib/cloudbase-collections.ts';
 
 const REQUIRED = ['TCB_ENV_ID', 'TCB_SECRET_ID', 'TCB_SECRET_KEY'] as const;
 
@@ -28,6 +30,12 @@ export function reportingAdmin(admin: CollectionAdmin, print: (line: string) => 
       print(`collection ${name}: created indexes ${(info.CreateIndexes ?? []).map(describeIndex).join(', ')}`);
       return r;
     },
+    aclOf: (name) => admin.aclOf(name),
+    async setAcl(name, aclTag) {
+      const r = await admin.setAcl(name, aclTag);
+      print(`collection ${name}: permission set to ${aclTag}`);
+      return r;
+    },
   };
 }
 
@@ -41,6 +49,11 @@ export function dryRunAdmin(print: (line: string) => void): CollectionAdmin {
     checkIndexExists: async () => ({ Exists: false }),
     async updateCollection(name, info) {
       print(`would create indexes on ${name} (those missing): ${(info.CreateIndexes ?? []).map(describeIndex).join(', ')}`);
+      return {};
+    },
+    aclOf: async () => undefined,
+    async setAcl(name, aclTag) {
+      print(`would set the permission of ${name} to ${aclTag} (only the cloud functions read and write; no client access)`);
       return {};
     },
   };
@@ -67,8 +80,14 @@ async function cli(): Promise<number> {
   }
   const { default: CloudBase } = await import('@cloudbase/manager-node');
   const manager = new CloudBase({ envId: process.env.TCB_ENV_ID!, secretId: process.env.TCB_SECRET_ID!, secretKey: process.env.TCB_SECRET_KEY! });
-  await ensureCloudbaseCollections(reportingAdmin(manager.database, print), CLOUDBASE_COLLECTIONS);
-  print(`environment ${process.env.TCB_ENV_ID}: ${CLOUDBASE_COLLECTIONS.length} collections with their indexes are in place`);
+  const admin: CollectionAdmin = {
+    createCollectionIfNotExists: (name) => manager.database.createCollectionIfNotExists(name),
+    checkIndexExists: (name, indexName) => manager.database.checkIndexExists(name, indexName),
+    updateCollection: (name, info) => manager.database.updateCollection(name, info as never),
+    ...managerAcl(manager as never, process.env.TCB_ENV_ID!),
+  };
+  await ensureCloudbaseCollections(reportingAdmin(admin, print), CLOUDBASE_COLLECTIONS);
+  print(`environment ${process.env.TCB_ENV_ID}: ${CLOUDBASE_COLLECTIONS.length} collections with their indexes are in place, each ADMINONLY`);
   return 0;
 }
 

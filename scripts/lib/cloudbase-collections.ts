@@ -32,11 +32,32 @@ export const CLOUDBASE_COLLECTIONS: readonly CollectionSpec[] = COLLECTIONS.map(
 
 export const CLOUDBASE_COLLECTION_NAMES: readonly string[] = CLOUDBASE_COLLECTIONS.map((c) => c.name);
 
-/** The part of manager-node's `app.database` used to create collections and indexes. */
+/**
+ * Every collection is closed to clients (DESIGN.md §11): ADMINONLY, "only administrators may
+ * read and write", i.e. only the cloud functions (server-side SDKs act as administrator). A
+ * mini-program's `wx.cloud.database()` can neither read nor write any of them.
+ */
+export const COLLECTION_ACL = 'ADMINONLY';
+
+/** The part of manager-node's `app.database` used to create collections and indexes, and to set their permission. */
 export interface CollectionAdmin {
   createCollectionIfNotExists(name: string): Promise<unknown>;
   checkIndexExists(name: string, indexName: string): Promise<{ Exists: boolean }>;
   updateCollection(name: string, info: { CreateIndexes?: CollectionIndex[] }): Promise<unknown>;
+  /** The collection's permission now (DescribeDatabaseACL) and setting it (ModifyDatabaseACL). */
+  aclOf(name: string): Promise<string | undefined>;
+  setAcl(name: string, aclTag: string): Promise<unknown>;
+}
+
+/**
+ * The ACL calls of the Tencent Cloud TCB API (ModifyDatabaseACL / DescribeDatabaseACL, version
+ * 2018-06-08) through manager-node's `commonService().call`.
+ */
+export function managerAcl(manager: { commonService(): { call(o: { Action: string; Param: Record<string, unknown> }): Promise<any> } }, envId: string) {
+  return {
+    aclOf: async (name: string) => (await manager.commonService().call({ Action: 'DescribeDatabaseACL', Param: { EnvId: envId, CollectionName: name } }))?.AclTag as string | undefined,
+    setAcl: (name: string, aclTag: string) => manager.commonService().call({ Action: 'ModifyDatabaseACL', Param: { EnvId: envId, CollectionName: name, AclTag: aclTag } }),
+  };
 }
 
 /** Creates the missing collections and indexes (safe to run again). `rename` maps names, e.g. per test run. */
@@ -51,5 +72,6 @@ export async function ensureCloudbaseCollections(
     const missing: CollectionIndex[] = [];
     for (const idx of spec.indexes) if (!(await admin.checkIndexExists(name, idx.IndexName)).Exists) missing.push(idx);
     if (missing.length) await admin.updateCollection(name, { CreateIndexes: missing });
+    if ((await admin.aclOf(name)) !== COLLECTION_ACL) await admin.setAcl(name, COLLECTION_ACL);
   }
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CLOUDBASE_COLLECTION_NAMES, ensureCloudbaseCollections, type CollectionAdmin } from '../../scripts/lib/cloudbase-collections.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const localDir = mkdtempSync(join(tmpdir(), 'cloud-call-'));
@@ -130,6 +131,28 @@ describe('npm run cloudbase:init', { timeout: 120_000 }, () => {
     expect(run.code, run.stderr).toBe(0);
     for (const name of ['communities', 'order_refs', 'outbox', 'items']) expect(run.stdout).toContain(`would create collection ${name}`);
     expect(run.stdout).toMatch(/pk_sk\(pk, sk, unique\), gsi1\(gsi1pk, gsi1sk, _id\), gsi2\(gsi2pk, gsi2sk, _id\)/);
+    // Every collection closed to clients.
+    for (const name of CLOUDBASE_COLLECTION_NAMES) expect(run.stdout).toContain(`would set the permission of ${name} to ADMINONLY`);
+  });
+
+  it('sets every collection ADMINONLY where it is not, and changes nothing on a second run', async () => {
+    const acl = new Map<string, string>([['communities', 'ADMINONLY'], ['users', 'PRIVATE']]);
+    const calls: string[] = [];
+    const admin: CollectionAdmin = {
+      createCollectionIfNotExists: async () => ({}),
+      checkIndexExists: async () => ({ Exists: true }),
+      updateCollection: async () => ({}),
+      aclOf: async (name) => acl.get(name),
+      setAcl: async (name, tag) => {
+        calls.push(`${name}=${tag}`);
+        acl.set(name, tag);
+      },
+    };
+    await ensureCloudbaseCollections(admin);
+    expect(calls.sort()).toEqual(CLOUDBASE_COLLECTION_NAMES.filter((n) => n !== 'communities').map((n) => `${n}=ADMINONLY`).sort());
+    calls.length = 0;
+    await ensureCloudbaseCollections(admin);
+    expect(calls).toEqual([]);
   });
 
   it('without credentials exits 1 with one line naming the variables to set', async () => {

@@ -49,6 +49,9 @@ const OWNERS: Record<string, string> = { 'day-1': CUSTOMERS[0], 'day-2': CUSTOME
 
 const command = (name: string): Command<any, any> | undefined => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name);
 const job = (fn: string, name: string): Job | undefined => FUNCTIONS.find((m) => m.name === fn)?.jobs?.find((j) => j.name === name);
+/** The day needs these: a missing command or job fails the step (never a silent skip). */
+const requireCommand = (name: string) => expect(command(name), `command ${name} is registered`).toBeDefined();
+const requireJob = (fn: string, name: string) => expect(job(fn, name), `job ${name} of ${fn} is registered`).toBeDefined();
 const moduleOf = (fn: string): FunctionModule => FUNCTIONS.find((m) => m.name === fn)!;
 
 /**
@@ -260,7 +263,7 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
   });
 
   it('everyone subscribes to the pushes (notify.subscribe)', async () => {
-    if (!command('notify.subscribe')) return;
+    requireCommand('notify.subscribe');
     const templates = await both('notify.templates', {}, CUSTOMERS[0]);
     const results = Object.fromEntries((ok(templates.cb) as { templateId: string }[]).map((t) => [t.templateId, 'accept']));
     for (const who of [...CUSTOMERS, LEADER]) await both('notify.subscribe', { results }, who);
@@ -299,6 +302,7 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
 
   it('expire timer (order): the unpaid order is cancelled after its 15 minutes', async () => {
     at(`${WAVE}T10:30:00+08:00`);
+    requireJob('order', 'expire');
     await bothTimers('order', 'expire');
     const got = await both('order.get', (p) => ({ id: orders[p.name]!.late.id }), CUSTOMERS[2]);
     expect(ok(got.cb)).toMatchObject({ status: 'CANCELLED', cancelReason: 'PAYMENT_TIMEOUT' });
@@ -314,25 +318,24 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     expect(cloud.fake.trade(orders.cloudbase!.late.id)?.refunds.map((r) => r.refundFee)).toEqual([2490]);
   });
 
-  const hasCutoff = !!job('cutoff', 'cutoff');
-
-  (hasCutoff ? it : it.todo)('cutoff timer at 22:00: the wave closes, paid orders are CONFIRMED, late orders go to the next wave', async () => {
+  it('cutoff timer at 22:00: the wave closes, paid orders are CONFIRMED, late orders go to the next wave', async () => {
     at(`${WAVE}T22:00:00+08:00`);
+    requireJob('cutoff', 'cutoff');
     await bothTimers('cutoff', 'cutoff');
     const got = await both('order.get', (p) => ({ id: orders[p.name]!['day-1'].id }), CUSTOMERS[0]);
     expect(ok(got.cb).status).toBe('CONFIRMED');
     await both('verify.orders', { waveDate: WAVE }, LEADER);
     for (const report of ['cutoff.purchaseList', 'cutoff.pickLists', 'cutoff.routes', 'admin.wave']) {
-      if (command(report)) await both(report, { date: WAVE, ...(report === 'cutoff.pickLists' ? { communityId: COMMUNITY } : {}) }, STAFF);
+      requireCommand(report);
+      await both(report, { date: WAVE, ...(report === 'cutoff.pickLists' ? { communityId: COMMUNITY } : {}) }, STAFF);
     }
     const late = await both('order.quote', { communityId: COMMUNITY, items: [{ productId: 'p-rice', qty: 1 }] }, CUSTOMERS[1]);
     expect(ok(late.cb).waveDate).toBe('2026-11-25');
   });
 
-  const hasNotify = !!job('notify', 'notify');
-
-  (hasNotify ? it : it.todo)('notify timer after the cutoff: the same pushes (leader summary) on both', async () => {
+  it('notify timer after the cutoff: the same pushes (leader summary) on both', async () => {
     at(`${WAVE}T22:01:00+08:00`);
+    requireJob('notify', 'notify');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
     expect(cloud.fake.sent.map((m) => [m.touser, m.templateId]).sort()).toEqual([
@@ -348,8 +351,9 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     await both('verify.orders', { waveDate: WAVE }, LEADER);
   });
 
-  (hasNotify ? it : it.todo)('notify timer after the arrival: arrival notices to the customers', async () => {
+  it('notify timer after the arrival: arrival notices to the customers', async () => {
     at('2026-11-25T16:01:00+08:00');
+    requireJob('notify', 'notify');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
     expect(cloud.fake.sent.filter((m) => m.templateId === 'tmpl-arrivalNotice').map((m) => m.touser).sort()).toEqual([CUSTOMERS[0], CUSTOMERS[1]]);
@@ -367,12 +371,14 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
 
   it('overdue timer (verify) the night after: a pickup reminder, nothing expires before its deadline', async () => {
     at('2026-11-26T03:00:00+08:00');
+    requireJob('verify', 'overdue');
     const run = await bothTimers('verify', 'overdue');
     expect(ok(run.cb)).toMatchObject({ expired: 0 });
   });
 
-  (hasNotify ? it : it.todo)('notify timer in the morning: the pickup reminder', async () => {
+  it('notify timer in the morning: the pickup reminder', async () => {
     at('2026-11-26T12:00:00+08:00');
+    requireJob('notify', 'notify');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
   });
@@ -388,29 +394,33 @@ describe('a day on CloudBase (built bundles through main) and on AWS (dispatch) 
     // The refund reached cloudPay with the order's amounts.
     const day2 = orders.cloudbase!['day-2'].id;
     expect(cloud.fake.calls.filter((c) => c.api === 'refund' && c.params.outTradeNo === day2).map((c) => [c.params.refundFee, c.params.totalFee])).toEqual([[12658, 19070]]);
-    if (command('verify.returns')) await both('verify.returns', { communityId: COMMUNITY }, LEADER);
+    requireCommand('verify.returns');
+    await both('verify.returns', { communityId: COMMUNITY }, LEADER);
   });
 
-  (hasNotify ? it : it.todo)('notify timer after the expiry: the refund result', async () => {
+  it('notify timer after the expiry: the refund result', async () => {
     at('2026-11-27T03:01:00+08:00');
+    requireJob('notify', 'notify');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
   });
 
-  const hasSettle = !!job('settle', 'settle');
-
-  (hasSettle ? it : it.todo)('settle timer after the week: the same statement, balance and monthly ranking; a second run writes nothing', async () => {
+  it('settle timer after the week: the same statement, balance and monthly ranking; a second run writes nothing', async () => {
     at('2026-12-01T02:00:00+08:00');
+    requireJob('settle', 'settle');
     const run = await bothTimers('settle', 'settle');
     expect(ok(run.cb)).toMatchObject({ statements: 1, periods: ['2026-W48'] });
-    if (command('settle.balance')) await both('settle.balance', {}, LEADER);
-    if (command('settle.statements')) await both('settle.statements', {}, LEADER);
+    requireCommand('settle.balance');
+    requireCommand('settle.statements');
+    await both('settle.balance', {}, LEADER);
+    await both('settle.statements', {}, LEADER);
     const again = await bothTimers('settle', 'settle');
     expect(ok(again.cb)).toMatchObject({ statements: 0 });
   });
 
-  (hasNotify && hasSettle ? it : it.todo)('notify timer after the settlement: the statement push', async () => {
+  it('notify timer after the settlement: the statement push', async () => {
     at('2026-12-01T02:01:00+08:00');
+    requireJob('notify', 'notify');
     await bothTimers('notify', 'notify');
     expect.soft(pushes(cb)).toEqual(pushes(aws));
     expect(cloud.fake.sent.length).toBeGreaterThanOrEqual(5);

@@ -228,7 +228,8 @@ async function approveWithdrawal(deps: Deps, staffId: string, w: Withdrawal) {
       const after = await deps.store.write({
         type: 'update',
         key: withdrawalKey(w),
-        update: { set: { status: 'APPROVED', decidedAt: now, decidedBy: staffId, ...statusIndex(w, 'APPROVED') } },
+        // A reason left by a transfer that could not be created before is history now.
+        update: { set: { status: 'APPROVED', decidedAt: now, decidedBy: staffId, ...statusIndex(w, 'APPROVED') }, remove: ['reason'] },
         when: [{ op: 'eq', path: 'status', value: 'PENDING' }],
       });
       current = withdrawalFromItem(after!);
@@ -242,14 +243,26 @@ async function approveWithdrawal(deps: Deps, staffId: string, w: Withdrawal) {
   return withdrawalView(await startTransfer(deps, current), 'staff');
 }
 
-/** Creates the merchant transfer of an APPROVED withdrawal and stores its package (with the leader's push). */
+/**
+ * Creates the merchant transfer of an APPROVED withdrawal and stores its package (with the
+ * leader's push). The payee is the openid on the leader record, never whoever asked: a stale or
+ * forged role binding cannot redirect the money. When the transfer cannot be created (no payee,
+ * payouts not configured, WeChat Pay refused it) the withdrawal goes back to PENDING with the
+ * reason, the amount still reserved, for staff to approve again (same out_bill_no, so never paid
+ * twice) or reject.
+ */
 async function startTransfer(deps: Deps, w: Withdrawal): Promise<Withdrawal> {
   let result;
   try {
-    result = await deps.payout.createTransfer({ withdrawalId: w.id, openid: w.openid, amountFen: w.amountFen, remark: TRANSFER_REMARK });
+    const leader = await deps.store.get(keys.leader(w.leaderId), { consistent: true });
+    const payee = typeof leader?.openid === 'string' && leader.openid ? leader.openid : undefined;
+    if (!payee) throw new AppError('INVALID_STATE', 'the leader record has no openid to pay');
+    result = await deps.payout.createTransfer({ withdrawalId: w.id, openid: payee, amountFen: w.amountFen, remark: TRANSFER_REMARK });
   } catch (e) {
-    logger.warn('transfer not created, approve again to retry', { withdrawalId: w.id, error: e instanceof Error ? e.name : 'unknown' });
-    throw new AppError('INTERNAL', 'the transfer could not be started; the withdrawal stays APPROVED, approve again to retry', { withdrawalId: w.id, status: 'APPROVED' });
+    const reason = `转账未能发起: ${e instanceof Error ? e.message : 'unknown'}`.slice(0, 200);
+    logger.warn('transfer not created: the withdrawal goes back to PENDING', { withdrawalId: w.id, error: e instanceof Error ? e.name : 'unknown' });
+    await backToPending(deps, w, reason);
+    return (await findWithdrawal(deps, w.id)) ?? w;
   }
   const transfer = { billNo: result.billNo, ...(result.packageInfo ? { packageInfo: result.packageInfo } : {}) };
   try {
@@ -269,6 +282,21 @@ async function startTransfer(deps: Deps, w: Withdrawal): Promise<Withdrawal> {
   // A transfer may be final at once (e.g. refused by WeChat): settle it like its notification.
   if (isFinal(result.state)) await applyTransferOutcome(deps, { ...w, transfer }, result.state as FinalState);
   return (await findWithdrawal(deps, w.id)) ?? w;
+}
+
+/** APPROVED → PENDING (no transfer was created), with the reason; the amount stays reserved. */
+async function backToPending(deps: Deps, w: Withdrawal, reason: string): Promise<void> {
+  try {
+    await deps.store.write({
+      type: 'update',
+      key: withdrawalKey(w),
+      update: { set: { status: 'PENDING', reason, transferFailedAt: toBizIso(deps.clock.now()), ...statusIndex(w, 'PENDING') } },
+      when: [{ op: 'eq', path: 'status', value: 'APPROVED' }, { op: 'attrNotExists', path: 'transfer' }],
+    });
+  } catch (e) {
+    // A concurrent approval created the transfer meanwhile: that one stands.
+    if (!(e instanceof ConditionFailed)) throw e;
+  }
 }
 
 type FinalState = 'SUCCESS' | 'FAIL' | 'CANCELLED';
