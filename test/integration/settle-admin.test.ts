@@ -5,7 +5,7 @@ import { rolesOf } from '#app/users';
 import { listLeadersCommand, setLeaderStatusCommand } from '#app/admin/commands';
 import { allStatementsCommand, decideWithdrawalCommand, financeCommand, withdrawCommand } from '#app/settle/commands';
 import { devPayoutCommand } from '#app/settle/dev';
-import { commissionEntry, leaderItems, writeEntry } from '#test/settle-fixtures';
+import { leaderItems, pickups as pickupsOf } from '#test/settle-fixtures';
 import { financeDayOp } from '#app/settle/finance';
 import { settleKeys } from '#app/settle/keys';
 import { runSettlement } from '#app/settle/run';
@@ -13,11 +13,8 @@ import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
 
 const STAFF = { kind: 'openid' as const, openid: 'staff-1' };
 
-async function pickups(w: TestWorld, leaderId: string, day: string, orders: number, paidFen = 1_000) {
-  for (let i = 0; i < orders; i++) {
-    await writeEntry(w.deps, commissionEntry({ leaderId, at: `${day}T1${i % 10}:00:00+08:00`, lines: [{ productId: 'p-x', title: '=cmd', qty: 1, paidFen }] }));
-  }
-}
+/** Pickups whose product title starts like a spreadsheet formula (the CSV exports must neutralise it). */
+const pickups = (w: TestWorld, leaderId: string, day: string, orders: number, paidFen = 1_000) => pickupsOf(w, leaderId, day, orders, paidFen, '=cmd');
 
 describe('finance per day', () => {
   it('adds the order code’s counters, settlement and withdrawals, and carries pending payouts over days', async () => {

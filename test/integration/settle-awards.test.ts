@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '#app/keys';
 import { runSettlement } from '#app/settle/run';
 import { rankingCommand } from '#app/settle/commands';
-import { commissionEntry, leaderItems, writeEntry, type LeaderFixture } from '#test/settle-fixtures';
+import { leaderItems, pickups, type LeaderFixture } from '#test/settle-fixtures';
 import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
 
 /** A world of our own leaders only (no demo data), with the given settlement settings. */
@@ -10,14 +10,6 @@ async function worldWith(settlement: Record<string, unknown>, leaders: LeaderFix
   const w = await makeWorld({ now, seed: false, settings: { settlement } });
   await w.store.putMany(leaders.flatMap(leaderItems));
   return w;
-}
-
-/** `orders` picked-up orders of `paidFen` each for a leader, spread over a day. */
-async function pickups(w: TestWorld, leaderId: string, day: string, orders: number, paidFen = 1_000) {
-  for (let i = 0; i < orders; i++) {
-    const at = `${day}T${String(10 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+08:00`;
-    await writeEntry(w.deps, commissionEntry({ leaderId, at, lines: [{ productId: 'p-x', qty: 1, paidFen }] }));
-  }
 }
 
 const statement = (w: TestWorld, leaderId: string, period: string) => w.store.get(keys.leaderStatement(leaderId, period));

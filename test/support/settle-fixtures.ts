@@ -108,3 +108,11 @@ export function pickupEntryOf(order: Pick<Order, 'id' | 'shortNo' | 'communityId
   });
   return { ...entry, communityId: order.communityId };
 }
+
+/** `orders` picked-up orders of `paidFen` each (one line of `p-x`) for a leader, spread over a day from 10:00. */
+export async function pickups(w: { deps: Deps }, leaderId: string, day: string, orders: number, paidFen = 1_000, title?: string): Promise<void> {
+  for (let i = 0; i < orders; i++) {
+    const at = `${day}T${String(10 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+08:00`;
+    await writeEntry(w.deps, commissionEntry({ leaderId, at, lines: [{ productId: 'p-x', title, qty: 1, paidFen }] }));
+  }
+}
