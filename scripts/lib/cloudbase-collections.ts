@@ -26,6 +26,8 @@ export const ITEM_INDEXES: readonly CollectionIndex[] = [
   index('pk_sk', true, ['pk', 'sk']),
   index('gsi1', false, ['gsi1pk', 'gsi1sk', '_id']),
   index('gsi2', false, ['gsi2pk', 'gsi2sk', '_id']),
+  // The expiry job's filter (`expiresAt` < now), as DynamoDB's TTL attribute.
+  index('ttl', false, ['expiresAt']),
 ];
 
 export const CLOUDBASE_COLLECTIONS: readonly CollectionSpec[] = COLLECTIONS.map((name) => ({ name, indexes: [...ITEM_INDEXES] }));

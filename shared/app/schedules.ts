@@ -13,6 +13,8 @@ export const SCHEDULES = {
   notify: { fn: 'notify', aws: 'rate(1 minute)', cloudbase: '0 * * * * * *' },
   overdue: { fn: 'verify', aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' },
   settle: { fn: 'settle', aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' },
+  // Records DynamoDB expires by TTL (`expiresAt`) are removed on CloudBase by this job; on AWS it finds nothing to do.
+  ttl: { fn: 'notify', aws: 'cron(30 * * * ? *)', cloudbase: '0 30 * * * * *' },
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;

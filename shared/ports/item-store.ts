@@ -128,6 +128,12 @@ export interface ItemStore {
   transact(ops: WriteOp[]): Promise<void>;
   /** Unconditional puts in batches (reports, seeds); retries unprocessed items. */
   putMany(items: Item[]): Promise<void>;
+  /**
+   * Stores without native expiry (CloudBase): removes every item whose numeric `expiresAt`
+   * (epoch seconds, DynamoDB's TTL attribute) is before `nowSeconds`; answers how many.
+   * Absent where the database expires items itself (DynamoDB TTL).
+   */
+  removeExpired?(nowSeconds: number): Promise<number>;
 }
 
 /** Reads every page of a query. Use only where the result is known to be bounded. */

@@ -410,6 +410,17 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
       await inTransaction(ops);
     },
 
+    async removeExpired(nowSeconds) {
+      // CloudBase has no TTL: what DynamoDB would expire (numeric `expiresAt` in the past) is removed here.
+      // `_.lt` with a number matches numbers only, as DynamoDB's TTL ignores other types.
+      let removed = 0;
+      for (const name of indexCollections) {
+        const res = await call<RemoveResult>(db.collection(name).where({ expiresAt: _.lt(nowSeconds) }).remove());
+        removed += res.deleted ?? 0;
+      }
+      return removed;
+    },
+
     async putMany(items) {
       for (let i = 0; i < items.length; i += PUT_CONCURRENCY) {
         await Promise.all(items.slice(i, i + PUT_CONCURRENCY).map((item) => call(coll(item).doc(docId(item)).set(item))));
