@@ -30,12 +30,12 @@ describe('AWS package', () => {
     expect(table.Properties.GlobalSecondaryIndexes.map((i: any) => i.IndexName)).toEqual(['gsi1', 'gsi2']);
   });
 
-  it('schedules the cutoff at 22:00 Asia/Shanghai, and every job with the time zone', () => {
+  it('schedules the cutoff heartbeat every 5 minutes (the cutoff time is a setting), and every job with the time zone', () => {
     const schedules = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
     expect(schedules.length).toBe(5);
     for (const s of schedules) expect(s.Properties.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
     const cutoff = schedules.find((s) => JSON.parse(s.Properties.Target.Input).job === 'cutoff');
-    expect(cutoff.Properties.ScheduleExpression).toBe('cron(0 22 * * ? *)');
+    expect(cutoff.Properties.ScheduleExpression).toBe('rate(5 minutes)');
   });
 
   it('deploys Lambda on nodejs22.x and no /dev route outside the local stage', () => {
@@ -140,8 +140,8 @@ describe('AWS package', () => {
 });
 
 describe('CloudBase configuration', () => {
-  it('the cutoff timer is 0 0 22 * * * * and notify may send subscription messages', () => {
-    expect(cloudbaseConfig('cutoff').triggers).toEqual([{ name: 'cutoff', type: 'timer', config: '0 0 22 * * * *' }]);
+  it('the cutoff timer is the 5-minute heartbeat 0 */5 * * * * * and notify may send subscription messages', () => {
+    expect(cloudbaseConfig('cutoff').triggers).toEqual([{ name: 'cutoff', type: 'timer', config: '0 */5 * * * * *' }]);
     expect(cloudbaseConfig('notify').permissions.openapi).toContain('subscribeMessage.send');
     for (const t of FUNCTIONS.flatMap((m) => cloudbaseConfig(m.name).triggers)) expect(t.config.split(' ')).toHaveLength(7);
   });
