@@ -16,6 +16,7 @@ import { renderMessage } from '#domain/messages';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
 import { cutoffModule } from '../../functions/cutoff/module.ts';
 import { givenOrder, makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
+import { unpaidWithHolds } from '../support/order-fixtures.ts';
 
 const D = '2026-11-24';
 const COMMUNITIES = ['c-xujiahui', 'c-jingan', 'c-lujiazui', 'c-wujiaochang'];
@@ -34,29 +35,6 @@ async function outbox(w: TestWorld): Promise<Item[]> {
   const out: Item[] = [];
   for (let s = 0; s < 4; s++) out.push(...(await queryAll(w.store, { index: 'gsi2', pk: `OUTBOX#${s}` })));
   return out.sort((a, b) => (a.pk < b.pk ? -1 : 1));
-}
-
-/**
- * An unpaid order exactly as placement leaves it: wave stock and a per-user limit held for a
- * regular line, flash stock on two shards and the flash limit for a flash line, the coupon
- * used, points deducted and the first-order discount claimed.
- */
-async function unpaidWithHolds(w: TestWorld, communityId: string, userId: string, date: string): Promise<Order> {
-  const order = await givenOrder(w, { communityId, userId, waveDate: date, status: 'PENDING_PAYMENT', lines: [{ productId: 'p-eggs', qty: 2 }, { productId: 'p-strawberry', qty: 2 }] });
-  const lines = order.lines.map((l) =>
-    l.productId === 'p-eggs' ? { ...l, holds: ['stock', 'limit'] } : { ...l, flash: true, flashSaleId: 'flash-strawberry', flashShards: { '0': 1, '3': 1 } },
-  );
-  await w.store.transact([
-    { type: 'update', key: orderKey(order), update: { set: { lines, couponId: 'cpn-100-10', pointsUsed: 300, firstOrder: true } } },
-    { type: 'update', key: keys.waveStock('p-eggs', date), update: { inc: { sold: 2 } } },
-    { type: 'update', key: keys.userLimit(userId, date, 'p-eggs'), update: { inc: { count: 2 } } },
-    { type: 'update', key: keys.flashStock('p-strawberry', 'flash-strawberry', 0), update: { inc: { sold: 1 } } },
-    { type: 'update', key: keys.flashStock('p-strawberry', 'flash-strawberry', 3), update: { inc: { sold: 1 } } },
-    { type: 'update', key: keys.userLimit(userId, 'FLASH-flash-strawberry', 'p-strawberry'), update: { inc: { count: 2 } } },
-    { type: 'put', item: { ...keys.userCoupon(userId, 'cpn-100-10'), couponId: 'cpn-100-10', status: 'used', usedBy: order.id } },
-    { type: 'put', item: { ...keys.user(userId), id: userId, points: 700, firstOrderClaimedBy: order.id } },
-  ]);
-  return { ...order, lines: lines as Order['lines'], couponId: 'cpn-100-10', pointsUsed: 300, firstOrder: true };
 }
 
 /** A small deterministic generator, so a failing mix can be replayed. */

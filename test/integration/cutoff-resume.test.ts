@@ -8,6 +8,7 @@ import { orderFromItem, orderKey, type Order } from '#app/orders/model';
 import type { Ids } from '#ports/ids';
 import { queryAll, type Item, type ItemStore } from '#ports/item-store';
 import { givenOrder, makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
+import { unpaidWithHolds } from '../support/order-fixtures.ts';
 
 const D = '2026-11-24';
 const EXTRA = Array.from({ length: 8 }, (_, i) => `c-extra-${i + 1}`);
@@ -21,18 +22,6 @@ function sequenceIds(): Ids {
     newId: () => `01KSEQ${String(++n).padStart(20, '0')}`,
     digits: (count) => String(10_000_000 + ++d).slice(-count),
   };
-}
-
-/** An unpaid order as placement leaves it (stock, limit, coupon, points held). */
-async function unpaidWithHolds(w: TestWorld, communityId: string, userId: string): Promise<void> {
-  const order = await givenOrder(w, { communityId, userId, waveDate: D, status: 'PENDING_PAYMENT', lines: [{ productId: 'p-eggs', qty: 2 }] });
-  await w.store.transact([
-    { type: 'update', key: orderKey(order), update: { set: { lines: order.lines.map((l) => ({ ...l, holds: ['stock', 'limit'] })), couponId: 'cpn-100-10', pointsUsed: 100 } } },
-    { type: 'update', key: keys.waveStock('p-eggs', D), update: { inc: { sold: 2 } } },
-    { type: 'update', key: keys.userLimit(userId, D, 'p-eggs'), update: { inc: { count: 2 } } },
-    { type: 'put', item: { ...keys.userCoupon(userId, 'cpn-100-10'), couponId: 'cpn-100-10', status: 'used', usedBy: order.id } },
-    { type: 'put', item: { ...keys.user(userId), id: userId, points: 0 } },
-  ]);
 }
 
 /** The demo merchant plus 8 communities, and the same mixed wave of orders every time. */
@@ -55,7 +44,7 @@ async function seededWorld(): Promise<TestWorld> {
       k++;
       const userId = `u-${(k * 7) % 23}`;
       if (j === 5 && ci % 2 === 0) {
-        await unpaidWithHolds(w, communityId, `u-held-${k}`);
+        await unpaidWithHolds(w, communityId, `u-held-${k}`, D, { flash: false, pointsUsed: 100, pointsLeft: 0, firstOrder: false });
         continue;
       }
       const status = j === 4 ? 'PENDING_PAYMENT' : j === 3 && ci % 3 === 0 ? 'CANCELLED' : 'PAID';
