@@ -62,6 +62,13 @@ describe('AWS package', () => {
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
   });
 
+  it("lets a staff-started job run invoke the stage's own functions asynchronously", () => {
+    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement as any[];
+    const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    // Ours, not only the per-function grants osls adds for scheduled functions.
+    expect(invoke.some((st) => JSON.stringify(st.Resource).includes(':function:groupbuy-prod-*'))).toBe(true);
+  });
+
   it('alarms on errors of the cutoff, settle and notify functions and on dead letters, to an SNS topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     const onErrors = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
