@@ -5,7 +5,7 @@ import { settingsCommands } from '#app/admin/settings';
 import { decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
 import { cutoffAdminCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
-import { expireJob } from '#app/orders/commands';
+import { expireJob, refundsJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
@@ -19,7 +19,7 @@ export const adminModule: FunctionModule = {
     listAfterSalesCommand,
     decideAfterSalesCommand,
     ...settingsCommands,
-    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob]),
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob]),
     jobRunCommand,
   ],
 };

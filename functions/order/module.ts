@@ -1,7 +1,7 @@
 import type { FunctionModule } from '#app/command';
 import { withJobRunner } from '#app/jobs/runner';
 import { catalogCommand, communitiesCommand } from '#app/catalog/commands';
-import { expireJob, orderCommands } from '#app/orders/commands';
+import { expireJob, orderCommands, refundsJob } from '#app/orders/commands';
 import { afterSalesCommand } from '#app/after-sales/commands';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
@@ -9,7 +9,7 @@ export const orderModule: FunctionModule = withJobRunner(
   {
   name: 'order',
   commands: [communitiesCommand, catalogCommand, ...orderCommands, afterSalesCommand],
-  jobs: [expireJob],
+  jobs: [expireJob, refundsJob],
   },
   28,
 );

@@ -37,6 +37,12 @@ export const keys = {
   supplier: (id: string): Key => ({ pk: `S#${id}`, sk: 'META' }),
 
   idempotency: (userId: string, requestId: string): Key => ({ pk: `REQ#${userId}#${requestId}`, sk: 'REQ' }),
+  /** The customer's count of unpaid orders (at most 3 at once). */
+  unpaidOrders: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'UNPAID' }),
+  /** Refunds still PROCESSING, by creation time, for the refunds poll job. */
+  refundPoll: (at: string, refundId: string): Key => ({ pk: 'JOB#refund-poll', sk: `${at}#${refundId}` }),
+  /** Refunds that ended ABNORMAL or CLOSED, listed for staff. */
+  refundIssue: (status: 'ABNORMAL' | 'CLOSED', at: string, refundId: string): Key => ({ pk: `REFUNDS#${status}`, sk: `${at}#${refundId}` }),
 
   leader: (id: string): Key => ({ pk: `L#${id}`, sk: 'META' }),
   leaderBalance: (id: string): Key => ({ pk: `L#${id}`, sk: 'BAL' }),

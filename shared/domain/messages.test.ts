@@ -62,6 +62,7 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   refundResult: refund(),
   statement: statement(),
   withdrawalResult: withdrawal(),
+  refundAlert: { orderId: 'o-1', orderShortNo: '000123', amountFen: 2590, problem: 'refundAbnormal', at: '2026-11-24T22:00:00+08:00' },
   jobFailed: { job: 'cutoff', runId: '01JD0000000000000000000000', code: 'INTERNAL', at: '2026-11-24T22:05:00+08:00' },
 };
 
@@ -71,7 +72,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'jobFailed'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -81,6 +82,7 @@ describe('catalogue', () => {
       refundResult: 'customer',
       statement: 'leader',
       withdrawalResult: 'leader',
+      refundAlert: 'staff',
       jobFailed: 'staff',
     });
   });

@@ -69,6 +69,14 @@ export const MESSAGE_PAYLOADS = {
     reason: z.optional(z.string()),
     at: isoTime,
   }),
+  /** Staff: money needs a person — a refund ended ABNORMAL or CLOSED, or a payment's amount differed from its order. */
+  refundAlert: z.object({
+    orderId: text,
+    orderShortNo: text,
+    amountFen: fen,
+    problem: z.enum(['refundAbnormal', 'refundClosed', 'amountMismatch']),
+    at: isoTime,
+  }),
   /** Staff: a job run failed (scheduled or started by staff); the run's record has the details. */
   jobFailed: z.object({ job: text, runId: text, code: text, at: isoTime }),
 };
@@ -82,6 +90,7 @@ export type PickupReminderPayload = MessagePayload<'pickupReminder'>;
 export type RefundResultPayload = MessagePayload<'refundResult'>;
 export type StatementPayload = MessagePayload<'statement'>;
 export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
+export type RefundAlertPayload = MessagePayload<'refundAlert'>;
 export type JobFailedPayload = MessagePayload<'jobFailed'>;
 
 // ---- formatting -------------------------------------------------------------------------
@@ -130,6 +139,7 @@ const define = <K extends MessageKey, F extends Record<string, FieldKind>>(d: Me
 
 const REFUND_STATUS = { succeeded: '退款成功', processing: '退款中', failed: '退款失败' } as const;
 const WITHDRAWAL_RESULT = { approved: '已通过', rejected: '已驳回', paid: '已到账', failed: '转账失败' } as const;
+const REFUND_PROBLEM = { refundAbnormal: '退款异常', refundClosed: '退款关闭', amountMismatch: '金额不符' } as const;
 const WITHDRAWAL_NOTE = {
   approved: '请在小程序中确认收款',
   rejected: '金额已退回可提现余额',
@@ -226,6 +236,19 @@ export const MESSAGES = {
       phrase2: WITHDRAWAL_RESULT[p.result],
       thing3: p.reason?.trim() ? p.reason : WITHDRAWAL_NOTE[p.result],
       time4: shanghaiTime(p.at),
+    }),
+  }),
+  refundAlert: define({
+    key: 'refundAlert',
+    audience: 'staff',
+    fields: { character_string1: 'character_string', amount2: 'amount', phrase3: 'phrase', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/admin/refunds/index', { orderId: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      amount2: amountFromFen(p.amountFen),
+      phrase3: REFUND_PROBLEM[p.problem],
+      time4: shanghaiTime(p.at),
+      thing5: p.problem === 'amountMismatch' ? '已自动退款，请核对订单' : '请在商户平台处理该退款',
     }),
   }),
   jobFailed: define({

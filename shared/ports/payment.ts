@@ -11,12 +11,20 @@ export interface PrepayInput { orderId: string; amountFen: number; openid: strin
 export interface PaymentNotice { orderId: string; transactionId: string; amountFen: number; payerOpenid?: string; paidAt: string; tradeState: 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' }
 export interface RefundInput { orderId: string; refundId: string /* stable out_refund_no: a retry reuses it */; amountFen: number; totalFen: number; reason: string }
 export interface RefundResult { refundId: string; status: 'PROCESSING' | 'SUCCESS' }
+/** A refund's state at the payment platform: PROCESSING, or final (ABNORMAL needs a person: e.g. the buyer's card was closed). */
+export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
+/** A verified refund result (a refund notification, or the answer of a refund query). */
+export interface RefundNotice { orderId: string; refundId: string; status: RefundStatus; amountFen?: number; at?: string }
 export interface RawNotification { headers: Record<string, string | undefined>; body: string }
 export interface PaymentGateway {
   prepay(input: PrepayInput): Promise<PaymentParams>;
-  /** Verifies signature, timestamp (±5 min of now) and decrypts; throws AppError('UNAUTHENTICATED') when forged/stale, ('VALIDATION_FAILED') when malformed. */
+  /** Verifies signature, timestamp (±5 min of now) and decrypts; throws AppError('UNAUTHENTICATED') when forged/stale, ('VALIDATION_FAILED') when malformed or not for this merchant and app. */
   parseNotification(raw: RawNotification): Promise<PaymentNotice>;
   refund(input: RefundInput): Promise<RefundResult>;
+  /** Asks the platform for a refund's state; undefined when it does not know the refund. */
+  queryRefund?(input: { orderId: string; refundId: string }): Promise<RefundNotice | undefined>;
+  /** A refund-result notification (WeChat Pay v3 REFUND.*), verified like `parseNotification`. */
+  parseRefundNotification?(raw: RawNotification): Promise<RefundNotice>;
 }
 export interface TransferInput { withdrawalId: string /* stable out_bill_no */; openid: string; amountFen: number; remark: string }
 export interface TransferResult { billNo: string; state: string; packageInfo?: string }
@@ -32,5 +40,9 @@ export interface PayoutGateway {
  */
 export interface PaymentSandbox {
   signedPaymentNotification(input: { orderId: string; amountFen: number; openid: string; transactionId?: string; paidAt?: string }): RawNotification & { headers: Record<string, string> };
+  /** The refund the sandbox was asked for (undefined when it never was). */
+  refundOf(refundId: string): { orderId: string; amountFen: number; status: RefundStatus } | undefined;
+  /** Gives a refund its final state in the sandbox's ledger and signs the REFUND.* notification WeChat Pay would send. */
+  settleRefund(input: { refundId: string; status: Exclude<RefundStatus, 'PROCESSING'> }): RawNotification & { headers: Record<string, string> };
   signedTransferNotification(input: { withdrawalId: string; billNo?: string; amountFen: number; state: TransferNotice['state']; openid?: string; failReason?: string }): RawNotification & { headers: Record<string, string> };
 }

@@ -51,7 +51,7 @@ const noLauncher = (signer: JobSigner): JobLauncher => ({
 /** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
 function templateIds(config: Config): Record<string, string> {
   const given = config.TEMPLATE_IDS ? (JSON.parse(config.TEMPLATE_IDS) as Record<string, string>) : {};
-  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'jobFailed'];
+  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed'];
   return Object.fromEntries(keys.map((k) => [k, given[k] ?? `tmpl-${k}`]));
 }
 
@@ -73,6 +73,7 @@ function payAdapters(config: Config, clock: Clock, devMode: boolean) {
     merchantPrivateKeyPem: need('WXPAY_PRIVATE_KEY'),
     apiV3Key: need('WXPAY_API_V3_KEY'),
     platformKeys: JSON.parse(need('WXPAY_PLATFORM_KEYS')) as Record<string, string>,
+    refundNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/refund-notify`,
     notifyUrl: `${need('PUBLIC_BASE_URL')}/pay/notify`,
     transferNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/transfer-notify`,
     baseUrl: config.WXPAY_API_BASE,

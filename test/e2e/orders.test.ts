@@ -76,6 +76,66 @@ describe('browse → place → pay over HTTP', () => {
     expect(await stock()).toBe(before);
   });
 
+  it('replaying POST /orders answers 201 with the first order and payment parameters, also after payment; another input is 409', async () => {
+    const token = await login(uniqueOpenid('replay'));
+    const body = { communityId: 'c-jingan', items: [{ productId: 'p-rice', qty: 1 }], requestId: rid(), contact };
+    const first = await api('POST', '/orders', { token, body });
+    expect(first.status).toBe(201);
+    const again = await api('POST', '/orders', { token, body });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect((await api('POST', `/dev/pay/${first.body.data.order.id}`, { token })).body.data.order.status).toBe('PAID');
+    const afterPaid = await api('POST', '/orders', { token, body });
+    expect(afterPaid.status).toBe(201);
+    expect(afterPaid.body).toEqual(first.body);
+    const different = await api('POST', '/orders', { token, body: { ...body, items: [{ productId: 'p-rice', qty: 2 }] } });
+    expect(different.status).toBe(409);
+    expect(different.body.error.code).toBe('INVALID_STATE');
+  });
+
+  it('a fourth unpaid order is 429 RATE_LIMITED; paying one frees a slot', async () => {
+    const token = await login(uniqueOpenid('unpaid'));
+    const place = () => api('POST', '/orders', { token, body: { communityId: 'c-jingan', items: [{ productId: 'p-rice', qty: 1 }], requestId: rid(), contact } });
+    const placed = [await place(), await place(), await place()];
+    expect(placed.map((r) => r.status)).toEqual([201, 201, 201]);
+    const fourth = await place();
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error.code).toBe('RATE_LIMITED');
+    expect((await api('POST', `/dev/pay/${placed[0]!.body.data.order.id}`, { token })).body.data.notification.status).toBe(200);
+    expect((await place()).status).toBe(201);
+  });
+
+  it('a refund result arrives as a signed notification; ABNORMAL is listed for staff; forged ones are 401', async () => {
+    const token = await login(uniqueOpenid('refund'));
+    const placed = await api('POST', '/orders', { token, body: { communityId: 'c-jingan', items: [{ productId: 'p-oil', qty: 1 }], requestId: rid(), contact } });
+    const id = placed.body.data.order.id;
+    await api('POST', `/dev/pay/${id}`, { token });
+    const cancelled = await api('POST', `/orders/${id}/cancel`, { token });
+    expect(cancelled.body.data.refunds).toEqual([expect.objectContaining({ status: 'PROCESSING' })]);
+    const refundId = cancelled.body.data.refunds[0].id;
+
+    const forged = await api('POST', '/pay/refund-notify', {
+      raw: JSON.stringify({ id: 'x', event_type: 'REFUND.SUCCESS', resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext: 'AAAA', nonce: 'abc', associated_data: 'refund' } }),
+      headers: { 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)), 'wechatpay-nonce': 'n', 'wechatpay-signature': 'c2ln', 'wechatpay-serial': 'NOPE' },
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.body.code).toBe('FAIL');
+
+    const abnormal = await api('POST', `/dev/refund/${refundId}`, { token, body: { status: 'ABNORMAL' } });
+    expect(abnormal.status).toBe(200);
+    expect(abnormal.body.data.notification.status).toBe(200);
+    expect(abnormal.body.data.order.refunds[0].status).toBe('ABNORMAL');
+    const listed = await api('GET', '/admin/refunds?status=ABNORMAL', { token: staff });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.items.map((r: any) => r.refundId)).toContain(refundId);
+    expect((await api('GET', '/admin/refunds', { token })).status).toBe(403);
+
+    const done = await api('POST', `/dev/refund/${refundId}`, { token });
+    expect(done.body.data.order.refunds[0].status).toBe('SUCCESS');
+    const after = await api('GET', '/admin/refunds?status=ABNORMAL', { token: staff });
+    expect(after.body.data.items.map((r: any) => r.refundId)).not.toContain(refundId);
+  });
+
   // DynamoDB Local serialises writes (~30 transactions/s here), so over HTTP the race is 300
   // buyers for 30 units; test/integration/orders-place.test.ts runs 1,000 buyers for 100 units.
   it('300 concurrent buyers of a 30-unit flash sale over HTTP: exactly 30 sold, the rest OUT_OF_STOCK', async () => {

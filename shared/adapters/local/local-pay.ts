@@ -26,7 +26,13 @@ function merchantKey(dir: string | undefined): string {
  * verification path as production. Keys live under `dir` so every local process shares them.
  */
 export function createLocalPay(options: { dir?: string; now: () => number; baseUrl: string }) {
-  const sandbox: SandboxWechatPay = createSandboxWechatPay({ appId: LOCAL_APP_ID, mchId: LOCAL_MCH_ID, dir: options.dir, now: options.now });
+  const sandbox: SandboxWechatPay = createSandboxWechatPay({
+    appId: LOCAL_APP_ID,
+    mchId: LOCAL_MCH_ID,
+    dir: options.dir,
+    ...(options.dir ? { refundsDir: join(options.dir, 'refunds') } : {}),
+    now: options.now,
+  });
   const wx = createWechatPayV3({
     appId: LOCAL_APP_ID,
     mchId: LOCAL_MCH_ID,
@@ -35,6 +41,7 @@ export function createLocalPay(options: { dir?: string; now: () => number; baseU
     apiV3Key: sandbox.apiV3Key,
     platformKeys: sandbox.platformKeys,
     notifyUrl: `${options.baseUrl}/pay/notify`,
+    refundNotifyUrl: `${options.baseUrl}/pay/refund-notify`,
     transferNotifyUrl: `${options.baseUrl}/pay/transfer-notify`,
     fetch: sandbox.fetch,
     now: options.now,

@@ -129,6 +129,34 @@ describe('sandbox notifications', () => {
   });
 });
 
+describe('sandbox refunds', () => {
+  it('keeps a ledger the refund query reads, and signs a REFUND.* notification that passes the production verification', async () => {
+    const own = createSandboxWechatPay({ appId: APP_ID, mchId: MCH_ID, now: () => NOW });
+    const pay = createWechatPayV3({ ...gatewayOptions(), apiV3Key: own.apiV3Key, platformKeys: own.platformKeys, fetch: own.fetch });
+    own.setRefundAnswer('PROCESSING');
+    await expect(pay.payment.refund({ orderId: 'O7', refundId: 'R7', amountFen: 300, totalFen: 990, reason: '取消' })).resolves.toEqual({ refundId: 'R7', status: 'PROCESSING' });
+    await expect(pay.payment.queryRefund!({ orderId: 'O7', refundId: 'R7' })).resolves.toMatchObject({ orderId: 'O7', refundId: 'R7', status: 'PROCESSING', amountFen: 300 });
+    await expect(pay.payment.queryRefund!({ orderId: 'O7', refundId: 'R-unknown' })).resolves.toBeUndefined();
+    const raw = own.settleRefund({ refundId: 'R7', status: 'CLOSED' });
+    expect(JSON.parse(raw.body)).toMatchObject({ event_type: 'REFUND.CLOSED', resource: { original_type: 'refund' } });
+    await expect(pay.payment.parseRefundNotification!(raw)).resolves.toEqual({ orderId: 'O7', refundId: 'R7', status: 'CLOSED', amountFen: 300 });
+    await expect(pay.payment.queryRefund!({ orderId: 'O7', refundId: 'R7' })).resolves.toMatchObject({ status: 'CLOSED' });
+    // The same out_refund_no again is the same refund, as it stands.
+    await expect(pay.payment.refund({ orderId: 'O7', refundId: 'R7', amountFen: 300, totalFen: 990, reason: '取消' })).rejects.toMatchObject({ code: 'REFUND_CLOSED' });
+  });
+
+  it('shares the ledger between processes through refundsDir', async () => {
+    const refundsDir = join(dir, 'ledger');
+    const a = createSandboxWechatPay({ appId: APP_ID, mchId: MCH_ID, dir, refundsDir, now: () => NOW });
+    const b = createSandboxWechatPay({ appId: APP_ID, mchId: MCH_ID, dir, refundsDir, now: () => NOW });
+    const pay = createWechatPayV3({ ...gatewayOptions(), fetch: a.fetch });
+    await pay.payment.refund({ orderId: 'O8', refundId: 'R8', amountFen: 1, totalFen: 1, reason: 'x' });
+    expect(b.refundOf('R8')).toMatchObject({ orderId: 'O8', status: 'SUCCESS' });
+    await expect(pay.payment.parseRefundNotification!(b.settleRefund({ refundId: 'R8', status: 'SUCCESS' }))).resolves.toMatchObject({ status: 'SUCCESS' });
+    rmSync(refundsDir, { recursive: true, force: true });
+  });
+});
+
 describe('shared identity', () => {
   it('is persisted once in the directory and reused by every process', () => {
     const second = createSandboxWechatPay({ appId: APP_ID, mchId: MCH_ID, dir });

@@ -7,13 +7,17 @@
  *
  * Several local processes (API server, jobs, test runner) share one sandbox identity through the
  * `dir` option; ids the sandbox issues are derived from the merchant's ids, so a notification
- * signed in one process matches what the transport answered in another.
+ * signed in one process matches what the transport answered in another. Refunds are kept in a
+ * small ledger (in `refundsDir` when given) so a refund query or a refund notification signed in
+ * one process knows what another process asked for. A refund answers SUCCESS at once unless
+ * `setRefundAnswer('PROCESSING')`; `settleRefund` gives it a final state and signs the
+ * REFUND.* notification WeChat Pay would send.
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toBizIso } from '#domain/time';
-import type { RawNotification, TransferNotice } from '#ports/payment';
+import type { RawNotification, RefundStatus, TransferNotice } from '#ports/payment';
 import {
   assertApiV3Key,
   encryptResource,
@@ -33,6 +37,8 @@ export interface SandboxWechatPayOptions {
   apiV3Key?: string;
   /** Where the platform key and the APIv3 key are kept (created when absent), e.g. `.local/sandbox-pay`. */
   dir?: string;
+  /** Where the refund ledger is kept (one file per refund) so several processes share it; in memory when absent. */
+  refundsDir?: string;
   /** When given, requests whose Authorization does not verify are answered 401 SIGN_ERROR. */
   merchantPublicKeyPem?: string;
   now?: () => number;
@@ -69,6 +75,24 @@ export interface SandboxWechatPay {
   signedTransferNotification(input: TransferNotificationInput): RawNotification & { headers: Record<string, string> };
   /** The transfer_bill_no issued for a withdrawal (out_bill_no). */
   billNoFor(withdrawalId: string): string;
+  /** How new refunds are answered: SUCCESS at once (default) or PROCESSING until `settleRefund`. */
+  setRefundAnswer(status: 'SUCCESS' | 'PROCESSING'): void;
+  /** The refund the sandbox was asked for, as its ledger holds it. */
+  refundOf(refundId: string): SandboxRefund | undefined;
+  /** Gives a refund its final state and signs the REFUND.* notification for it (the refund must exist). */
+  settleRefund(input: { refundId: string; status: Exclude<RefundStatus, 'PROCESSING'> }): RawNotification & { headers: Record<string, string> };
+  /** Any notification, signed and encrypted as WeChat Pay does (tests forge well-signed ones with it). */
+  signedEvent(eventType: string, originalType: string, resource: unknown): RawNotification & { headers: Record<string, string> };
+}
+
+export interface SandboxRefund {
+  orderId: string;
+  refundId: string;
+  amountFen: number;
+  totalFen: number;
+  status: RefundStatus;
+  createdAt: string;
+  successAt?: string;
 }
 
 const PRIVATE_KEY_FILE = 'platform-private-key.pem';
@@ -88,6 +112,9 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
   const signed = (body: string) => ({ headers: { 'Content-Type': 'application/json', ...signedHeaders(body, platformKey, serial, now()) }, body });
   const billNoFor = (withdrawalId: string) => `1330000${derivedDigits(`bill:${withdrawalId}`, 20)}`;
   const transactionIdFor = (orderId: string) => `4200000${derivedDigits(`trade:${orderId}`, 21)}`;
+  const refundIdFor = (refundNo: string) => `5030000${derivedDigits(`refund:${refundNo}`, 22)}`;
+  const ledger = refundLedger(options.refundsDir);
+  let refundAnswer: 'SUCCESS' | 'PROCESSING' = 'SUCCESS';
 
   const sandboxFetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
@@ -98,13 +125,14 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
     }
     let payload: Record<string, unknown>;
     try {
-      payload = JSON.parse(body) as Record<string, unknown>;
+      payload = request.method === 'GET' ? {} : (JSON.parse(body) as Record<string, unknown>);
     } catch {
       return answer(400, { code: 'PARAM_ERROR', message: 'body is not JSON' });
     }
     const route = `${request.method} ${url.pathname}`;
     if (route === `POST ${PATHS.jsapiPrepay}`) return prepay(payload);
     if (route === `POST ${PATHS.refunds}`) return refund(payload);
+    if (request.method === 'GET' && url.pathname.startsWith(`${PATHS.refunds}/`)) return queryRefund(decodeURIComponent(url.pathname.slice(PATHS.refunds.length + 1)));
     if (route === `POST ${PATHS.transferBills}`) return transfer(payload);
     return answer(404, { code: 'NOT_FOUND', message: `sandbox does not serve ${route}` });
   };
@@ -128,19 +156,40 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
     if (typeof p.out_trade_no !== 'string' || typeof p.out_refund_no !== 'string' || !isPositiveInt(amount?.refund) || !isPositiveInt(amount?.total) || amount.refund > amount.total) {
       return answer(400, { code: 'PARAM_ERROR', message: 'invalid refund request' });
     }
+    // The same out_refund_no again is the same refund (WeChat Pay answers it as it stands).
     const at = toBizIso(now());
-    return answer(200, {
-      refund_id: `5030000${derivedDigits(`refund:${p.out_refund_no}`, 22)}`,
-      out_refund_no: p.out_refund_no,
-      transaction_id: transactionIdFor(p.out_trade_no),
-      out_trade_no: p.out_trade_no,
+    const known =
+      ledger.get(p.out_refund_no) ??
+      ledger.put({
+        orderId: p.out_trade_no,
+        refundId: p.out_refund_no,
+        amountFen: amount.refund,
+        totalFen: amount.total,
+        status: refundAnswer,
+        createdAt: at,
+        ...(refundAnswer === 'SUCCESS' ? { successAt: at } : {}),
+      });
+    return answer(200, refundBody(known));
+  }
+
+  function queryRefund(refundNo: string): Response {
+    const known = ledger.get(refundNo);
+    return known ? answer(200, refundBody(known)) : answer(404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
+  }
+
+  function refundBody(r: SandboxRefund) {
+    return {
+      refund_id: refundIdFor(r.refundId),
+      out_refund_no: r.refundId,
+      transaction_id: transactionIdFor(r.orderId),
+      out_trade_no: r.orderId,
       channel: 'ORIGINAL',
       user_received_account: '支付用户零钱',
-      status: 'SUCCESS',
-      create_time: at,
-      success_time: at,
-      amount: { total: amount.total, refund: amount.refund, payer_total: amount.total, payer_refund: amount.refund, currency: 'CNY' },
-    });
+      status: r.status,
+      create_time: r.createdAt,
+      ...(r.successAt ? { success_time: r.successAt } : {}),
+      amount: { total: r.totalFen, refund: r.amountFen, payer_total: r.totalFen, payer_refund: r.amountFen, currency: 'CNY' },
+    };
   }
 
   function transfer(p: Record<string, unknown>): Response {
@@ -163,6 +212,31 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
     apiV3Key,
     fetch: sandboxFetch,
     billNoFor,
+    setRefundAnswer(status) {
+      refundAnswer = status;
+    },
+    refundOf: (refundId) => ledger.get(refundId),
+    signedEvent: (eventType, originalType, resource) => signed(envelope(eventType, eventType, originalType, resource)),
+
+    settleRefund({ refundId, status }) {
+      const known = ledger.get(refundId);
+      if (!known) throw new Error(`the sandbox knows no refund ${refundId}`);
+      const at = toBizIso(now());
+      const settled = ledger.put({ ...known, status, ...(status === 'SUCCESS' ? { successAt: at } : {}) });
+      const resource = {
+        mchid: options.mchId,
+        out_trade_no: settled.orderId,
+        transaction_id: transactionIdFor(settled.orderId),
+        out_refund_no: settled.refundId,
+        refund_id: refundIdFor(settled.refundId),
+        refund_status: status,
+        ...(settled.successAt ? { success_time: settled.successAt } : {}),
+        user_received_account: '支付用户零钱',
+        amount: { total: settled.totalFen, refund: settled.amountFen, payer_total: settled.totalFen, payer_refund: settled.amountFen },
+      };
+      const summary = { SUCCESS: '退款成功', ABNORMAL: '退款异常', CLOSED: '退款关闭' }[status];
+      return signed(envelope(`REFUND.${status}`, summary, 'refund', resource));
+    },
 
     signedPaymentNotification(input) {
       const successTime = toBizIso(input.paidAt ? Date.parse(input.paidAt) : now());
@@ -210,6 +284,33 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
       resource: { original_type: originalType, ...encryptResource(JSON.stringify(resource), apiV3Key, originalType) },
     });
   }
+}
+
+/** The sandbox's refunds: in memory, or in `folder` (one file each) when several processes share it. */
+function refundLedger(folder: string | undefined) {
+  const memory = new Map<string, SandboxRefund>();
+  const fileOf = (refundId: string) => join(folder!, `${Buffer.from(refundId).toString('hex')}.json`);
+  return {
+    get(refundId: string): SandboxRefund | undefined {
+      if (!folder) return memory.get(refundId);
+      try {
+        return JSON.parse(readFileSync(fileOf(refundId), 'utf8')) as SandboxRefund;
+      } catch {
+        return undefined;
+      }
+    },
+    put(refund: SandboxRefund): SandboxRefund {
+      if (!folder) {
+        memory.set(refund.refundId, refund);
+        return refund;
+      }
+      mkdirSync(folder, { recursive: true });
+      const tmp = `${fileOf(refund.refundId)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, JSON.stringify(refund));
+      renameSync(tmp, fileOf(refund.refundId));
+      return refund;
+    },
+  };
 }
 
 function verifiesMerchant(method: string, url: string, body: string, authorization: string | undefined, key: KeyObject): boolean {

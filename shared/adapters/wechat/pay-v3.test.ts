@@ -50,8 +50,8 @@ function fakeWechatPay(answers: Record<string, unknown>, opts: { signResponsesWi
       auth.serial_no === MERCHANT_SERIAL &&
       rsaVerify(signedLines(request.method, url.pathname, auth.timestamp!, auth.nonce_str!, body), auth.signature!, merchant.publicKey);
     if (!signatureOk) return reply(401, { code: 'SIGN_ERROR', message: 'signature does not verify' });
-    seen.push({ method: request.method, path: url.pathname, body: JSON.parse(body) });
-    if (opts.status) return reply(opts.status, { code: 'PARAM_ERROR', message: 'bad request' });
+    seen.push({ method: request.method, path: url.pathname, body: body ? JSON.parse(body) : {} });
+    if (opts.status) return reply(opts.status, { code: opts.status === 404 ? 'RESOURCE_NOT_EXISTS' : 'PARAM_ERROR', message: 'bad request' });
     return reply(200, answers[url.pathname] ?? {});
   };
   return { transport, seen };
@@ -358,6 +358,68 @@ describe('payment notification', () => {
   it('refuses a transaction of another merchant', async () => {
     const raw = notification({ resource: { ...transaction, mchid: '1900000999' } });
     await expect(gateway().payment.parseNotification(raw)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('refuses a correctly signed transaction for another app, or without mchid or appid', async () => {
+    await expect(gateway().payment.parseNotification(notification({ resource: { ...transaction, appid: 'wx0000000000000000' } }))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const { mchid: _m, ...noMchid } = transaction;
+    await expect(gateway().payment.parseNotification(notification({ resource: noMchid }))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const { appid: _a, ...noAppid } = transaction;
+    await expect(gateway().payment.parseNotification(notification({ resource: noAppid }))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe('refund results', () => {
+  const refund = {
+    mchid: '1900000109',
+    out_trade_no: '01JXORDER0000000000000001',
+    transaction_id: '4200002700202506011234567890',
+    out_refund_no: '01JXORDER0000000000000001-CANCEL',
+    refund_id: '50000000382019052709732678859',
+    refund_status: 'ABNORMAL',
+    user_received_account: '支付用户零钱',
+    amount: { total: 2590, refund: 2590, payer_total: 2590, payer_refund: 2590 },
+  };
+  const refundNotification = (opts: Parameters<typeof notification>[0] = {}) =>
+    notification({ eventType: 'REFUND.ABNORMAL', associatedData: 'refund', resource: refund, ...opts });
+
+  it('a refund notification is verified and decrypted like a payment notification', async () => {
+    await expect(gateway().payment.parseRefundNotification!(refundNotification())).resolves.toEqual({
+      orderId: '01JXORDER0000000000000001',
+      refundId: '01JXORDER0000000000000001-CANCEL',
+      status: 'ABNORMAL',
+      amountFen: 2590,
+    });
+    await expectUnauthenticated(gateway().payment.parseRefundNotification!(refundNotification({ atMs: NOW - 6 * 60_000 })));
+    await expectUnauthenticated(gateway().payment.parseRefundNotification!(refundNotification({ signWith: stranger.privateKey })));
+    await expectUnauthenticated(gateway().payment.parseRefundNotification!(refundNotification({ editCiphertext: flipByte(3) })));
+    await expect(gateway().payment.parseRefundNotification!(refundNotification({ resource: { ...refund, mchid: '1900000999' } }))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    // Not a refund event, and a refund event is not a payment.
+    await expect(gateway().payment.parseRefundNotification!(notification())).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(gateway().payment.parseNotification(refundNotification())).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('queries a refund with a signed GET and maps its status; an unknown refund is undefined', async () => {
+    const answer = { ...refund, refund_status: undefined, status: 'SUCCESS', success_time: '2025-06-01T10:05:00+08:00' };
+    const fake = fakeWechatPay({ '/v3/refund/domestic/refunds/01JXORDER0000000000000001-CANCEL': answer });
+    await expect(gateway({ fetch: fake.transport }).payment.queryRefund!({ orderId: '01JXORDER0000000000000001', refundId: '01JXORDER0000000000000001-CANCEL' })).resolves.toEqual({
+      orderId: '01JXORDER0000000000000001',
+      refundId: '01JXORDER0000000000000001-CANCEL',
+      status: 'SUCCESS',
+      amountFen: 2590,
+      at: '2025-06-01T10:05:00+08:00',
+    });
+    expect(fake.seen).toEqual([{ method: 'GET', path: '/v3/refund/domestic/refunds/01JXORDER0000000000000001-CANCEL', body: {} }]);
+    const missing = fakeWechatPay({}, { status: 404 });
+    await expect(gateway({ fetch: missing.transport }).payment.queryRefund!({ orderId: 'o1', refundId: 'R-none' })).resolves.toBeUndefined();
+    // An answer about another order's refund is not believed.
+    await expect(gateway({ fetch: fake.transport }).payment.queryRefund!({ orderId: 'o-other', refundId: '01JXORDER0000000000000001-CANCEL' })).rejects.toBeInstanceOf(WechatPayApiError);
+  });
+
+  it('refund creation names the refund notify URL when one is configured', async () => {
+    const fake = fakeWechatPay({ '/v3/refund/domestic/refunds': { out_refund_no: 'R1', status: 'PROCESSING' } });
+    await gateway({ fetch: fake.transport, refundNotifyUrl: 'https://api.example.com/pay/refund-notify' }).payment.refund({ orderId: 'o1', refundId: 'R1', amountFen: 1, totalFen: 2, reason: 'x' });
+    expect(fake.seen[0]?.body).toMatchObject({ out_refund_no: 'R1', notify_url: 'https://api.example.com/pay/refund-notify' });
   });
 });
 

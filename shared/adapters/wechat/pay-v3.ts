@@ -1,7 +1,8 @@
 /**
  * WeChat Pay API v3 (direct merchant) for the AWS stage, with node:crypto only: JSAPI prepay and
  * the wx.requestPayment signature, refunds, the merchant transfer (商家转账, 2025 version) for
- * leader withdrawals, and verified, decrypted notifications of payments and transfers.
+ * leader withdrawals, refund queries, and verified, decrypted notifications of payments, refunds
+ * and transfers.
  *
  * The transport is injected (`fetch`) so tests and the local sandbox answer it without network;
  * the sandbox signs with its own platform key, so the verification below is the one that runs
@@ -19,6 +20,7 @@ import type {
   PrepayInput,
   RawNotification,
   RefundInput,
+  RefundNotice,
   RefundResult,
   TransferInput,
   TransferNotice,
@@ -43,6 +45,8 @@ export const PATHS = {
   transferBills: '/v3/fund-app/mch-transfer/transfer-bills',
 } as const;
 export const TRANSFER_FINISHED_EVENT = 'MCHTRANSFER.BILL.FINISHED';
+/** Refund-result notifications: REFUND.SUCCESS, REFUND.ABNORMAL, REFUND.CLOSED. */
+export const REFUND_EVENTS = ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'] as const;
 
 /** A scene report line of the merchant transfer (转账场景报备信息). */
 export interface TransferSceneReportInfo {
@@ -79,6 +83,8 @@ export interface WechatPayV3Options {
   /** Public keys by serial: platform certificates' keys or the WeChat Pay public key (PUB_KEY_ID_…). */
   platformKeys: Record<string, string>;
   notifyUrl: string;
+  /** Where WeChat Pay sends refund results (REFUND.*); without it only polling learns them. */
+  refundNotifyUrl?: string;
   transferNotifyUrl: string;
   transferScene?: TransferScene;
   baseUrl?: string;
@@ -124,7 +130,8 @@ const notificationSchema = z.object({
 });
 
 const transactionSchema = z.object({
-  mchid: z.optional(z.string()),
+  appid: z.string(),
+  mchid: z.string(),
   out_trade_no: z.string().check(z.minLength(1)),
   transaction_id: z.string().check(z.minLength(1)),
   trade_state: z.enum(TRADE_STATES),
@@ -141,6 +148,18 @@ const transferBillSchema = z.object({
   state: z.enum(TRANSFER_STATES),
   transfer_amount: amountFen(),
   fail_reason: z.optional(z.string()),
+});
+
+const REFUND_STATES = ['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL'] as const;
+/** A refund as the query answers it and as a refund notification carries it (`refund_status` there). */
+const refundSchema = z.object({
+  mchid: z.optional(z.string()),
+  out_trade_no: z.string().check(z.minLength(1)),
+  out_refund_no: z.string().check(z.minLength(1)),
+  status: z.optional(z.enum(REFUND_STATES)),
+  refund_status: z.optional(z.enum(REFUND_STATES)),
+  success_time: z.optional(z.string()),
+  amount: z.object({ refund: amountFen(), total: z.optional(amountFen()) }),
 });
 
 const prepayResponse = z.object({ prepay_id: z.string().check(z.minLength(1)) });
@@ -164,14 +183,16 @@ export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
   const scene = options.transferScene ?? COMMISSION_TRANSFER_SCENE;
 
   /** POSTs signed JSON and returns the verified JSON answer. */
-  async function post<T>(path: string, payload: unknown, schema: z.ZodMiniType<T>): Promise<T> {
-    const operation = `POST ${path}`;
-    const body = JSON.stringify(payload);
+  const post = <T>(path: string, payload: unknown, schema: z.ZodMiniType<T>): Promise<T> => call('POST', path, JSON.stringify(payload), schema);
+
+  /** Sends a signed request (GET has an empty body) and returns the verified JSON answer. */
+  async function call<T>(method: 'GET' | 'POST', path: string, body: string, schema: z.ZodMiniType<T>): Promise<T> {
+    const operation = `${method} ${path}`;
     const authorization = requestAuthorization({
       mchId: options.mchId,
       serial: options.merchantSerial,
       key: merchantKey,
-      method: 'POST',
+      method,
       url: path,
       body,
       timestamp: String(Math.floor(options.now() / 1000)),
@@ -181,9 +202,14 @@ export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
     let text: string;
     try {
       response = await transport(`${baseUrl}${path}`, {
-        method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'User-Agent': 'groupbuy-wechatpay-v3', Authorization: authorization },
-        body,
+        method,
+        headers: {
+          Accept: 'application/json',
+          ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}),
+          'User-Agent': 'groupbuy-wechatpay-v3',
+          Authorization: authorization,
+        },
+        ...(method === 'POST' ? { body } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });
       text = await response.text();
@@ -249,7 +275,9 @@ export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
       const parsed = transactionSchema.safeParse(resource);
       if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'malformed wechat pay transaction');
       const t = parsed.data;
-      if (t.mchid !== undefined && t.mchid !== options.mchId) throw new AppError('VALIDATION_FAILED', 'notification for another merchant');
+      // Signed by WeChat Pay is not enough: the payment must be to this merchant, for this app.
+      if (t.mchid !== options.mchId) throw new AppError('VALIDATION_FAILED', 'notification for another merchant');
+      if (t.appid !== options.appId) throw new AppError('VALIDATION_FAILED', 'notification for another app');
       const paidAt = t.success_time ?? createTime;
       if (!paidAt) throw new AppError('VALIDATION_FAILED', 'notification without a time');
       return {
@@ -273,6 +301,7 @@ export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
           out_trade_no: input.orderId,
           out_refund_no: input.refundId,
           ...(reason ? { reason } : {}),
+          ...(options.refundNotifyUrl ? { notify_url: options.refundNotifyUrl } : {}),
           amount: { refund: input.amountFen, total: input.totalFen, currency: 'CNY' },
         },
         refundResponse,
@@ -281,7 +310,35 @@ export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
       if (answer.status !== 'SUCCESS' && answer.status !== 'PROCESSING') throw new WechatPayApiError(200, `REFUND_${answer.status}`, `POST ${PATHS.refunds}`);
       return { refundId: answer.out_refund_no, status: answer.status };
     },
+
+    async queryRefund(input: { orderId: string; refundId: string }): Promise<RefundNotice | undefined> {
+      const path = `${PATHS.refunds}/${encodeURIComponent(input.refundId)}`;
+      let answer: z.infer<typeof refundSchema>;
+      try {
+        answer = await call('GET', path, '', refundSchema);
+      } catch (e) {
+        if (e instanceof WechatPayApiError && e.status === 404) return undefined; // RESOURCE_NOT_EXISTS: never reached WeChat Pay
+        throw e;
+      }
+      return refundNoticeOf(answer, input.orderId);
+    },
+
+    async parseRefundNotification(raw: RawNotification): Promise<RefundNotice> {
+      const { resource } = openNotification(raw, (t) => (REFUND_EVENTS as readonly string[]).includes(t));
+      const parsed = refundSchema.safeParse(resource);
+      if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'malformed wechat pay refund');
+      if (parsed.data.mchid !== options.mchId) throw new AppError('VALIDATION_FAILED', 'notification for another merchant');
+      return refundNoticeOf(parsed.data);
+    },
   };
+
+  /** The refund's state; the order it belongs to must be the one asked about, when one was. */
+  function refundNoticeOf(r: z.infer<typeof refundSchema>, orderId?: string): RefundNotice {
+    const status = r.refund_status ?? r.status;
+    if (!status) throw new AppError('VALIDATION_FAILED', 'wechat pay refund without a status');
+    if (orderId !== undefined && r.out_trade_no !== orderId) throw new WechatPayApiError(200, 'REFUND_OF_ANOTHER_ORDER', `GET ${PATHS.refunds}`);
+    return { orderId: r.out_trade_no, refundId: r.out_refund_no, status, amountFen: r.amount.refund, ...(r.success_time ? { at: r.success_time } : {}) };
+  }
 
   const payout: PayoutGateway = {
     async createTransfer(input: TransferInput): Promise<TransferResult> {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { id } from '#platform/schema';
+import { id, queryNumber } from '#platform/schema';
 import { defineCommand, type RawResponse } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
@@ -12,7 +12,7 @@ import { priceFor } from './quote.ts';
 import { placeOrder } from './place.ts';
 import { cancelOrder, expireUnpaidOrders } from './cancel.ts';
 import { receivePaymentNotification } from './pay.ts';
-import { retryRefunds } from './refunds.ts';
+import { listRefundIssues, pollRefunds, receiveRefundNotification, retryRefunds } from './refunds.ts';
 import { BasketInput, PlaceInput } from './schemas.ts';
 import type { Job } from '#app/command';
 
@@ -130,6 +130,55 @@ export const devPayCommand = defineCommand({
   },
 });
 
+/** WeChat Pay v3 refund-result notification (REFUND.SUCCESS / ABNORMAL / CLOSED): verified like /pay/notify, recorded once. */
+export const refundNotifyCommand = defineCommand({
+  name: 'order.refundNotify',
+  roles: 'public',
+  input: z.unknown(),
+  http: { method: 'POST', path: '/pay/refund-notify' },
+  rawResponse: true,
+  async run(ctx): Promise<RawResponse> {
+    if (!ctx.raw) throw new AppError('VALIDATION_FAILED', 'a raw HTTP notification is expected');
+    return receiveRefundNotification(ctx.deps, ctx.raw);
+  },
+});
+
+/** Staff: refunds that ended ABNORMAL or CLOSED and need a person (each was alerted when it happened). */
+export const refundIssuesCommand = defineCommand({
+  name: 'order.refundIssues',
+  roles: ['staff'],
+  input: z.object({
+    status: z.optional(z.enum(['ABNORMAL', 'CLOSED'])),
+    cursor: z.optional(z.string().check(z.maxLength(512))),
+    limit: z.optional(z.pipe(queryNumber(), z.int().check(z.minimum(1), z.maximum(100)))),
+  }),
+  http: { method: 'GET', path: '/admin/refunds' },
+  run: (ctx, input) => listRefundIssues(ctx.deps, input),
+});
+
+/**
+ * Local stage: the sandbox gives a refund its final state (default SUCCESS) and delivers the
+ * signed REFUND.* notification through /pay/refund-notify's code, as WeChat Pay would.
+ */
+export const devRefundCommand = defineCommand({
+  name: 'dev.refund',
+  roles: ['customer'],
+  input: z.object({ refundId: id(), status: z.optional(z.enum(['SUCCESS', 'ABNORMAL', 'CLOSED'])) }),
+  http: { method: 'POST', path: '/dev/refund/{refundId}' },
+  async run(ctx, input) {
+    const { deps } = ctx;
+    if (!deps.devMode || !deps.sandbox) throw new AppError('NOT_FOUND', 'no route POST /dev/refund/{refundId}');
+    const { userId, roles } = userOf(ctx);
+    const known = deps.sandbox.refundOf(input.refundId);
+    const order = known ? await findOrder(deps, known.orderId) : undefined;
+    if (!known || !order || (order.userId !== userId && !roles.includes('staff'))) throw new AppError('NOT_FOUND', `refund ${input.refundId} not found`);
+    const signed = deps.sandbox.settleRefund({ refundId: input.refundId, status: input.status ?? 'SUCCESS' });
+    const res = await receiveRefundNotification(deps, { headers: lower(signed.headers), body: signed.body });
+    const after = await findOrder(deps, order.id);
+    return { notification: { status: res.status, body: JSON.parse(res.body) }, order: after ? orderView(deps, after, 'owner') : undefined };
+  },
+});
+
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** Every 5 minutes: cancel unpaid orders past their window, and re-submit refunds the gateway refused. */
@@ -138,4 +187,10 @@ export const expireJob: Job = {
   run: async (deps) => ({ ...(await expireUnpaidOrders(deps)), refunds: await retryRefunds(deps) }),
 };
 
-export const orderCommands = [quoteCommand, placeCommand, getOrderCommand, listOrdersCommand, cancelCommand, payNotifyCommand];
+/** Every 10 minutes: refunds still PROCESSING 10 minutes after they were made are asked about and their result recorded. */
+export const refundsJob: Job = {
+  name: 'refunds',
+  run: (deps) => pollRefunds(deps),
+};
+
+export const orderCommands = [quoteCommand, placeCommand, getOrderCommand, listOrdersCommand, cancelCommand, payNotifyCommand, refundNotifyCommand, refundIssuesCommand];

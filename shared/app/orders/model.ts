@@ -7,7 +7,7 @@ import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
-export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED';
+export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH';
 
 export interface OrderLine {
   productId: string;
@@ -32,8 +32,13 @@ export interface Refund {
   id: string;
   amountFen: number;
   reason: string;
-  status: 'PROCESSING' | 'SUCCESS' | 'FAILED';
+  /** PROCESSING until the gateway's final word: SUCCESS, or ABNORMAL / CLOSED (listed for staff); FAILED: cloudPay's failure. */
+  status: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED' | 'FAILED';
   at: string;
+  /** When the final word was recorded. */
+  resultAt?: string;
+  /** The payment it gives back, when not the order's payable amount (a mismatched payment). */
+  totalFen?: number;
   lines?: { productId: string; qty: number; amountFen: number }[];
 }
 
@@ -73,6 +78,12 @@ export interface Order {
   cancelledAt?: string;
   expiredAt?: string;
   refunds: Refund[];
+  /** Bumped by every change of `refunds`, so a status update and an append never both win from one read. */
+  refundRev?: number;
+  /** Placement holds one of the customer's unpaid-order slots (at most 3) until the order leaves PENDING_PAYMENT. */
+  unpaidSlot?: boolean;
+  /** Payments whose amount differed from `amounts.payableFen`: recorded, refunded and alerted. */
+  paymentMismatches?: { transactionId: string; amountFen: number; at: string }[];
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);

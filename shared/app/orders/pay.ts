@@ -8,7 +8,8 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { findOrder, orderKey, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
-import { releaseOrderHoldsOps } from './release.ts';
+import { releaseOrderHoldsOps, unpaidSlotReleaseOps } from './release.ts';
+import { staffAlertOps } from '../staff-alerts.ts';
 import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { bizDate } from '#domain/time';
@@ -49,10 +50,14 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
   for (let attempt = 1; attempt <= CODE_ATTEMPTS; attempt++) {
     const order = await findOrder(deps, notice.orderId);
     if (!order) throw new AppError('NOT_FOUND', 'unknown order', { orderId: notice.orderId });
-    if (notice.amountFen !== order.amounts.payableFen)
-      throw new AppError('VALIDATION_FAILED', 'the paid amount differs from the order', { orderId: order.id });
     if (order.transactionId === notice.transactionId) return order; // a repeat
     if (order.refunds.some((r) => r.id === latePaymentRefundId(order, notice))) return order; // refunded already
+    if (notice.amountFen !== order.amounts.payableFen) {
+      // Not what the order asks: recorded, refunded in full and alerted. The order's out_trade_no
+      // is spent, so a pending order can never be paid now: it is cancelled with it.
+      await refundLatePayment(deps, order, notice, order.status === 'PENDING_PAYMENT' ? 'PAYMENT_MISMATCH' : undefined).catch(retryOnRace);
+      continue;
+    }
 
     const now = deps.clock.now();
     if (order.status === 'PENDING_PAYMENT' && now > Date.parse(order.payBy)) {
@@ -89,6 +94,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
         update: { setIfAbsent: { firstPaidOrderId: order.id } },
       },
       financeDayOp(deps, bizDate(now), { paidFen: notice.amountFen }, order.id),
+      ...unpaidSlotReleaseOps(order),
       // The wave is still open when the order becomes PAID: a cutoff closing it meanwhile makes this
       // fail (and the payment is refunded above), so the cutoff never misses a paid order.
       { type: 'check', key: keys.communityWave(order.communityId, order.waveDate), when: WAVE_OPEN },
@@ -121,18 +127,25 @@ const latePaymentRefundId = (order: Order, notice: PaymentNotice) => `${order.id
 
 /**
  * Records and submits the refund of a payment the order can no longer take; a pending order is
- * cancelled in the same transaction (`cancelReason`).
+ * cancelled in the same transaction (`cancelReason`). A payment whose amount differs from the
+ * order is also recorded on it (`paymentMismatches`) and alerted to staff, in that transaction.
  */
 async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice, cancelReason?: CancelReason): Promise<void> {
   const cancelNow = cancelReason !== undefined;
-  const refund = newRefund(deps, order, { tag: `PAY-${notice.transactionId.slice(-12)}`, amountFen: notice.amountFen, reason: 'payment after the order closed' });
+  const mismatch = notice.amountFen !== order.amounts.payableFen;
+  const at = toBizIso(deps.clock.now());
+  const refund = {
+    ...newRefund(deps, order, { tag: `PAY-${notice.transactionId.slice(-12)}`, amountFen: notice.amountFen, reason: mismatch ? 'paid amount differs from the order' : 'payment after the order closed' }),
+    ...(mismatch ? { totalFen: notice.amountFen } : {}),
+  };
   const append = appendRefund(order, refund);
+  const recorded = mismatch ? { paymentMismatches: [...(order.paymentMismatches ?? []), { transactionId: notice.transactionId, amountFen: notice.amountFen, at }] } : {};
   await deps.store.transact([
     {
       type: 'update',
       key: orderKey(order),
       update: {
-        set: { ...append.set, ...(cancelNow ? { status: 'CANCELLED', cancelReason, cancelledAt: toBizIso(deps.clock.now()) } : {}) },
+        set: { ...append.set, ...recorded, ...(cancelNow ? { status: 'CANCELLED', cancelReason, cancelledAt: at } : {}) },
         ...(cancelNow ? { remove: ['gsi2pk', 'gsi2sk'] } : {}),
       },
       when: [{ op: 'eq', path: 'status', value: order.status }, ...append.when],
@@ -141,6 +154,14 @@ async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice
     // The payment came in and goes out again: both flows count on the day.
     financeDayOp(deps, bizDate(deps.clock.now()), { paidFen: notice.amountFen, refundFen: refund.amountFen }, order.id),
     ...(cancelNow ? releaseOrderHoldsOps(order) : []),
+    ...(mismatch
+      ? staffAlertOps(deps, {
+          key: 'refundAlert',
+          payload: { orderId: order.id, orderShortNo: order.shortNo, amountFen: notice.amountFen, problem: 'amountMismatch', at },
+          dedupe: `pay-mismatch#${refund.id}`,
+        })
+      : []),
   ]);
+  if (mismatch) logger.error('payment amount differs from the order: refunded', { orderId: order.id, refundId: refund.id });
   await submitRefund(deps, order, refund);
 }

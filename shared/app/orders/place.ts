@@ -2,7 +2,7 @@ import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { maskName } from '#domain/masking';
 import { commissionRateOf } from '#domain/commission';
-import { TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
+import { ConditionFailed, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
 import type { PaymentParams } from '#ports/payment';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
@@ -10,11 +10,13 @@ import { sealedRecord } from '../contacts/sealed.ts';
 import { flashShardCapacities, type Product } from '../catalog/products.ts';
 import { priceFor } from './quote.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
+import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
   | { kind: 'wave' }
+  | { kind: 'unpaid' }
   | { kind: 'stock'; productId: string; limit: number }
   | { kind: 'flash'; productId: string }
   | { kind: 'limit'; productId: string; limit: number }
@@ -103,7 +105,11 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       createdAt,
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
+      unpaidSlot: true,
     };
+    // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
+    ops.unshift(unpaidSlotHoldOp(userId));
+    guards.unshift({ kind: 'unpaid' });
     ops.push(
       {
         type: 'put',
@@ -135,13 +141,15 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       throw failureOf(guard, current);
     }
   }
-  return { order: orderView(deps, order, 'owner'), payment: await prepay(deps, order) };
+  return firstResponse(deps, userId, input.requestId, order);
 }
 
 function failureOf(guard: Guard | undefined, current: Item | undefined): AppError {
   switch (guard?.kind) {
     case 'wave':
       return new AppError('WAVE_CLOSED', 'this wave is closed for orders');
+    case 'unpaid':
+      return new AppError('RATE_LIMITED', `at most ${MAX_UNPAID_ORDERS} unpaid orders at once: pay or cancel one first`, { limit: MAX_UNPAID_ORDERS });
     case 'stock':
       return new AppError('OUT_OF_STOCK', `product ${guard.productId} is out of stock`, {
         productId: guard.productId,
@@ -294,12 +302,42 @@ async function allocateFlash(deps: Deps, p: Product, qty: number): Promise<Recor
 
 /** The first response again for a repeated requestId; INVALID_STATE when the input differs. */
 async function replayOf(deps: Deps, userId: string, requestId: string, hash: string): Promise<Placed | undefined> {
-  const rec = await deps.store.get(keys.idempotency(userId, requestId));
+  const rec = await deps.store.get(keys.idempotency(userId, requestId), { consistent: true });
   if (!rec) return undefined;
   if (rec.hash !== hash) throw new AppError('INVALID_STATE', 'this requestId was used for a different order', { requestId });
   const order = await findOrder(deps, String(rec.orderId));
   if (!order) throw new AppError('INVALID_STATE', 'the order of this requestId is being written; retry', { requestId });
-  return { order: orderView(deps, order, 'owner'), payment: await prepay(deps, order) };
+  const stored = rec.response as StoredResponse | undefined;
+  if (stored) return { order: { ...stored.order, contact: orderView(deps, order, 'owner').contact }, payment: stored.payment };
+  // Committed, but the first call has not answered yet (still prepaying, or it failed there).
+  if (order.status !== 'PENDING_PAYMENT') throw new AppError('INVALID_STATE', 'the order of this requestId is no longer payable', { requestId, orderId: order.id });
+  return firstResponse(deps, userId, requestId, order);
+}
+
+/** The first answer as kept with the idempotency record: the order as placed (without the contact, not kept in clear) and the payment parameters. */
+interface StoredResponse {
+  order: Omit<Placed['order'], 'contact'>;
+  payment: PaymentParams;
+}
+
+/**
+ * Prepays and keeps the answer with the idempotency record, so every replay of the requestId
+ * answers exactly this (never a new prepay), also after the order was paid or expired. Of two
+ * concurrent answers the first one kept wins, and both callers return it.
+ */
+async function firstResponse(deps: Deps, userId: string, requestId: string, order: Order): Promise<Placed> {
+  const view = orderView(deps, order, 'owner');
+  const { contact, ...withoutContact } = view;
+  const response: StoredResponse = { order: withoutContact, payment: await prepay(deps, order) };
+  try {
+    await deps.store.write({ type: 'update', key: keys.idempotency(userId, requestId), update: { set: { response } }, when: [{ op: 'attrNotExists', path: 'response' }] });
+    return { order: view, payment: response.payment };
+  } catch (e) {
+    if (!(e instanceof ConditionFailed)) throw e;
+    const kept = (await deps.store.get(keys.idempotency(userId, requestId), { consistent: true }))?.response as StoredResponse | undefined;
+    if (!kept) throw e;
+    return { order: { ...kept.order, contact }, payment: kept.payment };
+  }
 }
 
 /** Prepay is idempotent per order at WeChat Pay; the same expiry is sent on a retry. */

@@ -4,11 +4,12 @@ import type { Order } from './model.ts';
 
 /**
  * The writes that give back what placing an order held: wave or flash stock, per-user limits,
- * the coupon, the points and the first-order claim. Always part of the transaction that moves
- * the order out of PENDING_PAYMENT/PAID (conditioned on that status), so they happen once.
+ * the coupon, the points, the first-order claim and (while it is unpaid) the customer's
+ * unpaid-order slot. Always part of the transaction that moves the order out of
+ * PENDING_PAYMENT/PAID (conditioned on that status), so they happen once.
  */
 export function releaseOrderHoldsOps(order: Order): WriteOp[] {
-  const ops: WriteOp[] = [];
+  const ops: WriteOp[] = [...unpaidSlotReleaseOps(order)];
   for (const line of order.lines) {
     if (line.flash && line.flashSaleId) {
       for (const [shard, qty] of Object.entries(line.flashShards ?? {})) {
@@ -35,3 +36,25 @@ export function releaseOrderHoldsOps(order: Order): WriteOp[] {
   }
   return ops;
 }
+
+/**
+ * Gives back the unpaid-order slot placement took (at most 3 unpaid orders per customer), when
+ * the order leaves PENDING_PAYMENT: paid, cancelled, expired or cancelled at cutoff. Part of
+ * the transaction conditioned on that status, so it happens exactly once; never conditioned
+ * itself, so no payment or cancellation can be blocked by the counter.
+ */
+export function unpaidSlotReleaseOps(order: Pick<Order, 'status' | 'unpaidSlot' | 'userId'>): WriteOp[] {
+  if (order.status !== 'PENDING_PAYMENT' || !order.unpaidSlot) return [];
+  return [{ type: 'update', key: keys.unpaidOrders(order.userId), update: { inc: { count: -1 } } }];
+}
+
+/** At most this many unpaid orders per customer at once (API.md); a further one is RATE_LIMITED. */
+export const MAX_UNPAID_ORDERS = 3;
+
+/** Placement's hold of an unpaid-order slot: fails when the customer already has MAX_UNPAID_ORDERS. */
+export const unpaidSlotHoldOp = (userId: string): WriteOp => ({
+  type: 'update',
+  key: keys.unpaidOrders(userId),
+  update: { inc: { count: 1 } },
+  when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'count' }, { op: 'lt', path: 'count', value: MAX_UNPAID_ORDERS }] }],
+});
