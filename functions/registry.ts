@@ -22,7 +22,9 @@ export const LOCAL_ONLY = new Set(['dev']);
 export const SIZING: Record<string, { memory: number; timeout: number }> = {
   auth: { memory: 256, timeout: 28 },
   order: { memory: 512, timeout: 28 },
-  cutoff: { memory: 1024, timeout: 900 },
+  // The cutoff heartbeat spends at most 4 minutes (close-waves.ts) and leaves the rest to the next
+  // beat; its lease lasts this long, so a killed run is resumed within about two beats.
+  cutoff: { memory: 1024, timeout: 300 },
   verify: { memory: 512, timeout: 300 },
   settle: { memory: 1024, timeout: 900 },
   notify: { memory: 512, timeout: 60 },

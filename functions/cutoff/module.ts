@@ -4,4 +4,4 @@ import { cutoffCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
-export const cutoffModule: FunctionModule = withJobRunner({ name: 'cutoff', commands: cutoffCommands, jobs: [cutoffJob] }, 900);
+export const cutoffModule: FunctionModule = withJobRunner({ name: 'cutoff', commands: cutoffCommands, jobs: [cutoffJob] }, 300);
