@@ -1,4 +1,5 @@
 import type { Condition, Item, WriteOp } from '#ports/item-store';
+import { afterStatement } from '#domain/leader-debt';
 import type { Deps } from './deps.ts';
 import { keys } from './keys.ts';
 
@@ -51,16 +52,8 @@ export function heldOf(balance: Item | undefined): Held {
   return { availableFen: read.availableFen ?? 0, debtFen: read.debtFen ?? 0, read };
 }
 
-/**
- * The balance after a statement of `totalFen` (pure): available plus the statement, less the
- * debt. When that is negative, available is 0 and the rest is the debt; so a credit repays the
- * debt first, and a debit takes what is available and carries the rest as debt. (A negative
- * available balance from before this rule becomes debt here as well.)
- */
-export function afterStatement(held: Pick<Held, 'availableFen' | 'debtFen'>, totalFen: number): { availableFen: number; debtFen: number } {
-  const net = held.availableFen + totalFen - held.debtFen;
-  return net >= 0 ? { availableFen: net, debtFen: 0 } : { availableFen: 0, debtFen: -net };
-}
+/** The debt rule (pure): shared/domain/leader-debt.ts. */
+export { afterStatement };
 
 /** Conditions that the balance still holds what was read (`heldOf`). */
 export function stillHeld(held: Held): Condition[] {

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { lineCommissionFen } from '#domain/commission';
 import { keys } from '#app/keys';
-import { afterStatement, ledgerEntryOps, type LedgerEntry } from '#app/ledger';
+import { ledgerEntryOps, type LedgerEntry } from '#app/ledger';
 import { runSettlement } from '#app/settle/run';
 import { balanceCommand, withdrawCommand } from '#app/settle/commands';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 
-/** Issue 12 item 6: clawbacks carry a debt rather than a negative available balance. */
+/** Issue 12 item 6: clawbacks carry a debt rather than a negative available balance (the rule: shared/domain/leader-debt.ts). */
 
 const LEADER = 'l-xujiahui';
 const OPENID = 'demo-leader-xujiahui';
@@ -40,16 +40,6 @@ async function settledWeek(availableFen: number) {
   expect(await balance(w)).toMatchObject({ availableFen });
   return w;
 }
-
-describe('afterStatement (the rule)', () => {
-  it('credits repay the debt first; debits take what is available and carry the rest', () => {
-    expect(afterStatement({ availableFen: 0, debtFen: 300 }, 500)).toEqual({ availableFen: 200, debtFen: 0 });
-    expect(afterStatement({ availableFen: 0, debtFen: 300 }, 100)).toEqual({ availableFen: 0, debtFen: 200 });
-    expect(afterStatement({ availableFen: 100, debtFen: 0 }, -300)).toEqual({ availableFen: 0, debtFen: 200 });
-    expect(afterStatement({ availableFen: 500, debtFen: 0 }, -300)).toEqual({ availableFen: 200, debtFen: 0 });
-    expect(afterStatement({ availableFen: -300, debtFen: 0 }, 0)).toEqual({ availableFen: 0, debtFen: 300 });
-  });
-});
 
 describe('settlement with refunds after settlement', () => {
   it('a negative statement never takes available below zero: the rest is debt, shown by GET /leader/balance, repaid from the next statement', async () => {
