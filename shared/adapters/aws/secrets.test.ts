@@ -1,35 +1,28 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, startHttpMock, type HttpMock } from '#test/http-mock';
 import { resolveSecretParameters } from './secrets.ts';
 
 // A local stand-in of SSM Parameter Store (AmazonSSM.GetParameters, AWS JSON 1.1): never the internet.
 describe('secrets from SSM Parameter Store', () => {
-  let server: Server;
+  let server: HttpMock;
   let endpoint = '';
   const calls: { Names: string[]; WithDecryption: boolean }[] = [];
   const stored: Record<string, string> = { '/app/prod/session': 's3cr3t-session-value', '/app/prod/wx': 'wx-secret-value' };
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        const input = JSON.parse(body);
-        calls.push(input);
-        res.setHeader('content-type', 'application/x-amz-json-1.1');
-        if (input.Names.includes('/app/prod/boom')) {
-          res.statusCode = 400;
-          return res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not allowed' }));
-        }
-        res.end(
-          JSON.stringify({
-            Parameters: input.Names.filter((n: string) => n in stored).map((n: string) => ({ Name: n, Type: 'SecureString', Value: stored[n] })),
-            InvalidParameters: input.Names.filter((n: string) => !(n in stored)),
-          }),
-        );
-      });
+    server = await startHttpMock(async (request) => {
+      const input = JSON.parse(await request.text());
+      calls.push(input);
+      const headers = { 'content-type': 'application/x-amz-json-1.1' };
+      if (input.Names.includes('/app/prod/boom')) return json({ __type: 'AccessDeniedException', message: 'not allowed' }, { status: 400, headers });
+      return json(
+        {
+          Parameters: input.Names.filter((n: string) => n in stored).map((n: string) => ({ Name: n, Type: 'SecureString', Value: stored[n] })),
+          InvalidParameters: input.Names.filter((n: string) => !(n in stored)),
+        },
+        { headers },
+      );
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    endpoint = server.url;
   });
   afterAll(() => server.close());
   const options = () => ({ endpoint, region: 'ap-east-1' });

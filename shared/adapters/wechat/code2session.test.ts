@@ -1,31 +1,28 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
+import { json, startHttpMock, type HttpMock } from '#test/http-mock';
 import { createCode2Session } from './code2session.ts';
 
 // A local HTTP mock of WeChat's jscode2session: never the internet.
 describe('jscode2session', () => {
-  let server: Server;
+  let server: HttpMock;
   let base = '';
   const seen: URLSearchParams[] = [];
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const url = new URL(req.url!, 'http://x');
+    server = await startHttpMock(async (request) => {
+      const url = new URL(request.url);
       seen.push(url.searchParams);
       const code = url.searchParams.get('js_code');
-      res.setHeader('content-type', 'application/json');
-      if (code === 'good') res.end(JSON.stringify({ openid: 'o-123', session_key: 'secret-session-key' }));
-      else if (code === 'busy') res.end(JSON.stringify({ errcode: 45011, errmsg: 'api minute-quota reach limit' }));
-      else if (code === 'hang') setTimeout(() => res.end('{}'), 2000);
-      else res.end(JSON.stringify({ errcode: 40029, errmsg: 'invalid code' }));
+      if (code === 'good') return json({ openid: 'o-123', session_key: 'secret-session-key' });
+      if (code === 'busy') return json({ errcode: 45011, errmsg: 'api minute-quota reach limit' });
+      if (code === 'hang') return new Promise((r) => setTimeout(() => r(json({})), 2000));
+      return json({ errcode: 40029, errmsg: 'invalid code' });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    base = server.url;
   });
   afterAll(() => server.close());
 
   const login = (timeoutMs = 1000) => createCode2Session({ appId: 'wxapp', secret: 'app-secret', baseUrl: base, timeoutMs });
-  const codeOf = (e: unknown) => (isAppError(e) ? e.code : String(e));
 
   it('exchanges a code for the openid, sending the app credentials and grant type', async () => {
     expect(await login().exchange('good')).toEqual({ openid: 'o-123' });

@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '#ports/message-sender';
+import { json, startHttpMock, type HttpMock } from '#test/http-mock';
 import { createStableTokenProvider } from './access-token.ts';
 import { createWechatSubscribeSender } from './subscribe-sender.ts';
 
@@ -23,7 +22,7 @@ class FakeWechat {
   tokenDelayMs = 0;
   expiresIn = 7200;
   private generation = 1;
-  private server: Server | undefined;
+  private server: HttpMock | undefined;
   baseUrl = '';
 
   get currentToken(): string {
@@ -35,44 +34,40 @@ class FakeWechat {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startHttpMock((request) => this.handle(request));
+    this.baseUrl = this.server.url;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
-    const body = JSON.parse(raw) as Record<string, unknown>;
-    const url = new URL(req.url ?? '/', this.baseUrl);
+  private async handle(request: Request): Promise<Response> {
+    const body = JSON.parse(await request.text()) as Record<string, unknown>;
+    const url = new URL(request.url);
     if (url.pathname === '/cgi-bin/stable_token') {
       this.tokenCalls.push(body as (typeof this.tokenCalls)[number]);
       await new Promise((r) => setTimeout(r, this.tokenDelayMs));
       const scripted = this.tokenScript.shift();
-      if (scripted) return this.reply(res, scripted);
+      if (scripted) return this.reply(scripted);
       if (body.force_refresh === true) this.generation += 1;
-      return this.reply(res, { access_token: this.currentToken, expires_in: this.expiresIn });
+      return this.reply({ access_token: this.currentToken, expires_in: this.expiresIn });
     }
     if (url.pathname === '/cgi-bin/message/subscribe/send') {
       const accessToken = url.searchParams.get('access_token');
       this.sendCalls.push({ accessToken, body });
       if (accessToken !== this.currentToken) {
-        return this.reply(res, { errcode: 40001, errmsg: `invalid credential, access_token is ${accessToken}` });
+        return this.reply({ errcode: 40001, errmsg: `invalid credential, access_token is ${accessToken}` });
       }
-      return this.reply(res, this.sendScript.shift() ?? { errcode: 0, errmsg: 'ok' });
+      return this.reply(this.sendScript.shift() ?? { errcode: 0, errmsg: 'ok' });
     }
-    res.writeHead(404).end();
+    return new Response(null, { status: 404 });
   }
 
-  private reply(res: ServerResponse, scripted: Scripted): void {
-    if (scripted === 'hang') return; // never answers; the client must time out
-    if ('status' in scripted && typeof scripted.status === 'number') return void res.writeHead(scripted.status).end('<html>busy</html>');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(scripted));
+  private reply(scripted: Scripted): Promise<Response> | Response {
+    if (scripted === 'hang') return new Promise<Response>(() => {}); // never answers; the client must time out
+    if ('status' in scripted && typeof scripted.status === 'number') return new Response('<html>busy</html>', { status: scripted.status });
+    return json(scripted);
   }
 }
 
