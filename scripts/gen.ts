@@ -92,6 +92,8 @@ export function cloudbaseConfig(name: string) {
 /** cloudbaserc.json for `npx tcb fn deploy`: every function with runtime, size, environment and timers. */
 export function cloudbaserc() {
   const env = ['STAGE', 'SESSION_SECRET', 'CONTACT_KEY', 'CONTACT_KEYS', 'CONTACT_KEY_ID', 'STAFF_OPENIDS', 'WX_APPID', 'WX_SECRET', 'WXPAY_SUB_MCH_ID', 'TEMPLATE_IDS', 'MERCHANT_SETTINGS'];
+  // Payouts (商家转账) go through WeChat Pay v3 from the functions; unset, a payout is refused clearly.
+  env.push('WXPAY_MCH_ID', 'WXPAY_MERCHANT_SERIAL', 'WXPAY_PRIVATE_KEY', 'WXPAY_API_V3_KEY', 'WXPAY_PLATFORM_KEYS', 'PUBLIC_BASE_URL');
   return {
     version: '2.0',
     envId: '{{env.TCB_ENV_ID}}',

@@ -3,12 +3,14 @@ import { withJobRunner } from '#app/jobs/runner';
 import { catalogCommand, communitiesCommand } from '#app/catalog/commands';
 import { expireJob, orderCommands, refundsJob } from '#app/orders/commands';
 import { afterSalesCommand } from '#app/after-sales/commands';
+import { cloudPayCallbackCommands } from '#app/orders/cloud-pay-callbacks';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
 export const orderModule: FunctionModule = withJobRunner(
   {
   name: 'order',
-  commands: [communitiesCommand, catalogCommand, ...orderCommands, afterSalesCommand],
+  // cloudPay's callbacks: no HTTP route; CloudBase platform events only (see cloud-pay-callbacks.ts).
+  commands: [communitiesCommand, catalogCommand, ...orderCommands, afterSalesCommand, ...cloudPayCallbackCommands],
   jobs: [expireJob, refundsJob],
   },
   28,

@@ -1,6 +1,6 @@
 import { AppError } from '#domain/errors';
 import type { FunctionModule } from './command.ts';
-import type { PlatformDeps } from './command.ts';
+import type { PlatformDeps, RawResponse } from './command.ts';
 import { dispatch } from './dispatch.ts';
 import { toErrorBody } from './errors.ts';
 
@@ -18,10 +18,33 @@ const nameOf = (action: unknown): string => (typeof action === 'string' ? action
 
 const isTimer = (e: unknown): e is TimerEvent => !!e && typeof e === 'object' && (e as TimerEvent).Type === 'Timer';
 
+/** An HTTP request through CloudBase's HTTP access service (云接入 / HTTP trigger): API-gateway shaped. */
+interface HttpEvent {
+  httpMethod: string;
+  path: string;
+  headers?: Record<string, string | undefined>;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+const isHttp = (e: unknown): e is HttpEvent =>
+  !!e && typeof e === 'object' && typeof (e as HttpEvent).httpMethod === 'string' && typeof (e as HttpEvent).path === 'string';
+
+/**
+ * Whether an invocation carries a client's identity: an OPENID in the WeChat context, or the
+ * `userInfo` wx.cloud.callFunction adds to the data. Such an event is never a timer or a
+ * platform callback, whatever its shape.
+ */
+const hasClientIdentity = (event: unknown, openid: string | undefined) =>
+  !!openid || (!!event && typeof event === 'object' && (event as Record<string, unknown>).userInfo !== undefined);
+
 /**
  * The CloudBase transport of a function: `wx.cloud.callFunction({ name, data: { action, ...input } })`
  * with the caller's OPENID from the WeChat context (taken through `openidOf`, never from data),
- * and timer events routed to the function's jobs by trigger name.
+ * timer events routed to the function's jobs by trigger name, and platform events without an
+ * action (cloudPay's callbacks) to the command whose `cloudbaseEvent` accepts them, answered as
+ * the command answers (rawResponse). Timers and platform events count only without any client
+ * identity; otherwise the event is an action call like any other.
  */
 export function createCloudMain(
   mod: FunctionModule,
@@ -32,7 +55,8 @@ export function createCloudMain(
   return async (event: unknown, context: unknown): Promise<CloudResult> => {
     // A timer trigger has no caller; a mini-program sending a timer-shaped event is refused
     // (it is routed as an action, and has none), as on AWS where no request is a schedule.
-    if (isTimer(event) && !openidOf(event, context)) {
+    const anonymous = !hasClientIdentity(event, openidOf(event, context));
+    if (isTimer(event) && anonymous) {
       const job = mod.jobs?.find((j) => j.name === event.TriggerName);
       try {
         if (!job) throw new AppError('NOT_FOUND', `no job ${event.TriggerName}`);
@@ -42,6 +66,25 @@ export function createCloudMain(
         toErrorBody(e, `${mod.name} timer ${event.TriggerName}`);
         throw e;
       }
+    }
+    // HTTP access: only the public notification routes (raw body, WeChat's answer), e.g. WeChat Pay's
+    // transfer notification at PUBLIC_BASE_URL/pay/transfer-notify; every other route is 404.
+    if (isHttp(event) && anonymous) {
+      const path = event.path.replace(/\/+$/, '');
+      const command = mod.commands.find(
+        (c) => c.roles === 'public' && c.rawResponse && c.http?.method === event.httpMethod.toUpperCase() && !c.http.path.includes('{') && (path === c.http.path || path.endsWith(c.http.path)),
+      );
+      if (!command) return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such route' } }), isBase64Encoded: false } as never;
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+      const res = (await dispatch(command, {}, { kind: 'openid', openid: undefined }, await getDeps(), { headers, body })) as RawResponse;
+      return { statusCode: res.status, headers: res.headers ?? {}, body: res.body, isBase64Encoded: false } as never;
+    }
+    const platformCommand =
+      anonymous && event && typeof event === 'object' && !('action' in event) ? mod.commands.find((c) => c.cloudbaseEvent?.(event as Record<string, unknown>)) : undefined;
+    if (platformCommand) {
+      // The command answers the platform its own way; a failure fails the invocation (the platform retries).
+      return (await dispatch(platformCommand, event, { kind: 'openid', openid: undefined }, await getDeps())) as CloudResult;
     }
     try {
       const deps = await getDeps();

@@ -53,6 +53,12 @@ export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown, D
   http?: HttpBinding;
   /** The transport hands back this response as it is (payment notifications answer WeChat's way). */
   rawResponse?: boolean;
+  /**
+   * CloudBase only: the platform events (no `action`) this command receives, e.g. cloudPay's
+   * payment and refund callbacks. The transport hands such an event to the command only when it
+   * carries no client identity (no OPENID in the WeChat context, no `userInfo`).
+   */
+  cloudbaseEvent?: (event: Record<string, unknown>) => boolean;
   run(ctx: CommandContext<D>, input: z.infer<S>): Promise<O>;
 }
 

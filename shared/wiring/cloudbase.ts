@@ -3,10 +3,11 @@ import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
 import { createCloudPay, type CloudPayGateway } from '#adapters/cloudbase/cloud-pay';
 import { createCloudSubscribeSender } from '#adapters/cloudbase/subscribe-sender';
 import { createCloudFunctionLauncher } from '#adapters/cloudbase/function-launcher';
+import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import { AppError } from '#domain/errors';
 import type { PayoutGateway } from '#ports/payment';
 import type { Clock } from '#ports/clock';
-import { parseConfig } from '#platform/config';
+import { parseConfig, type Config } from '#platform/config';
 import { createCloudMain } from '#platform/cloudbase';
 import type { FunctionModule } from '#platform/command';
 import { assembleDeps, withFreshSettings } from './shared.ts';
@@ -33,7 +34,6 @@ declare global {
 
 let platform: CloudPlatform | undefined;
 let deps: Promise<Deps> | undefined;
-let payGateway: CloudPayGateway | undefined;
 
 async function realPlatform(): Promise<CloudPlatform> {
   const mod: any = await import('wx-server-sdk');
@@ -46,7 +46,44 @@ export async function cloudPlatform(): Promise<CloudPlatform> {
   return (platform ??= globalThis.__groupbuyCloud ?? (await realPlatform()));
 }
 
-/** A payout through cloud functions needs the merchant's WeChat Pay v3 keys; refuse clearly without them. */
+/**
+ * Payouts (商家转账) from CloudBase: cloudPay has no merchant transfer, so the functions call
+ * WeChat Pay API v3 over HTTPS with the same adapter as AWS, keys from the function's
+ * environment (WXPAY_MCH_ID, WXPAY_MERCHANT_SERIAL, WXPAY_PRIVATE_KEY, WXPAY_API_V3_KEY,
+ * WXPAY_PLATFORM_KEYS, PUBLIC_BASE_URL for the transfer notification). Partly configured is a
+ * configuration error naming what is missing; not configured at all refuses each payout clearly,
+ * and the withdrawal goes back to PENDING with that reason.
+ */
+const PAYOUT_SETTINGS = ['WXPAY_MCH_ID', 'WXPAY_MERCHANT_SERIAL', 'WXPAY_PRIVATE_KEY', 'WXPAY_API_V3_KEY', 'WXPAY_PLATFORM_KEYS', 'PUBLIC_BASE_URL'] as const;
+
+export function cloudbasePayout(config: Config, now: () => number): PayoutGateway {
+  const given = PAYOUT_SETTINGS.filter((k) => config[k]);
+  if (given.length === 0) return unconfiguredPayout;
+  const missing = PAYOUT_SETTINGS.filter((k) => !config[k]);
+  if (missing.length) throw new Error(`bad configuration: ${missing.join(', ')} required for payouts (WeChat Pay v3) once any WXPAY_* payout setting is given`);
+  if (!config.WX_APPID) throw new Error('bad configuration: WX_APPID is required for payouts');
+  let platformKeys: Record<string, string>;
+  try {
+    platformKeys = JSON.parse(config.WXPAY_PLATFORM_KEYS!) as Record<string, string>;
+  } catch {
+    throw new Error('bad configuration: WXPAY_PLATFORM_KEYS must be JSON { serial: public key PEM }');
+  }
+  return createWechatPayV3({
+    appId: config.WX_APPID,
+    mchId: config.WXPAY_MCH_ID!,
+    merchantSerial: config.WXPAY_MERCHANT_SERIAL!,
+    merchantPrivateKeyPem: config.WXPAY_PRIVATE_KEY!,
+    apiV3Key: config.WXPAY_API_V3_KEY!,
+    platformKeys,
+    // Payments are cloudPay's on CloudBase: only the transfer's notification URL is used.
+    notifyUrl: `${config.PUBLIC_BASE_URL}/pay/notify`,
+    transferNotifyUrl: `${config.PUBLIC_BASE_URL}/pay/transfer-notify`,
+    baseUrl: config.WXPAY_API_BASE,
+    now,
+  }).payout;
+}
+
+/** Without the merchant's WeChat Pay v3 keys: refuse each payout clearly. */
 const unconfiguredPayout: PayoutGateway = {
   createTransfer: async () => {
     throw new AppError('INVALID_STATE', 'payouts are not configured for this environment (WXPAY_* settings)');
@@ -56,14 +93,14 @@ const unconfiguredPayout: PayoutGateway = {
   },
 };
 
-/** The CloudBase deps, once per cold start: the document database, cloudPay and openapi pushes. */
+/** The CloudBase deps, once per cold start: the document database, cloudPay, WeChat Pay v3 payouts (when configured) and openapi pushes. */
 export function cloudbaseDeps(): () => Promise<Deps> {
   return withFreshSettings(() =>
     (deps ??= (async () => {
       const p = await cloudPlatform();
       const config = parseConfig({ PLATFORM: 'cloudbase', ...p.env });
       const store = createCloudbaseItemStore({ db: p.db });
-      payGateway = createCloudPay({
+      const payGateway: CloudPayGateway = createCloudPay({
         cloud: p.cloud,
         subMchId: p.env.WXPAY_SUB_MCH_ID ?? '',
         envId: p.env.TCB_ENV ?? p.env.SCF_NAMESPACE ?? '',
@@ -75,7 +112,7 @@ export function cloudbaseDeps(): () => Promise<Deps> {
         config: { ...config, AUTH_MODE: config.AUTH_MODE },
         store,
         payment: payGateway,
-        payout: unconfiguredPayout,
+        payout: cloudbasePayout(config, () => base.clock.now()),
         sender: createCloudSubscribeSender({ cloud: p.cloud }),
         jobLauncher: (signer) => createCloudFunctionLauncher({ cloud: p.cloud, signer }),
         ...(p.clock ? { clock: p.clock } : {}),
@@ -86,11 +123,6 @@ export function cloudbaseDeps(): () => Promise<Deps> {
       throw e;
     })),
   );
-}
-
-export async function cloudPayGateway(): Promise<CloudPayGateway> {
-  await cloudbaseDeps()();
-  return payGateway!;
 }
 
 /** The caller's openid from the WeChat context (never from the event data). */

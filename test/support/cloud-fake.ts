@@ -1,6 +1,7 @@
 /**
  * A fake of the parts of wx-server-sdk's `cloud` the CloudBase functions use besides the
- * database: `cloudPay` (unifiedOrder / refund / queryOrder over an in-memory trade ledger),
+ * database: `cloudPay` (unifiedOrder / refund / queryOrder / queryRefund over an in-memory trade
+ * ledger; a refund stays PROCESSING until `settleRefund`),
  * `openapi.subscribeMessage.send` (recorded) and `getWXContext()`. Field names are the camelCase
  * ones wx-server-sdk hands over (see shared/adapters/cloudbase/cloud-pay.ts).
  *
@@ -31,7 +32,34 @@ export interface FakeTrade {
   functionName?: string;
   transactionId?: string;
   timeEnd?: string;
-  refunds: { outRefundNo: string; refundFee: number; refundId: string }[];
+  refunds: { outRefundNo: string; refundFee: number; refundId: string; status: FakeRefundStatus; successTime?: string }[];
+}
+
+/** WeChat Pay v2's refund states (refund_status). */
+export type FakeRefundStatus = 'PROCESSING' | 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE';
+
+/** The refund result callback cloudPay sends to the function named in refund (decrypted fields under reqInfo). */
+export interface RefundCallbackEvent {
+  returnCode: 'SUCCESS';
+  appid: string;
+  mchId: string;
+  subAppid: string;
+  subMchId: string;
+  nonceStr: string;
+  reqInfo: {
+    transactionId: string;
+    outTradeNo: string;
+    refundId: string;
+    outRefundNo: string;
+    totalFee: number;
+    refundFee: number;
+    settlementRefundFee: number;
+    refundStatus: FakeRefundStatus;
+    successTime?: string;
+    refundRecvAccout: string;
+    refundAccount: string;
+    refundRequestSource: string;
+  };
 }
 
 /** The payment result callback WeChat sends to the function named in unifiedOrder. */
@@ -78,7 +106,7 @@ export interface CloudFakeOptions {
 export interface CloudFake {
   /** What the functions get as `cloud`. */
   cloud: {
-    cloudPay: Record<'unifiedOrder' | 'refund' | 'queryOrder', (params: Record<string, unknown>) => Promise<Record<string, unknown>>>;
+    cloudPay: Record<'unifiedOrder' | 'refund' | 'queryOrder' | 'queryRefund', (params: Record<string, unknown>) => Promise<Record<string, unknown>>>;
     openapi: { subscribeMessage: { send(params: SentMessage): Promise<{ errCode: number; errMsg: string }> } };
     getWXContext(): { OPENID?: string; APPID: string; UNIONID?: string; ENV: string; SOURCE: string };
   };
@@ -89,6 +117,11 @@ export interface CloudFake {
    */
   pay(outTradeNo: string, totalFee: number, options?: { payerOpenid?: string }): PayCallbackEvent;
   trade(outTradeNo: string): FakeTrade | undefined;
+  /**
+   * WeChat finishes a refund (SUCCESS, or CHANGE / REFUNDCLOSE when it needs a person) and the
+   * refund callback event cloudPay would send is returned (deliver it to the order function's main).
+   */
+  settleRefund(outRefundNo: string, status?: Exclude<FakeRefundStatus, 'PROCESSING'>): RefundCallbackEvent;
   /** Every subscription message accepted, in order. */
   sent: SentMessage[];
   /** Every cloudPay call, in order (name and parameters). */
@@ -120,6 +153,9 @@ export function createCloudFake(options: CloudFakeOptions = {}): CloudFake {
   const missing = (params: Record<string, unknown>, names: string[]) => names.filter((n) => params[n] === undefined || params[n] === '');
 
   const cloudPay: CloudFake['cloud']['cloudPay'] = {
+    // Defined below, once the ledger's lookups exist.
+    queryRefund: async () => fail('SYSTEMERROR', 'not ready'),
+
     async unifiedOrder(params) {
       record('unifiedOrder', params);
       const absent = missing(params, ['body', 'outTradeNo', 'spbillCreateIp', 'subMchId', 'totalFee', 'envId', 'functionName', 'nonceStr']);
@@ -193,7 +229,7 @@ export function createCloudFake(options: CloudFakeOptions = {}): CloudFake {
       if (!refund) {
         const refunded = trade.refunds.reduce((s, r) => s + r.refundFee, 0);
         if (!Number.isSafeInteger(refundFee) || refundFee <= 0 || refunded + refundFee > trade.totalFee) return fail('NOTENOUGH', 'refund exceeds what is left');
-        refund = { outRefundNo, refundFee, refundId: `50${digits(26)}` };
+        refund = { outRefundNo, refundFee, refundId: `50${digits(26)}`, status: 'PROCESSING' };
         trade.refunds.push(refund);
         trade.tradeState = 'REFUND';
       }
@@ -210,6 +246,43 @@ export function createCloudFake(options: CloudFakeOptions = {}): CloudFake {
         errMsg: 'cloudPay.refund:ok',
       });
     },
+  };
+
+  const refundOf = (outRefundNo: string) => {
+    for (const trade of ledger.values()) {
+      const refund = trade.refunds.find((r) => r.outRefundNo === outRefundNo);
+      if (refund) return { trade, refund };
+    }
+    return undefined;
+  };
+
+  /**
+   * queryRefund answers as cloudPay does today: camelCase, the refunds as parallel lists
+   * (`outRefundNoList`, `refundStatusList`, ...), looked up by out_refund_no or out_trade_no.
+   */
+  cloudPay.queryRefund = async (params) => {
+    record('queryRefund', params);
+    if (params.subMchId !== subMchId) return fail('SUB_MCH_ID_ERROR', 'unknown sub-merchant');
+    const found = params.outRefundNo ? refundOf(String(params.outRefundNo)) : undefined;
+    const trade = found?.trade ?? (params.outTradeNo ? ledger.get(String(params.outTradeNo)) : undefined);
+    const refunds = found ? [found.refund] : (trade?.refunds ?? []);
+    if (!trade || refunds.length === 0) return fail('REFUNDNOTEXIST', 'no such refund');
+    return ok({
+      appid: FAKE_APPID,
+      mchId: FAKE_MCH_ID,
+      subMchId,
+      transactionId: trade.transactionId,
+      outTradeNo: trade.outTradeNo,
+      totalFee: trade.totalFee,
+      cashFee: trade.totalFee,
+      refundCount: refunds.length,
+      outRefundNoList: refunds.map((r) => r.outRefundNo),
+      refundIdList: refunds.map((r) => r.refundId),
+      refundFeeList: refunds.map((r) => r.refundFee),
+      refundStatusList: refunds.map((r) => r.status),
+      refundSuccessTimeList: refunds.map((r) => r.successTime ?? ''),
+      errMsg: 'cloudPay.queryRefund:ok',
+    });
   };
 
   return {
@@ -270,6 +343,37 @@ export function createCloudFake(options: CloudFakeOptions = {}): CloudFake {
     },
 
     trade: (outTradeNo) => ledger.get(outTradeNo),
+    settleRefund(outRefundNo, status = 'SUCCESS') {
+      const found = refundOf(outRefundNo);
+      if (!found) throw new Error(`cloud fake: no refund ${outRefundNo}`);
+      const { trade, refund } = found;
+      if (refund.status === 'PROCESSING') {
+        refund.status = status;
+        if (status === 'SUCCESS') refund.successTime = bizTime(now()).format('YYYY-MM-DD HH:mm:ss');
+      }
+      return {
+        returnCode: 'SUCCESS',
+        appid: FAKE_APPID,
+        mchId: FAKE_MCH_ID,
+        subAppid: FAKE_APPID,
+        subMchId,
+        nonceStr: hex(8),
+        reqInfo: {
+          transactionId: trade.transactionId ?? '',
+          outTradeNo: trade.outTradeNo,
+          refundId: refund.refundId,
+          outRefundNo: refund.outRefundNo,
+          totalFee: trade.totalFee,
+          refundFee: refund.refundFee,
+          settlementRefundFee: refund.refundFee,
+          refundStatus: refund.status,
+          ...(refund.successTime ? { successTime: refund.successTime } : {}),
+          refundRecvAccout: '支付用户零钱',
+          refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+          refundRequestSource: 'API',
+        },
+      };
+    },
     sent,
     calls,
     failSends(answer) {

@@ -28,15 +28,15 @@ const callbackEvent = {
 type Call = [api: string, params: Record<string, unknown>];
 
 /** A fake `cloud` recording each cloudPay call and answering from a table. */
-function fakeCloud(answers: Partial<Record<'unifiedOrder' | 'refund' | 'queryOrder', unknown>>) {
+function fakeCloud(answers: Partial<Record<'unifiedOrder' | 'refund' | 'queryOrder' | 'queryRefund', unknown>>) {
   const calls: Call[] = [];
-  const api = (name: 'unifiedOrder' | 'refund' | 'queryOrder') => async (params: Record<string, unknown>) => {
+  const api = (name: 'unifiedOrder' | 'refund' | 'queryOrder' | 'queryRefund') => async (params: Record<string, unknown>) => {
     calls.push([name, params]);
     const answer = answers[name];
     if (answer instanceof Error) throw answer;
     return answer;
   };
-  const cloud: CloudPayModule = { cloudPay: { unifiedOrder: api('unifiedOrder'), refund: api('refund'), queryOrder: api('queryOrder') } };
+  const cloud: CloudPayModule = { cloudPay: { unifiedOrder: api('unifiedOrder'), refund: api('refund'), queryOrder: api('queryOrder'), queryRefund: api('queryRefund') } };
   return { cloud, calls };
 }
 
@@ -207,5 +207,59 @@ describe('confirmCallback / parseNotification', () => {
     const fake = fakeCloud({ queryOrder: paidOrder });
     await expect(gateway(fake.cloud).parseNotification({ headers: {}, body: 'not json' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('queryRefund / parseRefundNotification (refund result callbacks)', () => {
+  const ORDER = '01JXORDER0000000000000001';
+  const REFUND = `${ORDER}-CANCEL`;
+  const refundCallback = (refundStatus: string, refundFee = 2590) => ({
+    returnCode: 'SUCCESS',
+    appid: 'wxd2565e6a04246fd1',
+    mchId: '1800780001',
+    subMchId: '1712734762',
+    nonceStr: 'abc',
+    reqInfo: { transactionId: '4200004561202203217657282768', outTradeNo: ORDER, refundId: '50300000000000000000000001', outRefundNo: REFUND, totalFee: 2590, refundFee, settlementRefundFee: refundFee, refundStatus, successTime: '2025-06-01 10:05:00' },
+  });
+  const lists = (status: string, fee = 2590) => ({ returnCode: 'SUCCESS', resultCode: 'SUCCESS', outTradeNo: ORDER, refundCount: 1, outRefundNoList: [REFUND], refundFeeList: [fee], refundStatusList: [status] });
+  const body = (event: unknown) => ({ headers: {}, body: JSON.stringify(event) });
+
+  it('asks queryRefund by out_refund_no and records WeChat\'s answer, not the event\'s claim', async () => {
+    const fake = fakeCloud({ queryRefund: lists('PROCESSING') });
+    const notice = await gateway(fake.cloud).parseRefundNotification(body(refundCallback('SUCCESS')));
+    expect(notice).toEqual({ orderId: ORDER, refundId: REFUND, status: 'PROCESSING', amountFen: 2590 });
+    expect(fake.calls).toEqual([['queryRefund', { subMchId: '1712734762', outRefundNo: REFUND, nonceStr: expect.any(String) }]]);
+  });
+
+  it('maps SUCCESS, REFUNDCLOSE and CHANGE; reads numbered fields as well as lists', async () => {
+    for (const [wx, ours] of [['SUCCESS', 'SUCCESS'], ['REFUNDCLOSE', 'CLOSED'], ['CHANGE', 'ABNORMAL']] as const) {
+      const fake = fakeCloud({ queryRefund: lists(wx) });
+      expect(await gateway(fake.cloud).queryRefund({ orderId: ORDER, refundId: REFUND })).toMatchObject({ status: ours });
+    }
+    const numbered = fakeCloud({ queryRefund: { returnCode: 'SUCCESS', resultCode: 'SUCCESS', outTradeNo: ORDER, refundCount: 1, outRefundNo0: REFUND, refundFee0: 2590, refundStatus0: 'SUCCESS' } });
+    expect(await gateway(numbered.cloud).queryRefund({ orderId: ORDER, refundId: REFUND })).toEqual({ orderId: ORDER, refundId: REFUND, status: 'SUCCESS', amountFen: 2590 });
+  });
+
+  it('refuses a forged callback: a refund WeChat does not know, another order, another amount', async () => {
+    const unknown = fakeCloud({ queryRefund: { returnCode: 'SUCCESS', resultCode: 'FAIL', errCode: 'REFUNDNOTEXIST' } });
+    await expect(gateway(unknown.cloud).parseRefundNotification(body(refundCallback('SUCCESS')))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const otherOrder = fakeCloud({ queryRefund: { ...lists('SUCCESS'), outTradeNo: 'another-order' } });
+    await expect(gateway(otherOrder.cloud).parseRefundNotification(body(refundCallback('SUCCESS')))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const otherAmount = fakeCloud({ queryRefund: lists('SUCCESS', 100) });
+    await expect(gateway(otherAmount.cloud).parseRefundNotification(body(refundCallback('SUCCESS')))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses what is no refund callback without asking WeChat', async () => {
+    const fake = fakeCloud({});
+    for (const event of [{ returnCode: 'SUCCESS' }, { returnCode: 'FAIL', reqInfo: refundCallback('SUCCESS').reqInfo }, 'x']) {
+      await expect(gateway(fake.cloud).parseRefundNotification(body(event))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    await expect(gateway(fake.cloud).parseRefundNotification({ headers: {}, body: '{' })).rejects.toBeInstanceOf(AppError);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('a failed query is an error (the callback is answered so WeChat calls again), never a recorded result', async () => {
+    const fake = fakeCloud({ queryRefund: Object.assign(new Error('timeout'), { errCode: -1 }) });
+    await expect(gateway(fake.cloud).parseRefundNotification(body(refundCallback('SUCCESS')))).rejects.toBeInstanceOf(CloudPayError);
   });
 });

@@ -4,14 +4,16 @@
  * cloud function (`functionName`) rather than a signed HTTP notification.
  *
  * Because any caller could in principle invoke that function with a made-up event, a callback is
- * believed only after `cloudPay.queryOrder` confirms it (`confirmCallback`); `parseCloudPayCallback`
- * alone only reads its shape. wx-server-sdk converts our camelCase to WeChat's snake_case and back.
+ * believed only after cloudPay confirms it: a payment with `queryOrder` (`confirmCallback`), a
+ * refund result with `queryRefund` (`parseRefundNotification`, which records what WeChat
+ * answers, never what the event claims); `parseCloudPayCallback` alone only reads its shape.
+ * wx-server-sdk converts our camelCase to WeChat's snake_case and back.
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
-import type { PaymentGateway, PaymentNotice, PaymentParams, PrepayInput, RawNotification, RefundInput, RefundResult } from '#ports/payment';
+import type { PaymentGateway, PaymentNotice, PaymentParams, PrepayInput, RawNotification, RefundInput, RefundNotice, RefundResult } from '#ports/payment';
 
 /** The part of wx-server-sdk's `cloud` this adapter uses (injected, so tests pass a fake). */
 export interface CloudPayModule {
@@ -19,6 +21,7 @@ export interface CloudPayModule {
     unifiedOrder(params: Record<string, unknown>): Promise<unknown>;
     refund(params: Record<string, unknown>): Promise<unknown>;
     queryOrder(params: Record<string, unknown>): Promise<unknown>;
+    queryRefund(params: Record<string, unknown>): Promise<unknown>;
   };
 }
 
@@ -38,6 +41,14 @@ export interface CloudPayOptions {
 export interface CloudPayGateway extends PaymentGateway {
   /** Reads a callback event and confirms it with queryOrder; throws UNAUTHENTICATED when WeChat disagrees. */
   confirmCallback(event: unknown): Promise<PaymentNotice>;
+  /** A refund's state as cloudPay.queryRefund reports it; undefined when WeChat does not know it. */
+  queryRefund(input: { orderId: string; refundId: string }): Promise<RefundNotice | undefined>;
+  /**
+   * A refund result callback (`{ body: JSON of the event }`), confirmed with queryRefund: the
+   * notice carries WeChat's answer. UNAUTHENTICATED when WeChat does not know the refund or
+   * disagrees with the event; VALIDATION_FAILED when the event is no refund callback.
+   */
+  parseRefundNotification(raw: RawNotification): Promise<RefundNotice>;
 }
 
 /** What the callback function must return, or WeChat calls it again (for up to two days). */
@@ -71,6 +82,17 @@ const callbackSchema = z.object({
   timeEnd: z.string(),
   subOpenid: z.optional(z.string()),
 });
+
+/** The refund result callback: the decrypted fields arrive under reqInfo (or flat). */
+const refundCallbackSchema = z.object({
+  outTradeNo: z.string().check(z.minLength(1), z.maxLength(32)),
+  outRefundNo: z.string().check(z.minLength(1), z.maxLength(64)),
+  refundFee: z.optional(fenSchema),
+  refundStatus: z.optional(z.string()),
+});
+
+/** WeChat Pay v2 refund_status → the port's refund states. */
+const REFUND_STATUS: Record<string, RefundNotice['status']> = { SUCCESS: 'SUCCESS', PROCESSING: 'PROCESSING', REFUNDCLOSE: 'CLOSED', CHANGE: 'ABNORMAL' };
 
 const resultSchema = z.object({
   returnCode: z.optional(z.string()),
@@ -131,7 +153,7 @@ export function createCloudPay(options: CloudPayOptions): CloudPayGateway {
   const nonceStr = () => randomBytes(16).toString('hex');
 
   /** Calls cloudPay and insists on returnCode and resultCode SUCCESS. */
-  async function call(operation: 'unifiedOrder' | 'refund' | 'queryOrder', params: Record<string, unknown>): Promise<unknown> {
+  async function call(operation: 'unifiedOrder' | 'refund' | 'queryOrder' | 'queryRefund', params: Record<string, unknown>): Promise<unknown> {
     let result: unknown;
     try {
       result = await pay[operation](params);
@@ -158,6 +180,52 @@ export function createCloudPay(options: CloudPayOptions): CloudPayGateway {
       order.totalFee === claimed.amountFen;
     if (!agrees) throw new AppError('UNAUTHENTICATED', 'cloudPay callback not confirmed by queryOrder');
     return { ...claimed, tradeState: order.tradeState as PaymentNotice['tradeState'] };
+  }
+
+  /**
+   * cloudPay.queryRefund by out_refund_no. Its answer lists the refunds either as parallel lists
+   * (`outRefundNoList`, `refundStatusList`, `refundFeeList`: what cloudPay sends today) or as
+   * numbered fields (`outRefundNo0`, `refundStatus0`: the v2 `_$n` fields camel-cased).
+   */
+  async function queryRefund(input: { orderId: string; refundId: string }): Promise<RefundNotice | undefined> {
+    let answer: Record<string, unknown>;
+    try {
+      answer = (await call('queryRefund', { subMchId: options.subMchId, outRefundNo: input.refundId, nonceStr: nonceStr() })) as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof CloudPayError && e.message.endsWith(': REFUNDNOTEXIST')) return undefined;
+      throw e;
+    }
+    if (answer.outTradeNo !== undefined && answer.outTradeNo !== input.orderId) return undefined;
+    const list = (name: string) => (Array.isArray(answer[`${name}List`]) ? (answer[`${name}List`] as unknown[]) : []);
+    const count = Math.max(list('outRefundNo').length, Number.isSafeInteger(answer.refundCount) ? Number(answer.refundCount) : 0, 1);
+    for (let n = 0; n < count; n++) {
+      const field = (name: string) => list(name)[n] ?? answer[`${name}${n}`] ?? answer[`${name}_${n}`] ?? (n === 0 ? answer[name] : undefined);
+      if (field('outRefundNo') !== input.refundId) continue;
+      const status = REFUND_STATUS[String(field('refundStatus'))];
+      if (!status) return undefined;
+      const fee = Number(field('refundFee'));
+      return { orderId: input.orderId, refundId: input.refundId, status, ...(Number.isSafeInteger(fee) && fee > 0 ? { amountFen: fee } : {}) };
+    }
+    return undefined;
+  }
+
+  async function parseRefundNotification(raw: RawNotification): Promise<RefundNotice> {
+    let event: unknown;
+    try {
+      event = JSON.parse(raw.body);
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'malformed cloudPay refund callback');
+    }
+    const e = (event ?? {}) as Record<string, unknown>;
+    const info = e.reqInfo && typeof e.reqInfo === 'object' ? e.reqInfo : e;
+    const parsed = refundCallbackSchema.safeParse(info);
+    if (e.returnCode !== 'SUCCESS' || !parsed.success) throw new AppError('VALIDATION_FAILED', 'malformed cloudPay refund callback');
+    const claimed = parsed.data;
+    const confirmed = await queryRefund({ orderId: claimed.outTradeNo, refundId: claimed.outRefundNo });
+    // The event's own status is never believed: only what queryRefund answers is recorded.
+    if (!confirmed || (claimed.refundFee !== undefined && confirmed.amountFen !== undefined && claimed.refundFee !== confirmed.amountFen))
+      throw new AppError('UNAUTHENTICATED', 'cloudPay refund callback not confirmed by queryRefund');
+    return confirmed;
   }
 
   return {
@@ -195,6 +263,8 @@ export function createCloudPay(options: CloudPayOptions): CloudPayGateway {
     },
 
     confirmCallback,
+    queryRefund,
+    parseRefundNotification,
 
     async refund(input: RefundInput): Promise<RefundResult> {
       for (const fen of [input.amountFen, input.totalFen]) {
