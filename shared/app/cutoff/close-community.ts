@@ -1,8 +1,9 @@
 import { communityTotals, pickList, type CommunityTotals, type CutoffOrder } from '#domain/wave-reports';
 import { toBizIso } from '#domain/time';
 import { waveArrivalAt } from '#domain/wave-clock';
-import { ConditionFailed, TransactionCancelled, type Item, type WriteOp } from '#ports/item-store';
+import { ConditionFailed, type Item, type WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
+import { failedGuard, guard } from '../guards.ts';
 import { keys } from '../keys.ts';
 import { outboxOp } from '../outbox.ts';
 import type { Community } from '../catalog/communities.ts';
@@ -106,12 +107,12 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
   }
   const part: CommunityPart = { ...totals, date, newBuyers: newBuyersOf(locked) };
   const ops: WriteOp[] = [
-    {
+    guard('closing', {
       type: 'update',
       key: waveKey,
       update: { set: { status: 'CLOSED', closedAt: toBizIso(deps.clock.now()), orders: totals.orders, units: totals.units } },
       when: [{ op: 'eq', path: 'status', value: 'CLOSING' }],
-    },
+    }),
     { type: 'put', item: { ...cutoffKeys.part(date, community.id), kind: 'cutoffPart', ...part } },
   ];
   const summary = totals.orders > 0 ? await leaderSummaryOp(deps, date, community, totals) : undefined;
@@ -120,7 +121,7 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     await deps.store.transact(ops);
   } catch (e) {
     // A concurrent run closed it first: its part and summary stand (they are the same).
-    if (e instanceof TransactionCancelled && e.failedAt() === 0) return outcome;
+    if (failedGuard(e, ops) === 'closing') return outcome;
     throw e;
   }
   await sweepClosedWave(deps, date, community.id);

@@ -1,5 +1,6 @@
 import { toBizIso } from '#domain/time';
-import { ConditionFailed, TransactionCancelled, type Condition, type Item, type WriteOp } from '#ports/item-store';
+import { ConditionFailed, type Condition, type Item, type WriteOp } from '#ports/item-store';
+import { failedGuard, guard } from '../guards.ts';
 import type { OutgoingMessage, SendResult } from '#ports/message-sender';
 import { isMessageKey, renderMessage, type MessageKey, type MessagePayload, type RenderedMessage } from '#domain/messages';
 import { isAppError } from '#domain/errors';
@@ -260,11 +261,11 @@ async function finish(deps: Deps, claim: Claim, outcome: Outcome, random: () => 
 
 async function writeIfClaimed(deps: Deps, entry: WriteOp, quota: WriteOp | undefined): Promise<boolean> {
   try {
-    if (quota) await deps.store.transact([entry, quota]);
+    if (quota) await deps.store.transact([guard('claim', entry), quota]);
     else await deps.store.write(entry);
     return true;
   } catch (e) {
-    if (e instanceof ConditionFailed || (e instanceof TransactionCancelled && e.failedAt() === 0)) return false;
+    if (e instanceof ConditionFailed || failedGuard(e, [entry, ...(quota ? [quota] : [])]) === 'claim') return false;
     throw e;
   }
 }

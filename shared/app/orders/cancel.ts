@@ -1,7 +1,8 @@
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { waveCutoffAt } from '#domain/wave-clock';
-import { TransactionCancelled, queryAll, type WriteOp } from '#ports/item-store';
+import { queryAll, type WriteOp } from '#ports/item-store';
+import { failedGuard, guard } from '../guards.ts';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { pendingPartition } from '../keys.ts';
@@ -28,19 +29,19 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
   const refund = order.status === 'PAID' ? newRefund(deps, order, { tag: 'CANCEL', amountFen: order.amounts.payableFen, reason: '订单取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
-    {
+    guard('order', {
       type: 'update',
       key: orderKey(order),
       update: { set: { status: 'CANCELLED', cancelReason: reason, cancelledAt, ...(append?.set ?? {}) }, remove: ['gsi2pk', 'gsi2sk'] },
       when: [{ op: 'eq', path: 'status', value: order.status }, ...(append?.when ?? [])],
-    },
+    }),
     ...releaseOrderHoldsOps(order),
     ...(refund ? [refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id)] : []),
   ];
   try {
     await deps.store.transact(ops);
   } catch (e) {
-    if (e instanceof TransactionCancelled && e.failedAt() === 0) {
+    if (failedGuard(e, ops) === 'order') {
       throw new AppError('INVALID_STATE', 'the order changed meanwhile; look at it again', { orderId: order.id });
     }
     throw e;

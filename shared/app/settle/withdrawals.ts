@@ -201,20 +201,21 @@ async function rejectWithdrawal(deps: Deps, staffId: string, w: Withdrawal, reas
   if (w.status !== 'PENDING') throw notPending(w, 'reject');
   const now = toBizIso(deps.clock.now());
   const next: Withdrawal = { ...w, status: 'REJECTED', decidedAt: now, decidedBy: staffId, reason };
+  const ops: WriteOp[] = [
+    guard('pending', {
+      type: 'update',
+      key: withdrawalKey(w),
+      update: { set: { status: 'REJECTED', decidedAt: now, decidedBy: staffId, reason, ...statusIndex(w, 'REJECTED') } },
+      when: [{ op: 'eq', path: 'status', value: 'PENDING' }],
+    }),
+    { type: 'update', key: keys.leaderBalance(w.leaderId), update: { inc: { availableFen: w.amountFen, reservedFen: -w.amountFen } } },
+    resultPush(deps, w, 'rejected', reason),
+    payoutDayOp(bizDate(deps.clock.now()), { returnedFen: w.amountFen }),
+  ];
   try {
-    await deps.store.transact([
-      {
-        type: 'update',
-        key: withdrawalKey(w),
-        update: { set: { status: 'REJECTED', decidedAt: now, decidedBy: staffId, reason, ...statusIndex(w, 'REJECTED') } },
-        when: [{ op: 'eq', path: 'status', value: 'PENDING' }],
-      },
-      { type: 'update', key: keys.leaderBalance(w.leaderId), update: { inc: { availableFen: w.amountFen, reservedFen: -w.amountFen } } },
-      resultPush(deps, w, 'rejected', reason),
-      payoutDayOp(bizDate(deps.clock.now()), { returnedFen: w.amountFen }),
-    ]);
+    await deps.store.transact(ops);
   } catch (e) {
-    if (e instanceof TransactionCancelled && e.failedAt() === 0) throw notPending((await findWithdrawal(deps, w.id)) ?? w, 'reject');
+    if (failedGuard(e, ops) === 'pending') throw notPending((await findWithdrawal(deps, w.id)) ?? w, 'reject');
     throw e;
   }
   return withdrawalView(next, 'staff');
@@ -312,29 +313,30 @@ async function applyTransferOutcome(deps: Deps, w: Withdrawal, state: FinalState
   const at = toBizIso(now);
   const paid = state === 'SUCCESS';
   const reason = paid ? undefined : (failReason ?? (state === 'CANCELLED' ? '转账已撤销，金额已退回' : '转账失败，金额已退回'));
+  const ops: WriteOp[] = [
+    guard('approved', {
+      type: 'update',
+      key: withdrawalKey(w),
+      update: {
+        set: paid
+          ? { status: 'PAID', paidAt: at, transferState: state, ...statusIndex(w, 'PAID') }
+          : { status: 'FAILED', failedAt: at, transferState: state, reason, ...statusIndex(w, 'FAILED') },
+      },
+      when: [{ op: 'eq', path: 'status', value: 'APPROVED' }],
+    }),
+    {
+      type: 'update',
+      key: keys.leaderBalance(w.leaderId),
+      update: { inc: paid ? { withdrawnFen: w.amountFen, reservedFen: -w.amountFen } : { availableFen: w.amountFen, reservedFen: -w.amountFen } },
+    },
+    resultPush(deps, w, paid ? 'paid' : 'failed', reason),
+    payoutDayOp(bizDate(now), paid ? { withdrawnFen: w.amountFen } : { returnedFen: w.amountFen }),
+  ];
   try {
-    await deps.store.transact([
-      {
-        type: 'update',
-        key: withdrawalKey(w),
-        update: {
-          set: paid
-            ? { status: 'PAID', paidAt: at, transferState: state, ...statusIndex(w, 'PAID') }
-            : { status: 'FAILED', failedAt: at, transferState: state, reason, ...statusIndex(w, 'FAILED') },
-        },
-        when: [{ op: 'eq', path: 'status', value: 'APPROVED' }],
-      },
-      {
-        type: 'update',
-        key: keys.leaderBalance(w.leaderId),
-        update: { inc: paid ? { withdrawnFen: w.amountFen, reservedFen: -w.amountFen } : { availableFen: w.amountFen, reservedFen: -w.amountFen } },
-      },
-      resultPush(deps, w, paid ? 'paid' : 'failed', reason),
-      payoutDayOp(bizDate(now), paid ? { withdrawnFen: w.amountFen } : { returnedFen: w.amountFen }),
-    ]);
+    await deps.store.transact(ops);
     return true;
   } catch (e) {
-    if (e instanceof TransactionCancelled && e.failedAt() === 0) return false;
+    if (failedGuard(e, ops) === 'approved') return false;
     throw e;
   }
 }
