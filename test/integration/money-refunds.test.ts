@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { logger } from '#platform/logger';
 import { dispatch } from '#platform/dispatch';
 import { cancelCommand, placeCommand, refundIssuesCommand, refundsJob } from '#app/orders/commands';
 import { keys } from '#app/keys';
@@ -85,8 +86,13 @@ describe('refund notifications (POST /pay/refund-notify)', () => {
     const order = await refundedOrder(w, 'u-ra');
     const refund = order.refunds[0]!;
     const abnormal = raw(w.sandbox.settleRefund({ refundId: refund.id, status: 'ABNORMAL' }));
+    const errors = vi.spyOn(logger, 'error');
     expect((await receiveRefundNotification(w.deps, abnormal)).status).toBe(200);
     expect((await receiveRefundNotification(w.deps, abnormal)).status).toBe(200);
+    // One error line for the one recorded change, with ids only (no name, no phone).
+    expect(errors.mock.calls).toEqual([['refund needs a person', { orderId: order.id, refundId: refund.id, status: 'ABNORMAL' }]]);
+    expect(JSON.stringify(errors.mock.calls)).not.toMatch(/张三|13912345678/);
+    errors.mockRestore();
     expect((await findOrder(w.deps, order.id))?.refunds[0]?.status).toBe('ABNORMAL');
     const listed = await issues(w, 'ABNORMAL');
     expect(listed.items).toEqual([expect.objectContaining({ refundId: refund.id, orderId: order.id, status: 'ABNORMAL', amountFen: refund.amountFen })]);
