@@ -2,13 +2,16 @@
  * Generates the deployment descriptions from the command registry, so no route or schedule is
  * written twice: deploy/functions.json (AWS, every stage), deploy/functions-local.json (plus
  * the local-only dev routes), deploy/schedules.json (each schedule's retry policy and dead-letter
- * queue), and the CloudBase function configs under deploy/cloudbase/.
+ * queue), the CloudBase function configs under deploy/cloudbase/, and the contract: openapi.json
+ * (OpenAPI 3.1) and the typed client's generated files client/operations.ts and client/types.ts
+ * (scripts/lib/contract.ts).
  * `npm run gen` writes them; `npm run gen -- --check` fails when a committed file is stale.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { FUNCTIONS, LOCAL_ONLY, SIZING } from '../functions/registry.ts';
 import { SCHEDULES } from '../shared/app/schedules.ts';
 import { BUSINESS_TZ } from '../shared/domain/time.ts';
+import { contractFiles } from './lib/contract.ts';
 
 /**
  * The function behind the HTTP API's `$default` route: every request no route matches (unknown
@@ -147,6 +150,8 @@ const files = (): Record<string, string> => {
     'README.md': withRoutes(readFileSync('README.md', 'utf8')),
     'deploy/functions-local.json': JSON.stringify(awsFunctions(true), null, 2) + '\n',
     'deploy/schedules.json': JSON.stringify(scheduleTargets(), null, 2) + '\n',
+    // The contract: openapi.json (OpenAPI 3.1) and the typed client's generated files.
+    ...contractFiles(),
   };
   return out;
 };

@@ -50,6 +50,11 @@ export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown, D
   /** `public` needs no token (login, payment notifications); otherwise any of the roles. */
   roles: Role[] | 'public';
   input: S;
+  /**
+   * What `data` holds on success (zod/mini). Documentation and tests only: the transports never
+   * parse it (OpenAPI, the typed client and the response checks of the tests read it).
+   */
+  output?: z.ZodMiniType;
   http?: HttpBinding;
   /** The transport hands back this response as it is (payment notifications answer WeChat's way). */
   rawResponse?: boolean;

@@ -65,7 +65,7 @@ export const getOrderCommand = defineCommand({
 export const listOrdersCommand = defineCommand({
   name: 'order.list',
   roles: ['customer'],
-  input: z.object({ status: z.optional(z.enum(STATUSES)), cursor: z.optional(z.string().check(z.maxLength(512))), limit: z.optional(z.int().check(z.minimum(1), z.maximum(50))) }),
+  input: z.object({ status: z.optional(z.enum(STATUSES)), cursor: z.optional(z.string().check(z.maxLength(512))), limit: z.optional(z.pipe(queryNumber(), z.int().check(z.minimum(1), z.maximum(50)))) }),
   http: { method: 'GET', path: '/orders' },
   async run(ctx, input) {
     const { userId } = userOf(ctx);

@@ -1,0 +1,38 @@
+import * as z from 'zod/mini';
+
+/**
+ * Output schemas of the auth commands (documentation and tests only: shared/app/outputs.ts; no
+ * function imports this file).
+ */
+const role = z.string();
+
+/** A session: the token for `Authorization: Bearer`, when it expires, who it is. */
+export const Session = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  user: z.object({ id: z.string(), roles: z.array(role) }),
+});
+
+export const Me = z.object({
+  id: z.string(),
+  roles: z.array(role),
+  points: z.int(),
+  coupons: z.array(
+    z.looseObject({
+      id: z.string(),
+      kind: z.string(),
+      title: z.string(),
+      validFrom: z.string(),
+      validTo: z.string(),
+      status: z.enum(['available', 'used', 'expired']),
+    }),
+  ),
+  memberUntil: z.optional(z.string()),
+  leader: z.optional(z.object({ id: z.string(), communityId: z.string(), status: z.string() })),
+});
+
+export const authOutputs = {
+  'auth.login': Session,
+  'dev.login': Session,
+  'auth.me': Me,
+};

@@ -1,0 +1,29 @@
+import * as z from 'zod/mini';
+
+/** Output schemas of the leader's money commands (documentation and tests only: shared/app/outputs.ts). */
+const fen = () => z.int().check(z.minimum(0));
+
+export const Balance = z.object({ availableFen: fen(), pendingFen: fen(), withdrawnFen: fen(), reservedFen: fen(), debtFen: fen() });
+
+export const Withdrawal = z.object({
+  id: z.string(),
+  leaderId: z.string(),
+  amountFen: fen(),
+  status: z.enum(['PENDING', 'APPROVED', 'PAID', 'REJECTED', 'FAILED']),
+  requestedAt: z.string(),
+  decidedAt: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  /** The leader sees only what wx.requestMerchantTransfer needs; staff the whole transfer. */
+  transfer: z.optional(z.looseObject({ packageInfo: z.optional(z.string()) })),
+  paidAt: z.optional(z.string()),
+  failedAt: z.optional(z.string()),
+  transferState: z.optional(z.string()),
+  decidedBy: z.optional(z.string()),
+});
+
+export const settleOutputs = {
+  'settle.balance': Balance,
+  'settle.withdraw': Withdrawal,
+  'settle.myWithdrawals': z.array(Withdrawal),
+  'settle.withdrawals': z.array(Withdrawal),
+};
