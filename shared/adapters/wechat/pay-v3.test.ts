@@ -1,7 +1,8 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '#domain/errors';
 import type { RawNotification } from '#ports/payment';
+import { startHttpMock, type HttpMock } from '#test/http-mock';
 import { createWechatPayV3, WechatPayApiError, type WechatPayV3Options } from './pay-v3.ts';
 import { encryptResource, parseAuthorization, rsaVerify, signedHeaders, signedLines } from './pay-v3-crypto.ts';
 
@@ -29,11 +30,15 @@ interface Seen {
   body: Record<string, unknown>;
 }
 
+/** Every fake's server, closed after the file. */
+const servers: HttpMock[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
 /**
  * WeChat Pay as the adapter sees it: checks the request's Authorization with the merchant's
  * PUBLIC key (401 SIGN_ERROR otherwise) and answers signed with the platform key.
  */
-function fakeWechatPay(answers: Record<string, unknown>, opts: { signResponsesWith?: KeyObject; status?: number } = {}) {
+async function fakeWechatPay(answers: Record<string, unknown>, opts: { signResponsesWith?: KeyObject; status?: number } = {}) {
   const seen: Seen[] = [];
   const reply = (status: number, payload: unknown) => {
     const body = JSON.stringify(payload);
@@ -54,7 +59,9 @@ function fakeWechatPay(answers: Record<string, unknown>, opts: { signResponsesWi
     if (opts.status) return reply(opts.status, { code: opts.status === 404 ? 'RESOURCE_NOT_EXISTS' : 'PARAM_ERROR', message: 'bad request' });
     return reply(200, answers[url.pathname] ?? {});
   };
-  return { transport, seen };
+  const server = await startHttpMock((request) => transport(request));
+  servers.push(server);
+  return { url: server.url, seen };
 }
 
 function gateway(overrides: Partial<WechatPayV3Options> = {}) {
@@ -132,8 +139,8 @@ async function expectUnauthenticated(p: Promise<unknown>) {
 describe('prepay', () => {
   it('posts a signed JSAPI order and returns a paySign the merchant key verifies', async () => {
     // prepare
-    const fake = fakeWechatPay({ '/v3/pay/transactions/jsapi': { prepay_id: 'wx201410272009395522657a690389285100' } });
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({ '/v3/pay/transactions/jsapi': { prepay_id: 'wx201410272009395522657a690389285100' } });
+    const pay = gateway({ baseUrl: fake.url });
 
     // act
     const params = await pay.payment.prepay({
@@ -169,8 +176,8 @@ describe('prepay', () => {
   });
 
   it('refuses a non-positive or fractional amount and a closed window before calling WeChat', async () => {
-    const fake = fakeWechatPay({});
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({});
+    const pay = gateway({ baseUrl: fake.url });
     const base = { orderId: 'o1', openid: 'x', description: 'd', expiresAt: '2025-06-01T10:30:00+08:00' };
     await expect(pay.payment.prepay({ ...base, amountFen: 0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(pay.payment.prepay({ ...base, amountFen: 12.5 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -180,8 +187,8 @@ describe('prepay', () => {
 
   it('fails with WeChat code when the request signature is wrong, without leaking keys', async () => {
     // The merchant signs with a key WeChat does not know.
-    const fake = fakeWechatPay({});
-    const pay = gateway({ fetch: fake.transport, merchantPrivateKeyPem: pem(stranger.privateKey, 'pkcs8') });
+    const fake = await fakeWechatPay({});
+    const pay = gateway({ baseUrl: fake.url, merchantPrivateKeyPem: pem(stranger.privateKey, 'pkcs8') });
     const error = await pay.payment
       .prepay({ orderId: 'o1', amountFen: 100, openid: 'x', description: 'd', expiresAt: '2025-06-01T10:30:00+08:00' })
       .catch((e: unknown) => e);
@@ -193,8 +200,8 @@ describe('prepay', () => {
   });
 
   it('maps a non-2xx answer to its WeChat code', async () => {
-    const fake = fakeWechatPay({}, { status: 400 });
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({}, { status: 400 });
+    const pay = gateway({ baseUrl: fake.url });
     await expect(pay.payment.prepay({ orderId: 'o1', amountFen: 100, openid: 'x', description: 'd', expiresAt: '2025-06-01T10:30:00+08:00' })).rejects.toMatchObject({
       name: 'WechatPayApiError',
       status: 400,
@@ -203,15 +210,17 @@ describe('prepay', () => {
   });
 
   it('refuses an answer not signed by a known platform key', async () => {
-    const fake = fakeWechatPay({ '/v3/pay/transactions/jsapi': { prepay_id: 'wx_forged' } }, { signResponsesWith: stranger.privateKey });
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({ '/v3/pay/transactions/jsapi': { prepay_id: 'wx_forged' } }, { signResponsesWith: stranger.privateKey });
+    const pay = gateway({ baseUrl: fake.url });
     await expect(pay.payment.prepay({ orderId: 'o1', amountFen: 100, openid: 'x', description: 'd', expiresAt: '2025-06-01T10:30:00+08:00' })).rejects.toMatchObject({
       code: 'RESPONSE_SIGNATURE_INVALID',
     });
   });
 
   it('reports a transport failure as NETWORK_ERROR', async () => {
-    const pay = gateway({ fetch: async () => Promise.reject(new TypeError('fetch failed')) });
+    const gone = await startHttpMock(() => new Response());
+    await gone.close();
+    const pay = gateway({ baseUrl: gone.url });
     await expect(pay.payment.prepay({ orderId: 'o1', amountFen: 100, openid: 'x', description: 'd', expiresAt: '2025-06-01T10:30:00+08:00' })).rejects.toMatchObject({
       code: 'NETWORK_ERROR',
     });
@@ -224,8 +233,8 @@ describe('prepay', () => {
 
 describe('refund', () => {
   it('posts out_refund_no = refundId with the amounts in fen', async () => {
-    const fake = fakeWechatPay({ '/v3/refund/domestic/refunds': { refund_id: '50000000382019052709732678859', out_refund_no: 'R-o1-1', status: 'PROCESSING' } });
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({ '/v3/refund/domestic/refunds': { refund_id: '50000000382019052709732678859', out_refund_no: 'R-o1-1', status: 'PROCESSING' } });
+    const pay = gateway({ baseUrl: fake.url });
 
     const result = await pay.payment.refund({ orderId: 'o1', refundId: 'R-o1-1', amountFen: 590, totalFen: 2590, reason: '售后退款' });
 
@@ -238,22 +247,22 @@ describe('refund', () => {
   });
 
   it('refuses a refund above the paid amount before calling WeChat', async () => {
-    const fake = fakeWechatPay({});
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({});
+    const pay = gateway({ baseUrl: fake.url });
     await expect(pay.payment.refund({ orderId: 'o1', refundId: 'R1', amountFen: 2591, totalFen: 2590, reason: 'x' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(fake.seen).toEqual([]);
   });
 
   it('fails on a refund WeChat closed at once', async () => {
-    const fake = fakeWechatPay({ '/v3/refund/domestic/refunds': { out_refund_no: 'R1', status: 'ABNORMAL' } });
-    const pay = gateway({ fetch: fake.transport });
+    const fake = await fakeWechatPay({ '/v3/refund/domestic/refunds': { out_refund_no: 'R1', status: 'ABNORMAL' } });
+    const pay = gateway({ baseUrl: fake.url });
     await expect(pay.payment.refund({ orderId: 'o1', refundId: 'R1', amountFen: 1, totalFen: 2, reason: 'x' })).rejects.toMatchObject({ code: 'REFUND_ABNORMAL' });
   });
 });
 
 describe('merchant transfer', () => {
   it('posts a transfer bill with its scene report and returns package_info', async () => {
-    const fake = fakeWechatPay({
+    const fake = await fakeWechatPay({
       '/v3/fund-app/mch-transfer/transfer-bills': {
         out_bill_no: 'W01',
         transfer_bill_no: '1330000071100999991182020050700019480001',
@@ -262,7 +271,7 @@ describe('merchant transfer', () => {
         package_info: 'affffddafdfafddffda==',
       },
     });
-    const pay = gateway({ fetch: fake.transport });
+    const pay = gateway({ baseUrl: fake.url });
 
     const result = await pay.payout.createTransfer({ withdrawalId: 'W01', openid: 'oLeader', amountFen: 12345, remark: '5月佣金' });
 
@@ -401,8 +410,8 @@ describe('refund results', () => {
 
   it('queries a refund with a signed GET and maps its status; an unknown refund is undefined', async () => {
     const answer = { ...refund, refund_status: undefined, status: 'SUCCESS', success_time: '2025-06-01T10:05:00+08:00' };
-    const fake = fakeWechatPay({ '/v3/refund/domestic/refunds/01JXORDER0000000000000001-CANCEL': answer });
-    await expect(gateway({ fetch: fake.transport }).payment.queryRefund!({ orderId: '01JXORDER0000000000000001', refundId: '01JXORDER0000000000000001-CANCEL' })).resolves.toEqual({
+    const fake = await fakeWechatPay({ '/v3/refund/domestic/refunds/01JXORDER0000000000000001-CANCEL': answer });
+    await expect(gateway({ baseUrl: fake.url }).payment.queryRefund!({ orderId: '01JXORDER0000000000000001', refundId: '01JXORDER0000000000000001-CANCEL' })).resolves.toEqual({
       orderId: '01JXORDER0000000000000001',
       refundId: '01JXORDER0000000000000001-CANCEL',
       status: 'SUCCESS',
@@ -410,15 +419,15 @@ describe('refund results', () => {
       at: '2025-06-01T10:05:00+08:00',
     });
     expect(fake.seen).toEqual([{ method: 'GET', path: '/v3/refund/domestic/refunds/01JXORDER0000000000000001-CANCEL', body: {} }]);
-    const missing = fakeWechatPay({}, { status: 404 });
-    await expect(gateway({ fetch: missing.transport }).payment.queryRefund!({ orderId: 'o1', refundId: 'R-none' })).resolves.toBeUndefined();
+    const missing = await fakeWechatPay({}, { status: 404 });
+    await expect(gateway({ baseUrl: missing.url }).payment.queryRefund!({ orderId: 'o1', refundId: 'R-none' })).resolves.toBeUndefined();
     // An answer about another order's refund is not believed.
-    await expect(gateway({ fetch: fake.transport }).payment.queryRefund!({ orderId: 'o-other', refundId: '01JXORDER0000000000000001-CANCEL' })).rejects.toBeInstanceOf(WechatPayApiError);
+    await expect(gateway({ baseUrl: fake.url }).payment.queryRefund!({ orderId: 'o-other', refundId: '01JXORDER0000000000000001-CANCEL' })).rejects.toBeInstanceOf(WechatPayApiError);
   });
 
   it('refund creation names the refund notify URL when one is configured', async () => {
-    const fake = fakeWechatPay({ '/v3/refund/domestic/refunds': { out_refund_no: 'R1', status: 'PROCESSING' } });
-    await gateway({ fetch: fake.transport, refundNotifyUrl: 'https://api.example.com/pay/refund-notify' }).payment.refund({ orderId: 'o1', refundId: 'R1', amountFen: 1, totalFen: 2, reason: 'x' });
+    const fake = await fakeWechatPay({ '/v3/refund/domestic/refunds': { out_refund_no: 'R1', status: 'PROCESSING' } });
+    await gateway({ baseUrl: fake.url, refundNotifyUrl: 'https://api.example.com/pay/refund-notify' }).payment.refund({ orderId: 'o1', refundId: 'R1', amountFen: 1, totalFen: 2, reason: 'x' });
     expect(fake.seen[0]?.body).toMatchObject({ out_refund_no: 'R1', notify_url: 'https://api.example.com/pay/refund-notify' });
   });
 });
