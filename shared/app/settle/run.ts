@@ -89,10 +89,10 @@ export async function runSettlement(deps: Deps): Promise<SettleResult> {
     let p = balances.get(chunk);
     if (!p) {
       const ids = leaders.slice(chunk * BALANCE_BATCH, (chunk + 1) * BALANCE_BATCH).map((l) => l.id);
-      p = deps.store.getMany(ids.map((id) => keys.leaderBalance(id))).then((items) => new Map(items.map((i) => [String(i.pk).slice(2), i])));
+      p = deps.store.getMany(ids.map((id) => keys.leaderBalance(id))).then((items) => new Map(items.map((i) => [String(i.pk), i])));
       balances.set(chunk, p);
     }
-    return (await p).get(leaderId);
+    return (await p).get(keys.leaderBalance(leaderId).pk);
   };
 
   const written: WrittenStatement[] = [];
