@@ -286,8 +286,12 @@ export async function makeFuzzWorld(): Promise<FuzzWorld> {
 // ---------------------------------------------------------------------------------------------
 // State
 
-/** Items a refused call may legitimately write: rate-limit counters (they count refusals). */
-export const isRateCounter = (item: Record<string, unknown>) => /^(GUESS|RATE|THROTTLE)#/.test(String(item.sk)) || /^(RATE|THROTTLE)#/.test(String(item.pk));
+/**
+ * Items a refused call may legitimately write: rate-limit counters, which count refusals
+ * (a leader's wrong pickup codes `L#…|GUESS#<minute>`, a staff login's failures `STAFFLOGIN#…|FAILURES`).
+ */
+export const isRateCounter = (item: Record<string, unknown>) =>
+  /^(GUESS|RATE|THROTTLE)#/.test(String(item.sk)) || /^(RATE|THROTTLE)#/.test(String(item.pk)) || (String(item.pk).startsWith('STAFFLOGIN#') && item.sk === 'FAILURES');
 
 /** Every item of the table (a full Scan), keyed by pk|sk, rate-limit counters left out. */
 export async function snapshot(w: FuzzWorld): Promise<Map<string, string>> {
