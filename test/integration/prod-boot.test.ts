@@ -1,13 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore } from '#test/dynamo';
+import { startHttpMock, type HttpMock } from '#test/http-mock';
 import { createSandboxWechatPay } from '#adapters/local/sandbox-pay';
 import { createLocalPay } from '#adapters/local/local-pay';
 import { assembleDeps } from '#wiring/shared';
@@ -44,35 +44,27 @@ const SECRETS: Record<string, string> = {
   WXPAY_API_V3_KEY: sandbox.apiV3Key,
 };
 
-interface Listening {
-  server: Server;
+/** What the stand-ins below read of a request. */
+interface Incoming {
+  method: string;
   url: string;
+  headers: Record<string, string>;
 }
-async function listen(handler: (req: IncomingMessage, body: string) => Promise<{ status: number; headers?: Record<string, string>; body: string }>): Promise<Listening> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      handler(req, body).then(
-        (r) => {
-          res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
-          res.end(r.body);
-        },
-        (e) => {
-          res.writeHead(500);
-          res.end(String(e));
-        },
-      );
-    });
+type Listening = HttpMock;
+/** A stand-in on a local port (test/support/http-mock.ts), answering JSON by default. */
+function listen(handler: (req: Incoming, body: string) => Promise<{ status: number; headers?: Record<string, string>; body: string }>): Promise<Listening> {
+  return startHttpMock(async (request) => {
+    const url = new URL(request.url);
+    const req = { method: request.method, url: `${url.pathname}${url.search}`, headers: Object.fromEntries(request.headers) };
+    const r = await handler(req, await request.text());
+    return new Response(r.body, { status: r.status, headers: { 'content-type': 'application/json', ...r.headers } });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
 /** The SSM stand-in: AmazonSSM.GetParameters over the AWS JSON 1.1 protocol. */
 const ssmCalls: { target: string; names: string[]; decrypt: boolean }[] = [];
 let parameters: Record<string, string> = {};
-const ssmHandler = async (req: IncomingMessage, body: string) => {
+const ssmHandler = async (req: Incoming, body: string) => {
   const target = String(req.headers['x-amz-target'] ?? '');
   const input = JSON.parse(body || '{}') as { Names?: string[]; WithDecryption?: boolean };
   ssmCalls.push({ target, names: input.Names ?? [], decrypt: input.WithDecryption === true });
@@ -90,7 +82,7 @@ const ssmHandler = async (req: IncomingMessage, body: string) => {
 
 /** WeChat: jscode2session and the push endpoints (api.weixin.qq.com), and WeChat Pay v3 answered by the sandbox. */
 const wxSeen: string[] = [];
-const wechatHandler = (payBase: () => string) => async (req: IncomingMessage, body: string) => {
+const wechatHandler = (payBase: () => string) => async (req: Incoming, body: string) => {
   const url = new URL(req.url!, 'http://x');
   wxSeen.push(`${req.method} ${url.pathname}`);
   if (url.pathname === '/sns/jscode2session') {
@@ -279,10 +271,10 @@ describe('the packaged prod stage boots', () => {
     }
   }, 240_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     for (const l of lambdas.values()) l.stop();
-    ssm?.server.close();
-    wechat?.server.close();
+    await ssm?.close();
+    await wechat?.close();
     rmSync(work, { recursive: true, force: true });
     rmSync(esbuildFolder, { recursive: true, force: true });
   });
