@@ -119,7 +119,7 @@ async function expireOrder(deps: Deps, order: ArrivedOrder): Promise<Refund | un
       type: 'update',
       key: orderKey(order),
       update: {
-        set: { status: 'EXPIRED', expiredAt: toBizIso(now), ...(append ? append.set : { refunds: order.refunds ?? [] }) },
+        set: { status: 'EXPIRED', expiredAt: toBizIso(now), ...(append ? append.set : {}) },
         remove: ARRIVED_INDEX_ATTRS,
       },
       when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }, ...(append ? append.when : [])],
