@@ -10,7 +10,7 @@ import { outboxOp } from '../outbox.ts';
 import { orderFromItem, orderKey, type Order } from '../orders/model.ts';
 import { requireCommunity } from '../catalog/communities.ts';
 import { arrivedIndex } from './keys.ts';
-import { pickupDaysFor, pickupDeadline } from './deadline.ts';
+import { pickupDaysFor, pickupDeadline } from '#domain/pickup-deadline';
 import { requireLeaderOrStaff } from './leader.ts';
 import { forEachLimit } from '../concurrency.ts';
 

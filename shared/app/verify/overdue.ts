@@ -11,7 +11,7 @@ import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/r
 import { financeDayOp } from '../settle/finance.ts';
 import { getCommunity } from '../catalog/communities.ts';
 import { ARRIVED_INDEX_ATTRS, ARRIVED_SHARDS, arrivedPartition, returnItemKey, returnsOfDay } from './keys.ts';
-import { reminderDue, reminderHorizon, reminderSendAt } from './deadline.ts';
+import { reminderDue, reminderHorizon, reminderSendAt } from '#domain/pickup-deadline';
 import { requireLeaderOf } from './leader.ts';
 import { forEachLimit } from '../concurrency.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickupDaysFor, pickupDeadline, reminderDue, reminderHorizon, reminderSendAt } from './deadline.ts';
+import { pickupDaysFor, pickupDeadline, reminderDue, reminderHorizon, reminderSendAt } from './pickup-deadline.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const settings = { pickupDays: 3, freshPickupDays: 1 };
