@@ -10,6 +10,8 @@ import type { Key } from '#ports/item-store';
 export const keys = {
   community: (id: string): Key => ({ pk: `C#${id}`, sk: 'META' }),
   communityWave: (communityId: string, date: string): Key => ({ pk: `C#${communityId}`, sk: `WAVE#${date}` }),
+  /** One of a wave's gate shards: what a transaction needing the wave open checks (shared/app/waves.ts). */
+  waveGate: (communityId: string, date: string, shard: number): Key => ({ pk: `C#${communityId}`, sk: `WAVE#${date}#GATE#${shard}` }),
   order: (communityId: string, date: string, orderId: string): Key => ({ pk: `C#${communityId}`, sk: `O#${date}#${orderId}` }),
   ordersOfWave: (communityId: string, date: string) => ({ pk: `C#${communityId}`, prefix: `O#${date}#` }),
   ordersOfCommunity: (communityId: string) => ({ pk: `C#${communityId}`, prefix: 'O#' }),

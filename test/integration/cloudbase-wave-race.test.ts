@@ -157,6 +157,17 @@ describe('placement racing the cutoff on CloudBase', () => {
   });
 });
 
+describe('placements of one community on CloudBase do not all contend for one document', () => {
+  it('60 concurrent placements in one community all succeed (each writes one of the wave gates, not the wave)', async () => {
+    const double = newDouble();
+    const store = createCloudbaseItemStore({ db: double.db });
+    const w = await makeWorld({ now: BEFORE_CUTOFF, store });
+    const results = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => place(w, `u-burst-${i}`, `r-burst-${i}`)));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect((await ordersOfWave(store)).filter((o) => o.status === 'PENDING_PAYMENT')).toHaveLength(60);
+  });
+});
+
 /** The two stores the race runs on: the CloudBase double (through the adapter) and DynamoDB Local. */
 const clouds: { name: string; store: (hooks: Parameters<typeof hooked>[1]) => Promise<{ store: ItemStore; double?: CloudbaseDouble }> }[] = [
   {

@@ -13,6 +13,7 @@ import { chunkPickList } from './pick-chunks.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
 import { cancelOrder } from '../orders/cancel.ts';
+import { waveGateKeys } from '../waves.ts';
 import { isAppError } from '#domain/errors';
 import { logger } from '#platform/logger';
 
@@ -54,15 +55,20 @@ const CONFIRM_BATCH = 50;
 export async function closeCommunityWave(deps: Deps, date: string, community: Community): Promise<CommunityOutcome> {
   const outcome: CommunityOutcome = { communityId: community.id, closed: false, confirmed: 0, cancelled: 0 };
   const waveKey = keys.communityWave(community.id, date);
-  try {
-    await deps.store.write({
+  // The wave and its gates in one write: a placement or payment checking a gate fails from now on.
+  const closing: WriteOp[] = [
+    guard('notClosed', {
       type: 'update',
       key: waveKey,
       update: { set: { status: 'CLOSING' }, setIfAbsent: { communityId: community.id, date, closingAt: toBizIso(deps.clock.now()) } },
       when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'in', path: 'status', values: ['OPEN', 'CLOSING'] }] }],
-    });
+    }),
+    ...waveGateKeys(community.id, date).map((key): WriteOp => ({ type: 'update', key, update: { set: { status: 'CLOSING' } } })),
+  ];
+  try {
+    await deps.store.transact(closing);
   } catch (e) {
-    if (!(e instanceof ConditionFailed)) throw e;
+    if (failedGuard(e, closing) !== 'notClosed') throw e;
     // CLOSED already: finish a sweep an earlier run did not get to.
     const wave = await deps.store.get(waveKey, { consistent: true });
     if (wave?.status === 'CLOSED' && !wave.sweptAt) await sweepClosedWave(deps, date, community.id);

@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
-import { TransactionCancelled, type Condition, type WriteOp } from '#ports/item-store';
+import { TransactionCancelled, type WriteOp } from '#ports/item-store';
 import type { PaymentNotice, RawNotification } from '#ports/payment';
 import type { RawResponse } from '#app/command';
 import { logger } from '#platform/logger';
@@ -12,6 +12,7 @@ import { releaseOrderHoldsOps, unpaidSlotReleaseOps } from './release.ts';
 import { staffAlertOps } from '../staff-alerts.ts';
 import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { financeDayOp } from '../settle/finance.ts';
+import { waveOpenCheck } from '../waves.ts';
 import { bizDate } from '#domain/time';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
@@ -97,7 +98,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       ...unpaidSlotReleaseOps(order),
       // The wave is still open when the order becomes PAID: a cutoff closing it meanwhile makes this
       // fail (and the payment is refunded above), so the cutoff never misses a paid order.
-      { type: 'check', key: keys.communityWave(order.communityId, order.waveDate), when: WAVE_OPEN },
+      waveOpenCheck(order.communityId, order.waveDate),
     ];
     try {
       await deps.store.transact(ops);
@@ -109,8 +110,6 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
   }
   throw new AppError('INTERNAL', 'payment could not be applied');
 }
-
-const WAVE_OPEN: Condition[] = [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'eq', path: 'status', value: 'OPEN' }] }];
 
 /** Whether the cutoff has begun closing the order's wave (CLOSING or CLOSED). */
 async function waveClosing(deps: Deps, order: Order): Promise<boolean> {

@@ -9,6 +9,7 @@ import { keys } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { flashShardCapacities, type Product } from '../catalog/products.ts';
 import { priceFor } from './quote.ts';
+import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
@@ -190,10 +191,7 @@ export async function holdOps(
     ops.push(op);
     guards.push(guard);
   };
-  add(
-    { type: 'check', key: keys.communityWave(communityId, waveDate), when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'status' }, { op: 'eq', path: 'status', value: 'OPEN' }] }] },
-    { kind: 'wave' },
-  );
+  add(waveOpenCheck(communityId, waveDate), { kind: 'wave' });
   for (const input of lines) {
     const p = products.get(input.productId)!;
     if (input.flash) {
