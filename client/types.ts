@@ -636,8 +636,33 @@ export type SettleStatementsInput = {
   period?: string;
   limit?: number | string;
 };
-/** Output of `settle.statements`: no output schema is declared yet. */
-export type SettleStatementsOutput = unknown;
+/** Output of `settle.statements` (`data` of the answer). */
+export type SettleStatementsOutput = Array<{
+  leaderId: string;
+  period: string;
+  from?: string;
+  to: string;
+  lines: Array<{
+    orderId: string;
+    shortNo: string;
+    pickedUpAt: string;
+    productId: string;
+    title: string;
+    qty: number;
+    paidFen: number;
+    rate: number;
+    commissionFen: number;
+  }>;
+  lineCount: number;
+  bonuses: unknown;
+  adjustments: unknown;
+  salesFen: number;
+  commissionFen: number;
+  bonusFen: number;
+  adjustmentFen: number;
+  totalFen: number;
+  settledAt: string;
+}>;
 
 /** Input of `settle.withdraw` (POST /leader/withdrawals). */
 export type SettleWithdrawInput = {
@@ -753,15 +778,21 @@ export type SettleStartJobOutput = unknown;
 
 /** Input of `notify.templates` (GET /notify/templates). */
 export type NotifyTemplatesInput = Record<string, unknown>;
-/** Output of `notify.templates`: no output schema is declared yet. */
-export type NotifyTemplatesOutput = unknown;
+/** Output of `notify.templates` (`data` of the answer). */
+export type NotifyTemplatesOutput = Array<{
+  key: string;
+  templateId: string;
+  audience: "customer" | "leader" | "staff";
+}>;
 
 /** Input of `notify.subscribe` (POST /notify/subscriptions). */
 export type NotifySubscribeInput = {
   results: Record<string, string>;
 };
-/** Output of `notify.subscribe`: no output schema is declared yet. */
-export type NotifySubscribeOutput = unknown;
+/** Output of `notify.subscribe` (`data` of the answer). */
+export type NotifySubscribeOutput = {
+  quota: Record<string, number>;
+};
 
 /** Input of `notify.deadLetters` (GET /admin/notify/dead-letters). */
 export type NotifyDeadLettersInput = {

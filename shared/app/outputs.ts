@@ -2,6 +2,7 @@ import type { z } from 'zod/mini';
 import type { Command } from '#platform/command';
 import { authOutputs } from './auth/outputs.ts';
 import { catalogOutputs } from './catalog/outputs.ts';
+import { notifyOutputs } from './notify/outputs.ts';
 import { orderOutputs } from './orders/outputs.ts';
 import { settleOutputs } from './settle/outputs.ts';
 import { verifyOutputs } from './verify/outputs.ts';
@@ -11,7 +12,7 @@ import { verifyOutputs } from './verify/outputs.ts';
  * (openapi.json, client/types.ts) and the tests that check responses; no function imports this
  * file, so the schemas stay out of the bundles. A command may also declare `output` itself.
  */
-export const OUTPUTS: Record<string, z.ZodMiniType> = { ...authOutputs, ...catalogOutputs, ...orderOutputs, ...verifyOutputs, ...settleOutputs };
+export const OUTPUTS: Record<string, z.ZodMiniType> = { ...authOutputs, ...catalogOutputs, ...orderOutputs, ...verifyOutputs, ...settleOutputs, ...notifyOutputs };
 
 /** The output schema of a command, if one is declared. */
 export const outputOf = (c: Pick<Command<any, any, any>, 'name' | 'output'>): z.ZodMiniType | undefined => c.output ?? OUTPUTS[c.name];

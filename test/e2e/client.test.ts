@@ -61,6 +61,14 @@ describe('the typed client over HTTP (local stack)', () => {
     s.paid = order;
   });
 
+  it('subscribes to the pushes the mini-program offers', async () => {
+    const templates = await buyer.notify.templates();
+    const mine = templates.filter((t) => t.audience === 'customer');
+    expect(mine.length).toBeGreaterThan(0);
+    const { quota } = await buyer.notify.subscribe({ results: { [mine[0]!.templateId]: 'accept' } });
+    expect(quota[mine[0]!.templateId]).toBeGreaterThanOrEqual(1);
+  });
+
   it('cancels an unpaid order', async () => {
     const placed = await buyer.order.place({ communityId: 'c-jingan', items: [{ productId: 'p-milk', qty: 1 }], requestId: rid(), contact });
     const cancelled = await buyer.order.cancel({ id: placed.order.id });
@@ -105,7 +113,7 @@ describe('the typed client over HTTP (local stack)', () => {
   });
 
   it('every answer of the commands with an output schema matched it', () => {
-    for (const name of ['dev.login', 'auth.me', 'order.communities', 'order.catalog', 'order.quote', 'order.place', 'order.get', 'order.list', 'order.cancel', 'verify.orders', 'settle.balance', 'settle.myWithdrawals']) {
+    for (const name of ['dev.login', 'auth.me', 'order.communities', 'order.catalog', 'order.quote', 'order.place', 'order.get', 'order.list', 'order.cancel', 'verify.orders', 'settle.balance', 'settle.myWithdrawals', 'notify.templates', 'notify.subscribe']) {
       expect(checked.get(name) ?? 0, `${name} answers checked against its output schema`).toBeGreaterThan(0);
     }
   });

@@ -133,11 +133,16 @@ describe('the typed client through the mini-program transport (CloudBase entries
     const w = await leader.settle.withdraw({ requestId: 'client-cb-w1', amountFen });
     expect(w).toMatchObject({ status: 'PENDING', amountFen });
     expect((await leader.settle.myWithdrawals()).map((x) => x.id)).toEqual([w.id]);
+    const pending = await clientAs('demo-staff').settle.withdrawals({ status: 'PENDING' });
+    expect(pending.find((x) => x.id === w.id)).toMatchObject({ leaderId: 'l-jingan', amountFen, status: 'PENDING' });
     expect((await leader.settle.balance()).availableFen).toBe(0);
+    const [statement] = await leader.settle.statements();
+    expect(statement).toMatchObject({ period: '2026-W48', totalFen: amountFen });
+    expect(statement!.lines.map((l) => l.orderId)).toEqual([s.order.id]);
   });
 
   it('every answer of the commands with an output schema matched it', () => {
-    for (const name of ['auth.me', 'order.communities', 'order.catalog', 'order.quote', 'order.place', 'order.get', 'order.list', 'order.cancel', 'verify.arrival', 'verify.orders', 'verify.redeem', 'settle.balance', 'settle.withdraw', 'settle.myWithdrawals']) {
+    for (const name of ['auth.me', 'order.communities', 'order.catalog', 'order.quote', 'order.place', 'order.get', 'order.list', 'order.cancel', 'verify.arrival', 'verify.orders', 'verify.redeem', 'settle.balance', 'settle.withdraw', 'settle.myWithdrawals', 'settle.statements', 'settle.withdrawals']) {
       expect(checked.get(name) ?? 0, `${name} answers checked against its output schema`).toBeGreaterThan(0);
     }
   });

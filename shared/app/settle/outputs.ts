@@ -21,7 +21,28 @@ export const Withdrawal = z.object({
   decidedBy: z.optional(z.string()),
 });
 
+/** A settled period of a leader: its lines, tier bonus, awards and adjustments, in fen. */
+export const Statement = z.object({
+  leaderId: z.string(),
+  period: z.string(),
+  from: z.optional(z.string()),
+  to: z.string(),
+  lines: z.array(
+    z.object({ orderId: z.string(), shortNo: z.string(), pickedUpAt: z.string(), productId: z.string(), title: z.string(), qty: z.int(), paidFen: fen(), rate: z.number(), commissionFen: z.int() }),
+  ),
+  lineCount: z.int(),
+  bonuses: z.unknown(),
+  adjustments: z.unknown(),
+  salesFen: z.int(),
+  commissionFen: z.int(),
+  bonusFen: z.int(),
+  adjustmentFen: z.int(),
+  totalFen: z.int(),
+  settledAt: z.string(),
+});
+
 export const settleOutputs = {
+  'settle.statements': z.array(Statement),
   'settle.balance': Balance,
   'settle.withdraw': Withdrawal,
   'settle.myWithdrawals': z.array(Withdrawal),
