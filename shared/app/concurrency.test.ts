@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachLimit } from './concurrency.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -23,7 +24,7 @@ describe('forEachLimit', () => {
       }),
       { numRuns: 30 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('attempts every item, then throws the first failure', async () => {
     let inFlight = 0;

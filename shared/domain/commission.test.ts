@@ -12,6 +12,7 @@ import {
   validateRate,
   type StatementLine,
 } from './commission.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const validation = expect.objectContaining({ code: 'VALIDATION_FAILED' });
 
@@ -234,7 +235,7 @@ describe('properties', () => {
         expect(c).toBe(exactHalfUp(paidFen, rateBp));
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('statement totals add up, whatever order the lines come in', () => {
     const lineArb = fc.record({
@@ -262,5 +263,5 @@ describe('properties', () => {
         expect(buildStatement({ leaderId: 'L1', period: '2026-W48', lines: [...lines].reverse(), bonuses, adjustments }).lines).toEqual(s.lines);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

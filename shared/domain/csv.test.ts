@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CSV_BOM, toCsv } from './csv.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 /** A strict RFC 4180 reader for the tests: CRLF records, quoted fields with "" escapes. */
 function parseCsv(text: string): string[][] {
@@ -81,7 +82,7 @@ describe('toCsv', () => {
         expect(parseCsv(toCsv(headers, rows))).toEqual([headers, ...rows].map((r) => r.map(shown)));
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses a row of the wrong width and a non-finite number', () => {
     expect(() => toCsv(['a', 'b'], [['only one']])).toThrow(/row 0 has 1 cells, expected 2/);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EARTH_RADIUS_M, haversineM, nearestFirst } from './geo.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 // Real places in Shanghai (decimal degrees, rounded to ~100 m).
 const HONGQIAO_STATION = { lat: 31.194, lng: 121.32 };
@@ -37,7 +38,7 @@ describe('haversineM', () => {
         expect(d).toBeLessThanOrEqual(Math.round(Math.PI * EARTH_RADIUS_M));
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses coordinates off the globe', () => {
     expect(() => haversineM({ lat: 91, lng: 0 }, XUJIAHUI)).toThrow(RangeError);
@@ -71,5 +72,5 @@ describe('nearestFirst', () => {
         expect(nearestFirst(PEOPLES_SQUARE, shuffled).map((p) => p.id)).toEqual(['a', 'b', 'c']);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultSettlementSettings, parseSettlementSettings } from './commission.ts';
 import { firstFullWeek, newLeaderAward, rankingAwards, rankingBonus, rankLeaders, referralAward } from './leader-awards.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const settings = defaultSettlementSettings();
 
@@ -108,5 +109,5 @@ describe('rankingAwards (default ¥300 / ¥200 / ¥100)', () => {
         expect(rankLeaders([...xs].reverse())).toEqual(ranked);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { afterStatement } from './leader-debt.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 describe('afterStatement', () => {
   it('credits repay the debt first; debits take what is available and carry the rest', () => {
@@ -27,5 +28,5 @@ describe('afterStatement', () => {
         }
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -15,6 +15,7 @@ import {
   type WithdrawalResultPayload,
 } from './messages.ts';
 import { validateField, type FieldKind } from './template-fields.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 // Fixture builders: a realistic payload per message, overridable per test.
 const cutoff = (o: Partial<CutoffSummaryPayload> = {}): CutoffSummaryPayload => ({
@@ -215,5 +216,5 @@ describe('renderMessage', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

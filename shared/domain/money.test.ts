@@ -9,6 +9,7 @@ import {
   percentOfFenDown,
   rateOfFen,
 } from './money.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 describe('assertFen', () => {
   it('returns a safe non-negative integer unchanged', () => {
@@ -88,7 +89,7 @@ describe('allocateFen', () => {
       ),
       { numRuns: 1000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe('percentOfFen / percentOfFenDown', () => {
@@ -138,7 +139,7 @@ describe('rateOfFen', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('throws on bad input', () => {
     expect(() => rateOfFen(100, -1)).toThrow(RangeError);

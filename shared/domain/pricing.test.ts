@@ -10,6 +10,7 @@ import {
   type Quote,
   priceBasket,
 } from './pricing.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 // ---- builders -------------------------------------------------------------------------------
 
@@ -541,7 +542,7 @@ describe('priceBasket: properties over random baskets', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('applies a coupon exactly when the amount after member and flash prices reaches its threshold', () => {
     fc.assert(
@@ -560,5 +561,5 @@ describe('priceBasket: properties over random baskets', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

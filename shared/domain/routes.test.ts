@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haversineM } from './geo.ts';
 import { planRoutes, type RouteCommunity } from './routes.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const WAREHOUSE = { lat: 31.194, lng: 121.32 }; // near Hongqiao station
 
@@ -58,7 +59,7 @@ describe('planRoutes', () => {
         expect(planRoutes(WAREHOUSE, shuffled)).toEqual(expected);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('breaks distance ties by community id', () => {
     const here = { lat: 31.2, lng: 121.4 };

@@ -15,6 +15,7 @@ import {
   toMillis,
   type PeriodKind,
 } from './settlement-period.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const ms = (iso: string) => Date.parse(iso);
 
@@ -195,5 +196,5 @@ describe('properties', () => {
         expect(ms(settleAt(k, p, 2))).toBe(ms(end) + 2 * 3_600_000);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

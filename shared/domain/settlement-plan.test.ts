@@ -7,6 +7,7 @@ import { clawbackEntry, commissionEntry } from '#test/settle-fixtures';
 import { buildStatement, lineCommissionFen } from './commission.ts';
 import { businessDateOf, periodOf, periodRange, periodWindow, toMillis, type PeriodKind } from './settlement-period.ts';
 import { entriesIn, lastDueEnd, netSalesFen, periodParts, periodsToSettle, pickedUpOrders } from './settlement-plan.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 dayjs.extend(utc);
 dayjs.extend(isoWeek);
@@ -97,7 +98,7 @@ describe('memoized period look-ups', () => {
     );
     expect(periodOf('weekly', '2026-11-29T23:59:59.999+08:00')).toBe('2026-W48');
     expect(periodOf('weekly', '2026-11-30T00:00:00+08:00')).toBe('2026-W49');
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('give the window of a period in ISO and epoch ms', () => {
     expect(periodWindow('weekly', '2026-W48')).toEqual({
@@ -148,5 +149,5 @@ describe('periodsToSettle', () => {
       }),
       { numRuns: 50 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

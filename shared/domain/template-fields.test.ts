@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { amountFromFen, FIELD_KINDS, FIELD_PLACEHOLDERS, sanitizeField, validateField, type FieldKind } from './template-fields.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const length = (s: string): number => Array.from(s).length;
 const hasLoneSurrogate = (s: string): boolean => /\p{Cs}/u.test(s);
@@ -28,7 +29,7 @@ describe('sanitizeField (properties)', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('is idempotent', () => {
     fc.assert(
@@ -38,7 +39,7 @@ describe('sanitizeField (properties)', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('leaves a valid value unchanged', () => {
     fc.assert(
@@ -55,7 +56,7 @@ describe('sanitizeField (properties)', () => {
         if (length(raw) <= 10) expect(sanitizeField('name', raw)).toBe(raw);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('never produces lone surrogates or more characters than the limit for thing', () => {
     fc.assert(
@@ -65,7 +66,7 @@ describe('sanitizeField (properties)', () => {
         expect(length(out)).toBeLessThanOrEqual(20);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('keeps the amount when the input is integer fen formatted by amountFromFen', () => {
     fc.assert(
@@ -75,7 +76,7 @@ describe('sanitizeField (properties)', () => {
         expect(sanitizeField('amount', text)).toBe(text);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe('thing', () => {

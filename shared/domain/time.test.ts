@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { bizDate, bizTime, toBizIso } from './time.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 describe('business time formatting', () => {
   it('agrees with dayjs’ Asia/Shanghai conversion, including the 1986–1991 summer time', () => {
@@ -11,7 +12,7 @@ describe('business time formatting', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('formats a known instant', () => {
     expect(toBizIso(Date.parse('2026-11-24T14:00:00Z'))).toBe('2026-11-24T22:00:00+08:00');

@@ -15,6 +15,7 @@ import {
   purchaseListCsv,
   waveStats,
 } from './wave-reports.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 // ---- builders -------------------------------------------------------------------------------
 
@@ -185,7 +186,7 @@ describe('pickList', () => {
         expect(pickList({ id: 'c1', name: '阳光小区' }, shuffled)).toEqual(expected);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('never carries a pickup code, even when the orders have one (issue 12)', () => {
     const list = pickList({ id: 'c1', name: 'x' }, orders);
@@ -264,7 +265,7 @@ describe('mergePurchaseList', () => {
         expect(mergePurchaseList([...catalogue].reverse(), resumed)).toEqual(list);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('lists a product missing from the catalogue under the unknown supplier', () => {
     const totals = [communityTotals({ id: 'c1' }, [order({ lines: [line('gone', 2, 500)] })])];

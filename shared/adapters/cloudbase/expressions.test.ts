@@ -4,6 +4,7 @@ import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
 import type { Condition, Item, Scalar } from '#ports/item-store';
 import { applyUpdate, conditionsHold, updateDataOf, whereOf, type Command } from './expressions.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 // The real SDK's command builder and serialisers, as a CloudBase function uses them.
 const require = createRequire(import.meta.url);
@@ -43,7 +44,7 @@ describe('CloudBase conditions', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('an absent item: only notExists, attrNotExists, ne and null comparisons hold', () => {
     expect(conditionsHold([{ op: 'notExists' }, { op: 'attrNotExists', path: 'a' }, { op: 'ne', path: 'a', value: 1 }], undefined)).toBe(true);
@@ -83,7 +84,7 @@ describe('CloudBase updates', () => {
       ),
       { numRuns: 1000 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('setIfAbsent keeps an existing value, inc starts from zero, and a missing item gets its key', () => {
     const key = { pk: 'A#1', sk: 'S' };

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWechatPayV3, type WechatPayV3Options } from '#adapters/wechat/pay-v3';
 import { createSandboxWechatPay, type SandboxWechatPay } from './sandbox-pay.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const NOW = Date.parse('2025-06-01T10:00:00+08:00');
 const APP_ID = 'wx_sandbox_app';
@@ -121,7 +122,7 @@ describe('sandbox notifications', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('fail when signed more than five minutes before the receiver’s clock', async () => {
     const raw = sandbox.signedPaymentNotification({ orderId: 'O3', amountFen: 100, openid: 'oBuyer' });

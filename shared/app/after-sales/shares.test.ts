@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { lineCommissionFen } from '#domain/commission';
 import { pointsForFen, pointsToTakeBack, refundShare, type ShareLine } from './shares.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const rice: ShareLine = { productId: 'p-rice', qty: 3, paidFen: 1000, commissionRate: 0.08 };
 const eggs: ShareLine = { productId: 'p-eggs', qty: 2, paidFen: 6580, commissionRate: 0.1 };
@@ -65,7 +66,7 @@ describe('refundShare', () => {
         }
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe('points', () => {
@@ -91,5 +92,5 @@ describe('points', () => {
         expect(taken).toBe(earned);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

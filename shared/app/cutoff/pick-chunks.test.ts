@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PickList } from '#domain/wave-reports';
 import { chunkPickList, joinPickChunks } from './pick-chunks.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const label = (i: number, lines: number) => ({
   shortNo: String(i).padStart(6, '0'),
@@ -44,7 +45,7 @@ describe('pick list chunks', () => {
         expect(a.every((c) => c.chunks === a.length)).toBe(true);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('a missing chunk is noticed', () => {
     const chunks = chunkPickList(list(2000, 8));

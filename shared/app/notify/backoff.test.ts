@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS, outOfAttempts, retryDelayMs } from './backoff.ts';
+import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 describe('retry backoff', () => {
   it('stays within the upper half of the capped exponential', () => {
@@ -13,7 +14,7 @@ describe('retry backoff', () => {
         expect(d).toBeLessThan(ceiling);
       }),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('never waits less after a later attempt (the lowest delay doubles until the cap)', () => {
     for (let a = 1; a < 12; a++) expect(retryDelayMs(a + 1, 0)).toBeGreaterThanOrEqual(retryDelayMs(a, 0));
