@@ -2,6 +2,7 @@ import type { FunctionModule } from '#app/command';
 import { adminCatalogCommands } from '#app/admin/commands';
 import { jobRunCommand, runJobCommand } from '#app/admin/jobs';
 import { settingsCommands } from '#app/admin/settings';
+import { staffAdminCommands } from '#app/staff/commands';
 import { decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
 import { cutoffAdminCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
@@ -19,6 +20,7 @@ export const adminModule: FunctionModule = {
     listAfterSalesCommand,
     decideAfterSalesCommand,
     ...settingsCommands,
+    ...staffAdminCommands,
     runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob]),
     jobRunCommand,
   ],

@@ -6,12 +6,15 @@ import {
   upsertProductCommand,
 } from '../../shared/app/admin/commands.ts';
 import { keys } from '../../shared/app/keys.ts';
+import { createStaff } from '../../shared/app/staff/records.ts';
 import { toBizIso } from '../../shared/domain/time.ts';
 import type { CommandContext } from '../../shared/app/command.ts';
 
 /** The demo merchant: 2 routes, 4 Shanghai communities with a leader each, ~20 products. */
 export const DEMO = {
   staff: 'demo-staff',
+  /** The login of the demo owner's staff record (bound to demo-staff). */
+  ownerLogin: 'demo-owner',
   communities: [
     { id: 'c-xujiahui', name: '徐家汇花园', address: '上海市徐汇区虹桥路1号', region: '徐汇区', location: { lat: 31.1955, lng: 121.4372 }, routeId: 'r-west' },
     { id: 'c-jingan', name: '静安新城', address: '上海市静安区南京西路1601号', region: '静安区', location: { lat: 31.2233, lng: 121.4458 }, routeId: 'r-west' },
@@ -51,10 +54,22 @@ const products = [
   ['p-durian', '金枕榴莲 约2.5kg', '水果', 19900, 17900, 15000, 's-fruit', true, 20],
 ] as const;
 
+/**
+ * The demo owner: a staff member (owner) bound to the openid `demo-staff`, so the dev login as
+ * demo-staff is an owner and can confirm a scan sign-in. No password is known (it was generated
+ * and dropped): for password sign-in create a member with `npm run staff:create`.
+ */
+async function seedDemoOwner(deps: Deps): Promise<void> {
+  const bound = await deps.store.get(keys.staffRole(DEMO.staff), { consistent: true });
+  if (typeof bound?.staffId === 'string') return;
+  if (bound) await deps.store.write({ type: 'delete', key: keys.staffRole(DEMO.staff) }); // an older local table's plain R#STAFF item
+  await createStaff(deps, { login: DEMO.ownerLogin, name: '演示店主', roles: ['owner'], openid: DEMO.staff });
+}
+
 /** Loads the demo data through the same back-office commands staff use; running it twice is harmless. */
 export async function seedDemo(deps: Deps): Promise<void> {
   const ctx: CommandContext = { caller: { kind: 'user', userId: DEMO.staff, roles: ['customer', 'staff'] }, deps };
-  await deps.store.write({ type: 'put', item: { ...keys.staffRole(DEMO.staff), active: true } });
+  await seedDemoOwner(deps);
   for (const c of DEMO.communities) await upsertCommunityCommand.run(ctx, { ...c, location: { ...c.location } });
   for (const l of DEMO.leaders) {
     if (await deps.store.get(keys.leader(l.id))) continue;

@@ -22,7 +22,7 @@ export interface Deps extends PlatformDeps {
   settingsCache: SettingsCache;
   sessions: SessionTokens;
   /** The caller's roles from data (shared/app/users.ts), bound by the composition root for dispatch. */
-  callerRoles(userId: string): Promise<Role[]>;
+  callerRoles(userId: string): Promise<Role[] | undefined>;
   /** The key page cursors are signed with (derived from SESSION_SECRET by the composition root). */
   cursorKey: Uint8Array;
   wechatLogin: WechatLogin;

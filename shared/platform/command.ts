@@ -1,6 +1,26 @@
 import type { z } from 'zod/mini';
 
-export type Role = 'customer' | 'leader' | 'staff';
+/**
+ * A staff member's roles (issue 14): `owner` is allowed everything staff may do (the staff
+ * accounts and the settings included); the others each cover their part of the back office.
+ */
+export const STAFF_ROLES = ['owner', 'operations', 'finance', 'warehouse'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/**
+ * Who may call a command. `customer` and `leader` come from data (users.ts); `staff` is any
+ * active staff member, whatever their roles; a staff role names that part of the back office.
+ */
+export type Role = 'customer' | 'leader' | 'staff' | StaffRole;
+
+/**
+ * The one rule of role checks: a caller holding any role a command lists may call it, and an
+ * `owner` may call every command that lists a staff role (or `staff`).
+ */
+export function rolesAllow(allowed: readonly Role[], held: readonly Role[]): boolean {
+  if (allowed.some((r) => held.includes(r))) return true;
+  return held.includes('owner') && allowed.some((r) => r === 'staff' || (STAFF_ROLES as readonly string[]).includes(r));
+}
 
 /** Who is calling: a signed-in user (openid) with roles from data, or the scheduler. */
 export type Caller =
@@ -20,7 +40,11 @@ export interface RawRequest {
  */
 export interface PlatformDeps {
   sessions: { verify(token: string): Promise<string | undefined> };
-  callerRoles(userId: string): Promise<Role[]>;
+  /**
+   * The caller's roles now; undefined when the identity no longer signs in at all (a disabled or
+   * removed staff member's token): dispatch answers 401 at once.
+   */
+  callerRoles(userId: string): Promise<Role[] | undefined>;
   /** Signs the page cursors handed to clients (shared/platform/cursors.ts); a paged command refuses to run without it. */
   cursorKey?: Uint8Array;
 }

@@ -1,5 +1,5 @@
 import { AppError } from '#domain/errors';
-import type { Caller, Command, CommandContext, PlatformDeps, RawRequest } from './command.ts';
+import { rolesAllow, type Caller, type Command, type CommandContext, type PlatformDeps, type RawRequest } from './command.ts';
 import { toIssues } from './schema.ts';
 import { sealCursor, splitCursor, verifyCursor, type CursorScope } from './cursors.ts';
 
@@ -24,7 +24,7 @@ export async function dispatch<D extends PlatformDeps>(command: Command<any, any
   const caller = await identify(command, identity, deps);
   if (command.roles !== 'public') {
     if (caller.kind !== 'user') throw new AppError('UNAUTHENTICATED', 'sign in first');
-    if (!command.roles.some((r) => caller.roles.includes(r))) throw new AppError('FORBIDDEN', `${command.name} needs the role ${command.roles.join(' or ')}`);
+    if (!rolesAllow(command.roles, caller.roles)) throw new AppError('FORBIDDEN', `${command.name} needs the role ${command.roles.join(' or ')}`);
   }
   const unreadable = rawInput && typeof rawInput === 'object' ? (rawInput as { [UNREADABLE]?: string })[UNREADABLE] : undefined;
   if (unreadable) throw new AppError('VALIDATION_FAILED', unreadable, { issues: [{ path: '', message: unreadable }] });
@@ -77,7 +77,10 @@ async function identify(command: Command<any, any, any>, identity: Identity, dep
     throw new AppError('UNAUTHENTICATED', identity.kind === 'bearer' && identity.token ? 'the token is invalid or expired' : 'sign in first');
   }
   if (command.roles === 'public') return { kind: 'user', userId, roles: ['customer'] };
-  return { kind: 'user', userId, roles: await deps.callerRoles(userId) };
+  const roles = await deps.callerRoles(userId);
+  // A staff member disabled (or removed) since the token was issued: the token stops working at once.
+  if (!roles) throw new AppError('UNAUTHENTICATED', 'the token is invalid or expired');
+  return { kind: 'user', userId, roles };
 }
 
 /** The signed-in user of a command that requires one. */

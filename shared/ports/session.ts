@@ -1,9 +1,23 @@
 /** Signed session tokens: who the caller is, never what they may do (roles come from data). */
 export interface SessionTokens {
   issue(userId: string): Promise<{ token: string; expiresAt: number }>;
-  /** The user id, or undefined when the token is missing, forged or expired. */
+  /**
+   * A staff token (browser sign-in): subject `staffSubject(staffId)`, the staff audience, short
+   * lived (8 h). Its roles and status are looked up on every call, as any caller's.
+   */
+  issueStaff(staffId: string): Promise<{ token: string; expiresAt: number }>;
+  /** The user id (for a staff token `staffSubject(id)`), or undefined when the token is missing, forged or expired. */
   verify(token: string): Promise<string | undefined>;
 }
+
+/**
+ * The user id a staff token stands for: `staff:<id>`. No openid contains `:` (WeChat's are
+ * base64url, dev login refuses it), so a staff subject is never mistaken for a customer.
+ */
+export const STAFF_SUBJECT_PREFIX = 'staff:';
+export const staffSubject = (staffId: string) => `${STAFF_SUBJECT_PREFIX}${staffId}`;
+/** The staff id of a staff subject, or undefined for an openid. */
+export const staffIdOfSubject = (userId: string) => (userId.startsWith(STAFF_SUBJECT_PREFIX) ? userId.slice(STAFF_SUBJECT_PREFIX.length) : undefined);
 
 /** WeChat's code2session: a `wx.login` code → the user's openid. */
 export interface WechatLogin {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Deps } from '#app/deps';
 import { createSettingsCache, parseMerchantSettings, refreshSettings } from '#app/settings';
-import { rolesOf } from '#app/users';
+import { callerRolesOf } from '#app/users';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
@@ -104,7 +104,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
   const deps: Deps = {
     store,
     clock,
-    callerRoles: async (userId) => (await rolesOf(deps, userId)).roles,
+    callerRoles: (userId) => callerRolesOf(deps, userId),
     payment: pay.payment!,
     payout: pay.payout!,
     sender,

@@ -36,6 +36,8 @@ export default async function setup(project: TestProject) {
     check();
   });
   project.provide('stackUrl', url);
+  // Scripts run against the stack (npm run staff:create) read the same env as the stack.
+  project.provide('stackEnv', { DYNAMO_PORT: String(dynamoPort), LOCAL_DIR: localDir });
   return async () => {
     try {
       process.kill(-child.pid!, 'SIGTERM');
@@ -51,5 +53,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     stackUrl: string;
+    stackEnv: { DYNAMO_PORT: string; LOCAL_DIR: string };
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { fixedClock } from '#ports/clock';
-import { createSessionTokens, sessionAudience } from './session-tokens.ts';
+import { createSessionTokens, sessionAudience, staffAudience } from './session-tokens.ts';
 
 const SECRET = 'test-session-secret-0123456789-abcdef';
 const key = new TextEncoder().encode(SECRET);
@@ -56,6 +56,24 @@ describe('session tokens', () => {
     const t = tokens('prod', clock);
     const { token, expiresAt } = await t.issue('o-user');
     expect(expiresAt).toBe((nowSec + 3600) * 1000);
+    clock.set(expiresAt + 1000);
+    expect(await t.verify(token)).toBeUndefined();
+  });
+
+  it('staff tokens: their own audience, the staff subject, 8 hours; a staff subject in a customer token or an openid in a staff token is refused', async () => {
+    const clock = fixedClock(NOW);
+    const t = tokens('prod', clock);
+    const { token, expiresAt } = await t.issueStaff('01STAFF');
+    expect(await t.verify(token)).toBe('staff:01STAFF');
+    expect(expiresAt).toBe((nowSec + 8 * 3600) * 1000);
+    const [, payload] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString()).aud).toBe('groupbuy:prod:staff');
+    expect(await tokens('local').verify(token)).toBeUndefined();
+    await expect(t.issue('staff:01STAFF')).rejects.toThrow();
+    expect(await t.verify(await forge({ ...complete, sub: 'staff:01STAFF' }))).toBeUndefined();
+    expect(await t.verify(await forge({ ...complete, aud: staffAudience('prod') }))).toBeUndefined();
+    expect(await t.verify(await forge({ ...complete, aud: staffAudience('prod'), sub: 'staff:' }))).toBeUndefined();
+    expect(await t.verify(await forge({ ...complete, aud: staffAudience('prod'), sub: 'staff:x' }))).toBe('staff:x');
     clock.set(expiresAt + 1000);
     expect(await t.verify(token)).toBeUndefined();
   });

@@ -17,7 +17,7 @@ const strip = ({ pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ...rest }: Item) => res
 /** Creates or replaces a product; a new flash sale gets its own id so its stock is counted apart. */
 export const upsertProductCommand = defineCommand({
   name: 'admin.upsertProduct',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: ProductInput,
   http: { method: 'POST', path: '/admin/products' },
   async run({ deps }, input) {
@@ -55,7 +55,7 @@ export const updateProductCommand = defineCommand({
 
 export const listProductsCommand = defineCommand({
   name: 'admin.products',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({}),
   http: { method: 'GET', path: '/admin/products' },
   run: async ({ deps }) => listProducts(deps),
@@ -63,7 +63,7 @@ export const listProductsCommand = defineCommand({
 
 export const upsertCommunityCommand = defineCommand({
   name: 'admin.upsertCommunity',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: CommunityInput,
   http: { method: 'POST', path: '/admin/communities' },
   async run({ deps }, input) {
@@ -99,7 +99,7 @@ export const updateCommunityCommand = defineCommand({
  */
 export const upsertLeaderCommand = defineCommand({
   name: 'admin.upsertLeader',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: LeaderInput,
   http: { method: 'POST', path: '/admin/leaders' },
   async run({ deps }, input) {
@@ -161,7 +161,7 @@ const publicLeader = ({ phoneSealed, ...rest }: Record<string, unknown>) => rest
 /** Staff move a leader between active, warned, suspended and removed (restore included). */
 export const setLeaderStatusCommand = defineCommand({
   name: 'admin.setLeaderStatus',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({ id: id(), status: z.enum(LEADER_STATUSES), reason: z.optional(z.string().check(z.maxLength(200))) }),
   http: { method: 'POST', path: '/admin/leaders/{id}/status' },
   async run({ deps }, input) {
@@ -222,7 +222,7 @@ export async function setLeaderStatus(deps: Deps, leaderId: string, status: (typ
 
 export const listLeadersCommand = defineCommand({
   name: 'admin.leaders',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({ status: z.optional(z.enum(LEADER_STATUSES)) }),
   http: { method: 'GET', path: '/admin/leaders' },
   async run({ deps }, input) {
@@ -233,7 +233,7 @@ export const listLeadersCommand = defineCommand({
 
 export const upsertCouponCommand = defineCommand({
   name: 'admin.upsertCoupon',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: CouponInput,
   http: { method: 'POST', path: '/admin/coupons' },
   async run({ deps }, input) {
@@ -252,7 +252,7 @@ export const upsertCouponCommand = defineCommand({
 /** Gives a coupon to customers (one each; granting twice changes nothing). */
 export const grantCouponCommand = defineCommand({
   name: 'admin.grantCoupon',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({ id: id(), userIds: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(500)) }),
   http: { method: 'POST', path: '/admin/coupons/{id}/grant' },
   async run({ deps }, input) {
@@ -275,7 +275,7 @@ export const grantCouponCommand = defineCommand({
 
 export const grantMembershipCommand = defineCommand({
   name: 'admin.grantMembership',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)), until: isoTime() }),
   http: { method: 'POST', path: '/admin/customers/{id}/membership' },
   async run({ deps }, input) {

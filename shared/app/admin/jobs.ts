@@ -16,7 +16,7 @@ export function runJobCommand(jobs: Job[]) {
   const names = jobs.map((j) => j.name);
   return defineCommand({
     name: 'admin.runJob',
-    roles: ['staff'],
+    roles: ['owner', 'operations'],
     input: z.object({ job: z.string().check(z.maxLength(32)), date: z.optional(bizDateSchema()) }),
     http: { method: 'POST', path: '/admin/jobs/{job}/run', status: 202 },
     async run(ctx, input) {
@@ -31,7 +31,7 @@ export function runJobCommand(jobs: Job[]) {
 /** `GET /admin/jobs/runs/{runId}`: `{ runId, job, status: RUNNING | DONE | FAILED, startedAt, finishedAt?, date?, progress?, result?, error? }`. */
 export const jobRunCommand = defineCommand({
   name: 'admin.jobRun',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({ runId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a run id')) }),
   http: { method: 'GET', path: '/admin/jobs/runs/{runId}' },
   async run({ deps }, input) {

@@ -21,7 +21,7 @@ const view = (version: number, settings: MerchantSettings) => ({ version, ...set
 /** `GET /admin/settings` → `{ version, ...settings }`, read from the store (not the instance's cache). */
 export const settingsCommand = defineCommand({
   name: 'admin.settings',
-  roles: ['staff'],
+  roles: ['owner'],
   input: z.object({}),
   http: { method: 'GET', path: '/admin/settings' },
   async run({ deps }) {
@@ -38,7 +38,7 @@ export const settingsCommand = defineCommand({
  */
 export const updateSettingsCommand = defineCommand({
   name: 'admin.updateSettings',
-  roles: ['staff'],
+  roles: ['owner'],
   input: z.extend(MerchantSettingsSchema, { version: z.int().check(z.minimum(1)) }),
   http: { method: 'PUT', path: '/admin/settings' },
   async run({ deps, caller }, input) {
@@ -67,7 +67,7 @@ function useNow(deps: Deps, version: number, settings: MerchantSettings): void {
 /** `GET /admin/settings/history` → `[{ version, by, at, changes: [{ path, before, after }] }]`, newest first. */
 export const settingsHistoryCommand = defineCommand({
   name: 'admin.settingsHistory',
-  roles: ['staff'],
+  roles: ['owner'],
   input: z.object({}),
   http: { method: 'GET', path: '/admin/settings/history' },
   async run({ deps }) {

@@ -212,7 +212,7 @@ const view = (item: Item) => afterSalesFromItem(item);
 /** GET /admin/after-sales?status=: requests newest first; one status pages with a cursor, none lists the latest 100 of all. */
 export const listAfterSalesCommand = defineCommand({
   name: 'admin.afterSales',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({ status: z.optional(z.enum(AFTER_SALES_STATUSES)), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
   http: { method: 'GET', path: '/admin/after-sales' },
   async run({ deps }, input) {
@@ -232,7 +232,7 @@ export const listAfterSalesCommand = defineCommand({
 /** POST /admin/after-sales/{id}/decide (admin function). */
 export const decideAfterSalesCommand = defineCommand({
   name: 'admin.decideAfterSales',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: DecideInput,
   http: { method: 'POST', path: '/admin/after-sales/{id}/decide' },
   async run(ctx, input) {

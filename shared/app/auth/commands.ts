@@ -5,13 +5,13 @@ import { AppError } from '#domain/errors';
 import { queryAll } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
-import { ensureProfile, rolesOf } from '../users.ts';
+import { ensureProfile, rolesOf, sessionUser } from '../users.ts';
+import { staffAuthCommands } from '../staff/commands.ts';
 
 async function signIn(deps: Deps, openid: string) {
   await ensureProfile(deps, openid);
   const { token, expiresAt } = await deps.sessions.issue(openid);
-  const { roles } = await rolesOf(deps, openid);
-  return { token, expiresAt: new Date(expiresAt).toISOString(), user: { id: openid, roles } };
+  return { token, expiresAt: new Date(expiresAt).toISOString(), user: sessionUser(openid, await rolesOf(deps, openid)) };
 }
 
 /** Exchanges a `wx.login` code at WeChat's jscode2session for a signed session token. */
@@ -51,7 +51,7 @@ export const meCommand = defineCommand({
     const { userId } = userOf(ctx);
     const { deps } = ctx;
     const profile = await ensureProfile(deps, userId);
-    const { roles, leader } = await rolesOf(deps, userId);
+    const { roles, leader, staffRoles } = await rolesOf(deps, userId);
     const owned = await queryAll(deps.store, keys.userCoupons(userId));
     const defs = await deps.store.getMany(owned.map((c) => keys.coupon(String(c.couponId))));
     const byId = new Map(defs.map((d) => [String(d.id), d]));
@@ -66,6 +66,7 @@ export const meCommand = defineCommand({
     return {
       id: userId,
       roles,
+      ...(roles.includes('staff') ? { staffRoles } : {}),
       points: profile.points ?? 0,
       coupons,
       ...(profile.memberUntil ? { memberUntil: profile.memberUntil } : {}),
@@ -74,4 +75,4 @@ export const meCommand = defineCommand({
   },
 });
 
-export const authCommands = [loginCommand, meCommand];
+export const authCommands = [loginCommand, meCommand, ...staffAuthCommands];

@@ -28,7 +28,7 @@ async function requireReports<T>(deps: Deps, date: string, read: Promise<T | und
 /** 采购汇总: per supplier and product, quantity, cost amount and sales amount. */
 export const purchaseListCommand = defineCommand({
   name: 'cutoff.purchaseList',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'warehouse'],
   input: z.object({ date: bizDateSchema(), format: format() }),
   http: { method: 'GET', path: '/admin/waves/{date}/purchase-list' },
   async run({ deps }, input) {
@@ -44,7 +44,7 @@ export const purchaseListCommand = defineCommand({
  */
 export const pickListsCommand = defineCommand({
   name: 'cutoff.pickLists',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'warehouse'],
   input: z.object({
     date: bizDateSchema(),
     communityId: z.optional(id()),
@@ -77,7 +77,7 @@ export const pickListsCommand = defineCommand({
 /** Delivery routes: communities with orders grouped by route, stops by nearest neighbour from the warehouse. */
 export const routesCommand = defineCommand({
   name: 'cutoff.routes',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'warehouse'],
   input: z.object({ date: bizDateSchema(), format: format() }),
   http: { method: 'GET', path: '/admin/waves/{date}/routes' },
   async run({ deps }, input) {
@@ -101,7 +101,7 @@ export function routesCsv(report: RoutesReport): string {
  */
 export const waveCommand = defineCommand({
   name: 'admin.wave',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'warehouse'],
   input: z.object({ date: bizDateSchema() }),
   http: { method: 'GET', path: '/admin/waves/{date}' },
   async run({ deps }, input) {
@@ -161,7 +161,7 @@ const MAX_DASHBOARD_DAYS = 366;
  */
 export const dashboardCommand = defineCommand({
   name: 'admin.dashboard',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'finance'],
   input: z.object({ from: bizDateSchema(), to: bizDateSchema(), groupBy: z.optional(z.enum(DIMENSIONS as [Dimension, ...Dimension[]])) }),
   http: { method: 'GET', path: '/admin/dashboard' },
   async run({ deps }, input) {

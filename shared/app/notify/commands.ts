@@ -56,7 +56,7 @@ export const subscribeCommand = defineCommand({
 /** GET /admin/notify/dead-letters: messages that could not be sent, newest first, with their last error. */
 export const deadLettersCommand = defineCommand({
   name: 'notify.deadLetters',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   input: z.object({
     limit: z.optional(z.pipe(queryNumber(), z.int().check(z.minimum(1), z.maximum(100)))),
     cursor: z.optional(z.string().check(z.maxLength(1024))),
@@ -68,7 +68,7 @@ export const deadLettersCommand = defineCommand({
 /** POST /admin/notify/dead-letters/{id}/retry: back to the queue, due now, attempts reset. */
 export const retryDeadLetterCommand = defineCommand({
   name: 'notify.retryDeadLetter',
-  roles: ['staff'],
+  roles: ['owner', 'operations'],
   // Outbox ids are derived from their dedupe key (`cutoff#l-1#2026-11-24`), see outbox.ts.
   input: z.object({ id: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_#:.-]+$/)) }),
   http: { method: 'POST', path: '/admin/notify/dead-letters/{id}/retry' },

@@ -146,7 +146,7 @@ export const refundNotifyCommand = defineCommand({
 /** Staff: refunds that ended ABNORMAL or CLOSED and need a person (each was alerted when it happened). */
 export const refundIssuesCommand = defineCommand({
   name: 'order.refundIssues',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'finance'],
   input: z.object({
     status: z.optional(z.enum(['ABNORMAL', 'CLOSED'])),
     cursor: z.optional(z.string().check(z.maxLength(512))),

@@ -82,7 +82,7 @@ export const myWithdrawalsCommand = defineCommand({
 
 export const withdrawalsCommand = defineCommand({
   name: 'settle.withdrawals',
-  roles: ['staff'],
+  roles: ['owner', 'finance'],
   input: z.object({ status: z.optional(z.enum(WITHDRAWAL_STATUSES)), limit: limitSchema(1000) }),
   http: { method: 'GET', path: '/admin/withdrawals' },
   run: ({ deps }, input) => staffWithdrawals(deps, input.status, input.limit ?? 200),
@@ -90,7 +90,7 @@ export const withdrawalsCommand = defineCommand({
 
 export const decideWithdrawalCommand = defineCommand({
   name: 'settle.decideWithdrawal',
-  roles: ['staff'],
+  roles: ['owner', 'finance'],
   input: z.object({ id: id(), decision: z.enum(['approve', 'reject']), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) }),
   http: { method: 'POST', path: '/admin/withdrawals/{id}/decide' },
   async run(ctx, input) {
@@ -110,7 +110,7 @@ export const transferNotifyCommand = defineCommand({
 
 export const allStatementsCommand = defineCommand({
   name: 'settle.allStatements',
-  roles: ['staff'],
+  roles: ['owner', 'finance'],
   input: z.object({ period: periodSchema(), format: z.optional(z.enum(['json', 'csv'])), cursor: z.optional(z.string().check(z.maxLength(2000))), limit: limitSchema(500) }),
   http: { method: 'GET', path: '/admin/statements' },
   async run({ deps }, input) {
@@ -121,7 +121,7 @@ export const allStatementsCommand = defineCommand({
 
 export const financeCommand = defineCommand({
   name: 'settle.finance',
-  roles: ['staff'],
+  roles: ['owner', 'finance'],
   input: z.object({ from: bizDateSchema(), to: bizDateSchema() }),
   http: { method: 'GET', path: '/admin/finance' },
   run: ({ deps }, input) => readFinance(deps, input.from, input.to),
@@ -129,7 +129,7 @@ export const financeCommand = defineCommand({
 
 export const rankingCommand = defineCommand({
   name: 'settle.ranking',
-  roles: ['staff'],
+  roles: ['owner', 'operations', 'finance'],
   input: z.object({ month: z.optional(monthSchema()) }),
   http: { method: 'GET', path: '/admin/leaders/ranking' },
   async run({ deps }, input) {

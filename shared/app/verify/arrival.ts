@@ -89,7 +89,7 @@ async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pi
 /** POST /verify/arrival: the community's leader (or staff) confirms a wave's goods arrived. */
 export const arrivalCommand = defineCommand({
   name: 'verify.arrival',
-  roles: ['leader', 'staff'],
+  roles: ['leader', 'owner', 'operations', 'warehouse'],
   input: z.object({ communityId: id(), waveDate: bizDateSchema() }),
   http: { method: 'POST', path: '/verify/arrival' },
   async run(ctx, input) {
