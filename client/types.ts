@@ -37,6 +37,62 @@ export type AuthMeOutput = {
   };
 };
 
+/** Input of `auth.staffLogin` (POST /auth/staff-login). */
+export type AuthStaffLoginInput = {
+  login: string;
+  password: string;
+};
+/** Output of `auth.staffLogin` (`data` of the answer). */
+export type AuthStaffLoginOutput = {
+  token: string;
+  expiresAt: string;
+  user: {
+    id: string;
+    roles: Array<string>;
+    staffRoles?: Array<string>;
+    staffId: string;
+    name: string;
+    login?: string;
+  };
+};
+
+/** Input of `auth.webTicket` (POST /auth/web-tickets). */
+export type AuthWebTicketInput = Record<string, unknown>;
+/** Output of `auth.webTicket` (`data` of the answer). */
+export type AuthWebTicketOutput = {
+  ticket: string;
+  scene: string;
+  expiresAt: string;
+};
+
+/** Input of `auth.confirmWebTicket` (POST /auth/web-tickets/{ticket}/confirm). */
+export type AuthConfirmWebTicketInput = {
+  ticket: string;
+};
+/** Output of `auth.confirmWebTicket` (`data` of the answer). */
+export type AuthConfirmWebTicketOutput = {
+  confirmed: true;
+};
+
+/** Input of `auth.webTicketStatus` (GET /auth/web-tickets/{ticket}). */
+export type AuthWebTicketStatusInput = {
+  ticket: string;
+};
+/** Output of `auth.webTicketStatus` (`data` of the answer). */
+export type AuthWebTicketStatusOutput = {
+  status: "PENDING" | "CONFIRMED" | "EXPIRED";
+  token?: string;
+  expiresAt?: string;
+  user?: {
+    id: string;
+    roles: Array<string>;
+    staffRoles?: Array<string>;
+    staffId: string;
+    name: string;
+    login?: string;
+  };
+};
+
 /** Input of `order.communities` (GET /communities). */
 export type OrderCommunitiesInput = {
   lat?: number | string;
@@ -1066,6 +1122,64 @@ export type AdminSettingsHistoryInput = Record<string, unknown>;
 /** Output of `admin.settingsHistory`: no output schema is declared yet. */
 export type AdminSettingsHistoryOutput = unknown;
 
+/** Input of `admin.staff` (GET /admin/staff). */
+export type AdminStaffInput = Record<string, unknown>;
+/** Output of `admin.staff` (`data` of the answer). */
+export type AdminStaffOutput = Array<{
+  id: string;
+  login?: string;
+  name: string;
+  roles: Array<"owner" | "operations" | "finance" | "warehouse">;
+  status: "active" | "disabled";
+  openid?: string;
+  createdAt: string;
+  updatedAt: string;
+  by?: string;
+}>;
+
+/** Input of `admin.createStaff` (POST /admin/staff). */
+export type AdminCreateStaffInput = {
+  login: string;
+  name: string;
+  roles: Array<"owner" | "operations" | "finance" | "warehouse">;
+  password?: string;
+  openid?: string;
+};
+/** Output of `admin.createStaff` (`data` of the answer). */
+export type AdminCreateStaffOutput = {
+  id: string;
+  login?: string;
+  name: string;
+  roles: Array<"owner" | "operations" | "finance" | "warehouse">;
+  status: "active" | "disabled";
+  openid?: string;
+  createdAt: string;
+  updatedAt: string;
+  by?: string;
+  password?: string;
+};
+
+/** Input of `admin.updateStaff` (PUT /admin/staff/{id}). */
+export type AdminUpdateStaffInput = {
+  id: string;
+  roles?: Array<"owner" | "operations" | "finance" | "warehouse">;
+  status?: "active" | "disabled";
+  password?: string;
+  openid?: string | null;
+};
+/** Output of `admin.updateStaff` (`data` of the answer). */
+export type AdminUpdateStaffOutput = {
+  id: string;
+  login?: string;
+  name: string;
+  roles: Array<"owner" | "operations" | "finance" | "warehouse">;
+  status: "active" | "disabled";
+  openid?: string;
+  createdAt: string;
+  updatedAt: string;
+  by?: string;
+};
+
 /** Input of `admin.runJob` (POST /admin/jobs/{job}/run). */
 export type AdminRunJobInput = {
   job: string;
@@ -1149,6 +1263,14 @@ export interface Client {
     login(input: AuthLoginInput): Promise<AuthLoginOutput>;
     /** GET /me · customer */
     me(input?: AuthMeInput): Promise<AuthMeOutput>;
+    /** POST /auth/staff-login · public */
+    staffLogin(input: AuthStaffLoginInput): Promise<AuthStaffLoginOutput>;
+    /** POST /auth/web-tickets · public */
+    webTicket(input?: AuthWebTicketInput): Promise<AuthWebTicketOutput>;
+    /** POST /auth/web-tickets/{ticket}/confirm · staff */
+    confirmWebTicket(input: AuthConfirmWebTicketInput): Promise<AuthConfirmWebTicketOutput>;
+    /** GET /auth/web-tickets/{ticket} · public */
+    webTicketStatus(input: AuthWebTicketStatusInput): Promise<AuthWebTicketStatusOutput>;
   };
   order: {
     /** GET /communities · customer */
@@ -1165,7 +1287,7 @@ export interface Client {
     list(input?: OrderListInput): Promise<OrderListOutput>;
     /** POST /orders/{id}/cancel · customer */
     cancel(input: OrderCancelInput): Promise<OrderCancelOutput>;
-    /** GET /admin/refunds · staff */
+    /** GET /admin/refunds · owner, operations, finance */
     refundIssues(input?: OrderRefundIssuesInput): Promise<OrderRefundIssuesOutput>;
     /** POST /orders/{id}/after-sales · customer */
     afterSales(input: OrderAfterSalesInput): Promise<OrderAfterSalesOutput>;
@@ -1173,11 +1295,11 @@ export interface Client {
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
   cutoff: {
-    /** GET /admin/waves/{date}/purchase-list · staff */
+    /** GET /admin/waves/{date}/purchase-list · owner, operations, warehouse */
     purchaseList(input: CutoffPurchaseListInput): Promise<CutoffPurchaseListOutput>;
-    /** GET /admin/waves/{date}/pick-lists · staff */
+    /** GET /admin/waves/{date}/pick-lists · owner, operations, warehouse */
     pickLists(input: CutoffPickListsInput): Promise<CutoffPickListsOutput>;
-    /** GET /admin/waves/{date}/routes · staff */
+    /** GET /admin/waves/{date}/routes · owner, operations, warehouse */
     routes(input: CutoffRoutesInput): Promise<CutoffRoutesOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
@@ -1185,7 +1307,7 @@ export interface Client {
   verify: {
     /** GET /leader/orders · leader */
     orders(input?: VerifyOrdersInput): Promise<VerifyOrdersOutput>;
-    /** POST /verify/arrival · leader, staff */
+    /** POST /verify/arrival · leader, owner, operations, warehouse */
     arrival(input: VerifyArrivalInput): Promise<VerifyArrivalOutput>;
     /** POST /verify/redeem · leader */
     redeem(input: VerifyRedeemInput): Promise<VerifyRedeemOutput>;
@@ -1205,15 +1327,15 @@ export interface Client {
     withdraw(input: SettleWithdrawInput): Promise<SettleWithdrawOutput>;
     /** GET /leader/withdrawals · leader */
     myWithdrawals(input?: SettleMyWithdrawalsInput): Promise<SettleMyWithdrawalsOutput>;
-    /** GET /admin/withdrawals · staff */
+    /** GET /admin/withdrawals · owner, finance */
     withdrawals(input?: SettleWithdrawalsInput): Promise<SettleWithdrawalsOutput>;
-    /** POST /admin/withdrawals/{id}/decide · staff */
+    /** POST /admin/withdrawals/{id}/decide · owner, finance */
     decideWithdrawal(input: SettleDecideWithdrawalInput): Promise<SettleDecideWithdrawalOutput>;
-    /** GET /admin/statements · staff */
+    /** GET /admin/statements · owner, finance */
     allStatements(input: SettleAllStatementsInput): Promise<SettleAllStatementsOutput>;
-    /** GET /admin/finance · staff */
+    /** GET /admin/finance · owner, finance */
     finance(input: SettleFinanceInput): Promise<SettleFinanceOutput>;
-    /** GET /admin/leaders/ranking · staff */
+    /** GET /admin/leaders/ranking · owner, operations, finance */
     ranking(input?: SettleRankingInput): Promise<SettleRankingOutput>;
     /** CloudBase action only · public */
     startJob(input: SettleStartJobInput): Promise<SettleStartJobOutput>;
@@ -1223,53 +1345,59 @@ export interface Client {
     templates(input?: NotifyTemplatesInput): Promise<NotifyTemplatesOutput>;
     /** POST /notify/subscriptions · customer */
     subscribe(input: NotifySubscribeInput): Promise<NotifySubscribeOutput>;
-    /** GET /admin/notify/dead-letters · staff */
+    /** GET /admin/notify/dead-letters · owner, operations */
     deadLetters(input?: NotifyDeadLettersInput): Promise<NotifyDeadLettersOutput>;
-    /** POST /admin/notify/dead-letters/{id}/retry · staff */
+    /** POST /admin/notify/dead-letters/{id}/retry · owner, operations */
     retryDeadLetter(input: NotifyRetryDeadLetterInput): Promise<NotifyRetryDeadLetterOutput>;
     /** CloudBase action only · public */
     startJob(input: NotifyStartJobInput): Promise<NotifyStartJobOutput>;
   };
   admin: {
-    /** POST /admin/products · staff */
+    /** POST /admin/products · owner, operations */
     upsertProduct(input: AdminUpsertProductInput): Promise<AdminUpsertProductOutput>;
-    /** PUT /admin/products/{id} · staff */
+    /** PUT /admin/products/{id} · owner, operations */
     updateProduct(input: AdminUpdateProductInput): Promise<AdminUpdateProductOutput>;
-    /** GET /admin/products · staff */
+    /** GET /admin/products · owner, operations */
     products(input?: AdminProductsInput): Promise<AdminProductsOutput>;
-    /** POST /admin/communities · staff */
+    /** POST /admin/communities · owner, operations */
     upsertCommunity(input: AdminUpsertCommunityInput): Promise<AdminUpsertCommunityOutput>;
-    /** PUT /admin/communities/{id} · staff */
+    /** PUT /admin/communities/{id} · owner, operations */
     updateCommunity(input: AdminUpdateCommunityInput): Promise<AdminUpdateCommunityOutput>;
-    /** POST /admin/leaders · staff */
+    /** POST /admin/leaders · owner, operations */
     upsertLeader(input: AdminUpsertLeaderInput): Promise<AdminUpsertLeaderOutput>;
-    /** POST /admin/leaders/{id}/status · staff */
+    /** POST /admin/leaders/{id}/status · owner, operations */
     setLeaderStatus(input: AdminSetLeaderStatusInput): Promise<AdminSetLeaderStatusOutput>;
-    /** GET /admin/leaders · staff */
+    /** GET /admin/leaders · owner, operations */
     leaders(input?: AdminLeadersInput): Promise<AdminLeadersOutput>;
-    /** POST /admin/coupons · staff */
+    /** POST /admin/coupons · owner, operations */
     upsertCoupon(input: AdminUpsertCouponInput): Promise<AdminUpsertCouponOutput>;
-    /** POST /admin/coupons/{id}/grant · staff */
+    /** POST /admin/coupons/{id}/grant · owner, operations */
     grantCoupon(input: AdminGrantCouponInput): Promise<AdminGrantCouponOutput>;
-    /** POST /admin/customers/{id}/membership · staff */
+    /** POST /admin/customers/{id}/membership · owner, operations */
     grantMembership(input: AdminGrantMembershipInput): Promise<AdminGrantMembershipOutput>;
-    /** GET /admin/waves/{date} · staff */
+    /** GET /admin/waves/{date} · owner, operations, warehouse */
     wave(input: AdminWaveInput): Promise<AdminWaveOutput>;
-    /** GET /admin/dashboard · staff */
+    /** GET /admin/dashboard · owner, operations, finance */
     dashboard(input: AdminDashboardInput): Promise<AdminDashboardOutput>;
-    /** GET /admin/after-sales · staff */
+    /** GET /admin/after-sales · owner, operations */
     afterSales(input?: AdminAfterSalesInput): Promise<AdminAfterSalesOutput>;
-    /** POST /admin/after-sales/{id}/decide · staff */
+    /** POST /admin/after-sales/{id}/decide · owner, operations */
     decideAfterSales(input: AdminDecideAfterSalesInput): Promise<AdminDecideAfterSalesOutput>;
-    /** GET /admin/settings · staff */
+    /** GET /admin/settings · owner */
     settings(input?: AdminSettingsInput): Promise<AdminSettingsOutput>;
-    /** PUT /admin/settings · staff */
+    /** PUT /admin/settings · owner */
     updateSettings(input: AdminUpdateSettingsInput): Promise<AdminUpdateSettingsOutput>;
-    /** GET /admin/settings/history · staff */
+    /** GET /admin/settings/history · owner */
     settingsHistory(input?: AdminSettingsHistoryInput): Promise<AdminSettingsHistoryOutput>;
-    /** POST /admin/jobs/{job}/run · staff */
+    /** GET /admin/staff · owner */
+    staff(input?: AdminStaffInput): Promise<AdminStaffOutput>;
+    /** POST /admin/staff · owner */
+    createStaff(input: AdminCreateStaffInput): Promise<AdminCreateStaffOutput>;
+    /** PUT /admin/staff/{id} · owner */
+    updateStaff(input: AdminUpdateStaffInput): Promise<AdminUpdateStaffOutput>;
+    /** POST /admin/jobs/{job}/run · owner, operations */
     runJob(input: AdminRunJobInput): Promise<AdminRunJobOutput>;
-    /** GET /admin/jobs/runs/{runId} · staff */
+    /** GET /admin/jobs/runs/{runId} · owner, operations */
     jobRun(input: AdminJobRunInput): Promise<AdminJobRunOutput>;
   };
   dev: {
