@@ -32,6 +32,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // The merchant console in Chromium (chromium-headless-shell + playwright-core) against the local stack.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/setup.ts'],
+          // The page answers as fast as the stack does; 20 s before a poll gives up.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -12,6 +12,7 @@ import { assembleDeps } from '../shared/wiring/shared.ts';
 import { parseConfig } from '../shared/platform/config.ts';
 import { createDocumentClient, createDynamoItemStore } from '../shared/adapters/dynamodb/item-store.ts';
 import { BUSINESS_TZ } from '../shared/domain/time.ts';
+import { ensureConsoleBuilt, serveConsole } from './lib/console-server.ts';
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -78,9 +79,11 @@ async function main() {
   });
   await waitForHttp(`http://localhost:${httpPort}/communities`, 120_000);
   const base = `http://localhost:${httpPort}`;
+  // The merchant console (console/, built into dist/console) on CONSOLE_PORT (default 5173; taken: a free port).
+  const consoleUrl = ensureConsoleBuilt() ? (await serveConsole(Number(process.env.CONSOLE_PORT ?? 5173), base)).url : undefined;
   console.log(`
 groupbuy local stack is up at ${base}  (Ctrl-C stops everything)
-
+${consoleUrl ? `\nMerchant console: ${consoleUrl}  (sign in with the dev login button: demo-staff)\n` : ''}
 Sign in (local stage only):
   TOKEN=$(curl -s -X POST ${base}/auth/dev-login -H 'content-type: application/json' -d '{"openid":"o-demo"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).data.token')
   Staff: openid demo-staff · leaders: demo-leader-xujiahui, demo-leader-jingan, demo-leader-lujiazui, demo-leader-wujiaochang

@@ -1,0 +1,183 @@
+/**
+ * The merchant console (console/) in a real browser against the local stack: sign in with the
+ * dev login; create a product; walk a day with /dev/clock (customers order through the typed
+ * client, the cutoff runs); the wave's purchase list and the print preview of the labels (no
+ * pickup code on them); the dashboard's charts; a changed setting in the history; a tablet
+ * layout. Every flow saves a screenshot under test-results/console/ and fails on any console
+ * error, page error, failed request or HTTP error.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from '../../console/node_modules/playwright-core/index.js';
+import { createClient, httpTransport, type Client } from '../../client/index.ts';
+import { runJobAndWait } from '../support/jobs.ts';
+import { consoleUrl, devSignIn, expectClean, field, launch, openPage, shot, stackUrl, type Problems } from './browser.ts';
+
+async function signedIn(openid: string): Promise<{ client: Client; token: string }> {
+  let token: string | undefined;
+  const client = createClient({ transport: httpTransport({ baseUrl: stackUrl(), token: () => token }) });
+  token = (await client.dev.login({ openid })).token;
+  return { client, token };
+}
+
+const run = Date.now().toString(36);
+const productTitle = `浏览器测试 秋月梨 ${run}`;
+const supplierId = `s-browser-${run}`;
+
+describe('the merchant console in Chromium', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: Problems;
+  let staff: { client: Client; token: string };
+  const s: { waveDate?: string; orders: { id: string; shortNo: string; pickupCode?: string; phone: string }[]; productId?: string } = { orders: [] };
+
+  beforeAll(async () => {
+    browser = await launch();
+    ({ context, page, problems } = await openPage(browser));
+    staff = await signedIn('demo-staff');
+  });
+  afterAll(async () => {
+    await staff?.client.dev.resetClock().catch(() => undefined);
+    await context?.close();
+    await browser?.close();
+  });
+
+  it('signs in with the dev login and lands on the dashboard with today’s wave', async () => {
+    await page.goto(consoleUrl());
+    await page.waitForURL(/#\/login/);
+    await page.getByTestId('dev-login').waitFor();
+    await shot(page, '01-sign-in');
+    await devSignIn(page);
+    await expect.poll(() => page.getByTestId('today').isVisible()).toBe(true);
+    const catalog = await staff.client.order.catalog({ communityId: 'c-jingan' });
+    s.waveDate = catalog.wave.date;
+    await expect.poll(() => page.getByTestId('today').innerText()).toContain(`波次 ${s.waveDate}`);
+    await expect.poll(() => page.getByTestId('countdown').innerText()).toMatch(/小时|已截单/);
+    await shot(page, '02-dashboard-before-the-day');
+    expectClean(problems);
+  });
+
+  it('creates a product in the catalog', async () => {
+    await page.getByTestId('menu-catalog').click();
+    await page.getByTestId('products').waitFor();
+    await page.getByTestId('new-product').click();
+    const dialog = page.getByTestId('product-dialog');
+    await field(page, 'product-title').fill(productTitle);
+    await field(page, 'product-category').fill('水果');
+    await field(page, 'product-supplier').fill(supplierId);
+    await field(page, 'product-price').fill('12.90');
+    await field(page, 'product-price').blur();
+    await shot(page, '03-catalog-new-product', false);
+    await page.getByTestId('product-save').click();
+    await expect.poll(() => page.getByTestId('products').innerText()).toContain(productTitle);
+    const row = page.getByTestId('products').locator('tr', { hasText: productTitle });
+    await expect.poll(() => row.innerText()).toContain('¥12.90');
+    const products = (await staff.client.admin.products()) as { id: string; title: string; priceFen: number; supplierId: string }[];
+    const created = products.find((p) => p.title === productTitle);
+    expect(created).toMatchObject({ priceFen: 1290, supplierId });
+    s.productId = created!.id;
+    await shot(page, '04-catalog');
+    expectClean(problems);
+  });
+
+  it('walks a day: customers order through the typed client, the clock passes the cutoff, the cutoff runs', async () => {
+    const communities = ['c-jingan', 'c-jingan', 'c-xujiahui'];
+    for (const [i, communityId] of communities.entries()) {
+      const buyer = await signedIn(`browser-buyer-${run}-${i}`);
+      const phone = `1391234${String(5000 + i).padStart(4, '0')}`;
+      const placed = await buyer.client.order.place({ communityId, items: [{ productId: s.productId!, qty: i + 1 }, { productId: 'p-rice', qty: 1 }], requestId: `browser-${run}-${i}`, contact: { name: `陈${'一二三'[i]}明`, phone } });
+      expect(placed.order.waveDate).toBe(s.waveDate);
+      await buyer.client.dev.pay({ orderId: placed.order.id });
+      const paid = await buyer.client.order.get({ id: placed.order.id });
+      expect(paid.status).toBe('PAID');
+      s.orders.push({ id: paid.id, shortNo: paid.shortNo, pickupCode: paid.pickupCode, phone });
+    }
+    const cutoffAt = (await staff.client.order.catalog({ communityId: 'c-jingan' })).wave.cutoffAt;
+    await staff.client.dev.setClock({ now: new Date(new Date(cutoffAt).getTime() + 5 * 60_000).toISOString() });
+    const runResult = await runJobAndWait(stackUrl(), staff.token, 'cutoff');
+    expect(runResult.status, JSON.stringify(runResult)).toBe('DONE');
+    const wave = (await staff.client.admin.wave({ date: s.waveDate! })) as { status: string };
+    expect(wave.status).toBe('CLOSED');
+  });
+
+  it('shows the wave’s purchase list by supplier, and the labels’ print preview (one per order, no pickup code)', async () => {
+    await page.goto(`${consoleUrl()}/#/wave?date=${s.waveDate}&tab=purchase`);
+    const supplier = page.getByTestId(`supplier-${supplierId}`);
+    await supplier.waitFor();
+    const text = await supplier.innerText();
+    expect(text).toContain(productTitle);
+    expect(text).toContain('6 件'); // 1 + 2 + 3 units ordered
+    await shot(page, '05-wave-purchase-list');
+
+    await page.getByText('分拣单与标签').click();
+    await expect.poll(() => page.getByTestId('label').count()).toBeGreaterThanOrEqual(s.orders.length);
+    const labels = await page.getByTestId('label').allInnerTexts();
+    for (const o of s.orders) {
+      const label = labels.find((l) => l.includes(o.shortNo));
+      expect(label, `a label for ${o.shortNo}`).toBeTruthy();
+      expect(label).toContain(`尾号 ${o.phone.slice(-4)}`);
+      expect(label).not.toContain(o.phone);
+      if (o.pickupCode) expect(labels.join('\n')).not.toContain(o.pickupCode);
+    }
+    await expect.poll(() => page.getByTestId('label').locator('img').count()).toBeGreaterThanOrEqual(s.orders.length);
+    await shot(page, '06-wave-pick-lists');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByTestId('menu').isVisible()).toBe(false);
+    expect(await page.getByText('分拣汇总').first().isVisible()).toBe(false);
+    await shot(page, '07-labels-print-preview');
+    await page.emulateMedia({ media: 'screen' });
+
+    await page.getByText('配送路线').click();
+    await expect.poll(() => page.locator('.el-step').count()).toBeGreaterThan(0);
+    await shot(page, '08-wave-routes');
+    expectClean(problems);
+  });
+
+  it('draws the dashboard’s charts from the closed wave', async () => {
+    await page.getByTestId('menu-dashboard').click();
+    await page.getByTestId('totals').waitFor();
+    for (const name of ['trend', 'top-products', 'by-region', 'by-community']) {
+      const canvas = page.locator(`[data-chart="${name}"] canvas`);
+      await expect.poll(() => canvas.count(), { message: name }).toBeGreaterThan(0);
+      const box = await canvas.first().boundingBox();
+      expect(box!.width, name).toBeGreaterThan(100);
+    }
+    expect(await page.getByTestId('totals').innerText()).toMatch(/¥\d/);
+    await page.waitForTimeout(800); // chart animations settle before the screenshot
+    await shot(page, '09-dashboard');
+    expectClean(problems);
+  });
+
+  it('changes a setting and sees it in the history', async () => {
+    await page.getByTestId('menu-settings').click();
+    await page.getByTestId('settings-form').waitFor();
+    const before = (await staff.client.admin.settings()) as { version: number; lowStockThreshold: number };
+    const input = field(page, 'setting-lowStockThreshold');
+    await input.fill(String(before.lowStockThreshold + 3));
+    await input.blur();
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('settings-form').innerText()).toContain(`版本 ${before.version + 1}`);
+    const history = page.getByTestId('settings-history');
+    await history.waitFor();
+    await expect.poll(() => history.innerText()).toContain('lowStockThreshold');
+    const after = (await staff.client.admin.settings()) as { version: number; lowStockThreshold: number };
+    expect(after).toMatchObject({ version: before.version + 1, lowStockThreshold: before.lowStockThreshold + 3 });
+    await shot(page, '10-settings-history');
+    expectClean(problems);
+  });
+
+  it('fits a tablet: the side menu collapses and the wave board still works', async () => {
+    const tablet = await openPage(browser, { width: 820, height: 1180 });
+    try {
+      await devSignIn(tablet.page);
+      await tablet.page.goto(`${consoleUrl()}/#/wave?date=${s.waveDate}&tab=purchase`);
+      await tablet.page.getByTestId(`supplier-${supplierId}`).waitFor();
+      const aside = await tablet.page.locator('.el-aside').boundingBox();
+      expect(aside!.width).toBeLessThanOrEqual(64);
+      await shot(tablet.page, '11-tablet-wave');
+      expectClean(tablet.problems);
+    } finally {
+      await tablet.context.close();
+    }
+  });
+});
