@@ -4,7 +4,8 @@ import { lineCommissionFen } from '#domain/commission';
 import { keys } from '#app/keys';
 import { ledgerEntryOps, type LedgerEntry } from '#app/ledger';
 import { runSettlement } from '#app/settle/run';
-import { balanceCommand, withdrawCommand } from '#app/settle/commands';
+import { balanceCommand, decideWithdrawalCommand, withdrawCommand } from '#app/settle/commands';
+import { devPayoutCommand } from '#app/settle/dev';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 
 /** Issue 12 item 6: clawbacks carry a debt rather than a negative available balance (the rule: shared/domain/leader-debt.ts). */
@@ -88,5 +89,45 @@ describe('settlement with refunds after settlement', () => {
     expect(Number(b.availableFen) + Number(b.reservedFen) - Number(b.debtFen)).toBe(700);
     if (withdrawal.status === 'fulfilled') expect(b).toMatchObject({ availableFen: 0, reservedFen: 1000, debtFen: 300 });
     else expect(b).toMatchObject({ availableFen: 700, reservedFen: 0, debtFen: 0 });
+  });
+
+  describe('a withdrawal given back while the leader has debt (reject, failed or cancelled transfer)', () => {
+    const STAFF = { kind: 'openid' as const, openid: 'staff-1' };
+    const decide = (w: TestWorld, id: string, decision: 'approve' | 'reject') => dispatch(decideWithdrawalCommand, { id, decision }, STAFF, w.deps);
+    const payout = (w: TestWorld, withdrawalId: string, state: 'FAIL' | 'CANCELLED') =>
+      dispatch(devPayoutCommand, { withdrawalId, state }, asLeader, { ...w.deps, devMode: true }) as Promise<{ withdrawal: { status: string } }>;
+
+    /** `availableFen` settled and all of it asked for; then a clawback settled after that leaves `debtFen`. */
+    async function reservedWithDebt(availableFen: number, clawbackPaidFen: number, debtFen: number) {
+      const w = await settledWeek(availableFen);
+      const asked = (await dispatch(withdrawCommand, { requestId: 'r-all', amountFen: availableFen }, asLeader, w.deps)) as { id: string };
+      await write(w, entry('clawback', '2026-12-02T11:00:00+08:00', clawbackPaidFen));
+      w.clock.set('2026-12-07T02:00:00+08:00');
+      await runSettlement(w.deps);
+      expect(await balance(w)).toMatchObject({ availableFen: 0, reservedFen: availableFen, debtFen });
+      return { w, id: asked.id };
+    }
+
+    it('reject: the amount repays the debt first, the rest becomes available', async () => {
+      const { w, id } = await reservedWithDebt(1000, 3000, 300);
+      await decide(w, id, 'reject');
+      expect(await balance(w)).toMatchObject({ availableFen: 700, reservedFen: 0, debtFen: 0 });
+      await expect(view(w)).resolves.toMatchObject({ availableFen: 700, debtFen: 0 });
+    });
+
+    it('a failed transfer smaller than the debt: all of it repays debt, nothing becomes available', async () => {
+      const { w, id } = await reservedWithDebt(200, 5000, 500);
+      await decide(w, id, 'approve');
+      await expect(payout(w, id, 'FAIL')).resolves.toMatchObject({ withdrawal: { status: 'FAILED' } });
+      expect(await balance(w)).toMatchObject({ availableFen: 0, reservedFen: 0, debtFen: 300 });
+    });
+
+    it('a cancelled transfer: debt first, the rest available; a repeated outcome changes nothing', async () => {
+      const { w, id } = await reservedWithDebt(1000, 4000, 400);
+      await decide(w, id, 'approve');
+      await payout(w, id, 'CANCELLED');
+      await payout(w, id, 'CANCELLED');
+      expect(await balance(w)).toMatchObject({ availableFen: 600, reservedFen: 0, debtFen: 0 });
+    });
   });
 });

@@ -7,7 +7,7 @@ import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { keys } from '../keys.ts';
-import { getBalance } from '../ledger.ts';
+import { afterStatement, getBalance, heldOf, stillHeld } from '../ledger.ts';
 import { outboxOp } from '../outbox.ts';
 import { payoutDayOp } from './finance.ts';
 import { failedGuard, guard } from '../guards.ts';
@@ -17,7 +17,8 @@ import { settlementSettingsOf } from './settings.ts';
 /**
  * Leader withdrawals (DESIGN.md §7): `PENDING → APPROVED → PAID`, or `REJECTED`, `FAILED`.
  * Asking reserves the amount from `availableFen` in one conditional write, so concurrent asks
- * can never take the balance below zero; reject or a failed transfer gives it back; approval
+ * can never take the balance below zero; reject or a failed transfer gives it back (repaying any
+ * debt first); approval
  * pays through the merchant transfer (商家转账) whose notification settles it exactly once.
  */
 export const WITHDRAWAL_STATUSES = ['PENDING', 'APPROVED', 'PAID', 'REJECTED', 'FAILED'] as const;
@@ -179,7 +180,7 @@ function resultPush(deps: Deps, w: Withdrawal, result: 'approved' | 'rejected' |
 
 /**
  * Staff decide a PENDING withdrawal. Reject: PENDING → REJECTED and the amount back to
- * `availableFen`, in one transaction. Approve: PENDING → APPROVED, then the merchant transfer
+ * `availableFen` (debt repaid first), in one transaction. Approve: PENDING → APPROVED, then the merchant transfer
  * (the withdrawal id is its stable out_bill_no, so asking again never pays twice), then the
  * transfer's package stored for the leader to confirm. Approving an APPROVED withdrawal whose
  * transfer was not created yet (a failed call) retries the transfer.
@@ -201,23 +202,18 @@ async function rejectWithdrawal(deps: Deps, staffId: string, w: Withdrawal, reas
   if (w.status !== 'PENDING') throw notPending(w, 'reject');
   const now = toBizIso(deps.clock.now());
   const next: Withdrawal = { ...w, status: 'REJECTED', decidedAt: now, decidedBy: staffId, reason };
-  const ops: WriteOp[] = [
+  const failed = await transactGivingBack(deps, w, (giveBack) => [
     guard('pending', {
       type: 'update',
       key: withdrawalKey(w),
       update: { set: { status: 'REJECTED', decidedAt: now, decidedBy: staffId, reason, ...statusIndex(w, 'REJECTED') } },
       when: [{ op: 'eq', path: 'status', value: 'PENDING' }],
     }),
-    { type: 'update', key: keys.leaderBalance(w.leaderId), update: { inc: { availableFen: w.amountFen, reservedFen: -w.amountFen } } },
+    giveBack,
     resultPush(deps, w, 'rejected', reason),
     payoutDayOp(bizDate(deps.clock.now()), { returnedFen: w.amountFen }),
-  ];
-  try {
-    await deps.store.transact(ops);
-  } catch (e) {
-    if (failedGuard(e, ops) === 'pending') throw notPending((await findWithdrawal(deps, w.id)) ?? w, 'reject');
-    throw e;
-  }
+  ]);
+  if (failed === 'pending') throw notPending((await findWithdrawal(deps, w.id)) ?? w, 'reject');
   return withdrawalView(next, 'staff');
 }
 
@@ -306,14 +302,14 @@ const isFinal = (s: string): s is FinalState => s === 'SUCCESS' || s === 'FAIL' 
 /**
  * Applies a transfer's final state to an APPROVED withdrawal, once: SUCCESS → PAID
  * (withdrawnFen += amount, reservedFen −= amount); FAIL / CANCELLED → FAILED (the amount back
- * to availableFen). Returns false when it had been applied already (a repeated notification).
+ * to availableFen, debt repaid first). Returns false when it had been applied already (a repeated notification).
  */
 async function applyTransferOutcome(deps: Deps, w: Withdrawal, state: FinalState, failReason?: string): Promise<boolean> {
   const now = deps.clock.now();
   const at = toBizIso(now);
   const paid = state === 'SUCCESS';
   const reason = paid ? undefined : (failReason ?? (state === 'CANCELLED' ? '转账已撤销，金额已退回' : '转账失败，金额已退回'));
-  const ops: WriteOp[] = [
+  const ops = (balanceOp: WriteOp): WriteOp[] => [
     guard('approved', {
       type: 'update',
       key: withdrawalKey(w),
@@ -324,20 +320,51 @@ async function applyTransferOutcome(deps: Deps, w: Withdrawal, state: FinalState
       },
       when: [{ op: 'eq', path: 'status', value: 'APPROVED' }],
     }),
-    {
-      type: 'update',
-      key: keys.leaderBalance(w.leaderId),
-      update: { inc: paid ? { withdrawnFen: w.amountFen, reservedFen: -w.amountFen } : { availableFen: w.amountFen, reservedFen: -w.amountFen } },
-    },
+    balanceOp,
     resultPush(deps, w, paid ? 'paid' : 'failed', reason),
     payoutDayOp(bizDate(now), paid ? { withdrawnFen: w.amountFen } : { returnedFen: w.amountFen }),
   ];
+  if (!paid) return (await transactGivingBack(deps, w, ops)) !== 'approved';
+  const paidOps = ops({ type: 'update', key: keys.leaderBalance(w.leaderId), update: { inc: { withdrawnFen: w.amountFen, reservedFen: -w.amountFen } } });
   try {
-    await deps.store.transact(ops);
+    await deps.store.transact(paidOps);
     return true;
   } catch (e) {
-    if (failedGuard(e, ops) === 'approved') return false;
+    if (failedGuard(e, paidOps) === 'approved') return false;
     throw e;
+  }
+}
+
+const GIVE_BACK_ATTEMPTS = 5;
+
+/**
+ * Runs the transaction `ops(giveBack)` that gives a withdrawal's reserved amount back (reject, a
+ * failed or cancelled transfer) with the debt rule (shared/domain/leader-debt.ts): the amount
+ * repays `debtFen` first and the rest becomes available. The balance op is conditioned on what
+ * the balance held when read (guard 'balance': read again). Answers undefined once written, or
+ * the name of another guard whose condition failed; any other error is thrown.
+ */
+async function transactGivingBack(deps: Deps, w: Withdrawal, ops: (giveBack: WriteOp) => WriteOp[]): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const held = heldOf(await deps.store.get(keys.leaderBalance(w.leaderId), { consistent: true }));
+    const next = afterStatement(held, w.amountFen);
+    const all = ops(
+      guard('balance', {
+        type: 'update',
+        key: keys.leaderBalance(w.leaderId),
+        update: { inc: { reservedFen: -w.amountFen }, set: { availableFen: next.availableFen, debtFen: next.debtFen } },
+        when: stillHeld(held),
+      }),
+    );
+    try {
+      await deps.store.transact(all);
+      return undefined;
+    } catch (e) {
+      const failed = failedGuard(e, all);
+      if (failed === 'balance' && attempt < GIVE_BACK_ATTEMPTS) continue;
+      if (failed && failed !== 'balance') return failed;
+      throw e;
+    }
   }
 }
 
