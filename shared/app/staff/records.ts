@@ -152,12 +152,15 @@ export async function updateStaff(
   throw new AppError('INVALID_STATE', `staff member ${id} kept changing; try again`);
 }
 
+/** The member id of a STAFF_OPENIDS seed's owner record. */
+export const seedOwnerId = (openid: string) => `seed-${createHash('sha256').update(openid).digest('hex').slice(0, 20)}`;
+
 /**
  * A STAFF_OPENIDS seed signing in to the browser by scanning: its member record (owner,
  * bound to nothing, no login), created once under an id derived from the openid.
  */
 export async function ensureSeedOwner(deps: Deps, openid: string): Promise<Item> {
-  const id = `seed-${createHash('sha256').update(openid).digest('hex').slice(0, 20)}`;
+  const id = seedOwnerId(openid);
   const now = toBizIso(deps.clock.now());
   await deps.store
     .write({

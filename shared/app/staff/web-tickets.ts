@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { rolesOf } from '../users.ts';
 import { staffKeys } from './keys.ts';
 import { randomSecret } from './password.ts';
-import { ensureSeedOwner, getStaff } from './records.ts';
+import { ensureSeedOwner, getStaff, seedOwnerId } from './records.ts';
 import { staffSession } from './sign-in.ts';
 
 /**
@@ -40,17 +40,20 @@ async function ticketOf(deps: Deps, ref: string): Promise<{ ticket: string; item
   return item ? { ticket, item } : undefined;
 }
 
-/** The member a mini-program caller signs in as: the member bound to their openid, or their seed record. */
-async function confirmingMember(deps: Deps, userId: string): Promise<Item> {
-  const subjectId = staffIdOfSubject(userId);
+/**
+ * The member a mini-program caller signs in as: the member bound to their openid (or of their
+ * staff token), or, for a STAFF_OPENIDS seed, its owner record, made once (`seed`, called only
+ * when the ticket is about to be confirmed, so a refused confirmation writes nothing).
+ */
+async function confirmingMember(deps: Deps, userId: string): Promise<{ staffId?: string; seed?: () => Promise<Item> }> {
   const roles = await rolesOf(deps, userId);
   if (roles.revoked || !roles.roles.includes('staff')) throw new AppError('FORBIDDEN', 'only staff members confirm a sign-in');
-  if (subjectId) return (await getStaff(deps, subjectId))!;
-  if (roles.staffId) return (await getStaff(deps, roles.staffId))!;
-  // A STAFF_OPENIDS seed (or an R#STAFF item naming no member): its owner record, made once.
-  const seed = await ensureSeedOwner(deps, userId);
-  if (seed.status !== 'active') throw new AppError('FORBIDDEN', 'this staff member is disabled');
-  return seed;
+  const staffId = staffIdOfSubject(userId) ?? roles.staffId;
+  if (staffId) return { staffId };
+  const seedId = seedOwnerId(userId);
+  const existing = await getStaff(deps, seedId);
+  if (existing && existing.status !== 'active') throw new AppError('FORBIDDEN', 'this staff member is disabled');
+  return existing ? { staffId: seedId } : { staffId: seedId, seed: () => ensureSeedOwner(deps, userId) };
 }
 
 /**
@@ -62,13 +65,14 @@ export async function confirmWebTicket(deps: Deps, ref: string, userId: string) 
   const found = await ticketOf(deps, ref);
   if (!found) throw new AppError('NOT_FOUND', 'no such sign-in ticket');
   const now = deps.clock.now();
-  const staffId = String(member.id);
+  const staffId = member.staffId!;
   const settled = (item: Item) => {
     if (item.status === 'CONFIRMED' && item.staffId === staffId) return { confirmed: true as const };
     if (item.status === 'CONFIRMED') throw new AppError('INVALID_STATE', 'the ticket is already confirmed');
     throw new AppError('INVALID_STATE', 'the ticket has expired');
   };
   if (found.item.status !== 'PENDING' || Number(found.item.validUntil) <= now) return settled(found.item);
+  if (member.seed) await member.seed();
   try {
     await deps.store.write({
       type: 'update',
