@@ -10,9 +10,12 @@ import { expireJob, refundsJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
+import { adminOrderCommands } from '#app/admin-orders/commands';
+import { auditCommand, auditStaffWrites } from '#app/audit/audit';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
-export const adminModule: FunctionModule = {
+// Every staff write leaves one audit entry in its own transaction (shared/app/audit).
+export const adminModule: FunctionModule = auditStaffWrites({
   name: 'admin',
   commands: [
     ...adminCatalogCommands,
@@ -23,5 +26,7 @@ export const adminModule: FunctionModule = {
     ...staffAdminCommands,
     runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob]),
     jobRunCommand,
+    ...adminOrderCommands,
+    auditCommand,
   ],
-};
+});

@@ -2,6 +2,8 @@ import type { FunctionModule } from '#app/command';
 import { withJobRunner } from '#app/jobs/runner';
 import { cutoffCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
+import { shortageCommand } from '#app/cutoff/shortages';
+import { auditStaffWrites } from '#app/audit/audit';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
-export const cutoffModule: FunctionModule = withJobRunner({ name: 'cutoff', commands: cutoffCommands, jobs: [cutoffJob] }, 300);
+export const cutoffModule: FunctionModule = auditStaffWrites(withJobRunner({ name: 'cutoff', commands: [...cutoffCommands, shortageCommand], jobs: [cutoffJob] }, 300));

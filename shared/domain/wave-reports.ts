@@ -103,6 +103,9 @@ export interface PurchaseLine {
   /** `costFen × qty`, when the cost is known. */
   costAmountFen?: number;
   salesFen: number;
+  /** Units the supplier did not deliver (shortages recorded after the cutoff), and what is left to deliver: `qty − shortQty`. */
+  shortQty?: number;
+  deliverQty?: number;
 }
 
 export interface SupplierPurchase {
@@ -121,6 +124,28 @@ export interface PurchaseList {
   qty: number;
   costAmountFen: number;
   salesFen: number;
+  shortQty?: number;
+  deliverQty?: number;
+}
+
+/**
+ * The purchase list with its shortages (缺货): each line shows what was ordered (`qty`), what
+ * the supplier is short (`shortQty`, at most `qty`) and what is left to deliver (`deliverQty`);
+ * suppliers and the whole list carry the same sums.
+ */
+export function withShortages(list: PurchaseList, shortQty: Readonly<Record<string, number>>): PurchaseList {
+  let listShort = 0;
+  const suppliers = list.suppliers.map((s) => {
+    let supplierShort = 0;
+    const lines = s.lines.map((l) => {
+      const short = Math.min(l.qty, Math.max(0, shortQty[l.productId] ?? 0));
+      supplierShort += short;
+      return { ...l, shortQty: short, deliverQty: l.qty - short };
+    });
+    listShort += supplierShort;
+    return { ...s, lines, shortQty: supplierShort, deliverQty: s.qty - supplierShort };
+  });
+  return { ...list, suppliers, shortQty: listShort, deliverQty: list.qty - listShort };
 }
 
 export type InventoryWarningKind = 'SOLD_OUT' | 'LOW_STOCK' | 'OVER_SUPPLIER_CAPACITY';

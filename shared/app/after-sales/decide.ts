@@ -96,7 +96,8 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
       if (e instanceof RangeError && attempt < MAX_ATTEMPTS) continue;
       throw new AppError('INVALID_STATE', 'these units were already refunded', { orderId: order.id });
     }
-    const paidFen = order.lines.reduce((a, l) => a + l.paidFen, 0);
+    // The points were earned on what was paid less the staff unit refunds before pickup.
+    const paidFen = order.lines.reduce((a, l) => a + l.paidFen, 0) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
     const refundedBefore = order.afterSalesRefundedFen ?? 0;
     const points = pointsToTakeBack(order.pointsEarned ?? 0, paidFen, refundedBefore, refundedBefore + share.amountFen);
     const user = points > 0 ? await deps.store.get(keys.user(order.userId), { consistent: true }) : undefined;

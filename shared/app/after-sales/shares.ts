@@ -99,3 +99,31 @@ export function pointsToTakeBack(earned: number, paidFen: number, beforeFen: num
   const share = (fen: number) => Math.floor((earned * Math.min(fen, paidFen)) / paidFen);
   return share(afterFen) - share(beforeFen);
 }
+
+export interface RemainingLine {
+  qty: number;
+  paidFen: number;
+  /** The commission on what remains: the line's commission less that of its refunded units (telescoping with `refundShare`). */
+  commissionFen: number;
+}
+
+/**
+ * What remains of each line once `refundedQty` units per product were refunded (units taken
+ * line by line in order, as `refundShare` takes them): the units and paid fen left, and the
+ * commission they carry. A pickup accrues exactly this, so the later refunds of `refundShare`
+ * take back exactly what it accrued.
+ */
+export function remainingLines(lines: readonly ShareLine[], refundedQty: Readonly<Record<string, number>>): RemainingLine[] {
+  const seen: Record<string, number> = {};
+  return lines.map((line) => {
+    const start = seen[line.productId] ?? 0;
+    seen[line.productId] = start + line.qty;
+    const gone = Math.min(Math.max((refundedQty[line.productId] ?? 0) - start, 0), line.qty);
+    const paidGone = paidOfUnits(line, gone);
+    return {
+      qty: line.qty - gone,
+      paidFen: line.paidFen - paidGone,
+      commissionFen: lineCommissionFen(line.paidFen, line.commissionRate) - lineCommissionFen(paidGone, line.commissionRate),
+    };
+  });
+}

@@ -12,6 +12,7 @@ import { cutoffKeys } from './keys.ts';
 import { chunkPickList } from './pick-chunks.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
+import { remainingLines } from '../after-sales/shares.ts';
 import { cancelOrder } from '../orders/cancel.ts';
 import { waveGateKeys } from '../waves.ts';
 import { isAppError } from '#domain/errors';
@@ -166,17 +167,25 @@ export async function sweepClosedWave(deps: Deps, date: string, communityId: str
   return refunded;
 }
 
-/** What the reports need of a confirmed order (no contact beyond the masked name and tail, never the pickup code). */
-function reportOrder(o: Order): CutoffOrder {
+/**
+ * What the reports need of a confirmed order (no contact beyond the masked name and tail, never
+ * the pickup code): its lines less the units staff refunded (admin-orders, shortages).
+ */
+export function reportOrder(o: Order): CutoffOrder {
+  const left = remainingLines(o.lines, (o as { refundedQty?: Record<string, number> }).refundedQty ?? {});
+  const lines = o.lines
+    .map((l, i) => ({ productId: l.productId, title: l.title, qty: left[i]!.qty, unitPriceFen: l.unitPriceFen, paidFen: left[i]!.paidFen }))
+    .filter((l) => l.qty > 0);
   return {
     id: o.id,
     communityId: o.communityId,
     userId: o.userId,
-    status: o.status,
+    // Every unit refunded: nothing to pack or count (the reports count CONFIRMED orders only).
+    status: lines.length ? o.status : 'REFUNDED',
     shortNo: o.shortNo,
     contactName: o.contactMasked,
     phoneTail: o.phoneTail,
-    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
+    lines,
     createdAt: o.createdAt,
     newCustomer: o.firstOrder === true,
   };

@@ -9,7 +9,8 @@ import { keys } from '../keys.ts';
  * - `W#<date>` / `PART#<communityId>`: one community's totals, written in the same transaction
  *   as its close (the per-community checkpoint the wave reports are merged from).
  * - `W#<date>` / `PICK#<communityId>` (+ `#<nnn>` for more labels than fit one item),
- *   `PURCHASE`, `ROUTES`, `WARNINGS`, `STATS`: the wave reports.
+ *   `PURCHASE`, `ROUTES`, `WARNINGS`, `STATS`: the wave reports; `SHORT#<requestId>`: a shortage
+ *   (what was short, the units chosen, the refunds), `SHORTREV#<productId>`: its product's count.
  * - `W#STATS` / `<date>` and `W#STATS#<dimension>` / `<date>`: the dashboard's per-wave
  *   aggregates, one item per dimension so a date range is one query and no item nears 400 KB.
  */
@@ -30,6 +31,10 @@ export const cutoffKeys = {
   routes: (date: string): Key => keys.waveReport(date, 'ROUTES'),
   warnings: (date: string): Key => keys.waveReport(date, 'WARNINGS'),
   stats: (date: string): Key => keys.waveReport(date, 'STATS'),
+  /** A shortage recorded for the wave (cutoff/shortages.ts), by its requestId; `SHORTREV#<productId>` serialises a product's shortages. */
+  shortage: (date: string, requestId: string): Key => keys.waveReport(date, `SHORT#${requestId}`),
+  shortages: (date: string) => keys.waveReports(date, 'SHORT#'),
+  shortageRev: (date: string, productId: string): Key => keys.waveReport(date, `SHORTREV#${productId}`),
   dashboardTotal: (date: string): Key => ({ pk: 'W#STATS', sk: date }),
   dashboardGroups: (dimension: Dimension, date: string): Key => ({ pk: `W#STATS#${dimension}`, sk: date }),
 } as const;

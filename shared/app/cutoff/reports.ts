@@ -2,6 +2,7 @@ import {
   inventoryWarnings,
   mergePurchaseList,
   waveStats,
+  withShortages,
   type InventoryWarning,
   type PurchaseList,
   type ReportCommunity,
@@ -104,9 +105,14 @@ async function remainingStock(deps: Deps, date: string, products: readonly Repor
 
 // ---- readers ------------------------------------------------------------------------------
 
+/** The purchase list with the wave's shortages applied (`shortQty`, `deliverQty` per product; cutoff/shortages.ts). */
 export async function readPurchaseList(deps: Deps, date: string): Promise<(PurchaseList & { date: string }) | undefined> {
   const it = await deps.store.get(cutoffKeys.purchase(date));
-  return it ? body(it) : undefined;
+  if (!it) return undefined;
+  const short: Record<string, number> = {};
+  for (const s of await queryAll(deps.store, { ...cutoffKeys.shortages(date), consistent: true })) short[String(s.productId)] = (short[String(s.productId)] ?? 0) + Number(s.shortQty ?? 0);
+  const list = body<PurchaseList & { date: string }>(it);
+  return { ...withShortages(list, short), date: list.date };
 }
 
 export async function readRoutes(deps: Deps, date: string): Promise<RoutesReport | undefined> {

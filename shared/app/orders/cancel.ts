@@ -26,7 +26,9 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
     throw new AppError('WAVE_CLOSED', 'the wave is closed: the order can no longer be cancelled', { waveDate: order.waveDate });
 
   const cancelledAt = toBizIso(now);
-  const refund = order.status === 'PAID' ? newRefund(deps, order, { tag: 'CANCEL', amountFen: order.amounts.payableFen, reason: '订单取消' }) : undefined;
+  // What is left to refund: the payable amount less what staff unit refunds gave back already.
+  const leftFen = order.amounts.payableFen - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
+  const refund = order.status === 'PAID' && leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '订单取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
     guard('order', {

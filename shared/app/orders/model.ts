@@ -7,7 +7,8 @@ import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
-export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH';
+/** MERCHANT: cancelled by staff (POST /admin/orders/{id}/cancel). */
+export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT';
 
 export interface OrderLine {
   productId: string;

@@ -7,6 +7,7 @@ import type { PaymentParams } from '#ports/payment';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
+import { phoneIndexOp } from '../admin-orders/phone-index.ts';
 import { flashShardCapacities, type Product } from '../catalog/products.ts';
 import { priceFor } from './quote.ts';
 import { waveOpenCheck } from '../waves.ts';
@@ -119,8 +120,10 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       },
       { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
       { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
+      // The phone's keyed blind index beside the sealed contact: staff find the order by the full number (admin-orders).
+      phoneIndexOp(deps, order, input.contact.phone).op,
     );
-    guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' });
+    guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
     try {
       await deps.store.transact(ops);
       break;

@@ -8,9 +8,11 @@ import type { Order } from './model.ts';
  * unpaid-order slot. Always part of the transaction that moves the order out of
  * PENDING_PAYMENT/PAID (conditioned on that status), so they happen once.
  */
-export function releaseOrderHoldsOps(order: Order): WriteOp[] {
+export function releaseOrderHoldsOps(order: Order, options: { stock?: boolean } = {}): WriteOp[] {
   const ops: WriteOp[] = [...unpaidSlotReleaseOps(order)];
-  for (const line of order.lines) {
+  // Units a staff refund already put back on sale while the wave was open (admin-orders/refund.ts).
+  const returned = (order as { stockReturnedQty?: Record<string, number> }).stockReturnedQty ?? {};
+  for (const line of options.stock === false ? [] : order.lines) {
     if (line.flash && line.flashSaleId) {
       for (const [shard, qty] of Object.entries(line.flashShards ?? {})) {
         ops.push({ type: 'update', key: keys.flashStock(line.productId, line.flashSaleId, Number(shard)), update: { inc: { sold: -qty } }, when: [{ op: 'gte', path: 'sold', value: qty }] });
@@ -19,10 +21,12 @@ export function releaseOrderHoldsOps(order: Order): WriteOp[] {
       continue;
     }
     // Only what placement held: limited wave stock and a per-user limit (line.holds).
+    const qty = line.qty - Math.min(line.qty, returned[line.productId] ?? 0);
+    if (qty <= 0) continue;
     if (line.holds?.includes('stock'))
-      ops.push({ type: 'update', key: keys.waveStock(line.productId, order.waveDate), update: { inc: { sold: -line.qty } }, when: [{ op: 'gte', path: 'sold', value: line.qty }] });
+      ops.push({ type: 'update', key: keys.waveStock(line.productId, order.waveDate), update: { inc: { sold: -qty } }, when: [{ op: 'gte', path: 'sold', value: qty }] });
     if (line.holds?.includes('limit'))
-      ops.push({ type: 'update', key: keys.userLimit(order.userId, order.waveDate, line.productId), update: { inc: { count: -line.qty } }, when: [{ op: 'gte', path: 'count', value: line.qty }] });
+      ops.push({ type: 'update', key: keys.userLimit(order.userId, order.waveDate, line.productId), update: { inc: { count: -qty } }, when: [{ op: 'gte', path: 'count', value: qty }] });
   }
   if (order.couponId) {
     ops.push({ type: 'update', key: keys.userCoupon(order.userId, order.couponId), update: { set: { status: 'available' }, remove: ['usedBy'] }, when: [{ op: 'eq', path: 'usedBy', value: order.id }] });

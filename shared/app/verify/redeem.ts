@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { id } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { AppError, isAppError } from '#domain/errors';
-import { lineCommissionFen } from '#domain/commission';
 import { bizDate, toBizIso } from '#domain/time';
 import { financeDayOp } from '../settle/finance.ts';
 import type { WriteOp } from '#ports/item-store';
@@ -12,7 +11,7 @@ import { keys } from '../keys.ts';
 import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, orderView, type Order } from '../orders/model.ts';
 import type { LeaderBinding } from '../users.ts';
-import { pointsForFen } from '../after-sales/shares.ts';
+import { pointsForFen, remainingLines } from '../after-sales/shares.ts';
 import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
@@ -31,13 +30,15 @@ export type PickedUpOrder = Order & {
 
 /** The commission entry of a pickup; its id is derived from the order so it exists once. */
 export function commissionEntry(order: Order, leaderId: string, at: string): LedgerEntry {
-  const lines = order.lines.map((l) => ({
+  // On what remains after staff unit refunds before pickup (none: the whole order).
+  const left = remainingLines(order.lines, (order as { refundedQty?: Record<string, number> }).refundedQty ?? {});
+  const lines = order.lines.map((l, i) => ({
     productId: l.productId,
     title: l.title,
-    qty: l.qty,
-    paidFen: l.paidFen,
+    qty: left[i]!.qty,
+    paidFen: left[i]!.paidFen,
     rate: l.commissionRate,
-    commissionFen: lineCommissionFen(l.paidFen, l.commissionRate),
+    commissionFen: left[i]!.commissionFen,
   }));
   return {
     id: `pickup-${order.id}`,
@@ -91,7 +92,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
 
     const now = toBizIso(deps.clock.now());
     const attemptId = deps.ids.newId();
-    const pointsEarned = pointsForFen(order.lines.reduce((a, l) => a + l.paidFen, 0), deps.settings.pointsPerYuanEarned);
+    const pointsEarned = pointsForFen(order.lines.reduce((a, l) => a + l.paidFen, 0) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0), deps.settings.pointsPerYuanEarned);
     const entry = commissionEntry(order, leader.leaderId, now);
     const ops: WriteOp[] = [
       {
