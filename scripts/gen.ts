@@ -7,6 +7,8 @@
  * (scripts/lib/contract.ts).
  * `npm run gen` writes them; `npm run gen -- --check` fails when a committed file is stale.
  */
+import { finestCron } from '../shared/platform/cron.ts';
+import { HEARTBEAT_TRIGGER } from '../shared/platform/cloudbase.ts';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { FUNCTIONS, LOCAL_ONLY, SIZING } from '../functions/registry.ts';
 import { SCHEDULES } from '../shared/app/schedules.ts';
@@ -74,9 +76,13 @@ export function scheduleTargets() {
 
 export function cloudbaseConfig(name: string) {
   const mod = FUNCTIONS.find((m) => m.name === name);
-  const triggers = Object.entries(SCHEDULES)
-    .filter(([job, s]) => s.fn === name && mod?.jobs?.some((j) => j.name === job))
-    .map(([job, s]) => ({ name: job, type: 'timer', config: s.cloudbase }));
+  // CloudBase takes one timer per function: a function with several jobs gets one heartbeat
+  // at the finest of their crons and runs, each tick, the jobs whose own cron names it.
+  const scheduled = Object.entries(SCHEDULES).filter(([job, s]) => s.fn === name && mod?.jobs?.some((j) => j.name === job));
+  const triggers =
+    scheduled.length <= 1
+      ? scheduled.map(([job, s]) => ({ name: job, type: 'timer', config: s.cloudbase }))
+      : [{ name: HEARTBEAT_TRIGGER, type: 'timer', config: finestCron(scheduled.map(([, s]) => s.cloudbase)) }];
   const permissions: Record<string, string[]> = {
     notify: ['subscribeMessage.send'],
     // admin.runJob can run the notify drain now.

@@ -16,6 +16,26 @@ interface TimerEvent {
 /** An action as it can be named in a message: client data may be any value (`String({ toString: 1 })` throws). */
 const nameOf = (action: unknown): string => (typeof action === 'string' ? action.slice(0, 64) : `(${action === null ? 'null' : typeof action})`);
 
+/** The one timer of a function with several jobs (scripts/gen.ts names it so). */
+export const HEARTBEAT_TRIGGER = 'heartbeat';
+const isHeartbeat = (mod: FunctionModule, trigger: string) => trigger === HEARTBEAT_TRIGGER && (mod.jobs?.length ?? 0) > 0;
+
+/** Runs each due job in turn; one failing does not stop the others, and the tick fails after them all. */
+async function runInTurn(jobs: NonNullable<FunctionModule['jobs']>, deps: PlatformDeps): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = {};
+  let failure: unknown;
+  for (const j of jobs) {
+    try {
+      results[j.name] = await j.run(deps, {});
+    } catch (e) {
+      failure ??= e;
+      toErrorBody(e, `timer job ${j.name}`);
+    }
+  }
+  if (failure) throw failure;
+  return results;
+}
+
 const isTimer = (e: unknown): e is TimerEvent => !!e && typeof e === 'object' && (e as TimerEvent).Type === 'Timer';
 
 /** An HTTP request through CloudBase's HTTP access service (云接入 / HTTP trigger): API-gateway shaped. */
@@ -50,6 +70,12 @@ export function createCloudMain(
   mod: FunctionModule,
   getDeps: () => Promise<PlatformDeps>,
   openidOf: (event: unknown, context: unknown) => string | undefined,
+  /**
+   * The jobs a timer tick runs when its trigger is not itself a job: CloudBase allows one timer
+   * per function, so a function with several jobs has one `heartbeat` timer and this says which
+   * are due at the tick (each job's own cron, wiring/cloudbase.ts).
+   */
+  timerJobs: (trigger: string, atMs: number) => string[] = () => [],
 ) {
   const byAction = new Map(mod.commands.map((c) => [c.name.slice(c.name.indexOf('.') + 1), c]));
   return async (event: unknown, context: unknown): Promise<CloudResult> => {
@@ -59,8 +85,12 @@ export function createCloudMain(
     if (isTimer(event) && anonymous) {
       const job = mod.jobs?.find((j) => j.name === event.TriggerName);
       try {
-        if (!job) throw new AppError('NOT_FOUND', `no job ${event.TriggerName}`);
-        return { ok: true, data: await job.run(await getDeps(), {}) };
+        if (job) return { ok: true, data: await job.run(await getDeps(), {}) };
+        const at = typeof event.Time === 'string' && !Number.isNaN(Date.parse(event.Time)) ? Date.parse(event.Time) : Date.now();
+        if (!isHeartbeat(mod, event.TriggerName)) throw new AppError('NOT_FOUND', `no job ${event.TriggerName}`);
+        const names = timerJobs(event.TriggerName, at);
+        const due = (mod.jobs ?? []).filter((j) => names.includes(j.name));
+        return { ok: true, data: await runInTurn(due, await getDeps()) };
       } catch (e) {
         // Fail the invocation so the platform's retry and alarms see it (a cutoff out of time resumes).
         toErrorBody(e, `${mod.name} timer ${event.TriggerName}`);

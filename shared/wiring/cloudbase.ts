@@ -9,6 +9,8 @@ import type { PayoutGateway } from '#ports/payment';
 import type { Clock } from '#ports/clock';
 import { parseConfig, type Config } from '#platform/config';
 import { createCloudMain } from '#platform/cloudbase';
+import { cronMatchesMinute } from '#platform/cron';
+import { SCHEDULES } from '#app/schedules';
 import type { FunctionModule } from '#platform/command';
 import { assembleDeps, withFreshSettings } from './shared.ts';
 
@@ -131,9 +133,17 @@ export const cloudOpenid = (): string | undefined => platform?.openid();
 /** `exports.main` of a CloudBase function: actions from the mini-program and timer triggers. */
 export function createCloudbaseMain(mod: FunctionModule<Deps>) {
   const getDeps = cloudbaseDeps();
-  const main = createCloudMain(mod, getDeps, () => cloudOpenid());
+  const main = createCloudMain(mod, getDeps, () => cloudOpenid(), dueJobs(mod.name));
   return async (event: unknown, context: unknown) => {
     await cloudPlatform();
     return main(event, context);
   };
 }
+
+/** The jobs of a function whose own CloudBase cron names the minute of a heartbeat tick. */
+export const dueJobs =
+  (fn: string) =>
+  (_trigger: string, atMs: number): string[] =>
+    Object.entries(SCHEDULES)
+      .filter(([, s]) => s.fn === fn && cronMatchesMinute(s.cloudbase, atMs))
+      .map(([job]) => job);
