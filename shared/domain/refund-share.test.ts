@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { lineCommissionFen } from '#domain/commission';
-import { pointsForFen, pointsToTakeBack, refundShare, type ShareLine } from './shares.ts';
+import { lineCommissionFen } from './commission.ts';
+import { pointsForFen, pointsToTakeBack, refundShare, type ShareLine } from './refund-share.ts';
 import { PROPERTY_TIMEOUT_MS } from '#test/property';
 
 const rice: ShareLine = { productId: 'p-rice', qty: 3, paidFen: 1000, commissionRate: 0.08 };

@@ -4,7 +4,7 @@ import { TransactionCancelled, type WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { mergeLines } from '../after-sales/model.ts';
-import { refundShare } from '../after-sales/shares.ts';
+import { refundShare } from '#domain/refund-share';
 import { orderFromItem, orderKey, type Order, type Refund } from '../orders/model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import { financeDayOp } from '../settle/finance.ts';

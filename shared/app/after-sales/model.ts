@@ -82,32 +82,5 @@ export const orderedQty = (order: Pick<Order, 'lines'>, productId: string) =>
 export const askableQty = (order: OrderWithAfterSales, productId: string) =>
   orderedQty(order, productId) - (order.claimedQty?.[productId] ?? 0) - (order.closedQty?.[productId] ?? 0);
 
-/**
- * The rejection bookkeeping after a decision (pure). The units of the request that were not
- * approved (all of them on a rejection) count as rejected; they are taken from the re-asked
- * units first, so a unit rejected a second time is closed and the others may be asked once more.
- */
-export function afterDecision(
-  order: Pick<OrderWithAfterSales, 'rejectedOnceQty' | 'closedQty'>,
-  asked: readonly { productId: string; qty: number }[],
-  reaskedQty: Readonly<Record<string, number>>,
-  approved: readonly { productId: string; qty: number }[],
-): { rejectedOnceQty: Record<string, number>; closedQty: Record<string, number> } {
-  const once = { ...(order.rejectedOnceQty ?? {}) };
-  const closed = { ...(order.closedQty ?? {}) };
-  for (const l of asked) {
-    const ok = approved.filter((a) => a.productId === l.productId).reduce((a, x) => a + x.qty, 0);
-    const notApproved = Math.max(0, l.qty - ok);
-    const closing = Math.min(reaskedQty[l.productId] ?? 0, notApproved);
-    if (closing > 0) closed[l.productId] = (closed[l.productId] ?? 0) + closing;
-    if (notApproved - closing > 0) once[l.productId] = (once[l.productId] ?? 0) + notApproved - closing;
-  }
-  return { rejectedOnceQty: once, closedQty: closed };
-}
-
-/** Merges repeated products of an input into one entry each, keeping the first position. */
-export function mergeLines(lines: readonly { productId: string; qty: number }[]): { productId: string; qty: number }[] {
-  const out = new Map<string, number>();
-  for (const l of lines) out.set(l.productId, (out.get(l.productId) ?? 0) + l.qty);
-  return [...out].map(([productId, qty]) => ({ productId, qty }));
-}
+/** Merging repeated products of an input and the rejection bookkeeping are pure rules of the domain's after-sales plan. */
+export { mergeLines } from '#domain/after-sales-plan';

@@ -12,7 +12,7 @@ import { cutoffKeys } from './keys.ts';
 import { chunkPickList } from './pick-chunks.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
-import { remainingLines } from '../after-sales/shares.ts';
+import { remainingLines } from '#domain/refund-share';
 import { cancelOrder } from '../orders/cancel.ts';
 import { waveGateKeys } from '../waves.ts';
 import { isAppError } from '#domain/errors';

@@ -11,7 +11,7 @@ import { keys } from '../keys.ts';
 import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, orderView, type Order } from '../orders/model.ts';
 import type { LeaderBinding } from '../users.ts';
-import { pointsForFen, remainingLines } from '../after-sales/shares.ts';
+import { pointsForFen, remainingLines } from '#domain/refund-share';
 import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';

@@ -1,5 +1,5 @@
-import { lineCommissionFen } from '#domain/commission';
-import { allocateFen } from '#domain/money';
+import { lineCommissionFen } from './commission.ts';
+import { allocateFen } from './money.ts';
 
 /**
  * What a partial refund is worth (pure). A line's paidFen is split over its units by largest
@@ -32,7 +32,7 @@ export interface RefundShare {
 }
 
 /** The paid fen of the first `units` units of a line. */
-function paidOfUnits(line: ShareLine, units: number): number {
+export function paidOfUnits(line: ShareLine, units: number): number {
   if (units <= 0) return 0;
   if (units >= line.qty) return line.paidFen;
   return allocateFen(line.paidFen, Array.from({ length: line.qty }, () => 1))
