@@ -88,6 +88,15 @@ describe('staff over HTTP', () => {
     expect(locked.body.error.code).toBe('RATE_LIMITED');
   });
 
+  it('a sign-in answer lists staff and staffRoles for a staff openid (GET /me too), only customer for others', async () => {
+    const staff = await api('POST', '/auth/dev-login', { body: { openid: 'demo-staff' } });
+    expect(staff.body.data.user).toEqual({ id: 'demo-staff', roles: ['customer', 'staff'], staffRoles: ['owner'] });
+    expect((await api('GET', '/me', { token: staff.body.data.token })).body.data).toMatchObject({ roles: ['customer', 'staff'], staffRoles: ['owner'] });
+    const customer = await api('POST', '/auth/dev-login', { body: { openid: uniqueOpenid('cust') } });
+    expect(customer.body.data.user.roles).toEqual(['customer']);
+    expect(customer.body.data.user.staffRoles).toBeUndefined();
+  });
+
   it('dev login refuses a staff subject as an openid', async () => {
     expect((await api('POST', '/auth/dev-login', { body: { openid: 'staff:anything' } })).status).toBe(400);
   });
