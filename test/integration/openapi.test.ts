@@ -79,6 +79,18 @@ describe('openapi.json', () => {
     expect(cancel.requestBody?.content['application/json'].schema.properties?.id).toBeUndefined();
   });
 
+  it('every query parameter can come as text: a number or boolean query parameter also accepts a string', () => {
+    // HTTP carries a query value only as text; CloudBase data carries the number (queryNumber).
+    const types = (schema: any): string[] => [schema.type, ...(schema.anyOf ?? []).flatMap(types)].flat().filter(Boolean);
+    const offenders = operations.flatMap(({ method, path, op }) =>
+      (op.parameters ?? [])
+        .filter((p: any) => p.in === 'query' || p.in === 'path')
+        .filter((p: any) => types(p.schema).some((t) => t !== 'string') && !types(p.schema).includes('string'))
+        .map((p: any) => `${method} ${path} ${p.name}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('every error status answers the envelope with exactly the contract codes of that status', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
       const schema = doc.components.responses[`Error${status}`].content['application/json'].schema;

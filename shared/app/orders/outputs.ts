@@ -23,8 +23,8 @@ export const OrderView = z.object({
   status: z.enum(ORDER_STATUSES),
   lines: z.array(z.object({ productId: z.string(), title: z.string(), qty: z.int(), unitPriceFen: fen(), paidFen: fen() })),
   amounts: Amounts,
-  /** The owner and staff: name, phone, address; a leader: the masked name and the phone's last four digits. */
-  contact: z.object({ name: z.string(), phone: z.optional(z.string()), phoneTail: z.optional(z.string()), address: z.optional(z.string()) }),
+  /** The owner and staff: name, phone, address; a leader: the masked name and the phone's last four digits; past retention the masked ones; after erasure `{ name: null, phoneTail: null }`. */
+  contact: z.object({ name: z.nullable(z.string()), phone: z.optional(z.string()), phoneTail: z.optional(z.nullable(z.string())), address: z.optional(z.string()) }),
   /** The owner only, once paid: the 8-digit code and the QR payload `GB1:<communityId>:<code>`. */
   pickupCode: z.optional(z.string()),
   pickupQr: z.optional(z.string()),
@@ -34,7 +34,7 @@ export const OrderView = z.object({
   paidAt: z.optional(z.string()),
   arrivedAt: z.optional(z.string()),
   pickedUpAt: z.optional(z.string()),
-  cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH'])),
+  cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT'])),
   couponId: z.optional(z.string()),
   pointsUsed: z.int(),
   refunds: z.array(
