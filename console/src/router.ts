@@ -1,28 +1,30 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import { session } from './api';
-import { allowed, type StaffRole } from './roles';
+import { can } from './roles';
 
 declare module 'vue-router' {
   interface RouteMeta {
     title?: string;
     icon?: string;
-    roles?: StaffRole[];
+    /** The command the page is for: shown only to roles that may call it. */
+    command?: string;
     public?: boolean;
   }
 }
 
 // Every page is its own chunk: the first page loads only what it uses.
 export const pages: RouteRecordRaw[] = [
-  { path: '/', name: 'dashboard', component: () => import('./pages/Dashboard.vue'), meta: { title: '数据看板', icon: 'DataLine', roles: ['operations', 'finance'] } },
-  { path: '/wave', name: 'wave', component: () => import('./pages/Wave.vue'), meta: { title: '波次作业', icon: 'Van', roles: ['operations', 'warehouse'] } },
-  { path: '/orders', name: 'orders', component: () => import('./pages/Orders.vue'), meta: { title: '订单', icon: 'Tickets', roles: ['operations'] } },
-  { path: '/catalog', name: 'catalog', component: () => import('./pages/Catalog.vue'), meta: { title: '商品', icon: 'Goods', roles: ['operations'] } },
-  { path: '/after-sales', name: 'after-sales', component: () => import('./pages/AfterSales.vue'), meta: { title: '售后', icon: 'RefreshLeft', roles: ['operations'] } },
-  { path: '/withdrawals', name: 'withdrawals', component: () => import('./pages/Withdrawals.vue'), meta: { title: '提现审核', icon: 'CreditCard', roles: ['finance'] } },
-  { path: '/finance', name: 'finance', component: () => import('./pages/Finance.vue'), meta: { title: '财务', icon: 'Money', roles: ['finance'] } },
-  { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue'), meta: { title: '设置', icon: 'Setting', roles: ['owner'] } },
-  { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLetters.vue'), meta: { title: '推送死信', icon: 'Message', roles: ['operations'] } },
-  { path: '/jobs', name: 'jobs', component: () => import('./pages/Jobs.vue'), meta: { title: '任务', icon: 'Timer', roles: ['operations'] } },
+  { path: '/', name: 'dashboard', component: () => import('./pages/Dashboard.vue'), meta: { title: '数据看板', icon: 'DataLine', command: 'admin.dashboard' } },
+  { path: '/wave', name: 'wave', component: () => import('./pages/Wave.vue'), meta: { title: '波次作业', icon: 'Van', command: 'admin.wave' } },
+  { path: '/orders', name: 'orders', component: () => import('./pages/Orders.vue'), meta: { title: '订单', icon: 'Tickets', command: 'admin.orders' } },
+  { path: '/catalog', name: 'catalog', component: () => import('./pages/Catalog.vue'), meta: { title: '商品', icon: 'Goods', command: 'admin.products' } },
+  { path: '/after-sales', name: 'after-sales', component: () => import('./pages/AfterSales.vue'), meta: { title: '售后', icon: 'RefreshLeft', command: 'admin.afterSales' } },
+  { path: '/withdrawals', name: 'withdrawals', component: () => import('./pages/Withdrawals.vue'), meta: { title: '提现审核', icon: 'CreditCard', command: 'settle.withdrawals' } },
+  { path: '/finance', name: 'finance', component: () => import('./pages/Finance.vue'), meta: { title: '财务', icon: 'Money', command: 'settle.finance' } },
+  { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue'), meta: { title: '设置', icon: 'Setting', command: 'admin.settings' } },
+  { path: '/staff', name: 'staff', component: () => import('./pages/Staff.vue'), meta: { title: '员工与审计', icon: 'User', command: 'admin.staff' } },
+  { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLetters.vue'), meta: { title: '推送死信', icon: 'Message', command: 'notify.deadLetters' } },
+  { path: '/jobs', name: 'jobs', component: () => import('./pages/Jobs.vue'), meta: { title: '任务', icon: 'Timer', command: 'admin.runJob' } },
 ];
 
 export const router = createRouter({
@@ -37,8 +39,8 @@ export const router = createRouter({
 router.beforeEach((to) => {
   if (to.meta.public) return true;
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
-  if (!allowed(to.meta.roles)) {
-    const first = pages.find((p) => allowed(p.meta?.roles));
+  if (to.meta.command && !can(to.meta.command)) {
+    const first = pages.find((p) => !p.meta?.command || can(p.meta.command));
     return first && first.name !== to.name ? { name: first.name as string } : true;
   }
   return true;

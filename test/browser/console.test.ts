@@ -29,6 +29,7 @@ describe('the merchant console in Chromium', () => {
   let page: Page;
   let problems: Problems;
   let staff: { client: Client; token: string };
+  let owner: { login: string; password: string };
   const s: { waveDate?: string; orders: { id: string; shortNo: string; pickupCode?: string; phone: string }[]; productId?: string } = { orders: [] };
 
   beforeAll(async () => {
@@ -42,12 +43,18 @@ describe('the merchant console in Chromium', () => {
     await browser?.close();
   });
 
-  it('signs in with the dev login and lands on the dashboard with today’s wave', async () => {
+  it('signs in by password as an owner and lands on the dashboard with today’s wave', async () => {
+    owner = { login: `browser-owner-${run}`, password: `Pw-${run}-owner` };
+    await staff.client.admin.createStaff({ login: owner.login, name: '浏览器店主', roles: ['owner'], password: owner.password });
     await page.goto(consoleUrl());
     await page.waitForURL(/#\/login/);
     await page.getByTestId('dev-login').waitFor();
+    await field(page, 'login').fill(owner.login);
+    await field(page, 'password').fill(owner.password);
     await shot(page, '01-sign-in');
-    await devSignIn(page);
+    await page.getByTestId('password-submit').click();
+    await page.waitForURL(/#\/$/);
+    await expect.poll(() => page.getByTestId('who').innerText()).toContain('店主');
     await expect.poll(() => page.getByTestId('today').isVisible()).toBe(true);
     const catalog = await staff.client.order.catalog({ communityId: 'c-jingan' });
     s.waveDate = catalog.wave.date;
@@ -69,7 +76,9 @@ describe('the merchant console in Chromium', () => {
     await field(page, 'product-price').blur();
     await shot(page, '03-catalog-new-product', false);
     await page.getByTestId('product-save').click();
-    await expect.poll(() => page.getByTestId('products').innerText()).toContain(productTitle);
+    const error = page.getByTestId('product-error');
+    const outcome = async () => ((await error.isVisible()) ? `refused: ${await error.innerText()}` : (await page.getByTestId('products').innerText()).includes(productTitle) ? 'listed' : 'waiting');
+    await expect.poll(outcome).toBe('listed');
     const row = page.getByTestId('products').locator('tr', { hasText: productTitle });
     await expect.poll(() => row.innerText()).toContain('¥12.90');
     const products = (await staff.client.admin.products()) as { id: string; title: string; priceFen: number; supplierId: string }[];
@@ -133,6 +142,27 @@ describe('the merchant console in Chromium', () => {
     expectClean(problems);
   });
 
+  it('posts a shortage from the purchase list and sees the refunded orders', async () => {
+    await page.getByText('采购单').click();
+    await page.getByTestId('open-shortage').click();
+    const dialog = page.getByRole('dialog', { name: '登记缺货' });
+    await dialog.locator('.el-select').click();
+    await page.getByRole('option', { name: new RegExp(productTitle) }).click();
+    await field(page, 'shortage-qty').fill('2');
+    await field(page, 'shortage-reason').fill('供应商到货不足');
+    await shot(page, '09-shortage-dialog', false);
+    await dialog.getByRole('button', { name: '确认并退款' }).click();
+    const result = page.getByTestId('shortage-result');
+    await result.waitFor();
+    // Latest paid first, whole units: the last order (3 units) gives 2.
+    await expect.poll(() => result.innerText()).toContain(s.orders[2]!.id);
+    expect(await result.locator('tr', { hasText: s.orders[2]!.id }).innerText()).toMatch(/\s2\s/);
+    const line = page.getByTestId(`supplier-${supplierId}`).locator('tr', { hasText: productTitle });
+    await expect.poll(() => line.innerText()).toMatch(/6\s+2\s+4/);
+    await shot(page, '10-shortage-refunded');
+    expectClean(problems);
+  });
+
   it('draws the dashboard’s charts from the closed wave', async () => {
     await page.getByTestId('menu-dashboard').click();
     await page.getByTestId('totals').waitFor();
@@ -144,7 +174,7 @@ describe('the merchant console in Chromium', () => {
     }
     expect(await page.getByTestId('totals').innerText()).toMatch(/¥\d/);
     await page.waitForTimeout(800); // chart animations settle before the screenshot
-    await shot(page, '09-dashboard');
+    await shot(page, '11-dashboard');
     expectClean(problems);
   });
 
@@ -162,8 +192,34 @@ describe('the merchant console in Chromium', () => {
     await expect.poll(() => history.innerText()).toContain('lowStockThreshold');
     const after = (await staff.client.admin.settings()) as { version: number; lowStockThreshold: number };
     expect(after).toMatchObject({ version: before.version + 1, lowStockThreshold: before.lowStockThreshold + 3 });
-    await shot(page, '10-settings-history');
+    await shot(page, '12-settings-history');
     expectClean(problems);
+  });
+
+  it('an operations member signs in by password and does not see settings, withdrawals or staff', async () => {
+    const member = { login: `browser-ops-${run}`, password: `Pw-${run}-ops` };
+    await staff.client.admin.createStaff({ login: member.login, name: '浏览器运营', roles: ['operations'], password: member.password });
+    const other = await openPage(browser);
+    try {
+      const p = other.page;
+      await p.goto(`${consoleUrl()}/#/login`);
+      await field(p, 'login').fill(member.login);
+      await field(p, 'password').fill(member.password);
+      await p.getByTestId('password-submit').click();
+      await p.waitForURL(/#\/$/);
+      await expect.poll(() => p.getByTestId('who').innerText()).toContain('运营');
+      const menu = p.getByTestId('menu');
+      await expect.poll(() => menu.innerText()).toContain('商品');
+      const items = await menu.innerText();
+      for (const hidden of ['设置', '提现审核', '财务', '员工与审计']) expect(items).not.toContain(hidden);
+      await p.goto(`${consoleUrl()}/#/settings`);
+      await p.waitForURL(/#\/$/);
+      await p.getByTestId('today').waitFor();
+      await shot(p, '13-operations-member');
+      expectClean(other.problems);
+    } finally {
+      await other.context.close();
+    }
   });
 
   it('fits a tablet: the side menu collapses and the wave board still works', async () => {
@@ -174,7 +230,7 @@ describe('the merchant console in Chromium', () => {
       await tablet.page.getByTestId(`supplier-${supplierId}`).waitFor();
       const aside = await tablet.page.locator('.el-aside').boundingBox();
       expect(aside!.width).toBeLessThanOrEqual(64);
-      await shot(tablet.page, '11-tablet-wave');
+      await shot(tablet.page, '14-tablet-wave');
       expectClean(tablet.problems);
     } finally {
       await tablet.context.close();
