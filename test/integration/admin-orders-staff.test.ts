@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
+import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { orderFromItem, orderKey, type Order } from '#app/orders/model';
@@ -18,7 +19,14 @@ const D = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
 const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid }, w.deps) as Promise<any>;
+/** Every answer is checked against the command's output schema (shared/app/outputs.ts). */
+const checked = (name: string) => (data: unknown) => {
+  const schema = outputOf(command(name));
+  const r = schema?.safeParse(data);
+  if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 500)}`);
+  return data as any;
+};
+const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then(checked(name)) as Promise<any>;
 const staff = (w: TestWorld, name: string, input: Record<string, unknown>) => as(w, 'staff-1', name, input);
 const stored = async (w: TestWorld, o: Pick<Order, 'communityId' | 'waveDate' | 'id'>) => orderFromItem((await w.store.get(orderKey(o), { consistent: true }))!);
 const place = (w: TestWorld, userId: string, phone: string, requestId: string) =>

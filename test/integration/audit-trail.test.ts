@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
+import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { outboxKey } from '#app/outbox';
@@ -19,7 +20,14 @@ const command = (name: string) => {
   if (!c) throw new Error(`no command ${name} in the registry`);
   return c;
 };
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid }, w.deps) as Promise<any>;
+/** Every answer is checked against the command's output schema (shared/app/outputs.ts). */
+const checked = (name: string) => (data: unknown) => {
+  const schema = outputOf(command(name));
+  const r = schema?.safeParse(data);
+  if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 500)}`);
+  return data as any;
+};
+const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then(checked(name)) as Promise<any>;
 const staff = (w: TestWorld, name: string, input: Record<string, unknown>) => as(w, 'staff-1', name, input);
 /** Every audit entry, read straight from the table (every month partition the test can touch). */
 const entries = async (w: TestWorld): Promise<Item[]> => [...(await queryAll(w.store, { ...auditKeys.month('2026-11'), consistent: true })), ...(await queryAll(w.store, { ...auditKeys.month('2026-12'), consistent: true }))];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
+import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { chooseShortUnits } from '#app/cutoff/shortages';
@@ -16,7 +17,14 @@ const D = '2026-11-24';
 const XJH = 'c-xujiahui';
 const JA = 'c-jingan';
 const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
-const asStaff = (w: TestWorld, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid: 'staff-1' }, w.deps) as Promise<any>;
+/** Every answer is checked against the command's output schema (shared/app/outputs.ts). */
+const checked = (name: string) => (data: unknown) => {
+  const schema = outputOf(command(name));
+  const r = schema?.safeParse(data);
+  if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 500)}`);
+  return data as any;
+};
+const asStaff = (w: TestWorld, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid: 'staff-1' }, w.deps).then(checked(name)) as Promise<any>;
 
 /** Five paid orders of rice (1, 2, 1, 2, 1 bags: 7 in all) over two communities, paid one minute apart; each also has eggs. */
 async function wave() {
