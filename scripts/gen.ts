@@ -103,6 +103,8 @@ export function cloudbaserc() {
   const env = ['STAGE', 'SESSION_SECRET', 'CONTACT_KEY', 'CONTACT_KEYS', 'CONTACT_KEY_ID', 'STAFF_OPENIDS', 'WX_APPID', 'WX_SECRET', 'WXPAY_SUB_MCH_ID', 'TEMPLATE_IDS', 'MERCHANT_SETTINGS'];
   // Payouts (商家转账) go through WeChat Pay v3 from the functions; unset, a payout is refused clearly.
   env.push('WXPAY_MCH_ID', 'WXPAY_MERCHANT_SERIAL', 'WXPAY_PRIVATE_KEY', 'WXPAY_API_V3_KEY', 'WXPAY_PLATFORM_KEYS', 'PUBLIC_BASE_URL');
+  // Tencent Cloud SMS (all or none; the secret key from .env like the other CloudBase secrets).
+  env.push('TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_IDS');
   return {
     version: '2.0',
     envId: '{{env.TCB_ENV_ID}}',

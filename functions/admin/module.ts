@@ -8,6 +8,7 @@ import { cutoffAdminCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
 import { expireJob, refundsJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
+import { retentionJob } from '#app/privacy/retention';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
@@ -24,7 +25,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
     decideAfterSalesCommand,
     ...settingsCommands,
     ...staffAdminCommands,
-    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob]),
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob]),
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,

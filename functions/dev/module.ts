@@ -5,6 +5,7 @@ import { devDocsCommands } from '#app/dev/docs';
 import { devPayCommand, devRefundCommand } from '#app/orders/commands';
 import { devOutboxCommand } from '#app/notify/dev-outbox';
 import { devPayoutCommand } from '#app/settle/dev';
+import { devSmsCommand } from '#app/sms/dev';
 
 /** Local stage only: every command refuses with NOT_FOUND unless AUTH_MODE=dev. */
-export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devPayoutCommand, ...devDocsCommands] };
+export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, ...devDocsCommands] };

@@ -6,6 +6,7 @@ import type { JobLauncher } from '#ports/job-launcher';
 import type { MerchantSettings, SettingsCache } from './settings.ts';
 import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
+import type { SmsSender } from '#ports/sms';
 import type { PlatformDeps, Role } from '#platform/command';
 
 /**
@@ -36,6 +37,8 @@ export interface Deps extends PlatformDeps {
   payout: PayoutGateway;
   /** Sends subscription messages (WeChat API, CloudBase openapi, or the local sink). */
   sender: MessageSender;
+  /** Sends the SMS fallback of a notice without push quota (Tencent Cloud SMS, the local sink); absent where SMS is not configured. */
+  sms?: SmsSender;
   /** Template ids per message key (configuration). */
   templates: Record<string, string>;
   /** Local stage only: the sandbox that signs payment and transfer notifications (/dev/pay, /dev/payout). */

@@ -15,6 +15,8 @@ export const SCHEDULES = {
   settle: { fn: 'settle', aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' },
   // Records DynamoDB expires by TTL (`expiresAt`) are removed on CloudBase by this job; on AWS it finds nothing to do.
   ttl: { fn: 'notify', aws: 'cron(30 * * * ? *)', cloudbase: '0 30 * * * * *' },
+  // Sealed contacts past `contactRetentionDays` are destroyed (shared/app/privacy/retention.ts); hourly, so a run cut short by the auth function's 28 s is caught up.
+  retention: { fn: 'auth', aws: 'cron(15 * * * ? *)', cloudbase: '0 15 * * * * *' },
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;

@@ -41,6 +41,14 @@ export const MerchantSettingsSchema = z.strictObject({
   lowStockThreshold: z._default(z.int().check(z.minimum(0)), 5),
   afterSalesHours: z._default(z.int().check(z.minimum(1)), 48),
   pointsPerYuanEarned: z._default(z.int().check(z.minimum(0)), 1),
+  /** SMS fallback (DESIGN.md §15): at most this many texts per customer per business day (0: none). */
+  smsDailyCapPerCustomer: z._default(z.int().check(z.minimum(0), z.maximum(20)), 2),
+  /** The merchant's SMS budget per calendar month (Asia/Shanghai), in fen; a text that would exceed it is not sent. */
+  smsMonthlyBudgetFen: z._default(z.int().check(z.minimum(0)), 10_000),
+  /** What one text costs, in fen (Tencent Cloud's domestic price is about 4.5 fen): counted against the budget and in finance. */
+  smsUnitCostFen: z._default(z.int().check(z.minimum(0), z.maximum(1000)), 5),
+  /** Sealed contacts of orders picked up, cancelled or expired more than this many days ago are destroyed (the retention job). */
+  contactRetentionDays: z._default(z.int().check(z.minimum(7), z.maximum(3650)), 180),
   /** Period, settle hour, tiers, awards, review, withdrawal limits: shared/domain/commission.ts. */
   settlement: z.prefault(SettlementSettingsSchema, {}),
 });

@@ -6,6 +6,7 @@ import { queryAll, type Item } from '#ports/item-store';
 import { staffIdOfSubject } from '#ports/session';
 import { staffKeys } from './staff/keys.ts';
 import { toBizIso } from '#domain/time';
+import { erasedMarkOf, privacyKeys } from './privacy/keys.ts';
 
 export interface UserProfile {
   id: string;
@@ -97,7 +98,10 @@ export async function ensureProfile(deps: Deps, userId: string): Promise<UserPro
     key: keys.user(userId),
     update: { setIfAbsent: { id: userId, points: 0, createdAt: toBizIso(deps.clock.now()) } },
   });
-  await grantNewUserCoupons(deps, userId);
+  // An openid whose account was erased (POST /me/delete) signs up as a new customer without the new-user benefits again.
+  const erased = await deps.store.get(privacyKeys.erased(erasedMarkOf(deps, userId)));
+  if (erased) await deps.store.write({ type: 'update', key: keys.user(userId), update: { set: { returning: true }, setIfAbsent: { firstOrderClaimedBy: 'erased-account' } } });
+  else await grantNewUserCoupons(deps, userId);
   await deps.store.write({ type: 'update', key: keys.user(userId), update: { set: { welcomed: true } } });
   return profile as unknown as UserProfile;
 }

@@ -56,6 +56,16 @@ const ConfigSchema = z.object({
   WXPAY_PRIVATE_KEY: z.optional(z.string()),
   WXPAY_API_V3_KEY: z.optional(z.string()),
   WXPAY_PLATFORM_KEYS: z.optional(z.string()),
+  /** Tencent Cloud SMS (the fallback of a notice without push quota): all five or none (none: no SMS outside the local stage). */
+  TENCENT_SMS_SECRET_ID: z.optional(z.string()),
+  TENCENT_SMS_SECRET_KEY: z.optional(z.string()),
+  TENCENT_SMS_SDK_APP_ID: z.optional(z.string().check(z.regex(/^\d{6,12}$/, 'expected the SMS SdkAppId (digits)'))),
+  TENCENT_SMS_SIGN_NAME: z.optional(z.string().check(z.maxLength(32))),
+  /** JSON `{ "arrivalNotice": "<template id>", "pickupReminder": "<template id>" }` (approved templates). */
+  TENCENT_SMS_TEMPLATE_IDS: z.optional(z.string()),
+  TENCENT_SMS_REGION: z._default(z.string(), 'ap-guangzhou'),
+  /** `host[:port]` of the SMS API (only tests point it elsewhere). */
+  TENCENT_SMS_ENDPOINT: z.optional(z.string()),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -81,7 +91,7 @@ export const COMMITTED_LOCAL_SECRETS: readonly string[] = Object.values(LOCAL_SE
  * The settings that are secrets. On AWS outside the local stage each comes from SSM Parameter
  * Store at cold start: the function's environment carries only `<NAME>_PARAM`, the parameter's name.
  */
-export const SECRET_SETTINGS = ['SESSION_SECRET', 'CONTACT_KEY', 'CONTACT_KEYS', 'WX_SECRET', 'WXPAY_PRIVATE_KEY', 'WXPAY_API_V3_KEY'] as const;
+export const SECRET_SETTINGS = ['SESSION_SECRET', 'CONTACT_KEY', 'CONTACT_KEYS', 'WX_SECRET', 'WXPAY_PRIVATE_KEY', 'WXPAY_API_V3_KEY', 'TENCENT_SMS_SECRET_KEY'] as const;
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -98,11 +108,37 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (c.AUTH_MODE === 'dev' && c.STAGE !== 'local') throw new ConfigError('bad configuration: AUTH_MODE=dev is allowed only on STAGE=local');
   if (c.PLATFORM === 'aws' && !c.TABLE_NAME) throw new ConfigError('bad configuration: TABLE_NAME is required on AWS');
   contactKeysOf(c);
+  smsConfigOf(c);
   if (c.STAGE !== 'local') {
     const weak = secretProblems(c);
     if (weak.length) throw new ConfigError(`bad configuration on STAGE=${c.STAGE}: ${weak.join('; ')}`);
   }
   return c;
+}
+
+export const SMS_SETTINGS = ['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_IDS'] as const;
+
+/** Tencent Cloud SMS settings when all are given, undefined when none; some only stops the function naming the rest. */
+export function smsConfigOf(c: Config) {
+  const missing = SMS_SETTINGS.filter((n) => !c[n]);
+  if (missing.length === SMS_SETTINGS.length) return undefined;
+  if (missing.length) throw new ConfigError(`bad configuration: Tencent Cloud SMS needs all of ${SMS_SETTINGS.join(', ')}; missing ${missing.join(', ')}`);
+  let templateIds: Record<string, string>;
+  try {
+    templateIds = JSON.parse(c.TENCENT_SMS_TEMPLATE_IDS!) as Record<string, string>;
+    if (typeof templateIds !== 'object' || templateIds === null || Object.values(templateIds).some((v) => typeof v !== 'string')) throw new Error();
+  } catch {
+    throw new ConfigError('bad configuration: TENCENT_SMS_TEMPLATE_IDS must be JSON { "arrivalNotice": "<id>", "pickupReminder": "<id>" }');
+  }
+  return {
+    secretId: c.TENCENT_SMS_SECRET_ID!,
+    secretKey: c.TENCENT_SMS_SECRET_KEY!,
+    sdkAppId: c.TENCENT_SMS_SDK_APP_ID!,
+    signName: c.TENCENT_SMS_SIGN_NAME!,
+    templateIds,
+    region: c.TENCENT_SMS_REGION,
+    ...(c.TENCENT_SMS_ENDPOINT ? { endpoint: c.TENCENT_SMS_ENDPOINT } : {}),
+  };
 }
 
 /** Outside the local stage: no committed secret, and keys that are 32 random bytes. Names the setting, never its value. */

@@ -15,13 +15,16 @@ import { createFileClock } from '#adapters/local/dev-clock';
 import { createLocalPay } from '#adapters/local/local-pay';
 import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
+import { createStoreSmsSink } from '#adapters/local/sms-sink';
+import { createTencentSms } from '#adapters/tencent/sms';
+import type { SmsSender } from '#ports/sms';
 import { createStableTokenProvider } from '#adapters/wechat/access-token';
 import { createWechatSubscribeSender } from '#adapters/wechat/subscribe-sender';
 import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import type { PaymentGateway, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
-import { contactKeysOf, parseConfig, type Config } from '#platform/config';
+import { contactKeysOf, parseConfig, smsConfigOf, type Config } from '#platform/config';
 import { deriveCursorKey } from '#platform/cursors';
 
 export interface RuntimeParts {
@@ -32,6 +35,8 @@ export interface RuntimeParts {
   payment?: PaymentGateway;
   payout?: PayoutGateway;
   sender?: MessageSender;
+  /** The SMS sender (tests inject a memory sink); default: the local sink on the local stage, Tencent Cloud SMS when configured, else none. */
+  sms?: SmsSender;
   /** How job runs are started in their own function (AWS: Lambda invoke; CloudBase: callFunction; tests: in process), given the signer of starts. */
   jobLauncher?: (signer: JobSigner) => JobLauncher;
 }
@@ -46,7 +51,6 @@ const noLauncher = (signer: JobSigner): JobLauncher => ({
   },
   verify: (start, sig) => signer.verify(start, sig),
 });
-
 
 /** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
 function templateIds(config: Config): Record<string, string> {
@@ -73,8 +77,8 @@ function payAdapters(config: Config, clock: Clock, devMode: boolean) {
     merchantPrivateKeyPem: need('WXPAY_PRIVATE_KEY'),
     apiV3Key: need('WXPAY_API_V3_KEY'),
     platformKeys: JSON.parse(need('WXPAY_PLATFORM_KEYS')) as Record<string, string>,
-    refundNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/refund-notify`,
     notifyUrl: `${need('PUBLIC_BASE_URL')}/pay/notify`,
+    refundNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/refund-notify`,
     transferNotifyUrl: `${need('PUBLIC_BASE_URL')}/pay/transfer-notify`,
     baseUrl: config.WXPAY_API_BASE,
     now: () => clock.now(),
@@ -101,9 +105,12 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
           tokens: createStableTokenProvider({ appId: config.WX_APPID!, appSecret: config.WX_SECRET!, baseUrl: config.WX_API_BASE, now: () => clock.now() }),
           baseUrl: config.WX_API_BASE,
         }));
+  const smsConfig = smsConfigOf(config);
+  const sms = given.sms ?? (devMode ? createStoreSmsSink(store, () => toBizIso(clock.now())) : smsConfig ? createTencentSms(smsConfig) : undefined);
   const deps: Deps = {
     store,
     clock,
+    ...(sms ? { sms } : {}),
     callerRoles: (userId) => callerRolesOf(deps, userId),
     payment: pay.payment!,
     payout: pay.payout!,

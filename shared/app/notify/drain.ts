@@ -10,6 +10,7 @@ import { OUTBOX_SHARDS, outboxIndex, outboxKey, type OutboxEntry } from '../outb
 import { MAX_ATTEMPTS, outOfAttempts, retryDelayMs } from './backoff.ts';
 import { QUEUE_INDEX_ATTRS, deadIndex, outboxPartition } from './keys.ts';
 import { resetQuotaOp, returnQuotaOp, spendQuota } from './quota.ts';
+import { attemptSms, isSmsEntry, smsFallbackOp } from '../sms/fallback.ts';
 
 /**
  * The notify job (DESIGN.md §8): drains every due outbox entry. Steps per entry:
@@ -61,11 +62,18 @@ interface Claim {
   attempt: number;
 }
 
-type Outcome =
+/** `ops`: more writes of the outcome's transaction (the SMS fallback of a skipped push, an SMS's counters and finance). */
+type Outcome = (
   | { kind: 'sent' }
   | { kind: 'skipped'; reason: string; resetQuota?: { touser: string; templateId: string } }
   | { kind: 'retry'; error: string; returnQuota?: { touser: string; templateId: string } }
-  | { kind: 'dead'; error: string; returnQuota?: { touser: string; templateId: string } };
+  | { kind: 'dead'; error: string; returnQuota?: { touser: string; templateId: string } }
+) & { ops?: WriteOp[] };
+
+const fallbackOps = async (deps: Deps, entry: OutboxEntry): Promise<WriteOp[]> => {
+  const op = await smsFallbackOp(deps, entry);
+  return op ? [op] : [];
+};
 
 export async function drainOutbox(deps: Deps, options: DrainOptions = {}): Promise<DrainSummary> {
   const { concurrency = 32, pageSize = 100, budgetMs = 45_000, random = Math.random } = options;
@@ -158,6 +166,7 @@ async function claimEntry(deps: Deps, item: Item): Promise<Claim | undefined> {
 
 /** Renders, spends quota and sends; says what became of the entry (nothing written yet but the quota). */
 async function attempt(deps: Deps, entry: OutboxEntry): Promise<Outcome> {
+  if (isSmsEntry(entry as { channel?: unknown })) return attemptSms(deps, entry);
   if (!isMessageKey(entry.key)) return { kind: 'dead', error: `unknown message key ${String(entry.key)}` };
   const templateId = deps.templates[entry.key];
   if (!templateId) return { kind: 'dead', error: `no template id configured for ${entry.key}` };
@@ -169,13 +178,14 @@ async function attempt(deps: Deps, entry: OutboxEntry): Promise<Outcome> {
     return { kind: 'dead', error: `${e.message} ${JSON.stringify(e.details?.issues ?? [])}` };
   }
   const recipient = { touser: entry.touser, templateId };
-  if (!(await spendQuota(deps, entry.touser, templateId))) return { kind: 'skipped', reason: 'no quota' };
+  // No quota: the skip also queues the notice's one SMS (shared/app/sms/fallback.ts), when one is due.
+  if (!(await spendQuota(deps, entry.touser, templateId))) return { kind: 'skipped', reason: 'no quota', ops: await fallbackOps(deps, entry) };
   const result = await sendSafely(deps, { touser: entry.touser, templateId, page: rendered.page, data: rendered.data });
   switch (result.status) {
     case 'sent':
       return { kind: 'sent' };
     case 'no_quota':
-      return { kind: 'skipped', reason: result.message, resetQuota: recipient };
+      return { kind: 'skipped', reason: result.message, resetQuota: recipient, ops: await fallbackOps(deps, entry) };
     // The push did not go out, so the user's send is given back (a staff retry may use it).
     case 'retry':
       return { kind: 'retry', error: result.message, returnQuota: recipient };
@@ -256,16 +266,25 @@ async function finish(deps: Deps, claim: Claim, outcome: Outcome, random: () => 
       break;
     }
   }
-  return (await writeIfClaimed(deps, write.entry, write.quota)) ? kind : false;
+  const extra = [...(write.quota ? [write.quota] : []), ...(outcome.ops ?? [])];
+  return (await writeIfClaimed(deps, write.entry, extra)) ? kind : false;
 }
 
-async function writeIfClaimed(deps: Deps, entry: WriteOp, quota: WriteOp | undefined): Promise<boolean> {
+async function writeIfClaimed(deps: Deps, entry: WriteOp, extra: WriteOp[]): Promise<boolean> {
+  const ops = [guard('claim', entry), ...extra];
   try {
-    if (quota) await deps.store.transact([guard('claim', entry), quota]);
+    if (extra.length) await deps.store.transact(ops);
     else await deps.store.write(entry);
     return true;
   } catch (e) {
-    if (e instanceof ConditionFailed || failedGuard(e, [entry, ...(quota ? [quota] : [])]) === 'claim') return false;
+    if (e instanceof ConditionFailed) return false;
+    const failed = failedGuard(e, ops);
+    if (failed === 'claim') return false;
+    // The order's SMS of this kind was queued before (at most one per order and kind): the skip alone.
+    if (failed === 'sms') {
+      const queued = ops[(e as { failedAt(): number }).failedAt()];
+      return writeIfClaimed(deps, entry, extra.filter((op) => op !== queued));
+    }
     throw e;
   }
 }

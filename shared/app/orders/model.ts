@@ -2,8 +2,8 @@ import type { Item } from '#ports/item-store';
 import type { Quote } from '#domain/pricing';
 import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
-import { sealedRecord } from '../contacts/sealed.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
+import { sealedRecord } from '../contacts/sealed.ts';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
@@ -128,13 +128,14 @@ export const pickupQrPayload = (communityId: string, code: string) => `GB1:${com
  * name and the phone's last four digits.
  */
 export function orderView(deps: Deps, o: Order, viewer: Viewer) {
-  let contact: Record<string, string>;
-  if (viewer === 'leader') contact = { name: o.contactMasked, phoneTail: o.phoneTail };
+  let contact: Record<string, string | null>;
+  // Erased (account deleted) or past retention: no sealed contact; what is left of it, else nulls.
+  if (viewer === 'leader' || !o.contactSealed) contact = { name: o.contactMasked ?? null, phoneTail: o.phoneTail ?? null };
   else {
     try {
       contact = JSON.parse(deps.contacts.decrypt(o.contactSealed, sealedRecord.orderContact(o.id))) as Record<string, string>;
     } catch {
-      contact = { name: o.contactMasked, phoneTail: o.phoneTail };
+      contact = { name: o.contactMasked ?? null, phoneTail: o.phoneTail ?? null };
     }
   }
   return {

@@ -29,6 +29,9 @@ export interface FinanceFlows {
   accruedFen?: number;
   /** Statement totals settled (the settle job). */
   settledFen?: number;
+  /** SMS texts sent (the SMS fallback of a notice, shared/app/sms) and what they cost. */
+  smsCount?: number;
+  smsCostFen?: number;
 }
 
 export interface PayoutFlows {
@@ -86,9 +89,12 @@ export interface FinanceDay {
   returnedFen: number;
   /** Asked for and neither paid nor given back, at the end of the day. */
   pendingPayoutFen: number;
+  /** SMS texts sent that day and their cost (`smsUnitCostFen` each, when sent). */
+  smsCount: number;
+  smsCostFen: number;
 }
 
-const FLOW_FIELDS = ['paidFen', 'refundFen', 'accruedFen', 'settledFen'] as const;
+const FLOW_FIELDS = ['paidFen', 'refundFen', 'accruedFen', 'settledFen', 'smsCount', 'smsCostFen'] as const;
 const PAYOUT_FIELDS = ['requestedFen', 'withdrawnFen', 'returnedFen'] as const;
 export const MAX_FINANCE_DAYS = 366;
 
@@ -138,5 +144,5 @@ export async function readFinance(deps: Deps, from: string, to: string) {
 }
 
 function emptyDay(date: string): FinanceDay {
-  return { date, paidFen: 0, refundFen: 0, accruedFen: 0, settledFen: 0, requestedFen: 0, withdrawnFen: 0, returnedFen: 0, pendingPayoutFen: 0 };
+  return { date, paidFen: 0, refundFen: 0, accruedFen: 0, settledFen: 0, requestedFen: 0, withdrawnFen: 0, returnedFen: 0, pendingPayoutFen: 0, smsCount: 0, smsCostFen: 0 };
 }
