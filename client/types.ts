@@ -93,6 +93,35 @@ export type AuthWebTicketStatusOutput = {
   };
 };
 
+/** Input of `auth.smsPreference` (POST /me/sms). */
+export type AuthSmsPreferenceInput = {
+  enabled: boolean;
+};
+/** Output of `auth.smsPreference`: no output schema is declared yet. */
+export type AuthSmsPreferenceOutput = unknown;
+
+/** Input of `auth.export` (GET /me/export). */
+export type AuthExportInput = Record<string, unknown>;
+/** Output of `auth.export`: no output schema is declared yet. */
+export type AuthExportOutput = unknown;
+
+/** Input of `auth.deleteAccount` (POST /me/delete). */
+export type AuthDeleteAccountInput = {
+  confirm: "DELETE";
+};
+/** Output of `auth.deleteAccount`: no output schema is declared yet. */
+export type AuthDeleteAccountOutput = unknown;
+
+/** Input of `auth.startJob` (CloudBase action only). */
+export type AuthStartJobInput = {
+  job: string;
+  date?: string;
+  runId: string;
+  sig: string;
+};
+/** Output of `auth.startJob`: no output schema is declared yet. */
+export type AuthStartJobOutput = unknown;
+
 /** Input of `order.communities` (GET /communities). */
 export type OrderCommunitiesInput = {
   lat?: number | string;
@@ -216,9 +245,9 @@ export type OrderPlaceOutput = {
       payableFen: number;
     };
     contact: {
-      name: string;
+      name: string | null;
       phone?: string;
-      phoneTail?: string;
+      phoneTail?: string | null;
       address?: string;
     };
     pickupCode?: string;
@@ -229,7 +258,7 @@ export type OrderPlaceOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -283,9 +312,9 @@ export type OrderGetOutput = {
     payableFen: number;
   };
   contact: {
-    name: string;
+    name: string | null;
     phone?: string;
-    phoneTail?: string;
+    phoneTail?: string | null;
     address?: string;
   };
   pickupCode?: string;
@@ -296,7 +325,7 @@ export type OrderGetOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -345,9 +374,9 @@ export type OrderListOutput = {
       payableFen: number;
     };
     contact: {
-      name: string;
+      name: string | null;
       phone?: string;
-      phoneTail?: string;
+      phoneTail?: string | null;
       address?: string;
     };
     pickupCode?: string;
@@ -358,7 +387,7 @@ export type OrderListOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -406,9 +435,9 @@ export type OrderCancelOutput = {
     payableFen: number;
   };
   contact: {
-    name: string;
+    name: string | null;
     phone?: string;
-    phoneTail?: string;
+    phoneTail?: string | null;
     address?: string;
   };
   pickupCode?: string;
@@ -419,7 +448,7 @@ export type OrderCancelOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -497,6 +526,24 @@ export type CutoffRoutesInput = {
 /** Output of `cutoff.routes`: no output schema is declared yet. */
 export type CutoffRoutesOutput = unknown;
 
+/** Input of `cutoff.shortage` (POST /admin/waves/{date}/shortages). */
+export type CutoffShortageInput = {
+  date: string;
+  requestId: string;
+  productId: string;
+  shortQty: number;
+  reason: string;
+};
+/** Output of `cutoff.shortage` (`data` of the answer). */
+export type CutoffShortageOutput = {
+  refunded: Array<{
+    orderId: string;
+    qty: number;
+    refundFen: number;
+  }>;
+  remainingShortQty: number;
+};
+
 /** Input of `cutoff.startJob` (CloudBase action only). */
 export type CutoffStartJobInput = {
   job: string;
@@ -546,9 +593,9 @@ export type VerifyOrdersOutput = {
       payableFen: number;
     };
     contact: {
-      name: string;
+      name: string | null;
       phone?: string;
-      phoneTail?: string;
+      phoneTail?: string | null;
       address?: string;
     };
     pickupCode?: string;
@@ -559,7 +606,7 @@ export type VerifyOrdersOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -619,9 +666,9 @@ export type VerifyRedeemOutput = {
     payableFen: number;
   };
   contact: {
-    name: string;
+    name: string | null;
     phone?: string;
-    phoneTail?: string;
+    phoneTail?: string | null;
     address?: string;
   };
   pickupCode?: string;
@@ -632,7 +679,7 @@ export type VerifyRedeemOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -1085,6 +1132,10 @@ export type AdminUpdateSettingsInput = {
   lowStockThreshold?: number;
   afterSalesHours?: number;
   pointsPerYuanEarned?: number;
+  smsDailyCapPerCustomer?: number;
+  smsMonthlyBudgetFen?: number;
+  smsUnitCostFen?: number;
+  contactRetentionDays?: number;
   settlement?: {
     settlementPeriod?: "weekly" | "t+1";
     settleHour?: number;
@@ -1195,6 +1246,298 @@ export type AdminJobRunInput = {
 /** Output of `admin.jobRun`: no output schema is declared yet. */
 export type AdminJobRunOutput = unknown;
 
+/** Input of `admin.orders` (GET /admin/orders). */
+export type AdminOrdersInput = {
+  waveDate?: string;
+  communityId?: string;
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  phone?: string;
+  shortNo?: string;
+  cursor?: string;
+};
+/** Output of `admin.orders` (`data` of the answer). */
+export type AdminOrdersOutput = {
+  items: Array<{
+    id: string;
+    shortNo: string;
+    communityId: string;
+    waveDate: string;
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+      unitPriceFen: number;
+      paidFen: number;
+    }>;
+    amounts: {
+      goodsFen: number;
+      memberDiscountFen: number;
+      couponFen: number;
+      firstOrderFen: number;
+      pointsFen: number;
+      payableFen: number;
+    };
+    contact: {
+      name: string | null;
+      phone?: string;
+      phoneTail?: string | null;
+      address?: string;
+    };
+    pickupCode?: string;
+    pickupQr?: string;
+    payBy?: string;
+    pickupDeadline?: string;
+    createdAt: string;
+    paidAt?: string;
+    arrivedAt?: string;
+    pickedUpAt?: string;
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    couponId?: string;
+    pointsUsed: number;
+    refunds: Array<{
+      id: string;
+      amountFen: number;
+      reason: string;
+      status: "PROCESSING" | "SUCCESS" | "ABNORMAL" | "CLOSED" | "FAILED";
+      at: string;
+      resultAt?: string;
+      totalFen?: number;
+      lines?: Array<{
+        productId: string;
+        qty: number;
+        amountFen: number;
+      }>;
+    }>;
+    userId: string;
+    confirmedAt?: string;
+    cancelledAt?: string;
+    refundedQty?: Record<string, number>;
+  }>;
+  nextCursor?: string;
+};
+
+/** Input of `admin.order` (GET /admin/orders/{id}). */
+export type AdminOrderInput = {
+  id: string;
+};
+/** Output of `admin.order` (`data` of the answer). */
+export type AdminOrderOutput = {
+  id: string;
+  shortNo: string;
+  communityId: string;
+  waveDate: string;
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    unitPriceFen: number;
+    paidFen: number;
+  }>;
+  amounts: {
+    goodsFen: number;
+    memberDiscountFen: number;
+    couponFen: number;
+    firstOrderFen: number;
+    pointsFen: number;
+    payableFen: number;
+  };
+  contact: {
+    name: string | null;
+    phone?: string;
+    phoneTail?: string | null;
+    address?: string;
+  };
+  pickupCode?: string;
+  pickupQr?: string;
+  payBy?: string;
+  pickupDeadline?: string;
+  createdAt: string;
+  paidAt?: string;
+  arrivedAt?: string;
+  pickedUpAt?: string;
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  couponId?: string;
+  pointsUsed: number;
+  refunds: Array<{
+    id: string;
+    amountFen: number;
+    reason: string;
+    status: "PROCESSING" | "SUCCESS" | "ABNORMAL" | "CLOSED" | "FAILED";
+    at: string;
+    resultAt?: string;
+    totalFen?: number;
+    lines?: Array<{
+      productId: string;
+      qty: number;
+      amountFen: number;
+    }>;
+  }>;
+  userId: string;
+  confirmedAt?: string;
+  cancelledAt?: string;
+  refundedQty?: Record<string, number>;
+  timeline: Array<{
+    at: string;
+    event: string;
+    by?: string;
+  }>;
+};
+
+/** Input of `admin.refundOrder` (POST /admin/orders/{id}/refund). */
+export type AdminRefundOrderInput = {
+  id: string;
+  requestId: string;
+  lines: Array<{
+    productId: string;
+    qty: number;
+  }>;
+  reason: string;
+};
+/** Output of `admin.refundOrder` (`data` of the answer). */
+export type AdminRefundOrderOutput = {
+  id: string;
+  shortNo: string;
+  communityId: string;
+  waveDate: string;
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    unitPriceFen: number;
+    paidFen: number;
+  }>;
+  amounts: {
+    goodsFen: number;
+    memberDiscountFen: number;
+    couponFen: number;
+    firstOrderFen: number;
+    pointsFen: number;
+    payableFen: number;
+  };
+  contact: {
+    name: string | null;
+    phone?: string;
+    phoneTail?: string | null;
+    address?: string;
+  };
+  pickupCode?: string;
+  pickupQr?: string;
+  payBy?: string;
+  pickupDeadline?: string;
+  createdAt: string;
+  paidAt?: string;
+  arrivedAt?: string;
+  pickedUpAt?: string;
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  couponId?: string;
+  pointsUsed: number;
+  refunds: Array<{
+    id: string;
+    amountFen: number;
+    reason: string;
+    status: "PROCESSING" | "SUCCESS" | "ABNORMAL" | "CLOSED" | "FAILED";
+    at: string;
+    resultAt?: string;
+    totalFen?: number;
+    lines?: Array<{
+      productId: string;
+      qty: number;
+      amountFen: number;
+    }>;
+  }>;
+  userId: string;
+  confirmedAt?: string;
+  cancelledAt?: string;
+  refundedQty?: Record<string, number>;
+};
+
+/** Input of `admin.cancelOrder` (POST /admin/orders/{id}/cancel). */
+export type AdminCancelOrderInput = {
+  id: string;
+  reason: string;
+};
+/** Output of `admin.cancelOrder` (`data` of the answer). */
+export type AdminCancelOrderOutput = {
+  id: string;
+  shortNo: string;
+  communityId: string;
+  waveDate: string;
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    unitPriceFen: number;
+    paidFen: number;
+  }>;
+  amounts: {
+    goodsFen: number;
+    memberDiscountFen: number;
+    couponFen: number;
+    firstOrderFen: number;
+    pointsFen: number;
+    payableFen: number;
+  };
+  contact: {
+    name: string | null;
+    phone?: string;
+    phoneTail?: string | null;
+    address?: string;
+  };
+  pickupCode?: string;
+  pickupQr?: string;
+  payBy?: string;
+  pickupDeadline?: string;
+  createdAt: string;
+  paidAt?: string;
+  arrivedAt?: string;
+  pickedUpAt?: string;
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  couponId?: string;
+  pointsUsed: number;
+  refunds: Array<{
+    id: string;
+    amountFen: number;
+    reason: string;
+    status: "PROCESSING" | "SUCCESS" | "ABNORMAL" | "CLOSED" | "FAILED";
+    at: string;
+    resultAt?: string;
+    totalFen?: number;
+    lines?: Array<{
+      productId: string;
+      qty: number;
+      amountFen: number;
+    }>;
+  }>;
+  userId: string;
+  confirmedAt?: string;
+  cancelledAt?: string;
+  refundedQty?: Record<string, number>;
+};
+
+/** Input of `admin.audit` (GET /admin/audit). */
+export type AdminAuditInput = {
+  actor?: string;
+  target?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+};
+/** Output of `admin.audit` (`data` of the answer). */
+export type AdminAuditOutput = {
+  items: Array<{
+    at: string;
+    actor: string;
+    command: string;
+    target: string;
+    changes: Record<string, string | number | boolean | null>;
+  }>;
+  nextCursor?: string;
+};
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -1248,6 +1591,13 @@ export type DevOutboxInput = {
 /** Output of `dev.outbox`: no output schema is declared yet. */
 export type DevOutboxOutput = unknown;
 
+/** Input of `dev.sms` (GET /dev/sms). */
+export type DevSmsInput = {
+  phone?: string;
+};
+/** Output of `dev.sms`: no output schema is declared yet. */
+export type DevSmsOutput = unknown;
+
 /** Input of `dev.payout` (POST /dev/payout/{withdrawalId}). */
 export type DevPayoutInput = {
   withdrawalId: string;
@@ -1271,6 +1621,14 @@ export interface Client {
     confirmWebTicket(input: AuthConfirmWebTicketInput): Promise<AuthConfirmWebTicketOutput>;
     /** GET /auth/web-tickets/{ticket} · public */
     webTicketStatus(input: AuthWebTicketStatusInput): Promise<AuthWebTicketStatusOutput>;
+    /** POST /me/sms · customer */
+    smsPreference(input: AuthSmsPreferenceInput): Promise<AuthSmsPreferenceOutput>;
+    /** GET /me/export · customer */
+    export(input?: AuthExportInput): Promise<AuthExportOutput>;
+    /** POST /me/delete · customer */
+    deleteAccount(input: AuthDeleteAccountInput): Promise<AuthDeleteAccountOutput>;
+    /** CloudBase action only · public */
+    startJob(input: AuthStartJobInput): Promise<AuthStartJobOutput>;
   };
   order: {
     /** GET /communities · customer */
@@ -1301,6 +1659,8 @@ export interface Client {
     pickLists(input: CutoffPickListsInput): Promise<CutoffPickListsOutput>;
     /** GET /admin/waves/{date}/routes · owner, operations, warehouse */
     routes(input: CutoffRoutesInput): Promise<CutoffRoutesOutput>;
+    /** POST /admin/waves/{date}/shortages · owner, warehouse */
+    shortage(input: CutoffShortageInput): Promise<CutoffShortageOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
   };
@@ -1399,6 +1759,16 @@ export interface Client {
     runJob(input: AdminRunJobInput): Promise<AdminRunJobOutput>;
     /** GET /admin/jobs/runs/{runId} · owner, operations */
     jobRun(input: AdminJobRunInput): Promise<AdminJobRunOutput>;
+    /** GET /admin/orders · owner, operations */
+    orders(input?: AdminOrdersInput): Promise<AdminOrdersOutput>;
+    /** GET /admin/orders/{id} · owner, operations */
+    order(input: AdminOrderInput): Promise<AdminOrderOutput>;
+    /** POST /admin/orders/{id}/refund · owner, operations */
+    refundOrder(input: AdminRefundOrderInput): Promise<AdminRefundOrderOutput>;
+    /** POST /admin/orders/{id}/cancel · owner, operations */
+    cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
+    /** GET /admin/audit · owner */
+    audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */
@@ -1415,6 +1785,8 @@ export interface Client {
     refund(input: DevRefundInput): Promise<DevRefundOutput>;
     /** GET /dev/outbox · customer */
     outbox(input?: DevOutboxInput): Promise<DevOutboxOutput>;
+    /** GET /dev/sms · customer */
+    sms(input?: DevSmsInput): Promise<DevSmsOutput>;
     /** POST /dev/payout/{withdrawalId} · customer */
     payout(input: DevPayoutInput): Promise<DevPayoutOutput>;
   };
