@@ -6,7 +6,10 @@
  * layout. Every flow saves a screenshot under test-results/console/ and fails on any console
  * error, page error, failed request or HTTP error.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from '../../console/node_modules/playwright-core/index.js';
 import { createClient, httpTransport, type Client } from '../../client/index.ts';
 import { runJobAndWait } from '../support/jobs.ts';
@@ -234,6 +237,27 @@ describe('the merchant console in Chromium', () => {
       expectClean(tablet.problems);
     } finally {
       await tablet.context.close();
+    }
+  });
+
+  it('loads at most 500 KB gzip of JavaScript for the first page (sign-in, then the dashboard with its charts)', async () => {
+    const fresh = await openPage(browser);
+    try {
+      const scripts = new Set<string>();
+      fresh.page.on('request', (r) => {
+        if (r.resourceType() === 'script' && r.url().startsWith(consoleUrl())) scripts.add(new URL(r.url()).pathname);
+      });
+      await devSignIn(fresh.page);
+      await fresh.page.locator('[data-chart="trend"] canvas').waitFor();
+      const dir = inject('consoleBuildDir');
+      const sizes = [...scripts].map((path) => ({ path, gzip: gzipSync(readFileSync(join(dir, path)), { level: 9 }).length }));
+      const total = sizes.reduce((n, x) => n + x.gzip, 0);
+      console.info(`first page (sign-in + dashboard): ${sizes.length} scripts, ${(total / 1024).toFixed(1)} KB gzip`);
+      expect(sizes.length).toBeGreaterThan(1);
+      expect(total).toBeLessThanOrEqual(500 * 1024);
+      expectClean(fresh.problems);
+    } finally {
+      await fresh.context.close();
     }
   });
 });
