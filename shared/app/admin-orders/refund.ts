@@ -1,5 +1,5 @@
 import { AppError } from '#domain/errors';
-import { bizDate, toBizIso } from '#domain/time';
+import { bizDate } from '#domain/time';
 import { TransactionCancelled, type WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
@@ -140,8 +140,7 @@ export async function refundUnits(
       unitRefundTags: tags,
       ...(stock.length ? { stockReturnedQty: returned } : {}),
       refunds: refund ? [...order.refunds, refund] : order.refunds,
-      refundAt: toBizIso(deps.clock.now()),
-    } as RefundableOrder;
+    };
     return { order: after, ...(refund ? { refund } : {}), qty: ask.reduce((a, l) => a + l.qty, 0), refundFen: share.amountFen, replay: false };
   }
 }
