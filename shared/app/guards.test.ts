@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreConflict, TransactionCancelled, type WriteOp } from '#ports/item-store';
-import { failedGuard, guard } from './guards.ts';
+import { failedGuard, failedOp, guard } from './guards.ts';
 
 const op = (pk: string): WriteOp => ({ type: 'put', item: { pk, sk: 'X' } });
 
@@ -17,6 +17,13 @@ describe('named guards', () => {
     expect(failedGuard(cancelledAt(1), ops)).toBeUndefined();
     expect(failedGuard(new StoreConflict(3), ops)).toBeUndefined();
     expect(failedGuard(new Error('boom'), ops)).toBeUndefined();
+  });
+
+  it('answer the very operation that failed, named or not', () => {
+    expect(failedOp(cancelledAt(1), ops)).toBe(ops[1]);
+    expect(failedOp(cancelledAt(2), ops)).toBe(ops[2]);
+    expect(failedOp(new StoreConflict(3), ops)).toBeUndefined();
+    expect(failedOp(new Error('boom'), ops)).toBeUndefined();
   });
 
   it('leave the operation as it was', () => {

@@ -19,7 +19,14 @@ export function guard<T extends WriteOp>(name: string, op: T): T {
  * operation or any other error (a `StoreConflict` included: no condition failed there).
  */
 export function failedGuard<G extends string>(e: unknown, ops: readonly WriteOp[]): G | undefined {
-  if (!(e instanceof TransactionCancelled)) return undefined;
-  const op = ops[e.failedAt()];
+  const op = failedOp(e, ops);
   return op ? (names.get(op) as G | undefined) : undefined;
+}
+
+/**
+ * The operation of `ops` whose condition cancelled the transaction (the very object, so a caller
+ * can find it among its own, e.g. which give-back failed); undefined for any other error.
+ */
+export function failedOp(e: unknown, ops: readonly WriteOp[]): WriteOp | undefined {
+  return e instanceof TransactionCancelled ? ops[e.failedAt()] : undefined;
 }

@@ -4,8 +4,16 @@ import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { orderFromItem, orderKey, type Order } from '../orders/model.ts';
 import { releaseOrderHoldsOps } from '../orders/release.ts';
+import { failedGuard, failedOp, guard } from '../guards.ts';
 
 const ATTEMPTS = 6;
+
+/** A give-back of an unpaid order (its position in `releaseOrderHoldsOps`) whose condition failed. */
+class GiveBackFailed extends Error {
+  constructor(readonly position: number) {
+    super(`give-back ${position} failed`);
+  }
+}
 
 /**
  * Brings one order of a closing wave to its state after cutoff: an unpaid order is cancelled
@@ -27,9 +35,9 @@ export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<{ o
       if (current.status === 'PENDING_PAYMENT') return { order: await cancelUnpaid(deps, current, at, dropped), did: 'cancelled' };
       return { order: current };
     } catch (e) {
-      if (e instanceof TransactionCancelled && e.failedAt() > 0) {
-        dropped.add(e.failedAt() - 1);
-        logger.error('cutoff: a give-back condition failed; cancelling without it', { orderId: current.id, op: e.failedAt() - 1 });
+      if (e instanceof GiveBackFailed) {
+        dropped.add(e.position);
+        logger.error('cutoff: a give-back condition failed; cancelling without it', { orderId: current.id, op: e.position });
         continue;
       }
       // The order changed (condition on its status) or a transient conflict: read it again.
@@ -72,32 +80,23 @@ async function confirm(deps: Deps, order: Order, at: string): Promise<Order> {
 }
 
 async function cancelUnpaid(deps: Deps, order: Order, at: string, dropped: ReadonlySet<number>): Promise<Order> {
-  const giveBacks = releaseOrderHoldsOps(order).map((op, i): WriteOp | undefined => (dropped.has(i) ? undefined : op));
-  // Keep the positions of the give-backs so a failure index names the same op on every attempt.
+  // Positions in releaseOrderHoldsOps name the give-backs the same way on every attempt.
+  const giveBacks = releaseOrderHoldsOps(order);
   const ops: WriteOp[] = [
-    {
+    guard('order', {
       type: 'update',
       key: orderKey(order),
       update: { set: { status: 'CANCELLED', cancelReason: 'CUTOFF_UNPAID', cancelledAt: at }, remove: ['gsi2pk', 'gsi2sk'] },
       when: [{ op: 'eq', path: 'status', value: 'PENDING_PAYMENT' }],
-    },
+    }),
+    ...giveBacks.filter((_, i) => !dropped.has(i)).map((op) => guard('giveBack', op)),
   ];
-  const positions: number[] = [];
-  giveBacks.forEach((op, i) => {
-    if (op) {
-      ops.push(op);
-      positions.push(i);
-    }
-  });
   try {
     await deps.store.transact(ops);
   } catch (e) {
-    // Translate the failing op's index back to its give-back position.
-    if (e instanceof TransactionCancelled && e.failedAt() > 0) {
-      const reasons: (typeof e.reasons)[number][] = Array.from({ length: giveBacks.length + 1 }, () => null);
-      reasons[positions[e.failedAt() - 1]! + 1] = e.reasons[e.failedAt()]!;
-      throw new TransactionCancelled(reasons);
-    }
+    // Which give-back failed, by its position among the order's give-backs.
+    const failed = failedOp(e, ops);
+    if (failed && failedGuard(e, ops) === 'giveBack') throw new GiveBackFailed(giveBacks.indexOf(failed));
     throw e;
   }
   return { ...order, status: 'CANCELLED', cancelReason: 'CUTOFF_UNPAID', cancelledAt: at };

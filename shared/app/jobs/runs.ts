@@ -4,6 +4,7 @@ import { ConditionFailed, TransactionCancelled, type WriteOp } from '#ports/item
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { staffAlertOps } from '../staff-alerts.ts';
+import { failedGuard, guard } from '../guards.ts';
 import { runKey, RUN_TTL_DAYS } from './keys.ts';
 
 /**
@@ -102,11 +103,12 @@ export async function failRun(deps: Deps, job: string, runId: string, error: { c
     when: [{ op: 'exists' }],
   };
   const pushes = staffAlertOps(deps, { key: 'jobFailed', payload: { job, runId, code: error.code, at: toBizIso(now) }, dedupe: `jobFailed#${runId}` });
+  const ops = [guard('run', record), ...pushes];
   try {
-    await deps.store.transact([record, ...pushes]);
+    await deps.store.transact(ops);
   } catch (e) {
     // Already queued for this run (a redelivered failure): record the failure alone.
-    if (!(e instanceof TransactionCancelled) || e.failedAt() === 0) throw e;
+    if (!(e instanceof TransactionCancelled) || failedGuard(e, ops) === 'run') throw e;
     await deps.store.write(record);
   }
 }
