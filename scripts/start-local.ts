@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { assertJava, ensureTable, localClient, startDynamoLocal } from './lib/dynamo-local.ts';
 import { localEnv } from './lib/local-env.ts';
 import { seedDemo } from './lib/demo-data.ts';
@@ -16,12 +17,17 @@ import { ensureConsoleBuilt, serveConsole } from './lib/console-server.ts';
 
 const children: ChildProcess[] = [];
 let stopping = false;
+/** A per-run bundle folder (tests), removed on stop; the default `.esbuild` is kept. */
+let ownWorkFolder: string | undefined;
 
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 1500).unref();
+  setTimeout(() => {
+    if (ownWorkFolder) rmSync(ownWorkFolder, { recursive: true, force: true });
+    process.exit(code);
+  }, 1500).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -53,7 +59,12 @@ async function main() {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // A fresh clock and sandbox state per start; .esbuild from another format would shadow the bundle.
   rmSync(env.DEV_CLOCK_FILE!, { force: true });
-  rmSync('.esbuild', { recursive: true, force: true });
+  // Each stack bundles into its own work folder (several stacks may run at once: the e2e and
+  // browser test runs, a developer's own): the default `.esbuild`, or one named after LOCAL_DIR.
+  const workFolder = process.env.ESBUILD_WORK_FOLDER ?? (process.env.LOCAL_DIR ? `.esbuild-${basename(env.LOCAL_DIR!)}` : '.esbuild');
+  process.env.ESBUILD_WORK_FOLDER = workFolder;
+  rmSync(workFolder, { recursive: true, force: true });
+  if (workFolder !== '.esbuild') ownWorkFolder = workFolder;
 
   console.log(`starting DynamoDB Local on :${port} (${dataDir ? `data in ${dataDir}` : 'in memory'})`);
   children.push(await startDynamoLocal({ port, dataDir }));
