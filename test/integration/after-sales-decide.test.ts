@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { codeOf } from '#test/errors';
 import { lineCommissionFen } from '#domain/commission';
 import { keys } from '#app/keys';
@@ -10,17 +9,15 @@ import { arrivalCommand, redeemCommand } from '#app/verify/commands';
 import { afterSalesCommand, decideAfterSalesCommand, listAfterSalesCommand } from '#app/after-sales/commands';
 import { complaintsKey } from '#app/after-sales/model';
 import { givenOrder, makeWorld, type TestWorld, recordRefunds } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
 
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 const ask = (w: TestWorld, orderId: string, lines: { productId: string; qty: number }[], who = 'u-1') =>
   call(w, afterSalesCommand, { id: orderId, lines, reason: '菜叶发黄' }, who);
 const decide = (w: TestWorld, id: string, input: Record<string, unknown>) => call(w, decideAfterSalesCommand, { id, ...input }, 'staff-1');
-
 
 // Rice: 3 bags paid 1000 fen in all (discounts spread over lines), 8%; eggs: 2 boxes paid 6580, 10%.
 const LINES = [

@@ -12,8 +12,6 @@
  *   CloudBase's HTTP access service at /pay/transfer-notify.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
 import { createSandboxWechatPay } from '#adapters/local/sandbox-pay';
@@ -28,6 +26,7 @@ import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collecti
 import { seedDemo } from '../../scripts/lib/demo-data.ts';
 import { createCloudbaseDouble, type CloudbaseDouble } from '../support/cloudbase-double/index.ts';
 import { FAKE_APPID, FAKE_MCH_ID, installCloudPlatform, type InstalledCloud } from '../support/cloud-fake.ts';
+import { startHttpMock, type HttpMock } from '#test/http-mock';
 
 type Main = (event: unknown, context: unknown) => Promise<any>;
 
@@ -40,7 +39,7 @@ const clock = fixedClock('2026-11-24T10:00:00+08:00');
 let double: CloudbaseDouble;
 let cloud: InstalledCloud;
 let store: ItemStore;
-let server: Server;
+let server: HttpMock;
 const mains: Record<string, Main> = {};
 const sandbox = createSandboxWechatPay({ appId: FAKE_APPID, mchId: FAKE_MCH_ID, now: () => clock.now() });
 
@@ -62,19 +61,15 @@ const clientAdd = (collection: string, doc: Record<string, unknown>, openid: str
 
 beforeAll(async () => {
   // WeChat Pay v3 for payouts: the sandbox answering over HTTP, as api.mch.weixin.qq.com would.
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const answer = await sandbox.fetch(`http://sandbox${req.url}`, {
-      method: req.method,
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-      ...(req.method === 'POST' ? { body: Buffer.concat(chunks).toString('utf8') } : {}),
+  server = await startHttpMock(async (request) => {
+    const url = new URL(request.url);
+    return sandbox.fetch(`http://sandbox${url.pathname}${url.search}`, {
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      ...(request.method === 'POST' ? { body: await request.text() } : {}),
     });
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    res.end(await answer.text());
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = server.url;
 
   double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
   cloud = installCloudPlatform({
@@ -100,7 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   cloud?.uninstall();
   double?.uninstall();
-  await new Promise((done) => server?.close(done));
+  await server?.close();
 });
 
 describe('CloudBase closed to clients: documents a client created are never read', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { orderKey, type Order } from '#app/orders/model';
@@ -9,14 +8,13 @@ import { complaintsKey } from '#app/after-sales/model';
 import { settleKeys } from '#app/settle/keys';
 import { quoteCommand } from '#app/orders/commands';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 /** Issue 12 item 6: after-sales points, complaints and re-requests. */
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 const ask = (w: TestWorld, orderId: string, lines: { productId: string; qty: number }[]) => call(w, afterSalesCommand, { id: orderId, lines, reason: '有问题' }, 'u-1');
 const decide = (w: TestWorld, id: string, input: Record<string, unknown>) => call(w, decideAfterSalesCommand, { id, ...input }, 'staff-1');
 

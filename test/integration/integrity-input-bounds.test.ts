@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { keys } from '#app/keys';
 import { queryAll } from '#ports/item-store';
 import { upsertCouponCommand, upsertLeaderCommand, upsertProductCommand } from '#app/admin/commands';
@@ -7,11 +6,10 @@ import { placeCommand } from '#app/orders/commands';
 import { withdrawCommand } from '#app/settle/commands';
 import { MAX_STAFF_FEN, MAX_STAFF_UNITS } from '#app/catalog/schemas';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 /** Issue 12 item 6: staff money and count fields have upper bounds; contact names refuse control and bidi characters. */
 
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e) => ({ code: e.code, paths: [...new Set((e.details?.issues ?? []).map((i: { path: string }) => i.path))] }));
 
 const product = (over: Record<string, unknown> = {}) => ({ id: 'p-bounds', title: '测试', category: '粮油', priceFen: 1000, supplierId: 's-1', fresh: false, ...over });

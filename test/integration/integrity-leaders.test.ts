@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { setLeaderStatusCommand, upsertLeaderCommand } from '#app/admin/commands';
@@ -7,11 +6,10 @@ import { leaderOrdersCommand } from '#app/verify/orders';
 import { redeemCommand } from '#app/verify/commands';
 import { getOrderCommand } from '#app/orders/commands';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 /** Issue 12 item 6: restoring a removed leader; a leader acts only where community.leaderId is theirs. */
 
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 const setStatus = (w: TestWorld, id: string, status: string) => call(w, setLeaderStatusCommand, { id, status }, 'staff-1');
 const community = async (w: TestWorld, id: string) => (await w.store.get(keys.community(id)))!;
 const leader = async (w: TestWorld, id: string) => (await w.store.get(keys.leader(id)))!;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { CSV } from '#platform/http';
 import { keys } from '#app/keys';
 import { cutoffKeys } from '#app/cutoff/keys';
@@ -7,14 +6,13 @@ import { pickListsCommand } from '#app/cutoff/commands';
 import { getOrderCommand, listOrdersCommand } from '#app/orders/commands';
 import { arrivalCommand, batchCommand, leaderOrdersCommand, redeemCommand } from '#app/verify/commands';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 /** Issue 12 item 7 through the use cases: no leader or staff view, no pick list, carries a pickup code. */
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 
 describe('pickup codes in views', () => {
   it('the owner gets code and QR payload; staff, leader, redeem and batch answers never do', async () => {

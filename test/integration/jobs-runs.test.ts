@@ -11,7 +11,7 @@ import { deriveSecret } from '#adapters/crypto/derive';
 import { createAwsHandler } from '#platform/aws-entry';
 import { createCloudMain } from '#platform/cloudbase';
 import { dispatch } from '#platform/dispatch';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import type { JobLauncher, JobStart } from '#ports/job-launcher';
 import { FUNCTIONS } from '../../functions/registry.ts';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
@@ -21,7 +21,6 @@ import { runJobInWorld } from '../support/jobs.ts';
 const signer = createJobSigner(deriveSecret('test-session-secret-0123456789-abcdef', 'groupbuy job start'));
 const mod = (name: string) => FUNCTIONS.find((m) => m.name === name)!;
 const staff = { kind: 'openid' as const, openid: 'staff-1' };
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 /** A launcher that keeps each start (as the cloud would carry it) for the test to deliver. */
 function heldLauncher() {

@@ -8,7 +8,7 @@ import { receivePaymentNotification } from '#app/orders/pay';
 import { receiveRefundNotification } from '#app/orders/refunds';
 import { outboxKey } from '#app/outbox';
 import { LOCAL_MCH_ID } from '#adapters/local/local-pay';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 
 /**
@@ -20,7 +20,6 @@ import { makeWorld, type TestWorld } from '../support/harness.ts';
 const contact = { name: '张三', phone: '13912345678' };
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 const raw = (signed: { headers: Record<string, string>; body: string }) => ({ headers: lower(signed.headers), body: signed.body });
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 /** A paid order cancelled by its customer: one refund, PROCESSING at the sandbox. */
 async function refundedOrder(w: TestWorld, user: string) {

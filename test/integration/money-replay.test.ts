@@ -3,14 +3,13 @@ import { dispatch } from '#platform/dispatch';
 import { expireJob, placeCommand } from '#app/orders/commands';
 import { keys } from '#app/keys';
 import { findOrder } from '#app/orders/model';
-import { receivePaymentNotification } from '#app/orders/pay';
-import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { pay } from '#test/calls';
 
 /** Issue 12 item 5: a replayed POST /orders answers the first response — never a new prepay, never a 500. */
 
 const contact = { name: '李四', phone: '13812345678' };
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 /** Counts what reaches the gateway's prepay (and lets the sandbox answer). */
 function countPrepays(w: TestWorld): string[] {
@@ -25,11 +24,6 @@ function countPrepays(w: TestWorld): string[] {
 
 const place = (w: TestWorld, openid: string, input: Record<string, unknown>) =>
   dispatch(placeCommand, { contact, communityId: 'c-jingan', items: [{ productId: 'p-rice', qty: 1 }], ...input }, { kind: 'openid', openid }, w.deps) as Promise<any>;
-
-async function pay(w: TestWorld, order: { id: string; amounts: { payableFen: number } }, openid: string) {
-  const signed = w.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
-  return receivePaymentNotification(w.deps, { headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v])), body: signed.body });
-}
 
 describe('idempotent replay of POST /orders', () => {
   it('answers the first response (order and payment parameters) while pending, after payment and after expiry, with one prepay in all', async () => {

@@ -3,10 +3,11 @@ import { dispatch } from '#platform/dispatch';
 import { cancelCommand, expireJob, placeCommand } from '#app/orders/commands';
 import { keys } from '#app/keys';
 import { findOrder } from '#app/orders/model';
-import { receivePaymentNotification } from '#app/orders/pay';
 import { settleOrderAtCutoff } from '#app/cutoff/settle-order';
 import { isAppError } from '#domain/errors';
+import { codeOf } from '#test/errors';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { pay } from '#test/calls';
 
 /** Issue 12 item 8: at most 3 unpaid orders per customer at once; a fourth is RATE_LIMITED (429). */
 
@@ -14,17 +15,11 @@ const contact = { name: '张三', phone: '13912345678' };
 let n = 0;
 const rid = () => `lim-${n++}`;
 const basket = { communityId: 'c-jingan', items: [{ productId: 'p-rice', qty: 1 }] };
-const codeOf = (e: unknown) => (isAppError(e) ? e.code : `unexpected ${String(e)}`);
 
 const place = (w: TestWorld, openid: string, requestId = rid()) =>
   dispatch(placeCommand, { requestId, contact, ...basket }, { kind: 'openid', openid }, w.deps) as Promise<any>;
 
 const unpaidCount = async (w: TestWorld, user: string) => Number((await w.store.get(keys.unpaidOrders(user)))?.count ?? 0);
-
-async function pay(w: TestWorld, order: { id: string; amounts: { payableFen: number } }, openid: string) {
-  const signed = w.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
-  return receivePaymentNotification(w.deps, { headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v])), body: signed.body });
-}
 
 describe('at most 3 unpaid orders per customer', () => {
   it('10 simultaneous placements by one customer: exactly 3 succeed, the other 7 are RATE_LIMITED (429)', async () => {

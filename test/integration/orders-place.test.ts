@@ -8,6 +8,7 @@ import { applyPayment, receivePaymentNotification } from '#app/orders/pay';
 import { cancelOrder } from '#app/orders/cancel';
 import { codeOf } from '#test/errors';
 import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
+import { pay } from '#test/calls';
 
 const contact = { name: '张三', phone: '13912345678' };
 let n = 0;
@@ -18,12 +19,6 @@ const as = (w: TestWorld, openid: string) => ({
   quote: (input: Record<string, unknown>) => dispatch(quoteCommand, input, { kind: 'openid', openid }, w.deps) as Promise<any>,
   cancel: (id: string) => dispatch(cancelCommand, { id }, { kind: 'openid', openid }, w.deps) as Promise<any>,
 });
-
-
-async function pay(w: TestWorld, order: { id: string; amounts: { payableFen: number } }, openid: string) {
-  const signed = w.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
-  return receivePaymentNotification(w.deps, { headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v])), body: signed.body });
-}
 
 describe('placing orders', () => {
   let w: TestWorld;

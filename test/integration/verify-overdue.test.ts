@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { keys } from '#app/keys';
 import { orderKey, type Order } from '#app/orders/model';
 import { outboxKey } from '#app/outbox';
 import { queryAll } from '#ports/item-store';
 import { arrivalCommand, overdueJob, redeemCommand, returnsCommand } from '#app/verify/commands';
 import { givenOrder, makeWorld, type TestWorld, recordRefunds } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
-
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
-
 
 /** Three orders of one wave, cut off and arrived on the 25th at 16:00. */
 async function arrivedWave(settings?: Record<string, unknown>) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
 import { codeOf } from '#test/errors';
 import { lineCommissionFen } from '#domain/commission';
 import { keys } from '#app/keys';
@@ -11,13 +10,11 @@ import { placeCommand } from '#app/orders/commands';
 import { applyPayment } from '#app/orders/pay';
 import { arrivalCommand, batchCommand, leaderOrdersCommand, redeemCommand } from '#app/verify/commands';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { call } from '#test/calls';
 
 const WAVE = '2026-11-24';
 const XJH = 'c-xujiahui';
 const leaderOf = (communityId: string) => `demo-leader-${communityId.slice(2)}`;
-
-const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
-  dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 
 /** What the nightly cutoff leaves behind: the community wave CLOSED, paid orders CONFIRMED. */
 async function cutOff(w: TestWorld, communityId: string, date = WAVE) {
