@@ -148,6 +148,20 @@ describe('shortages (缺货) after the cutoff', () => {
     expect(codeOf(await asStaff(w, 'cutoff.shortage', { date: D, requestId: 's1', productId: 'p-rice', shortQty: 1, reason: 'x' }).catch((e) => e))).toBe('INVALID_STATE');
   });
 
+  it('two different shortages of one product at once never choose the same units', async () => {
+    const { w, orders } = await wave();
+    const [a, b] = await Promise.all([
+      asStaff(w, 'cutoff.shortage', { date: D, requestId: 'p1', productId: 'p-rice', shortQty: 3, reason: '少送' }),
+      asStaff(w, 'cutoff.shortage', { date: D, requestId: 'p2', productId: 'p-rice', shortQty: 3, reason: '又少送' }),
+    ]);
+    expect([a, b].map((r) => r.refunded.reduce((n: number, x: any) => n + x.qty, 0))).toEqual([3, 3]);
+    const after = await Promise.all(orders.map((o) => stored(w, o)));
+    const refunded = after.map((o) => (o as any).refundedQty?.['p-rice'] ?? 0);
+    expect(refunded.reduce((n, x) => n + x, 0)).toBe(6);
+    after.forEach((o, i) => expect(refunded[i]).toBeLessThanOrEqual(o.lines.find((l) => l.productId === 'p-rice')!.qty));
+    expect(await riceOnPickLists(w)).toBe(1);
+  });
+
   it('before the cutoff a shortage is refused and nothing changes', async () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
     await givenOrder(w, { communityId: XJH, userId: 'u-1', waveDate: D, status: 'PAID', lines: [{ productId: 'p-rice', qty: 2 }] });

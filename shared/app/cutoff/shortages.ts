@@ -195,13 +195,21 @@ export async function rewritePickList(deps: Deps, date: string, communityId: str
   const head = await deps.store.get(cutoffKeys.pick(date, communityId, 0), { consistent: true });
   const community = head ? undefined : await deps.store.get(keys.community(communityId));
   const name = String((head as (Item & Partial<PickChunk>) | undefined)?.name ?? community?.name ?? communityId);
-  const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(communityId, date), consistent: true }))
-    .map(orderFromItem)
-    .filter((o) => PACKED.has(o.status))
-    .map((o) => reportOrder({ ...o, status: 'CONFIRMED' }));
-  const list = pickList({ id: communityId, name }, orders);
-  const chunks = chunkPickList(list);
-  await deps.store.putMany(chunks.map((c) => ({ ...cutoffKeys.pick(date, communityId, c.chunk), kind: 'pickList', date, ...c })));
+  const packed = async () =>
+    (await queryAll(deps.store, { ...keys.ordersOfWave(communityId, date), consistent: true }))
+      .map(orderFromItem)
+      .filter((o) => PACKED.has(o.status))
+      .map((o) => reportOrder({ ...o, status: 'CONFIRMED' }));
+  // Written, then checked against the orders read again: a writer racing another refund of the
+  // community (whose list may land first) writes again, so the last list written is never stale.
+  let orders = await packed();
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const list = pickList({ id: communityId, name }, orders);
+    await deps.store.putMany(chunkPickList(list).map((c) => ({ ...cutoffKeys.pick(date, communityId, c.chunk), kind: 'pickList', date, ...c })));
+    const again = await packed();
+    if (JSON.stringify(again) === JSON.stringify(orders)) return;
+    orders = again;
+  }
 }
 
 /** `POST /admin/waves/{date}/shortages` (cutoff function). */
