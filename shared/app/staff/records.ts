@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '#domain/errors';
-import { ConditionFailed, TransactionCancelled, queryAll, type Item, type WriteOp } from '#ports/item-store';
+import { ConditionFailed, queryAll, type Item, type WriteOp } from '#ports/item-store';
 import { toBizIso } from '#domain/time';
 import { STAFF_ROLES, type StaffRole } from '#platform/command';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { allStaff, staffIndex, staffKeys } from './keys.ts';
+import { failedGuard, guard } from '../guards.ts';
 import { generatePassword, hashPassword } from './password.ts';
 
 export type StaffStatus = 'active' | 'disabled';
@@ -53,11 +54,12 @@ export async function listStaff(deps: Deps): Promise<StaffMember[]> {
 }
 
 /** The openid binding item: the user's R#STAFF role naming the member. */
-const binding = (openid: string, staffId: string): WriteOp => ({
-  type: 'put',
-  item: { ...keys.staffRole(openid), staffId, active: true },
-  when: [{ op: 'notExists' }],
-});
+const binding = (openid: string, staffId: string): WriteOp =>
+  guard('openid', {
+    type: 'put',
+    item: { ...keys.staffRole(openid), staffId, active: true },
+    when: [{ op: 'notExists' }],
+  });
 
 const openidTaken = (openid: string) => new AppError('INVALID_STATE', 'this openid is bound to another staff member', { field: 'openid', openid });
 
@@ -92,15 +94,16 @@ export async function createStaff(
     ...(by ? { by } : {}),
   };
   const ops: WriteOp[] = [
-    { type: 'put', item, when: [{ op: 'notExists' }] },
-    { type: 'put', item: { ...staffKeys.login(login), staffId: id }, when: [{ op: 'notExists' }] },
+    guard('member', { type: 'put', item, when: [{ op: 'notExists' }] }),
+    guard('login', { type: 'put', item: { ...staffKeys.login(login), staffId: id }, when: [{ op: 'notExists' }] }),
     ...(input.openid ? [binding(input.openid, id)] : []),
   ];
   try {
     await deps.store.transact(ops);
   } catch (e) {
-    if (e instanceof TransactionCancelled && e.failedAt() === 1) throw new AppError('INVALID_STATE', `the login ${login} is taken`, { field: 'login' });
-    if (e instanceof TransactionCancelled && e.failedAt() === 2) throw openidTaken(input.openid!);
+    const failed = failedGuard(e, ops);
+    if (failed === 'login') throw new AppError('INVALID_STATE', `the login ${login} is taken`, { field: 'login' });
+    if (failed === 'openid') throw openidTaken(input.openid!);
     throw e;
   }
   return { staff: staffView(item), ...(generated ? { password: generated } : {}) };
@@ -131,20 +134,21 @@ export async function updateStaff(
     const ops: WriteOp[] = [];
     const oldOpenid = current.openid ? String(current.openid) : undefined;
     if (patch.openid !== undefined && patch.openid !== oldOpenid) {
-      if (oldOpenid) ops.push({ type: 'delete', key: keys.staffRole(oldOpenid), when: [{ op: 'eq', path: 'staffId', value: id }] });
+      if (oldOpenid) ops.push(guard('oldBinding', { type: 'delete', key: keys.staffRole(oldOpenid), when: [{ op: 'eq', path: 'staffId', value: id }] }));
       if (patch.openid) {
         set.openid = patch.openid;
         ops.push(binding(patch.openid, id));
       } else remove.push('openid');
     }
     const versionCheck = current.version === undefined ? { op: 'attrNotExists' as const, path: 'version' } : { op: 'eq' as const, path: 'version', value: Number(current.version) };
-    ops.unshift({ type: 'update', key: staffKeys.member(id), update: { set, ...(remove.length ? { remove } : {}) }, when: [{ op: 'exists' }, versionCheck] });
+    ops.unshift(guard('member', { type: 'update', key: staffKeys.member(id), update: { set, ...(remove.length ? { remove } : {}) }, when: [{ op: 'exists' }, versionCheck] }));
     try {
       await deps.store.transact(ops);
     } catch (e) {
-      if (e instanceof TransactionCancelled && e.failedAt() === 0) continue; // changed meanwhile: read again
-      if (e instanceof TransactionCancelled && e.failedAt() > 0 && ops[e.failedAt()]!.type === 'put') throw openidTaken(String(patch.openid));
-      if (e instanceof TransactionCancelled && e.failedAt() > 0) continue;
+      const failed = failedGuard<'member' | 'openid' | 'oldBinding'>(e, ops);
+      if (failed === 'openid') throw openidTaken(String(patch.openid));
+      // The member changed meanwhile, or the old binding moved: read again.
+      if (failed === 'member' || failed === 'oldBinding') continue;
       throw e;
     }
     return staffView((await getStaff(deps, id))!);
