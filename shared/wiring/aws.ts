@@ -4,14 +4,14 @@ import { resolveSecretParameters } from '#adapters/aws/secrets';
 import { createLambdaLauncher } from '#adapters/aws/lambda-launcher';
 import type { JobSigner } from '#adapters/crypto/job-signature';
 import { parseConfig, SECRET_SETTINGS } from '#platform/config';
-import { assembleDeps, withFreshSettings } from './shared.ts';
+import { assembleDeps, withFreshSettings, type RuntimeParts } from './shared.ts';
 
 /**
  * AWS and the local stack: DynamoDB (DYNAMO_ENDPOINT points at DynamoDB Local). Outside the
  * local stage the secrets are read from SSM Parameter Store at cold start (their names in
  * `<SECRET>_PARAM`, SSM_ENDPOINT overrides the endpoint) and kept for the process.
  */
-export function awsDeps(env: Record<string, string | undefined> = process.env): () => Promise<Deps> {
+export function awsDeps(env: Record<string, string | undefined> = process.env, options: Pick<RuntimeParts, 'smsFactory'> = {}): () => Promise<Deps> {
   let deps: Promise<Deps> | undefined;
   return withFreshSettings(() =>
     (deps ??= (async () => {
@@ -27,7 +27,7 @@ export function awsDeps(env: Record<string, string | undefined> = process.env): 
       // Serverless names each function `<service>-<stage>-<fn>` (serverless.yml `service: groupbuy`).
       const jobLauncher = (signer: JobSigner) =>
         createLambdaLauncher({ functionName: (fn) => `groupbuy-${config.STAGE}-${fn}`, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}), signer });
-      return assembleDeps({ config, store, jobLauncher });
+      return assembleDeps({ config, store, jobLauncher, ...options });
     })().catch((e) => {
       deps = undefined;
       throw e;

@@ -12,7 +12,7 @@ import { createCloudMain } from '#platform/cloudbase';
 import { cronMatchesMinute } from '#platform/cron';
 import { SCHEDULES } from '#app/schedules';
 import type { FunctionModule } from '#platform/command';
-import { assembleDeps, withFreshSettings } from './shared.ts';
+import { assembleDeps, withFreshSettings, type RuntimeParts } from './shared.ts';
 
 /**
  * What a CloudBase function needs from the platform. In the cloud it is `wx-server-sdk`
@@ -96,7 +96,7 @@ const unconfiguredPayout: PayoutGateway = {
 };
 
 /** The CloudBase deps, once per cold start: the document database, cloudPay, WeChat Pay v3 payouts (when configured) and openapi pushes. */
-export function cloudbaseDeps(): () => Promise<Deps> {
+export function cloudbaseDeps(options: Pick<RuntimeParts, 'smsFactory'> = {}): () => Promise<Deps> {
   return withFreshSettings(() =>
     (deps ??= (async () => {
       const p = await cloudPlatform();
@@ -118,6 +118,7 @@ export function cloudbaseDeps(): () => Promise<Deps> {
         sender: createCloudSubscribeSender({ cloud: p.cloud }),
         jobLauncher: (signer) => createCloudFunctionLauncher({ cloud: p.cloud, signer }),
         ...(p.clock ? { clock: p.clock } : {}),
+        ...options,
       });
       return base;
     })().catch((e) => {
@@ -131,8 +132,8 @@ export function cloudbaseDeps(): () => Promise<Deps> {
 export const cloudOpenid = (): string | undefined => platform?.openid();
 
 /** `exports.main` of a CloudBase function: actions from the mini-program and timer triggers. */
-export function createCloudbaseMain(mod: FunctionModule<Deps>) {
-  const getDeps = cloudbaseDeps();
+export function createCloudbaseMain(mod: FunctionModule<Deps>, options: Pick<RuntimeParts, 'smsFactory'> = {}) {
+  const getDeps = cloudbaseDeps(options);
   const main = createCloudMain(mod, getDeps, () => cloudOpenid(), dueJobs(mod.name));
   return async (event: unknown, context: unknown) => {
     await cloudPlatform();

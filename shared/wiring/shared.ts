@@ -16,7 +16,6 @@ import { createLocalPay } from '#adapters/local/local-pay';
 import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
 import { createStoreSmsSink } from '#adapters/local/sms-sink';
-import { createTencentSms } from '#adapters/tencent/sms';
 import type { SmsSender } from '#ports/sms';
 import { createStableTokenProvider } from '#adapters/wechat/access-token';
 import { createWechatSubscribeSender } from '#adapters/wechat/subscribe-sender';
@@ -24,7 +23,7 @@ import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import type { PaymentGateway, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
-import { contactKeysOf, parseConfig, smsConfigOf, type Config } from '#platform/config';
+import { contactKeysOf, parseConfig, type Config } from '#platform/config';
 import { deriveCursorKey } from '#platform/cursors';
 
 export interface RuntimeParts {
@@ -35,8 +34,14 @@ export interface RuntimeParts {
   payment?: PaymentGateway;
   payout?: PayoutGateway;
   sender?: MessageSender;
-  /** The SMS sender (tests inject a memory sink); default: the local sink on the local stage, Tencent Cloud SMS when configured, else none. */
+  /** The SMS sender (tests inject a memory sink); default: the local sink on the local stage, else what `smsFactory` makes of the configuration. */
   sms?: SmsSender;
+  /**
+   * Builds the SMS sender from the configuration (wiring/sms.ts: Tencent Cloud SMS when configured).
+   * Given only by the notify function's entries, whose drain sends texts: the SDK (~550 KB
+   * bundled) stays out of every other function's bundle.
+   */
+  smsFactory?: (config: Config) => SmsSender | undefined;
   /** How job runs are started in their own function (AWS: Lambda invoke; CloudBase: callFunction; tests: in process), given the signer of starts. */
   jobLauncher?: (signer: JobSigner) => JobLauncher;
 }
@@ -105,8 +110,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
           tokens: createStableTokenProvider({ appId: config.WX_APPID!, appSecret: config.WX_SECRET!, baseUrl: config.WX_API_BASE, now: () => clock.now() }),
           baseUrl: config.WX_API_BASE,
         }));
-  const smsConfig = smsConfigOf(config);
-  const sms = given.sms ?? (devMode ? createStoreSmsSink(store, () => toBizIso(clock.now())) : smsConfig ? createTencentSms(smsConfig) : undefined);
+  const sms = given.sms ?? (devMode ? createStoreSmsSink(store, () => toBizIso(clock.now())) : given.smsFactory?.(config));
   const deps: Deps = {
     store,
     clock,

@@ -42,6 +42,7 @@ const SECRETS: Record<string, string> = {
   WX_SECRET: randomBytes(16).toString('hex'),
   WXPAY_PRIVATE_KEY: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   WXPAY_API_V3_KEY: sandbox.apiV3Key,
+  TENCENT_SMS_SECRET_KEY: randomBytes(16).toString('hex'),
 };
 
 /** What the stand-ins below read of a request. */
@@ -214,6 +215,12 @@ describe('the packaged prod stage boots', () => {
         WXPAY_MERCHANT_SERIAL: MERCHANT_SERIAL,
         WXPAY_PLATFORM_KEYS: JSON.stringify(sandbox.platformKeys),
         STAFF_OPENIDS: STAFF,
+        // Tencent Cloud SMS turned on as the deploy guide does it (the secret key's parameter named by the shell).
+        TENCENT_SMS_SECRET_KEY_PARAM: '/groupbuy/prod/tencent-sms-secret-key',
+        TENCENT_SMS_SECRET_ID: 'AKIDprodboot',
+        TENCENT_SMS_SDK_APP_ID: '1400000001',
+        TENCENT_SMS_SIGN_NAME: '邻里团',
+        TENCENT_SMS_TEMPLATE_IDS: JSON.stringify({ arrivalNotice: '100001', pickupReminder: '100002' }),
       },
       stdio: 'pipe',
       timeout: 240_000,
