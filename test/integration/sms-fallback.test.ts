@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { keys } from '#app/keys';
-import { outboxKey } from '#app/outbox';
+import { outboxKey, outboxOp } from '#app/outbox';
 import { ensureProfile } from '#app/users';
 import { arrivalCommand } from '#app/verify/commands';
 import { notifyJob, subscribeCommand } from '#app/notify/commands';
@@ -58,6 +58,20 @@ describe('SMS fallback', () => {
     await drain(w);
     expect(sink.entries).toHaveLength(1);
     expect((await w.store.get(outboxKey(`arrival#${o.id}`)))!.status).toBe('skipped_no_quota');
+  });
+
+  it('the pickup reminder falls back to its own SMS (one per order and kind: the arrival SMS does not stop it, a second reminder does not repeat it)', async () => {
+    const { w, sink } = await world('2026-11-25T16:00:00+08:00');
+    const o = await confirmedOrder(w, 'u-remind', '2026-11-24');
+    await arrive(w, '2026-11-24');
+    await drain(w);
+    const arrived = (await w.store.get(outboxKey(`arrival#${o.id}`)))!;
+    w.clock.set('2026-11-27T10:00:00+08:00');
+    for (const dedupe of [`pickupReminder#${o.id}`, `pickupReminder-again#${o.id}`])
+      await w.store.write(outboxOp(w.deps, { key: 'pickupReminder', touser: 'u-remind', payload: arrived.payload as never, dedupe }));
+    await drain(w);
+    expect(sink.entries.map((e) => e.template)).toEqual(['arrivalNotice', 'pickupReminder']);
+    expect((await w.store.get(outboxKey(smsEntryId('pickupReminder', o.id))))!.status).toBe('sent');
   });
 
   it('WeChat answering 43101 (our quota counter was wrong) also falls back to one SMS', async () => {
