@@ -113,6 +113,8 @@ export interface SupplierPurchase {
   /** Sorted by title, then product id. */
   lines: PurchaseLine[];
   qty: number;
+  shortQty?: number;
+  deliverQty?: number;
   /** Sum of the known line costs (lines without a cost add nothing). */
   costAmountFen: number;
   salesFen: number;
@@ -532,18 +534,23 @@ export function fenToYuanText(fen: number): string {
 const yuanOrBlank = (fen: number | undefined): string => (fen === undefined ? '' : fenToYuanText(fen));
 const yuan = (...fen: number[]): string[] => fen.map(fenToYuanText);
 
-/** The purchase list for Excel: one row per product, a subtotal per supplier, a grand total. */
+/**
+ * The purchase list for Excel: one row per product, a subtotal per supplier, a grand total; a
+ * list with its shortages (`withShortages`) also shows what is short and what is left to deliver.
+ */
 export function purchaseListCsv(list: PurchaseList): string {
-  const headers = ['供应商', '商品编号', '商品', '数量', '成本单价(元)', '成本金额(元)', '销售金额(元)'];
+  const short = list.shortQty !== undefined;
+  const qtys = (x: { qty: number; shortQty?: number; deliverQty?: number }) => (short ? [x.qty, x.shortQty ?? 0, x.deliverQty ?? x.qty] : [x.qty]);
+  const headers = ['供应商', '商品编号', '商品', '数量', ...(short ? ['缺货数量', '应送数量'] : []), '成本单价(元)', '成本金额(元)', '销售金额(元)'];
   const rows: (string | number)[][] = [];
   for (const s of list.suppliers) {
     for (const l of s.lines) {
       const cost = [yuanOrBlank(l.costFen), yuanOrBlank(l.costAmountFen)];
-      rows.push([s.supplierId, l.productId, l.title, l.qty, ...cost, fenToYuanText(l.salesFen)]);
+      rows.push([s.supplierId, l.productId, l.title, ...qtys(l), ...cost, fenToYuanText(l.salesFen)]);
     }
-    rows.push([s.supplierId, '', '小计', s.qty, '', ...yuan(s.costAmountFen, s.salesFen)]);
+    rows.push([s.supplierId, '', '小计', ...qtys(s), '', ...yuan(s.costAmountFen, s.salesFen)]);
   }
-  rows.push(['合计', '', '', list.qty, '', ...yuan(list.costAmountFen, list.salesFen)]);
+  rows.push(['合计', '', '', ...qtys(list), '', ...yuan(list.costAmountFen, list.salesFen)]);
   return toCsv(headers, rows);
 }
 

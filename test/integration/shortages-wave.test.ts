@@ -126,6 +126,9 @@ describe('shortages (缺货) after the cutoff', () => {
     expect(rice).toMatchObject({ qty: 7, shortQty: 3, deliverQty: 4 });
     const eggs = list.suppliers.flatMap((s: any) => s.lines).find((l: any) => l.productId === 'p-eggs');
     expect(eggs).toMatchObject({ qty: 5, shortQty: 0, deliverQty: 5 });
+    const csv = (await asStaff(w, 'cutoff.purchaseList', { date: D, format: 'csv' })).__csv as string;
+    expect(csv.split('\r\n')[0]).toContain('数量,缺货数量,应送数量');
+    expect(csv.split('\r\n').find((r) => r.includes(',p-rice,'))).toMatch(/,7,3,4,/);
 
     // One audit entry for the shortage, however many times it was posted.
     const audit = await queryAll(w.store, { ...auditKeys.byTarget(`${D}/p-rice`) });
