@@ -166,6 +166,31 @@ describe('the merchant console in Chromium', () => {
     expectClean(problems);
   });
 
+  it('finds an order by the customer’s full phone and refunds one unit from its detail', async () => {
+    const o = s.orders[0]!;
+    await page.getByTestId('menu-orders').click();
+    await page.getByTestId('orders').or(page.getByTestId('empty')).first().waitFor();
+    await field(page, 'orders-phone').fill(o.phone);
+    await page.getByTestId('orders-search').click();
+    const rows = page.getByTestId('orders').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain(o.shortNo);
+    expect(await rows.first().innerText()).not.toContain(o.phone);
+    await rows.first().click();
+    const detail = page.getByTestId('order-detail');
+    await detail.waitFor();
+    await expect.poll(() => detail.innerText()).toContain(o.shortNo);
+    await detail.getByTestId('refund-unit').first().click();
+    const box = page.locator('.el-message-box');
+    await box.locator('input').fill('顾客反馈品质问题');
+    await box.getByRole('button', { name: /确定|OK/ }).click();
+    await expect.poll(() => detail.innerText()).toMatch(/已退\s*¥[1-9]/);
+    await shot(page, '11-order-refunded');
+    await page.locator('.el-drawer__close-btn').click();
+    await detail.waitFor({ state: 'hidden' });
+    expectClean(problems);
+  });
+
   it('draws the dashboard’s charts from the closed wave', async () => {
     await page.getByTestId('menu-dashboard').click();
     await page.getByTestId('totals').waitFor();
@@ -177,7 +202,7 @@ describe('the merchant console in Chromium', () => {
     }
     expect(await page.getByTestId('totals').innerText()).toMatch(/¥\d/);
     await page.waitForTimeout(800); // chart animations settle before the screenshot
-    await shot(page, '11-dashboard');
+    await shot(page, '12-dashboard');
     expectClean(problems);
   });
 
@@ -195,7 +220,7 @@ describe('the merchant console in Chromium', () => {
     await expect.poll(() => history.innerText()).toContain('lowStockThreshold');
     const after = (await staff.client.admin.settings()) as { version: number; lowStockThreshold: number };
     expect(after).toMatchObject({ version: before.version + 1, lowStockThreshold: before.lowStockThreshold + 3 });
-    await shot(page, '12-settings-history');
+    await shot(page, '13-settings-history');
     expectClean(problems);
   });
 
@@ -218,7 +243,7 @@ describe('the merchant console in Chromium', () => {
       await p.goto(`${consoleUrl()}/#/settings`);
       await p.waitForURL(/#\/$/);
       await p.getByTestId('today').waitFor();
-      await shot(p, '13-operations-member');
+      await shot(p, '14-operations-member');
       expectClean(other.problems);
     } finally {
       await other.context.close();
@@ -233,7 +258,7 @@ describe('the merchant console in Chromium', () => {
       await tablet.page.getByTestId(`supplier-${supplierId}`).waitFor();
       const aside = await tablet.page.locator('.el-aside').boundingBox();
       expect(aside!.width).toBeLessThanOrEqual(64);
-      await shot(tablet.page, '14-tablet-wave');
+      await shot(tablet.page, '15-tablet-wave');
       expectClean(tablet.problems);
     } finally {
       await tablet.context.close();
