@@ -146,7 +146,6 @@ export function periodRange(kind: PeriodKind, periodId: string): { start: string
   return { start, end };
 }
 
-
 function checkSettleHour(settleHour: number): number {
   if (!Number.isInteger(settleHour) || settleHour < 0 || settleHour > 23) {
     throw new RangeError(`settleHour must be an integer 0–23, got ${String(settleHour)}`);

@@ -10,7 +10,6 @@ import { cutoffKeys } from '#app/cutoff/keys';
 import { keys } from '#app/keys';
 import { orderFromItem, orderKey, type Order } from '#app/orders/model';
 import { openWaveFor } from '#app/waves';
-import { isAppError } from '#domain/errors';
 import { codeOf } from '#test/errors';
 import { renderMessage } from '#domain/messages';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
