@@ -250,6 +250,25 @@ describe('the merchant console in Chromium', () => {
     }
   });
 
+  it('signs in by scan: the ticket’s scene as a QR, confirmed locally as demo-staff, the poll hands over the session', async () => {
+    const other = await openPage(browser);
+    try {
+      const p = other.page;
+      await p.goto(`${consoleUrl()}/#/login`);
+      await p.getByRole('tab', { name: '小程序扫码' }).click();
+      const qr = p.getByTestId('scan-qr');
+      await qr.waitFor();
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      await shot(p, '15-scan-sign-in', false);
+      await p.getByTestId('scan-confirm').click();
+      await p.waitForURL(/#\/$/);
+      await expect.poll(() => p.getByTestId('who').innerText()).toContain('店主');
+      expectClean(other.problems);
+    } finally {
+      await other.context.close();
+    }
+  });
+
   it('fits a tablet: the side menu collapses and the wave board still works', async () => {
     const tablet = await openPage(browser, { width: 820, height: 1180 });
     try {
@@ -258,7 +277,7 @@ describe('the merchant console in Chromium', () => {
       await tablet.page.getByTestId(`supplier-${supplierId}`).waitFor();
       const aside = await tablet.page.locator('.el-aside').boundingBox();
       expect(aside!.width).toBeLessThanOrEqual(64);
-      await shot(tablet.page, '15-tablet-wave');
+      await shot(tablet.page, '16-tablet-wave');
       expectClean(tablet.problems);
     } finally {
       await tablet.context.close();
