@@ -91,7 +91,9 @@ async function main() {
   await waitForHttp(`http://localhost:${httpPort}/communities`, 120_000);
   const base = `http://localhost:${httpPort}`;
   // The merchant console (console/, built into dist/console) on CONSOLE_PORT (default 5173; taken: a free port).
-  const consoleUrl = ensureConsoleBuilt() ? (await serveConsole(Number(process.env.CONSOLE_PORT ?? 5173), base)).url : undefined;
+  // The e2e tests' stack leaves it out unless a build is named (the browser tests' CONSOLE_DIR).
+  const withConsole = !(process.env.E2E && !process.env.CONSOLE_DIR) && ensureConsoleBuilt();
+  const consoleUrl = withConsole ? (await serveConsole(Number(process.env.CONSOLE_PORT ?? 5173), base)).url : undefined;
   console.log(`
 groupbuy local stack is up at ${base}  (Ctrl-C stops everything)
 ${consoleUrl ? `\nMerchant console: ${consoleUrl}  (sign in with the dev login button: demo-staff)\n` : ''}

@@ -23,6 +23,8 @@ async function signedIn(openid: string): Promise<{ client: Client; token: string
 }
 
 const run = Date.now().toString(36);
+/** Fen as the console shows it (¥1,234.50). */
+const yuanText = (fen: number) => `¥${Math.floor(fen / 100).toLocaleString('zh-CN')}.${String(fen % 100).padStart(2, '0')}`;
 const productTitle = `浏览器测试 秋月梨 ${run}`;
 const supplierId = `s-browser-${run}`;
 
@@ -33,7 +35,7 @@ describe('the merchant console in Chromium', () => {
   let problems: Problems;
   let staff: { client: Client; token: string };
   let owner: { login: string; password: string };
-  const s: { waveDate?: string; orders: { id: string; shortNo: string; pickupCode?: string; phone: string }[]; productId?: string } = { orders: [] };
+  const s: { waveDate?: string; orders: { id: string; shortNo: string; pickupCode?: string; phone: string; communityId: string; buyer: Client }[]; productId?: string } = { orders: [] };
 
   beforeAll(async () => {
     browser = await launch();
@@ -102,7 +104,7 @@ describe('the merchant console in Chromium', () => {
       await buyer.client.dev.pay({ orderId: placed.order.id });
       const paid = await buyer.client.order.get({ id: placed.order.id });
       expect(paid.status).toBe('PAID');
-      s.orders.push({ id: paid.id, shortNo: paid.shortNo, pickupCode: paid.pickupCode, phone });
+      s.orders.push({ id: paid.id, shortNo: paid.shortNo, pickupCode: paid.pickupCode, phone, communityId, buyer: buyer.client });
     }
     const cutoffAt = (await staff.client.order.catalog({ communityId: 'c-jingan' })).wave.cutoffAt;
     await staff.client.dev.setClock({ now: new Date(new Date(cutoffAt).getTime() + 5 * 60_000).toISOString() });
@@ -167,7 +169,8 @@ describe('the merchant console in Chromium', () => {
   });
 
   it('finds an order by the customer’s full phone and refunds one unit from its detail', async () => {
-    const o = s.orders[0]!;
+    // The xujiahui order (the jingan ones are picked up and settled in the withdrawal flow below).
+    const o = s.orders[2]!;
     await page.getByTestId('menu-orders').click();
     await page.getByTestId('orders').or(page.getByTestId('empty')).first().waitFor();
     await field(page, 'orders-phone').fill(o.phone);
@@ -224,6 +227,40 @@ describe('the merchant console in Chromium', () => {
     expectClean(problems);
   });
 
+  it('approves a withdrawal: the jingan leader’s orders are picked up, the week settles (POST /dev/clock to Monday 02:00), the leader asks, the owner approves', async () => {
+    const leader = await signedIn('demo-leader-jingan');
+    const arrivalAt = ((await staff.client.admin.wave({ date: s.waveDate! })) as { arrivalAt: string }).arrivalAt;
+    await staff.client.dev.setClock({ now: new Date(new Date(arrivalAt).getTime() + 10 * 60_000).toISOString() });
+    await leader.client.verify.arrival({ communityId: 'c-jingan', waveDate: s.waveDate! });
+    for (const o of s.orders.filter((x) => x.communityId === 'c-jingan')) {
+      const code = (await o.buyer.order.get({ id: o.id })).pickupCode;
+      expect(code).toBeTruthy();
+      expect((await leader.client.verify.redeem({ communityId: 'c-jingan', code: code! })).status).toBe('PICKED_UP');
+    }
+    // The Monday after the wave, 02:00:30 in Shanghai: the weekly settlement is due.
+    const d = new Date(`${s.waveDate}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + (((8 - d.getUTCDay()) % 7) || 7));
+    await staff.client.dev.setClock({ now: `${d.toISOString().slice(0, 10)}T02:00:30+08:00` });
+    const settled = await runJobAndWait(stackUrl(), staff.token, 'settle');
+    expect(settled.status, JSON.stringify(settled)).toBe('DONE');
+    const balance = await leader.client.settle.balance();
+    expect(balance.availableFen, JSON.stringify({ balance, settled })).toBeGreaterThan(0);
+    const asked = (await leader.client.settle.withdraw({ requestId: `browser-${run}-withdraw`, amountFen: balance.availableFen })) as { id: string; status: string };
+    expect(asked.status).toBe('PENDING');
+
+    await page.getByTestId('menu-withdrawals').click();
+    const table = page.getByTestId('withdrawals');
+    await table.waitFor();
+    const row = table.locator('tr', { hasText: yuanText(balance.availableFen) }).filter({ hasText: 'l-jingan' }).first();
+    await row.waitFor();
+    await shot(page, '14-withdrawals-pending');
+    await row.getByRole('button', { name: '通过' }).click();
+    await page.locator('.el-message-box').getByRole('button', { name: /确定|OK/ }).click();
+    await expect.poll(async () => ((await staff.client.settle.withdrawals({})) as { id: string; status: string }[]).find((w) => w.id === asked.id)?.status).not.toBe('PENDING');
+    await expect.poll(() => table.locator('tr', { hasText: yuanText(balance.availableFen) }).filter({ hasText: 'l-jingan' }).count()).toBe(0);
+    expectClean(problems);
+  });
+
   it('an operations member signs in by password and does not see settings, withdrawals or staff', async () => {
     const member = { login: `browser-ops-${run}`, password: `Pw-${run}-ops` };
     await staff.client.admin.createStaff({ login: member.login, name: '浏览器运营', roles: ['operations'], password: member.password });
@@ -243,7 +280,7 @@ describe('the merchant console in Chromium', () => {
       await p.goto(`${consoleUrl()}/#/settings`);
       await p.waitForURL(/#\/$/);
       await p.getByTestId('today').waitFor();
-      await shot(p, '14-operations-member');
+      await shot(p, '15-operations-member');
       expectClean(other.problems);
     } finally {
       await other.context.close();
@@ -259,7 +296,7 @@ describe('the merchant console in Chromium', () => {
       const qr = p.getByTestId('scan-qr');
       await qr.waitFor();
       expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-      await shot(p, '15-scan-sign-in', false);
+      await shot(p, '16-scan-sign-in', false);
       await p.getByTestId('scan-confirm').click();
       await p.waitForURL(/#\/$/);
       await expect.poll(() => p.getByTestId('who').innerText()).toContain('店主');
@@ -277,7 +314,7 @@ describe('the merchant console in Chromium', () => {
       await tablet.page.getByTestId(`supplier-${supplierId}`).waitFor();
       const aside = await tablet.page.locator('.el-aside').boundingBox();
       expect(aside!.width).toBeLessThanOrEqual(64);
-      await shot(tablet.page, '16-tablet-wave');
+      await shot(tablet.page, '17-tablet-wave');
       expectClean(tablet.problems);
     } finally {
       await tablet.context.close();
