@@ -12,6 +12,8 @@ import { freePort } from '../../scripts/lib/dynamo-local.ts';
  * project does (test/support/stack-setup.ts), whose start-local serves that build on a free port.
  */
 export default async function setup(project: TestProject) {
+  // Screenshots of this run only.
+  rmSync('test-results/console', { recursive: true, force: true });
   const outDir = mkdtempSync(join(tmpdir(), 'groupbuy-console-'));
   const built = spawnSync('npm', ['--prefix', 'console', 'run', 'build', '--', '--outDir', outDir, '--emptyOutDir'], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`console build failed:\n${(built.stderr || built.stdout).slice(-3000)}`);
