@@ -1136,6 +1136,7 @@ export type AdminUpdateSettingsInput = {
   smsMonthlyBudgetFen?: number;
   smsUnitCostFen?: number;
   contactRetentionDays?: number;
+  staffRefundLimitFen?: number;
   settlement?: {
     settlementPeriod?: "weekly" | "t+1";
     settleHour?: number;
@@ -1739,9 +1740,9 @@ export interface Client {
     wave(input: AdminWaveInput): Promise<AdminWaveOutput>;
     /** GET /admin/dashboard · owner, operations, finance */
     dashboard(input: AdminDashboardInput): Promise<AdminDashboardOutput>;
-    /** GET /admin/after-sales · owner, operations */
+    /** GET /admin/after-sales · owner, operations, finance */
     afterSales(input?: AdminAfterSalesInput): Promise<AdminAfterSalesOutput>;
-    /** POST /admin/after-sales/{id}/decide · owner, operations */
+    /** POST /admin/after-sales/{id}/decide · owner, operations, finance */
     decideAfterSales(input: AdminDecideAfterSalesInput): Promise<AdminDecideAfterSalesOutput>;
     /** GET /admin/settings · owner */
     settings(input?: AdminSettingsInput): Promise<AdminSettingsOutput>;
@@ -1759,11 +1760,11 @@ export interface Client {
     runJob(input: AdminRunJobInput): Promise<AdminRunJobOutput>;
     /** GET /admin/jobs/runs/{runId} · owner, operations */
     jobRun(input: AdminJobRunInput): Promise<AdminJobRunOutput>;
-    /** GET /admin/orders · owner, operations */
+    /** GET /admin/orders · owner, operations, finance */
     orders(input?: AdminOrdersInput): Promise<AdminOrdersOutput>;
-    /** GET /admin/orders/{id} · owner, operations */
+    /** GET /admin/orders/{id} · owner, operations, finance */
     order(input: AdminOrderInput): Promise<AdminOrderOutput>;
-    /** POST /admin/orders/{id}/refund · owner, operations */
+    /** POST /admin/orders/{id}/refund · owner, operations, finance */
     refundOrder(input: AdminRefundOrderInput): Promise<AdminRefundOrderOutput>;
     /** POST /admin/orders/{id}/cancel · owner, operations */
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;

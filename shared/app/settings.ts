@@ -49,6 +49,11 @@ export const MerchantSettingsSchema = z.strictObject({
   smsUnitCostFen: z._default(z.int().check(z.minimum(0), z.maximum(1000)), 5),
   /** Sealed contacts of orders picked up, cancelled or expired more than this many days ago are destroyed (the retention job). */
   contactRetentionDays: z._default(z.int().check(z.minimum(7), z.maximum(3650)), 180),
+  /**
+   * The largest refund (fen, one staff refund or after-sales approval) an `operations` member may
+   * make; above it only `finance` (or the `owner`) refunds (shared/app/staff/refund-limit.ts).
+   */
+  staffRefundLimitFen: z._default(z.int().check(z.minimum(0), z.maximum(100_000_000)), 10_000),
   /** Period, settle hour, tiers, awards, review, withdrawal limits: shared/domain/commission.ts. */
   settlement: z.prefault(SettlementSettingsSchema, {}),
 });

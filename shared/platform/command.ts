@@ -22,6 +22,13 @@ export function rolesAllow(allowed: readonly Role[], held: readonly Role[]): boo
   return held.includes('owner') && allowed.some((r) => r === 'staff' || (STAFF_ROLES as readonly string[]).includes(r));
 }
 
+/**
+ * The roles that refund any amount (issue 14: `finance` handles refunds above a threshold; the
+ * `owner` may do everything): other staff refund up to the merchant's `staffRefundLimitFen`.
+ */
+export const REFUND_ANY_AMOUNT: readonly Role[] = ['finance'];
+export const mayRefundAnyAmount = (held: readonly Role[]): boolean => rolesAllow(REFUND_ANY_AMOUNT, held);
+
 /** Who is calling: a signed-in user (openid) with roles from data, or the scheduler. */
 export type Caller =
   | { kind: 'user'; userId: string; roles: Role[] }

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { bizDateSchema, id } from '#platform/schema';
 import { defineCommand } from '#app/command';
+import { userOf } from '#platform/dispatch';
+import type { Role } from '#platform/command';
 import { AppError } from '#domain/errors';
 import { bizDate, toBizIso } from '#domain/time';
 import { TransactionCancelled, queryAll, type WriteOp } from '#ports/item-store';
@@ -95,7 +97,7 @@ export async function listAdminOrders(deps: Deps, input: z.infer<typeof AdminOrd
 /** `GET /admin/orders?waveDate=&communityId=&status=&phone=&shortNo=&cursor=`. */
 export const adminOrdersCommand = defineCommand({
   name: 'admin.orders',
-  roles: ['owner', 'operations'],
+  roles: ['owner', 'operations', 'finance'],
   input: AdminOrdersQuery,
   http: { method: 'GET', path: '/admin/orders' },
   async run({ deps }, input) {
@@ -134,7 +136,7 @@ export async function orderTimeline(deps: Deps, o: Order): Promise<{ at: string;
 /** `GET /admin/orders/{id}` → the staff view with its timeline. */
 export const adminOrderCommand = defineCommand({
   name: 'admin.order',
-  roles: ['owner', 'operations'],
+  roles: ['owner', 'operations', 'finance'],
   input: z.object({ id: id() }),
   http: { method: 'GET', path: '/admin/orders/{id}' },
   async run({ deps }, input) {
@@ -156,13 +158,19 @@ export const RefundOrderInput = z.object({
  */
 export const refundOrderCommand = defineCommand({
   name: 'admin.refundOrder',
-  // Refunds above a threshold for 'finance' (issue 14): not yet a rule; owner and operations refund.
-  roles: ['owner', 'operations'],
+  // Operations refund up to the merchant's staffRefundLimitFen; finance (and the owner) any amount (staff/refund-limit.ts).
+  roles: ['owner', 'operations', 'finance'],
   input: RefundOrderInput,
   http: { method: 'POST', path: '/admin/orders/{id}/refund' },
-  async run({ deps }, input) {
+  async run(ctx, input) {
+    const { deps } = ctx;
     const order = await requireOrder(deps, input.id);
-    const out = await refundUnits(deps, { communityId: order.communityId, waveDate: order.waveDate, orderId: order.id }, { tag: `rf-${input.requestId}`, lines: input.lines, reason: input.reason });
+    const out = await refundUnits(
+      deps,
+      { communityId: order.communityId, waveDate: order.waveDate, orderId: order.id },
+      { tag: `rf-${input.requestId}`, lines: input.lines, reason: input.reason },
+      { roles: userOf(ctx).roles as Role[] },
+    );
     if (!out.replay && PACKED.has(out.order.status)) await rewritePickList(withoutAudit(deps), order.waveDate, order.communityId);
     return staffOrderView(deps, await requireOrder(deps, order.id));
   },

@@ -8,6 +8,8 @@ import { refundShare } from '#domain/refund-share';
 import { orderFromItem, orderKey, type Order, type Refund } from '../orders/model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import { financeDayOp } from '../settle/finance.ts';
+import { checkRefundLimit } from '../staff/refund-limit.ts';
+import type { Role } from '#platform/command';
 
 /** Orders staff may refund units of: paid and not yet picked up (after pickup: after-sales). */
 export const REFUNDABLE = ['PAID', 'CONFIRMED', 'ARRIVED'] as const;
@@ -55,6 +57,8 @@ export async function refundUnits(
   deps: Deps,
   at: { communityId: string; waveDate: string; orderId: string },
   input: { tag: string; lines: { productId: string; qty: number }[]; reason: string },
+  /** The staff caller's roles: a refund above `staffRefundLimitFen` needs finance (refund-limit.ts). Absent: no limit (shortages). */
+  caller?: { roles: readonly Role[] },
 ): Promise<UnitRefundOutcome> {
   const ask = mergeLines(input.lines);
   for (let attempt = 1; ; attempt++) {
@@ -79,6 +83,7 @@ export async function refundUnits(
         remaining: Object.fromEntries(ask.map((l) => [l.productId, order.lines.filter((x) => x.productId === l.productId).reduce((a, x) => a + x.qty, 0) - (order.refundedQty?.[l.productId] ?? 0)])),
       });
     }
+    if (caller) checkRefundLimit(deps.settings, caller.roles, share.amountFen);
     const refund = share.amountFen > 0 ? newRefund(deps, order, { tag: input.tag, amountFen: share.amountFen, reason: input.reason, lines: share.lines.map(({ productId, qty, amountFen }) => ({ productId, qty, amountFen })) }) : undefined;
     const append = refund ? appendRefund(order, refund) : undefined;
 

@@ -6,6 +6,8 @@ import { AppError } from '#domain/errors';
 import { bizDate, bizTime, toBizIso } from '#domain/time';
 import { planAfterSales, type AfterSalesPlan } from '#domain/after-sales-plan';
 import { financeDayOp } from '../settle/finance.ts';
+import { checkRefundLimit } from '../staff/refund-limit.ts';
+import type { Role } from '#platform/command';
 import type { Item, WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { lostRace } from '../verify/retry.ts';
@@ -48,7 +50,13 @@ export const DecideInput = z.object({
  * afterwards with the refund's stable id. A second decision, even a concurrent one, answers
  * ALREADY_DONE.
  */
-export async function decideAfterSales(deps: Deps, staffId: string, input: z.infer<typeof DecideInput>): Promise<AfterSales> {
+export async function decideAfterSales(
+  deps: Deps,
+  staffId: string,
+  input: z.infer<typeof DecideInput>,
+  /** The staff caller's roles: an approval refunding more than `staffRefundLimitFen` needs finance (staff/refund-limit.ts). */
+  caller?: { roles: readonly Role[] },
+): Promise<AfterSales> {
   // Steps: request exists (NOT_FOUND) and PENDING (else ALREADY_DONE) → the plan (VALIDATION_FAILED
   // for approved units outside the request) → the customer's points when some are taken back →
   // one conditional write → refund.
@@ -81,6 +89,7 @@ export async function decideAfterSales(deps: Deps, staffId: string, input: z.inf
       if (attempt < MAX_ATTEMPTS) continue;
       throw new AppError('INVALID_STATE', 'these units were already refunded', { orderId: order.id });
     }
+    if (caller && plan.refund) checkRefundLimit(deps.settings, caller.roles, plan.refund.amountFen);
     const now = toBizIso(deps.clock.now());
     const refund: Refund | undefined = plan.refund ? newRefund(deps, order, { tag: `as-${record.id}`, reason: '售后退款', ...plan.refund }) : undefined;
     const append = refund ? appendRefund(order, refund) : undefined;
@@ -171,7 +180,7 @@ const view = (item: Item) => afterSalesFromItem(item);
 /** GET /admin/after-sales?status=: requests newest first; one status pages with a cursor, none lists the latest 100 of all. */
 export const listAfterSalesCommand = defineCommand({
   name: 'admin.afterSales',
-  roles: ['owner', 'operations'],
+  roles: ['owner', 'operations', 'finance'],
   input: z.object({ status: z.optional(z.enum(AFTER_SALES_STATUSES)), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
   http: { method: 'GET', path: '/admin/after-sales' },
   async run({ deps }, input) {
@@ -191,10 +200,12 @@ export const listAfterSalesCommand = defineCommand({
 /** POST /admin/after-sales/{id}/decide (admin function). */
 export const decideAfterSalesCommand = defineCommand({
   name: 'admin.decideAfterSales',
-  roles: ['owner', 'operations'],
+  // Operations approve refunds up to the merchant's staffRefundLimitFen; finance (and the owner) any amount.
+  roles: ['owner', 'operations', 'finance'],
   input: DecideInput,
   http: { method: 'POST', path: '/admin/after-sales/{id}/decide' },
   async run(ctx, input) {
-    return decideAfterSales(ctx.deps, userOf(ctx).userId, input);
+    const caller = userOf(ctx);
+    return decideAfterSales(ctx.deps, caller.userId, input, { roles: caller.roles as Role[] });
   },
 });
