@@ -102,7 +102,7 @@ export async function failRun(deps: Deps, job: string, runId: string, error: { c
     update: { set: { status: 'FAILED', finishedAt: toBizIso(now), error } },
     when: [{ op: 'exists' }],
   };
-  const pushes = staffAlertOps(deps, { key: 'jobFailed', payload: { job, runId, code: error.code, at: toBizIso(now) }, dedupe: `jobFailed#${runId}` });
+  const pushes = await staffAlertOps(deps, { key: 'jobFailed', payload: { job, runId, code: error.code, at: toBizIso(now) }, dedupe: `jobFailed#${runId}` });
   const ops = [guard('run', record), ...pushes];
   try {
     await deps.store.transact(ops);

@@ -154,7 +154,7 @@ async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice
     financeDayOp(deps, bizDate(deps.clock.now()), { paidFen: notice.amountFen, refundFen: refund.amountFen }, order.id),
     ...(cancelNow ? releaseOrderHoldsOps(order) : []),
     ...(mismatch
-      ? staffAlertOps(deps, {
+      ? await staffAlertOps(deps, {
           key: 'refundAlert',
           payload: { orderId: order.id, orderShortNo: order.shortNo, amountFen: notice.amountFen, problem: 'amountMismatch', at },
           dedupe: `pay-mismatch#${refund.id}`,

@@ -169,11 +169,11 @@ export async function recordRefundResult(deps: Deps, notice: Pick<RefundNotice, 
             resultAt: at,
           },
         },
-        ...staffAlertOps(deps, {
+        ...(await staffAlertOps(deps, {
           key: 'refundAlert',
           payload: { orderId: order.id, orderShortNo: order.shortNo, amountFen: refund.amountFen, problem: PROBLEM[status], at },
           dedupe: `refund-alert#${refund.id}#${status}`,
-        }),
+        })),
       );
     }
     try {
