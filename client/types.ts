@@ -503,8 +503,33 @@ export type CutoffPurchaseListInput = {
   date: string;
   format?: "json" | "csv";
 };
-/** Output of `cutoff.purchaseList`: no output schema is declared yet. */
-export type CutoffPurchaseListOutput = unknown;
+/** Output of `cutoff.purchaseList` (`data` of the answer). */
+export type CutoffPurchaseListOutput = {
+  date: string;
+  suppliers: Array<{
+    supplierId: string;
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+      costFen?: number;
+      costAmountFen?: number;
+      salesFen: number;
+      shortQty?: number;
+      deliverQty?: number;
+    }>;
+    qty: number;
+    costAmountFen: number;
+    salesFen: number;
+    shortQty?: number;
+    deliverQty?: number;
+  }>;
+  qty: number;
+  costAmountFen: number;
+  salesFen: number;
+  shortQty?: number;
+  deliverQty?: number;
+};
 
 /** Input of `cutoff.pickLists` (GET /admin/waves/{date}/pick-lists). */
 export type CutoffPickListsInput = {
@@ -515,16 +540,53 @@ export type CutoffPickListsInput = {
   cursor?: string;
   format?: "json" | "csv";
 };
-/** Output of `cutoff.pickLists`: no output schema is declared yet. */
-export type CutoffPickListsOutput = unknown;
+/** Output of `cutoff.pickLists` (`data` of the answer). */
+export type CutoffPickListsOutput = {
+  date: string;
+  lists: Array<{
+    communityId: string;
+    name: string;
+    products: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+    }>;
+    labels: Array<{
+      shortNo: string;
+      contactName: string;
+      phoneTail: string;
+      lines: Array<{
+        title: string;
+        qty: number;
+      }>;
+    }>;
+  }>;
+  nextCursor?: string;
+};
 
 /** Input of `cutoff.routes` (GET /admin/waves/{date}/routes). */
 export type CutoffRoutesInput = {
   date: string;
   format?: "json" | "csv";
 };
-/** Output of `cutoff.routes`: no output schema is declared yet. */
-export type CutoffRoutesOutput = unknown;
+/** Output of `cutoff.routes` (`data` of the answer). */
+export type CutoffRoutesOutput = {
+  date: string;
+  warehouse: {
+    lat: number;
+    lng: number;
+  };
+  routes: Array<{
+    routeId: string;
+    totalM: number;
+    stops: Array<{
+      seq: number;
+      communityId: string;
+      name: string;
+      legM: number;
+    }>;
+  }>;
+};
 
 /** Input of `cutoff.shortage` (POST /admin/waves/{date}/shortages). */
 export type CutoffShortageInput = {
@@ -851,16 +913,74 @@ export type SettleAllStatementsInput = {
   cursor?: string;
   limit?: number | string;
 };
-/** Output of `settle.allStatements`: no output schema is declared yet. */
-export type SettleAllStatementsOutput = unknown;
+/** Output of `settle.allStatements` (`data` of the answer). */
+export type SettleAllStatementsOutput = {
+  items: Array<{
+    leaderId: string;
+    period: string;
+    from?: string;
+    to: string;
+    lines: Array<{
+      orderId: string;
+      shortNo: string;
+      pickedUpAt: string;
+      productId: string;
+      title: string;
+      qty: number;
+      paidFen: number;
+      rate: number;
+      commissionFen: number;
+    }>;
+    lineCount: number;
+    bonuses: unknown;
+    adjustments: unknown;
+    salesFen: number;
+    commissionFen: number;
+    bonusFen: number;
+    adjustmentFen: number;
+    totalFen: number;
+    settledAt: string;
+    leaderName?: string;
+    communityId?: string;
+  }>;
+  nextCursor?: string;
+};
 
 /** Input of `settle.finance` (GET /admin/finance). */
 export type SettleFinanceInput = {
   from: string;
   to: string;
 };
-/** Output of `settle.finance`: no output schema is declared yet. */
-export type SettleFinanceOutput = unknown;
+/** Output of `settle.finance` (`data` of the answer). */
+export type SettleFinanceOutput = {
+  from: string;
+  to: string;
+  days: Array<{
+    date: string;
+    paidFen: number;
+    refundFen: number;
+    accruedFen: number;
+    settledFen: number;
+    requestedFen: number;
+    withdrawnFen: number;
+    returnedFen: number;
+    pendingPayoutFen: number;
+    smsCount: number;
+    smsCostFen: number;
+  }>;
+  totals: {
+    paidFen: number;
+    refundFen: number;
+    accruedFen: number;
+    settledFen: number;
+    requestedFen: number;
+    withdrawnFen: number;
+    returnedFen: number;
+    pendingPayoutFen: number;
+    smsCount: number;
+    smsCostFen: number;
+  };
+};
 
 /** Input of `settle.ranking` (GET /admin/leaders/ranking). */
 export type SettleRankingInput = {
@@ -1074,8 +1194,48 @@ export type AdminGrantMembershipOutput = unknown;
 export type AdminWaveInput = {
   date: string;
 };
-/** Output of `admin.wave`: no output schema is declared yet. */
-export type AdminWaveOutput = unknown;
+/** Output of `admin.wave` (`data` of the answer). */
+export type AdminWaveOutput = {
+  date: string;
+  cutoffAt: string;
+  arrivalAt: string;
+  status: "OPEN" | "CLOSING" | "CLOSED";
+  closedAt?: string;
+  communities: Array<{
+    communityId: string;
+    name: string;
+    routeId?: string;
+    status: "OPEN" | "CLOSING" | "CLOSED";
+    closedAt?: string;
+    orders: number;
+    units: number;
+    gmvFen: number;
+  }>;
+  summary?: {
+    orders: number;
+    units: number;
+    gmvFen: number;
+    customers: number;
+    newCustomers: number;
+    communitiesWithOrders: number;
+    purchase: {
+      suppliers: number;
+      qty: number;
+      costAmountFen: number;
+      salesFen: number;
+    };
+  };
+  warnings: Array<{
+    productId: string;
+    kind: "SOLD_OUT" | "LOW_STOCK" | "OVER_SUPPLIER_CAPACITY";
+    detail: {
+      orderedQty: number;
+      remaining?: number;
+      lowStockThreshold?: number;
+      supplierCapacity?: number;
+    };
+  }>;
+};
 
 /** Input of `admin.dashboard` (GET /admin/dashboard). */
 export type AdminDashboardInput = {
@@ -1083,16 +1243,83 @@ export type AdminDashboardInput = {
   to: string;
   groupBy?: "region" | "route" | "community" | "product" | "leader";
 };
-/** Output of `admin.dashboard`: no output schema is declared yet. */
-export type AdminDashboardOutput = unknown;
+/** Output of `admin.dashboard` (`data` of the answer). */
+export type AdminDashboardOutput = {
+  from: string;
+  to: string;
+  groupBy?: "region" | "route" | "community" | "product" | "leader";
+  groups?: Array<{
+    gmvFen: number;
+    orders: number;
+    units: number;
+    customers: number;
+    newCustomers: number;
+    repurchaseRate: number;
+    key: string;
+    name?: string;
+  }>;
+  totals: {
+    gmvFen: number;
+    orders: number;
+    units: number;
+    customers: number;
+    newCustomers: number;
+    repurchaseRate: number;
+  };
+  days: Array<{
+    gmvFen: number;
+    orders: number;
+    units: number;
+    customers: number;
+    newCustomers: number;
+    repurchaseRate: number;
+    date: string;
+  }>;
+};
 
 /** Input of `admin.afterSales` (GET /admin/after-sales). */
 export type AdminAfterSalesInput = {
   status?: "PENDING" | "APPROVED" | "REJECTED";
   cursor?: string;
 };
-/** Output of `admin.afterSales`: no output schema is declared yet. */
-export type AdminAfterSalesOutput = unknown;
+/** Output of `admin.afterSales` (`data` of the answer). */
+export type AdminAfterSalesOutput = {
+  items: Array<{
+    id: string;
+    orderId: string;
+    orderShortNo: string;
+    communityId: string;
+    waveDate: string;
+    userId: string;
+    leaderId?: string;
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+    }>;
+    reason: string;
+    status: "PENDING" | "APPROVED" | "REJECTED";
+    createdAt: string;
+    decidedAt?: string;
+    decidedBy?: string;
+    decisionReason?: string;
+    approvedLines?: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+      amountFen: number;
+      commissionFen: number;
+    }>;
+    refundId?: string;
+    refundFen?: number;
+    clawbackFen?: number;
+    pointsTakenBack?: number;
+    pointsDebt?: number;
+    reaskedQty?: Record<string, number>;
+    complaintCounted?: boolean;
+  }>;
+  nextCursor?: string;
+};
 
 /** Input of `admin.decideAfterSales` (POST /admin/after-sales/{id}/decide). */
 export type AdminDecideAfterSalesInput = {
@@ -1104,13 +1331,98 @@ export type AdminDecideAfterSalesInput = {
   }>;
   reason?: string;
 };
-/** Output of `admin.decideAfterSales`: no output schema is declared yet. */
-export type AdminDecideAfterSalesOutput = unknown;
+/** Output of `admin.decideAfterSales` (`data` of the answer). */
+export type AdminDecideAfterSalesOutput = {
+  id: string;
+  orderId: string;
+  orderShortNo: string;
+  communityId: string;
+  waveDate: string;
+  userId: string;
+  leaderId?: string;
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+  }>;
+  reason: string;
+  status: "PENDING" | "APPROVED" | "REJECTED";
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  decisionReason?: string;
+  approvedLines?: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    amountFen: number;
+    commissionFen: number;
+  }>;
+  refundId?: string;
+  refundFen?: number;
+  clawbackFen?: number;
+  pointsTakenBack?: number;
+  pointsDebt?: number;
+  reaskedQty?: Record<string, number>;
+  complaintCounted?: boolean;
+};
 
 /** Input of `admin.settings` (GET /admin/settings). */
 export type AdminSettingsInput = Record<string, unknown>;
-/** Output of `admin.settings`: no output schema is declared yet. */
-export type AdminSettingsOutput = unknown;
+/** Output of `admin.settings` (`data` of the answer). */
+export type AdminSettingsOutput = {
+  cutoffTime: string;
+  arrivalTime: string;
+  pickupClosesAt: string;
+  overdueHour: number;
+  defaultCommissionRate: number;
+  payWindowMinutes: number;
+  maxOrderLines: number;
+  firstOrderDiscountFen: number;
+  pointsPerYuan: number;
+  maxPointsPercent: number;
+  pickupDays: number;
+  freshPickupDays: number;
+  refundExpiredFresh: boolean;
+  refundExpiredNonFresh: boolean;
+  flashShards: number;
+  lowStockThreshold: number;
+  afterSalesHours: number;
+  pointsPerYuanEarned: number;
+  smsDailyCapPerCustomer: number;
+  smsMonthlyBudgetFen: number;
+  smsUnitCostFen: number;
+  contactRetentionDays: number;
+  staffRefundLimitFen: number;
+  settlement: {
+    settlementPeriod: "weekly" | "t+1";
+    settleHour: number;
+    tiers: Array<{
+      minSalesFen: number;
+      extraRatePoints: number;
+    }>;
+    newLeaderAward: {
+      amountFen: number;
+      minOrders: number;
+    };
+    referralAward: {
+      amountFen: number;
+      minOrders: number;
+    };
+    rankingAwards: Array<number>;
+    review: {
+      minWeeklyOrders: number;
+      weeks: number;
+      maxMonthlyComplaints: number;
+    };
+    withdrawal: {
+      minFen: number;
+      maxFen: number;
+      maxPerDayFen: number;
+    };
+  };
+  version: number;
+};
 
 /** Input of `admin.updateSettings` (PUT /admin/settings). */
 export type AdminUpdateSettingsInput = {
@@ -1166,13 +1478,74 @@ export type AdminUpdateSettingsInput = {
   };
   version: number;
 };
-/** Output of `admin.updateSettings`: no output schema is declared yet. */
-export type AdminUpdateSettingsOutput = unknown;
+/** Output of `admin.updateSettings` (`data` of the answer). */
+export type AdminUpdateSettingsOutput = {
+  cutoffTime: string;
+  arrivalTime: string;
+  pickupClosesAt: string;
+  overdueHour: number;
+  defaultCommissionRate: number;
+  payWindowMinutes: number;
+  maxOrderLines: number;
+  firstOrderDiscountFen: number;
+  pointsPerYuan: number;
+  maxPointsPercent: number;
+  pickupDays: number;
+  freshPickupDays: number;
+  refundExpiredFresh: boolean;
+  refundExpiredNonFresh: boolean;
+  flashShards: number;
+  lowStockThreshold: number;
+  afterSalesHours: number;
+  pointsPerYuanEarned: number;
+  smsDailyCapPerCustomer: number;
+  smsMonthlyBudgetFen: number;
+  smsUnitCostFen: number;
+  contactRetentionDays: number;
+  staffRefundLimitFen: number;
+  settlement: {
+    settlementPeriod: "weekly" | "t+1";
+    settleHour: number;
+    tiers: Array<{
+      minSalesFen: number;
+      extraRatePoints: number;
+    }>;
+    newLeaderAward: {
+      amountFen: number;
+      minOrders: number;
+    };
+    referralAward: {
+      amountFen: number;
+      minOrders: number;
+    };
+    rankingAwards: Array<number>;
+    review: {
+      minWeeklyOrders: number;
+      weeks: number;
+      maxMonthlyComplaints: number;
+    };
+    withdrawal: {
+      minFen: number;
+      maxFen: number;
+      maxPerDayFen: number;
+    };
+  };
+  version: number;
+};
 
 /** Input of `admin.settingsHistory` (GET /admin/settings/history). */
 export type AdminSettingsHistoryInput = Record<string, unknown>;
-/** Output of `admin.settingsHistory`: no output schema is declared yet. */
-export type AdminSettingsHistoryOutput = unknown;
+/** Output of `admin.settingsHistory` (`data` of the answer). */
+export type AdminSettingsHistoryOutput = Array<{
+  version: number;
+  by: string;
+  at: string;
+  changes: Array<{
+    path: string;
+    before: unknown;
+    after: unknown;
+  }>;
+}>;
 
 /** Input of `admin.staff` (GET /admin/staff). */
 export type AdminStaffInput = Record<string, unknown>;
@@ -1237,15 +1610,30 @@ export type AdminRunJobInput = {
   job: string;
   date?: string;
 };
-/** Output of `admin.runJob`: no output schema is declared yet. */
-export type AdminRunJobOutput = unknown;
+/** Output of `admin.runJob` (`data` of the answer). */
+export type AdminRunJobOutput = {
+  runId: string;
+};
 
 /** Input of `admin.jobRun` (GET /admin/jobs/runs/{runId}). */
 export type AdminJobRunInput = {
   runId: string;
 };
-/** Output of `admin.jobRun`: no output schema is declared yet. */
-export type AdminJobRunOutput = unknown;
+/** Output of `admin.jobRun` (`data` of the answer). */
+export type AdminJobRunOutput = {
+  runId: string;
+  job: string;
+  status: "RUNNING" | "DONE" | "FAILED";
+  startedAt: string;
+  finishedAt?: string;
+  date?: string;
+  progress?: unknown;
+  result?: unknown;
+  error?: {
+    code: string;
+    message?: string;
+  };
+};
 
 /** Input of `admin.orders` (GET /admin/orders). */
 export type AdminOrdersInput = {

@@ -41,7 +41,36 @@ export const Statement = z.object({
   settledAt: z.string(),
 });
 
+/** One day of the finance view (and the range's totals, without `date`): money in, out, to leaders, SMS. */
+const financeFigures = {
+  paidFen: z.int(),
+  refundFen: z.int(),
+  accruedFen: z.int(),
+  settledFen: z.int(),
+  requestedFen: z.int(),
+  withdrawnFen: z.int(),
+  returnedFen: z.int(),
+  pendingPayoutFen: z.int(),
+  smsCount: z.int().check(z.minimum(0)),
+  smsCostFen: fen(),
+};
+
+export const FinanceOut = z.object({
+  from: z.string(),
+  to: z.string(),
+  days: z.array(z.object({ date: z.string(), ...financeFigures })),
+  totals: z.object(financeFigures),
+});
+
+/** Staff's statements of a period: every leader's, with the leader's name and community. */
+export const PeriodStatementsOut = z.object({
+  items: z.array(z.extend(Statement, { leaderName: z.optional(z.string()), communityId: z.optional(z.string()) })),
+  nextCursor: z.optional(z.string()),
+});
+
 export const settleOutputs = {
+  'settle.finance': FinanceOut,
+  'settle.allStatements': PeriodStatementsOut,
   'settle.statements': z.array(Statement),
   'settle.balance': Balance,
   'settle.withdraw': Withdrawal,
