@@ -17,8 +17,9 @@ const D = '2026-11-24';
 const XJH = 'c-xujiahui';
 const JA = 'c-jingan';
 const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
-/** Every answer is checked against the command's output schema (shared/app/outputs.ts). */
+/** Every answer is checked against the command's output schema (shared/app/outputs.ts); a CSV file (`format=csv`, text/csv over HTTP) is not JSON and is read below. */
 const checked = (name: string) => (data: unknown) => {
+  if (data && typeof data === 'object' && '__csv' in data) return data as any;
   const schema = outputOf(command(name));
   const r = schema?.safeParse(data);
   if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 500)}`);
