@@ -151,3 +151,17 @@ describe('periodsToSettle', () => {
     );
   }, PROPERTY_TIMEOUT_MS);
 });
+
+describe('a pickup whose line was refunded whole before pickup', () => {
+  it('bills only the lines picked up: the empty line is no statement line and the statement builds', () => {
+    const at = '2026-11-25T10:00:00+08:00';
+    const entry = commissionEntry({ leaderId: 'l-1', at, lines: [{ productId: 'p-rice', qty: 1, paidFen: 0 }, { productId: 'p-milk', qty: 2, paidFen: 1000 }] });
+    // As stored before redeem left empty lines out: qty 0, nothing paid, nothing earned.
+    const stored = { ...entry, lines: [{ ...entry.lines[0]!, qty: 0 }, entry.lines[1]!] };
+    const parts = periodParts([stored]);
+    expect(parts.lines.map((l) => l.productId)).toEqual(['p-milk']);
+    const period = periodOf('weekly', at);
+    const statement = buildStatement({ leaderId: 'l-1', period, lines: parts.lines, bonuses: [], adjustments: [] });
+    expect(statement.commissionFen).toBe(lineCommissionFen(1000, 0.1));
+  });
+});

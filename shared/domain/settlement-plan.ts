@@ -66,6 +66,8 @@ export function periodParts(entries: readonly SettlementEntry[]): PeriodParts {
     if (e.kind === 'commission') {
       commissionEntriesFen += e.amountFen;
       for (const l of e.lines) {
+        // Pickups recorded before whole-line refunds were left out carry empty lines: nothing to bill.
+        if (l.qty === 0 && l.paidFen === 0 && l.commissionFen === 0) continue;
         lines.push({
           orderId: e.orderId,
           shortNo: e.shortNo,

@@ -32,14 +32,17 @@ export type PickedUpOrder = Order & {
 export function commissionEntry(order: Order, leaderId: string, at: string): LedgerEntry {
   // On what remains after staff unit refunds before pickup (none: the whole order).
   const left = remainingLines(order.lines, (order as { refundedQty?: Record<string, number> }).refundedQty ?? {});
-  const lines = order.lines.map((l, i) => ({
-    productId: l.productId,
-    title: l.title,
-    qty: left[i]!.qty,
-    paidFen: left[i]!.paidFen,
-    rate: l.commissionRate,
-    commissionFen: left[i]!.commissionFen,
-  }));
+  // A line refunded whole before pickup was not picked up: it earns nothing and is no statement line.
+  const lines = order.lines
+    .map((l, i) => ({
+      productId: l.productId,
+      title: l.title,
+      qty: left[i]!.qty,
+      paidFen: left[i]!.paidFen,
+      rate: l.commissionRate,
+      commissionFen: left[i]!.commissionFen,
+    }))
+    .filter((l) => l.qty > 0);
   return {
     id: `pickup-${order.id}`,
     leaderId,
