@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { E2eSequencer } from './test/support/e2e-sequencer.ts';
 
 // Unit tests sit beside the code (pure, milliseconds); integration and end-to-end tests live
 // under test/ and share one DynamoDB Local started by the global setup.
@@ -30,6 +31,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 240_000,
           fileParallelism: false,
+          // One stack and one business clock for every file: a fixed order (test/support/e2e-sequencer.ts).
+          sequence: { sequencer: E2eSequencer },
         },
       },
       {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -39,6 +39,9 @@ export default async function setup(project: TestProject) {
   // Scripts run against the stack (npm run staff:create) read the same env as the stack.
   project.provide('stackEnv', { DYNAMO_PORT: String(dynamoPort), LOCAL_DIR: localDir });
   return async () => {
+    // The stack's own log (errors are logged without PII) is kept for a failed run to be read.
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync(join('test-results', `stack-${project.name}.log`), log);
     try {
       process.kill(-child.pid!, 'SIGTERM');
     } catch {}

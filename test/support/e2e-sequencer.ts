@@ -1,0 +1,32 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The e2e files share one local stack and its business clock, and the cutoff heartbeat closes
+ * every wave up to the clock (it cannot be walked back), so they run in a fixed order: the ones
+ * on today's clock first, then those that walk it forward, each to dates after the last.
+ * A file not listed runs after these, by name.
+ */
+const ORDER = [
+  'routes', // no clock
+  'foundation', // 2026-11-24, before today, then resets the clock
+  'orders', // today
+  'client', // today
+  'staff', // today (tickets expire on a moved clock, then reset)
+  'day-walk', // 2027-03-01 … 03-08
+  'settings', // 2027-03-10
+  'pickup-codes', // 2027-03-17
+  'back-office', // 2027-06-07
+  'privacy', // 2027-09-15
+];
+
+const rank = (path: string) => {
+  const name = path.split('/').pop()!.replace(/\.test\.ts$/, '');
+  const i = ORDER.indexOf(name);
+  return i === -1 ? ORDER.length : i;
+};
+
+export class E2eSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
