@@ -9,6 +9,8 @@ import { basename } from 'node:path';
 import { assertJava, ensureTable, localClient, startDynamoLocal } from './lib/dynamo-local.ts';
 import { localEnv } from './lib/local-env.ts';
 import { seedDemo } from './lib/demo-data.ts';
+import { seedDemoHistory } from './lib/demo-history.ts';
+import { fixedClock } from '../shared/ports/clock.ts';
 import { assembleDeps } from '../shared/wiring/shared.ts';
 import { parseConfig } from '../shared/platform/config.ts';
 import { createDocumentClient, createDynamoItemStore } from '../shared/adapters/dynamodb/item-store.ts';
@@ -73,6 +75,13 @@ async function main() {
   const config = parseConfig(env);
   const store = createDynamoItemStore({ tableName: env.TABLE_NAME!, client: createDocumentClient({ endpoint: env.DYNAMO_ENDPOINT, region: 'localhost', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) });
   await seedDemo(assembleDeps({ config, store }));
+  if (process.env.E2E !== '1') {
+    // A human's `npm start`: the last waves' orders, paid and cut off with a clock set in the past
+    // (only these deps'; the stack's business clock stays now), so the console dashboard has charts.
+    const pastClock = fixedClock(Date.now());
+    const history = await seedDemoHistory(assembleDeps({ config, store, clock: pastClock }), pastClock);
+    if (history.waves.length) console.log(`demo history: ${history.orders} orders in the waves ${history.waves[0]} to ${history.waves.at(-1)}`);
+  }
   console.log('table groupbuy-local ready, demo data loaded');
 
   const offline = spawn('npx', ['serverless', 'offline', 'start', '--stage', 'local', '--httpPort', String(httpPort), '--lambdaPort', process.env.LAMBDA_PORT ?? '3002'], {
