@@ -79,8 +79,9 @@ async function main() {
     // A human's `npm start`: the last waves' orders, paid and cut off with a clock set in the past
     // (only these deps'; the stack's business clock stays now), so the console dashboard has charts.
     const pastClock = fixedClock(Date.now());
+    const seedStart = Date.now();
     const history = await seedDemoHistory(assembleDeps({ config, store, clock: pastClock }), pastClock);
-    if (history.waves.length) console.log(`demo history: ${history.orders} orders in the waves ${history.waves[0]} to ${history.waves.at(-1)}`);
+    if (history.waves.length) console.log(`demo history: ${history.orders} orders in the waves ${history.waves[0]} to ${history.waves.at(-1)} (${((Date.now() - seedStart) / 1000).toFixed(1)} s)`);
   }
   console.log('table groupbuy-local ready, demo data loaded');
 

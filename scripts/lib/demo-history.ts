@@ -78,29 +78,32 @@ export async function seedDemoHistory(
     const date = addDays(lastWave, -d);
     if (await deps.store.get(cutoffKeys.waveDone(date), { consistent: true })) continue;
     const dayNo = days - 1 - d;
-    for (const [ci, community] of DEMO.communities.entries()) {
-      // 2 to 4 orders per community and day, by a fixed pattern.
-      const count = 2 + ((dayNo + ci) % 3);
-      for (let k = 0; k < count; k++) {
-        const [name, phone] = CUSTOMERS[ci * 4 + k]!;
-        const openid = `demo-customer-${phone.slice(-2)}`;
-        const items = BASKETS[(dayNo * 7 + ci * 3 + k) % BASKETS.length]!;
-        clock.set(atBizTime(date, '09:00') + (ci * 5 + k) * 7 * 60_000);
-        const placed = (await dispatch(
-          placeCommand,
-          { requestId: `demo-${date}-${community.id}-${k}`, contact: { name, phone }, communityId: community.id, items },
-          { kind: 'openid', openid },
-          deps,
-        )) as { order: { id: string } };
-        clock.set(clock.now() + 60_000);
-        const order = await findOrder(deps, placed.order.id);
-        if (order?.status === 'PENDING_PAYMENT') {
-          const signed = sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
-          const res = await receivePaymentNotification(deps, { headers: lower(signed.headers), body: signed.body });
-          if (res.status !== 200) throw new Error(`demo history: payment of ${order.id} answered ${res.status}`);
-        }
-        orders++;
-      }
+    // 2 to 4 orders per community and day, by a fixed pattern; one slot (a time of day) after
+    // another, the communities' orders of a slot at once (the clock stands still meanwhile).
+    const count = (ci: number) => 2 + ((dayNo + ci) % 3);
+    for (let k = 0; k < 4; k++) {
+      clock.set(atBizTime(date, '09:00') + k * 47 * 60_000);
+      const slot = [...DEMO.communities.entries()].filter(([ci]) => k < count(ci));
+      await Promise.all(
+        slot.map(async ([ci, community]) => {
+          const [name, phone] = CUSTOMERS[ci * 4 + k]!;
+          const openid = `demo-customer-${phone.slice(-2)}`;
+          const items = BASKETS[(dayNo * 7 + ci * 3 + k) % BASKETS.length]!;
+          const placed = (await dispatch(
+            placeCommand,
+            { requestId: `demo-${date}-${community.id}-${k}`, contact: { name, phone }, communityId: community.id, items },
+            { kind: 'openid', openid },
+            deps,
+          )) as { order: { id: string } };
+          const order = await findOrder(deps, placed.order.id);
+          if (order?.status === 'PENDING_PAYMENT') {
+            const signed = sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
+            const res = await receivePaymentNotification(deps, { headers: lower(signed.headers), body: signed.body });
+            if (res.status !== 200) throw new Error(`demo history: payment of ${order.id} answered ${res.status}`);
+          }
+        }),
+      );
+      orders += slot.length;
     }
     // The nightly cutoff, five minutes after the cutoff instant (never later than the real now).
     clock.set(Math.max(waveCutoffAt(deps.settings, date), Math.min(waveCutoffAt(deps.settings, date) + 5 * 60_000, startedAt)));
