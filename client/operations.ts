@@ -43,6 +43,8 @@ export const OPERATIONS = {
   'settle.allStatements': { name: 'settle.allStatements', fn: 'settle', action: 'allStatements', roles: ['owner', 'finance'], http: { method: 'GET', path: '/admin/statements', status: 200 } },
   'settle.finance': { name: 'settle.finance', fn: 'settle', action: 'finance', roles: ['owner', 'finance'], http: { method: 'GET', path: '/admin/finance', status: 200 } },
   'settle.ranking': { name: 'settle.ranking', fn: 'settle', action: 'ranking', roles: ['owner', 'operations', 'finance'], http: { method: 'GET', path: '/admin/leaders/ranking', status: 200 } },
+  'settle.pending': { name: 'settle.pending', fn: 'settle', action: 'pending', roles: ['leader'], http: { method: 'GET', path: '/leader/commission/pending', status: 200 } },
+  'settle.adjust': { name: 'settle.adjust', fn: 'settle', action: 'adjust', roles: ['owner', 'finance'], http: { method: 'POST', path: '/admin/leaders/{id}/adjustments', status: 200 } },
   'settle.startJob': { name: 'settle.startJob', fn: 'settle', action: 'startJob', roles: ['public'] },
   'notify.templates': { name: 'notify.templates', fn: 'notify', action: 'templates', roles: ['customer'], http: { method: 'GET', path: '/notify/templates', status: 200 } },
   'notify.subscribe': { name: 'notify.subscribe', fn: 'notify', action: 'subscribe', roles: ['customer'], http: { method: 'POST', path: '/notify/subscriptions', status: 200 } },

@@ -989,6 +989,21 @@ export type SettleRankingInput = {
 /** Output of `settle.ranking`: no output schema is declared yet. */
 export type SettleRankingOutput = unknown;
 
+/** Input of `settle.pending` (GET /leader/commission/pending). */
+export type SettlePendingInput = Record<string, unknown>;
+/** Output of `settle.pending`: no output schema is declared yet. */
+export type SettlePendingOutput = unknown;
+
+/** Input of `settle.adjust` (POST /admin/leaders/{id}/adjustments). */
+export type SettleAdjustInput = {
+  id: string;
+  requestId: string;
+  amountFen: number;
+  reason: string;
+};
+/** Output of `settle.adjust`: no output schema is declared yet. */
+export type SettleAdjustOutput = unknown;
+
 /** Input of `settle.startJob` (CloudBase action only). */
 export type SettleStartJobInput = {
   job: string;
@@ -2086,6 +2101,10 @@ export interface Client {
     finance(input: SettleFinanceInput): Promise<SettleFinanceOutput>;
     /** GET /admin/leaders/ranking · owner, operations, finance */
     ranking(input?: SettleRankingInput): Promise<SettleRankingOutput>;
+    /** GET /leader/commission/pending · leader */
+    pending(input?: SettlePendingInput): Promise<SettlePendingOutput>;
+    /** POST /admin/leaders/{id}/adjustments · owner, finance */
+    adjust(input: SettleAdjustInput): Promise<SettleAdjustOutput>;
     /** CloudBase action only · public */
     startJob(input: SettleStartJobInput): Promise<SettleStartJobOutput>;
   };

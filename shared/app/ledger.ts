@@ -11,7 +11,8 @@ import { keys } from './keys.ts';
  * statement (refunds after settlement) never takes `availableFen` below zero: what it cannot
  * take becomes `debtFen`, repaid first from the next credits (`afterStatement`).
  */
-export type EntryKind = 'commission' | 'clawback';
+/** `adjustment`: a manual entry posted by finance (settle/adjust.ts), with its `reason`. */
+export type EntryKind = 'commission' | 'clawback' | 'adjustment';
 
 export interface LedgerEntry {
   id: string;
@@ -26,6 +27,8 @@ export interface LedgerEntry {
   lines: { productId: string; title: string; qty: number; paidFen: number; rate: number; commissionFen: number }[];
   /** Signed: positive for commission, negative for a clawback. */
   amountFen: number;
+  /** A manual adjustment's reason, shown on the statement. */
+  reason?: string;
 }
 
 export interface Balance {

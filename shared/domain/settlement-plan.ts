@@ -10,7 +10,7 @@ import { periodOf, periodWindow, previousPeriod, settleAt, toMillis, type Instan
 /** A ledger entry as settlement reads it (the leader's ledger item: a pickup's commission or a refund's clawback). */
 export interface SettlementEntry {
   id: string;
-  kind: 'commission' | 'clawback';
+  kind: 'commission' | 'clawback' | 'adjustment';
   orderId: string;
   shortNo: string;
   /** When it happened (pickup, or refund for a clawback): it decides the period. */
@@ -18,6 +18,8 @@ export interface SettlementEntry {
   lines: readonly { productId: string; title: string; qty: number; paidFen: number; rate: number; commissionFen: number }[];
   /** Signed: positive for commission, negative for a clawback. */
   amountFen: number;
+  /** A manual adjustment's reason (its statement note). */
+  reason?: string;
 }
 
 /**
@@ -89,7 +91,7 @@ export function periodParts(entries: readonly SettlementEntry[]): PeriodParts {
         shortNo: e.shortNo,
         at: e.at,
         amountFen: e.amountFen,
-        note: !refund ? `correction ${e.id}` : settledBefore ? `refund after settlement of order ${e.shortNo}` : `refund of order ${e.shortNo}`,
+        note: !refund ? (e.reason ?? `correction ${e.id}`) : settledBefore ? `refund after settlement of order ${e.shortNo}` : `refund of order ${e.shortNo}`,
       });
     }
   }

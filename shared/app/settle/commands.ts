@@ -7,7 +7,9 @@ import { AppError } from '#domain/errors';
 import { kindOfPeriod, monthOf, previousMonth } from '#domain/settlement-period';
 import { getBalance } from '../ledger.ts';
 import { staffFen } from '../catalog/schemas.ts';
+import { MAX_ADJUSTMENT_FEN, postAdjustment } from './adjust.ts';
 import { readFinance } from './finance.ts';
+import { pendingCommission } from './pending.ts';
 import { callerLeader } from './leaders.ts';
 import { storedRanking } from './monthly.ts';
 import { leaderStatements, periodStatements, periodStatementsCsv } from './statements.ts';
@@ -140,6 +142,32 @@ export const rankingCommand = defineCommand({
   },
 });
 
+export const pendingCommand = defineCommand({
+  name: 'settle.pending',
+  roles: ['leader'],
+  input: z.object({}),
+  http: { method: 'GET', path: '/leader/commission/pending' },
+  async run(ctx) {
+    const { leaderId } = await callerLeader(ctx);
+    return pendingCommission(ctx.deps, leaderId);
+  },
+});
+
+export const adjustCommand = defineCommand({
+  name: 'settle.adjust',
+  roles: ['owner', 'finance'],
+  input: z.object({
+    id: id(),
+    requestId: id(),
+    amountFen: z.int().check(z.minimum(-MAX_ADJUSTMENT_FEN), z.maximum(MAX_ADJUSTMENT_FEN), z.refine((n: number) => n !== 0, 'an adjustment of 0 fen changes nothing')),
+    reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  }),
+  http: { method: 'POST', path: '/admin/leaders/{id}/adjustments' },
+  async run(ctx, input) {
+    return postAdjustment(ctx.deps, userOf(ctx).userId, { leaderId: input.id, requestId: input.requestId, amountFen: input.amountFen, reason: input.reason });
+  },
+});
+
 export const settleCommands = [
   balanceCommand,
   statementsCommand,
@@ -151,4 +179,6 @@ export const settleCommands = [
   allStatementsCommand,
   financeCommand,
   rankingCommand,
+  pendingCommand,
+  adjustCommand,
 ];

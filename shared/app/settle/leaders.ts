@@ -57,5 +57,6 @@ export function entryFromItem(item: Item): LedgerEntry {
     at: String(item.at),
     lines: (item.lines as LedgerEntry['lines']) ?? [],
     amountFen: Number(item.amountFen),
+    ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
   };
 }
