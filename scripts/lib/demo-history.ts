@@ -10,7 +10,7 @@ import { lastDueWaveDate, waveCutoffAt } from '../../shared/domain/wave-clock.ts
 import { DEMO } from './demo-data.ts';
 
 /** How many past waves `npm start` fills: the ones up to the latest whose cutoff has passed. */
-export const DEMO_HISTORY_DAYS = 7;
+export const DEMO_HISTORY_DAYS = 5;
 
 /** Demo customers (obvious demo names and numbers), four per community. */
 const CUSTOMERS = [

@@ -10,12 +10,12 @@ import { DEMO } from '../../scripts/lib/demo-data.ts';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 
 /**
- * Issue 15: `npm start` (not the E2E stacks) loads a demo past — the last seven waves ending
+ * Issue 15: `npm start` (not the E2E stacks) loads a demo past — the last five waves ending
  * with the latest one cut off (yesterday's before the cutoff time), placed and paid through the real use cases and closed by the cutoff — so the
  * console's dashboard has figures on a fresh clone.
  */
 const TODAY = '2026-11-24';
-const DAYS = ['2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23'];
+const DAYS = ['2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23'];
 const asStaff = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: Record<string, unknown>) =>
   dispatch(command, input, { kind: 'openid', openid: 'staff-1' }, w.deps) as Promise<any>;
 
@@ -34,7 +34,7 @@ describe('demo history (npm start)', () => {
     first = await seedDemoHistory(w.deps, w.clock);
   });
 
-  it('closes the seven waves ending yesterday, each with paid orders in every community', async () => {
+  it('closes the five waves ending yesterday, each with paid orders in every community', async () => {
     expect(first.waves).toEqual(DAYS);
     for (const date of DAYS) {
       expect((await w.store.get(cutoffKeys.waveDone(date)))?.status).toBe('DONE');
@@ -57,7 +57,7 @@ describe('demo history (npm start)', () => {
     expect(dash.totals.orders).toBe(first.orders);
     expect(dash.totals.gmvFen).toBeGreaterThan(0);
     expect(dash.groups.map((g: any) => g.key).sort()).toEqual(DEMO.communities.map((c) => c.id).sort());
-    const wave = await asStaff(w, waveCommand, { date: DAYS[6] });
+    const wave = await asStaff(w, waveCommand, { date: DAYS[4] });
     expect(JSON.stringify(wave)).toContain('CLOSED');
   });
 
