@@ -134,6 +134,11 @@ export type OrderCommunitiesOutput = Array<{
   name: string;
   address: string;
   region: string;
+  hours?: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
   distanceM?: number;
   leader: {
     name: string;
@@ -475,6 +480,15 @@ export type OrderRefundIssuesInput = {
 };
 /** Output of `order.refundIssues`: no output schema is declared yet. */
 export type OrderRefundIssuesOutput = unknown;
+
+/** Input of `order.rate` (POST /orders/{id}/rating). */
+export type OrderRateInput = {
+  id: string;
+  stars: number;
+  tags?: Array<string>;
+};
+/** Output of `order.rate`: no output schema is declared yet. */
+export type OrderRateOutput = unknown;
 
 /** Input of `order.afterSales` (POST /orders/{id}/after-sales). */
 export type OrderAfterSalesInput = {
@@ -1127,6 +1141,11 @@ export type AdminUpsertCommunityInput = {
     lng: number;
   };
   routeId: string;
+  hours?: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
 };
 /** Output of `admin.upsertCommunity`: no output schema is declared yet. */
 export type AdminUpsertCommunityOutput = unknown;
@@ -1142,6 +1161,11 @@ export type AdminUpdateCommunityInput = {
     lng: number;
   };
   routeId: string;
+  hours?: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
 };
 /** Output of `admin.updateCommunity`: no output schema is declared yet. */
 export type AdminUpdateCommunityOutput = unknown;
@@ -1204,6 +1228,22 @@ export type AdminGrantMembershipInput = {
 };
 /** Output of `admin.grantMembership`: no output schema is declared yet. */
 export type AdminGrantMembershipOutput = unknown;
+
+/** Input of `admin.serviceArea` (GET /admin/service-area). */
+export type AdminServiceAreaInput = Record<string, unknown>;
+/** Output of `admin.serviceArea`: no output schema is declared yet. */
+export type AdminServiceAreaOutput = unknown;
+
+/** Input of `admin.updateServiceArea` (PUT /admin/service-area). */
+export type AdminUpdateServiceAreaInput = {
+  districts: Array<{
+    code?: string;
+    name: string;
+  }>;
+  radiusM?: number;
+};
+/** Output of `admin.updateServiceArea`: no output schema is declared yet. */
+export type AdminUpdateServiceAreaOutput = unknown;
 
 /** Input of `admin.wave` (GET /admin/waves/{date}). */
 export type AdminWaveInput = {
@@ -2051,6 +2091,8 @@ export interface Client {
     cancel(input: OrderCancelInput): Promise<OrderCancelOutput>;
     /** GET /admin/refunds · owner, operations, finance */
     refundIssues(input?: OrderRefundIssuesInput): Promise<OrderRefundIssuesOutput>;
+    /** POST /orders/{id}/rating · customer */
+    rate(input: OrderRateInput): Promise<OrderRateOutput>;
     /** POST /orders/{id}/after-sales · customer */
     afterSales(input: OrderAfterSalesInput): Promise<OrderAfterSalesOutput>;
     /** CloudBase action only · public */
@@ -2143,6 +2185,10 @@ export interface Client {
     grantCoupon(input: AdminGrantCouponInput): Promise<AdminGrantCouponOutput>;
     /** POST /admin/customers/{id}/membership · owner, operations */
     grantMembership(input: AdminGrantMembershipInput): Promise<AdminGrantMembershipOutput>;
+    /** GET /admin/service-area · owner, operations */
+    serviceArea(input?: AdminServiceAreaInput): Promise<AdminServiceAreaOutput>;
+    /** PUT /admin/service-area · owner, operations */
+    updateServiceArea(input: AdminUpdateServiceAreaInput): Promise<AdminUpdateServiceAreaOutput>;
     /** GET /admin/waves/{date} · owner, operations, warehouse */
     wave(input: AdminWaveInput): Promise<AdminWaveOutput>;
     /** GET /admin/dashboard · owner, operations, finance */

@@ -1,5 +1,6 @@
 import type { FunctionModule } from '#app/command';
 import { adminCatalogCommands } from '#app/admin/commands';
+import { serviceAreaCommands } from '#app/catalog/service-area';
 import { jobRunCommand, runJobCommand } from '#app/admin/jobs';
 import { settingsCommands } from '#app/admin/settings';
 import { staffAdminCommands } from '#app/staff/commands';
@@ -20,6 +21,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
   name: 'admin',
   commands: [
     ...adminCatalogCommands,
+    ...serviceAreaCommands,
     ...cutoffAdminCommands,
     listAfterSalesCommand,
     decideAfterSalesCommand,

@@ -3,6 +3,7 @@ import { withJobRunner } from '#app/jobs/runner';
 import { catalogCommand, communitiesCommand } from '#app/catalog/commands';
 import { expireJob, orderCommands, refundsJob } from '#app/orders/commands';
 import { afterSalesCommand } from '#app/after-sales/commands';
+import { rateCommand } from '#app/orders/rating';
 import { cloudPayCallbackCommands } from '#app/orders/cloud-pay-callbacks';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
@@ -10,7 +11,7 @@ export const orderModule: FunctionModule = withJobRunner(
   {
   name: 'order',
   // cloudPay's callbacks: no HTTP route; CloudBase platform events only (see cloud-pay-callbacks.ts).
-  commands: [communitiesCommand, catalogCommand, ...orderCommands, afterSalesCommand, ...cloudPayCallbackCommands],
+  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands],
   jobs: [expireJob, refundsJob],
   },
   28,

@@ -14,6 +14,20 @@ describe('pickup deadline', () => {
     expect(pickupDeadline(at('2026-11-24T16:30:00Z'), 1, '22:00')).toBe('2026-11-26T22:00:00+08:00');
   });
 
+  it("ends at the point's closing time and skips its closed days (Friday arrival, Sunday closed, 3 days → Tuesday)", () => {
+    const friday = at('2026-11-27T16:00:00+08:00');
+    const hours = { opens: '08:00', closes: '21:00', closedDays: [0] };
+    expect(pickupDeadline(friday, 3, '22:00', hours)).toBe('2026-12-01T21:00:00+08:00');
+    expect(pickupDeadline(friday, 1, '22:00', hours)).toBe('2026-11-28T21:00:00+08:00');
+    expect(pickupDeadline(friday, 2, '22:00', { ...hours, closedDays: [0, 1] })).toBe('2026-12-01T21:00:00+08:00');
+    // Open every day: only the closing time changes.
+    expect(pickupDeadline(friday, 3, '22:00', { opens: '08:00', closes: '20:30' })).toBe('2026-11-30T20:30:00+08:00');
+    // Without hours: the setting, no closed days.
+    expect(pickupDeadline(friday, 3, '22:00')).toBe('2026-11-30T22:00:00+08:00');
+    // Closed every day cannot be saved; it would count every day rather than never end.
+    expect(pickupDeadline(friday, 1, '22:00', { ...hours, closedDays: [0, 1, 2, 3, 4, 5, 6] })).toBe('2026-11-28T21:00:00+08:00');
+  });
+
   it('keeps fresh orders the fresh allowance, others the regular one, and never longer for fresh', () => {
     expect(pickupDaysFor(settings, [{ fresh: false }, { fresh: true }])).toBe(1);
     expect(pickupDaysFor(settings, [{ fresh: false }])).toBe(3);

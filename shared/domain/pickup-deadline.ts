@@ -5,7 +5,8 @@ import { addDays, atBizTime, bizDate, toBizIso } from '#domain/time';
  * points close for the evening, default 22:00 Asia/Shanghai) on the N-th business day after the
  * arrival day, N being the merchant's `pickupDays`, or `freshPickupDays` when any line of the
  * order is fresh (生鲜 are not kept longer). Goods that arrive on the 25th with N = 1 must be
- * picked up by the closing time on the 26th.
+ * picked up by the closing time on the 26th. A pickup point with its own opening hours (DESIGN.md
+ * §13) closes at its own time and its closed days are not counted.
  */
 
 /** Pickup reminders queued by the nightly overdue run go out from this time, never at night. */
@@ -21,9 +22,32 @@ export function pickupDaysFor(settings: PickupSettings, lines: readonly { fresh:
   return lines.some((l) => l.fresh) ? Math.min(settings.freshPickupDays, settings.pickupDays) : settings.pickupDays;
 }
 
-/** The deadline (ISO +08:00) for goods that arrived at `arrivedAt` and are kept `days` days; `closesAt` is the setting `pickupClosesAt`. */
-export function pickupDeadline(arrivedAt: number, days: number, closesAt: string): string {
-  return toBizIso(atBizTime(addDays(bizDate(arrivedAt), days), closesAt));
+/** A pickup point's opening hours (HH:mm Shanghai) and the weekdays it is closed (0 = Sunday … 6 = Saturday). */
+export interface PickupHours {
+  opens: string;
+  closes: string;
+  closedDays?: readonly number[];
+}
+
+/** The weekday (0 = Sunday) of a business date YYYY-MM-DD. */
+export const weekdayOf = (date: string): number => new Date(`${date}T00:00:00Z`).getUTCDay();
+
+/**
+ * The deadline (ISO +08:00) for goods that arrived at `arrivedAt` and are kept `days` days.
+ * Without the point's `hours` it is the setting `pickupClosesAt` (`closesAt`) on the `days`-th
+ * day after the arrival day; with them, only the days the point is open count and the deadline
+ * is its closing time on the last of them. A point closed every day (refused when hours are
+ * saved) counts every day.
+ */
+export function pickupDeadline(arrivedAt: number, days: number, closesAt: string, hours?: PickupHours): string {
+  const closed = new Set(hours?.closedDays ?? []);
+  const skip = closed.size < 7 ? closed : new Set<number>();
+  let day = bizDate(arrivedAt);
+  for (let open = 0; open < days; ) {
+    day = addDays(day, 1);
+    if (!skip.has(weekdayOf(day))) open++;
+  }
+  return toBizIso(atBizTime(day, hours?.closes ?? closesAt));
 }
 
 /**

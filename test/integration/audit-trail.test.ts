@@ -81,6 +81,7 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.refundOrder', { id: toRefund.id, requestId: 'rf-1', lines: [{ productId: 'p-rice', qty: 1 }], reason: '破损' }],
       ['admin.cancelOrder', { id: toCancel.id, reason: '无法履约' }],
       ['cutoff.shortage', { date: D, requestId: 'sh-1', productId: 'p-rice', shortQty: 1, reason: '少送' }],
+      ['admin.updateServiceArea', { districts: [] }],
     ];
     let count = before;
     for (const [name, input] of writes) {

@@ -12,6 +12,7 @@ const ORDER = [
   'orders', // today
   'client', // today
   'staff', // today (tickets expire on a moved clock, then reset)
+  'service-area', // today (no wave; puts the area back)
   'day-walk', // 2027-03-01 … 03-08
   'settings', // 2027-03-10
   'pickup-codes', // 2027-03-17

@@ -2,12 +2,15 @@ import * as z from 'zod/mini';
 import { id, queryNumber } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { nearestFirst } from '#domain/geo';
+import { AppError } from '#domain/errors';
+import { nearestM, servesCustomer, servesRegion } from '#domain/service-area';
 import { keys } from '../keys.ts';
 import { openWaveFor, waveInfo } from '../waves.ts';
 import { listCommunities, requireCommunity } from './communities.ts';
+import { loadServiceArea } from './service-area.ts';
 import { flashActive, flashShardCapacities, listProducts } from './products.ts';
 
-/** Pickup points for the customer's choice, nearest first when a location is given. */
+/** Pickup points for the customer's choice, nearest first when a location is given; only those in the service area (DESIGN.md §13). */
 export const communitiesCommand = defineCommand({
   name: 'order.communities',
   roles: ['customer'],
@@ -18,14 +21,21 @@ export const communitiesCommand = defineCommand({
   }),
   http: { method: 'GET', path: '/communities' },
   async run({ deps }, input) {
-    // Steps: list active communities → filter by text → order by distance when located.
-    let list = (await listCommunities(deps)).filter((c) => c.status !== 'inactive');
+    // Steps: list active communities in the service area → located: NOT_SERVED when none is
+    // within its radius → filter by text → order by distance when located.
+    const area = await loadServiceArea(deps);
+    let list = (await listCommunities(deps)).filter((c) => c.status !== 'inactive' && servesRegion(area, c.region));
+    if (input.lat !== undefined && input.lng !== undefined && !servesCustomer(area, { lat: input.lat, lng: input.lng }, list)) {
+      const d = nearestM({ lat: input.lat, lng: input.lng }, list);
+      throw new AppError('NOT_SERVED', 'no pickup point serves this location', { nearestM: d ?? null, radiusM: area.radiusM });
+    }
     if (input.q) list = list.filter((c) => c.name.includes(input.q!) || c.address.includes(input.q!));
     const view = (c: (typeof list)[number], distanceM?: number) => ({
       id: c.id,
       name: c.name,
       address: c.address,
       region: c.region,
+      ...(c.hours ? { hours: c.hours } : {}),
       ...(distanceM !== undefined ? { distanceM } : {}),
       leader: { name: c.leaderName ?? '' },
     });

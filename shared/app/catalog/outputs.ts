@@ -9,6 +9,8 @@ export const Communities = z.array(
     name: z.string(),
     address: z.string(),
     region: z.string(),
+    /** The pickup point's opening hours and closed weekdays (0 = Sunday), when set. */
+    hours: z.optional(z.object({ opens: z.string(), closes: z.string(), closedDays: z.optional(z.array(z.number())) })),
     /** Metres from the given point, when `lat` and `lng` were given. */
     distanceM: z.optional(z.number()),
     leader: z.object({ name: z.string() }),

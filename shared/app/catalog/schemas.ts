@@ -43,6 +43,21 @@ export const ProductInput = z.object({
 });
 export type ProductInput = z.infer<typeof ProductInput>;
 
+const hhmm = () => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm'));
+
+/** A pickup point's opening hours (Shanghai) and closed weekdays (0 = Sunday … 6 = Saturday, at least one day open). */
+export const PickupHoursInput = z.object({
+  opens: hhmm(),
+  closes: hhmm(),
+  closedDays: z.optional(
+    z.array(z.int().check(z.minimum(0), z.maximum(6))).check(
+      z.maxLength(6),
+      z.refine((days) => new Set(days).size === days.length, 'must not repeat a day'),
+    ),
+  ),
+}).check(z.refine((h) => h.opens < h.closes, { message: 'must be after opens', path: ['closes'] }));
+export type PickupHoursInput = z.infer<typeof PickupHoursInput>;
+
 export const CommunityInput = z.object({
   id: z.optional(id()),
   name: z.string().check(z.minLength(1), z.maxLength(40)),
@@ -53,6 +68,8 @@ export const CommunityInput = z.object({
     lng: coordinate(180),
   }),
   routeId: id(),
+  /** Opening hours; without them the point keeps the setting `pickupClosesAt` and no closed days. */
+  hours: z.optional(PickupHoursInput),
 });
 export type CommunityInput = z.infer<typeof CommunityInput>;
 

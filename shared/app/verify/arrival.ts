@@ -48,8 +48,8 @@ export async function confirmArrival(deps: Deps, input: { communityId: string; w
   }
   const arrivedAt = Date.parse(String(wave!.arrivedAt));
   const deadlines = {
-    regular: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, []), deps.settings.pickupClosesAt),
-    fresh: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, [{ fresh: true }]), deps.settings.pickupClosesAt),
+    regular: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, []), deps.settings.pickupClosesAt, community.hours),
+    fresh: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, [{ fresh: true }]), deps.settings.pickupClosesAt, community.hours),
   };
 
   const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
