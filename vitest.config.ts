@@ -6,6 +6,8 @@ import { E2eSequencer } from './test/support/e2e-sequencer.ts';
 export default defineConfig({
   test: {
     silent: 'passed-only',
+    // The e2e files share one stack and one business clock: they run in a fixed order (test/support/e2e-sequencer.ts).
+    sequence: { sequencer: E2eSequencer },
     projects: [
       {
         test: {
@@ -31,8 +33,6 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 240_000,
           fileParallelism: false,
-          // One stack and one business clock for every file: a fixed order (test/support/e2e-sequencer.ts).
-          sequence: { sequencer: E2eSequencer },
         },
       },
       {

@@ -26,8 +26,16 @@ const rank = (path: string) => {
   return i === -1 ? ORDER.length : i;
 };
 
+/**
+ * Vitest's default order for every project, except that the e2e files keep the slots they were
+ * given but take them in ORDER (the sequencer is a root option: it sorts all projects' files).
+ */
 export class E2eSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    return [...files].sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+    const sorted = await super.sort(files);
+    const isE2e = (f: TestSpecification) => /[\\/]test[\\/]e2e[\\/]/.test(f.moduleId);
+    const e2e = sorted.filter(isE2e).sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+    let next = 0;
+    return sorted.map((f) => (isE2e(f) ? e2e[next++]! : f));
   }
 }
