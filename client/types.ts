@@ -789,6 +789,14 @@ export type VerifyReturnsInput = {
 /** Output of `verify.returns`: no output schema is declared yet. */
 export type VerifyReturnsOutput = unknown;
 
+/** Input of `verify.customers` (GET /leader/customers). */
+export type VerifyCustomersInput = {
+  cursor?: string;
+  limit?: number | string;
+};
+/** Output of `verify.customers`: no output schema is declared yet. */
+export type VerifyCustomersOutput = unknown;
+
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
   job: string;
@@ -2121,6 +2129,8 @@ export interface Client {
     batch(input: VerifyBatchInput): Promise<VerifyBatchOutput>;
     /** GET /leader/returns · leader */
     returns(input?: VerifyReturnsInput): Promise<VerifyReturnsOutput>;
+    /** GET /leader/customers · leader */
+    customers(input?: VerifyCustomersInput): Promise<VerifyCustomersOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };

@@ -10,6 +10,7 @@ import { findOrder, orderKey, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps, unpaidSlotReleaseOps } from './release.ts';
 import { staffAlertOps } from '../staff-alerts.ts';
+import { bindingFor, bindingUpdate, customerCountOps } from '../customers.ts';
 import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { waveOpenCheck } from '../waves.ts';
@@ -77,6 +78,9 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
     }
     const code = deps.ids.digits(8);
     const paidAt = toBizIso(now);
+    // The customer's leader binding (first paid order's community wins) and that leader's customer counters (customers.ts).
+    const binding = await bindingFor(deps, order.userId, order.communityId);
+    const bind = bindingUpdate(binding, paidAt);
     const ops: WriteOp[] = [
       {
         type: 'update',
@@ -92,8 +96,10 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       {
         type: 'update',
         key: keys.user(order.userId),
-        update: { setIfAbsent: { firstPaidOrderId: order.id } },
+        update: { setIfAbsent: { firstPaidOrderId: order.id, ...bind.setIfAbsent } },
+        when: bind.when,
       },
+      ...customerCountOps(binding, order, paidAt),
       financeDayOp(deps, bizDate(now), { paidFen: notice.amountFen }, order.id),
       ...unpaidSlotReleaseOps(order),
       // The wave is still open when the order becomes PAID: a cutoff closing it meanwhile makes this

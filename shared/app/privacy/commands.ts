@@ -16,6 +16,7 @@ import { SMS_KINDS } from '../sms/fallback.ts';
 import { smsEntryId } from '../sms/keys.ts';
 import { destroyContactOps } from './contacts.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
+import { forgetBoundCustomer } from '../customers.ts';
 
 /**
  * The customer's personal-information rights (PIPL; DESIGN.md §15): SMS opt-out, export and
@@ -133,6 +134,7 @@ export const deleteAccountCommand = defineCommand({
     await deps.store.write({ type: 'put', item: { ...privacyKeys.erased(erasedMarkOf(deps, userId)), at } });
     for (const o of orders) await anonymise(deps, o, at);
     await eraseAfterSales(deps, userId);
+    await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)
     const own = await queryAll(deps.store, { pk: `U#${userId}`, consistent: true });
     // The profile last: a retry after a failure still finds the caller's partition.
     for (const it of own.sort((a, b) => (a.sk === 'PROFILE' ? 1 : b.sk === 'PROFILE' ? -1 : 0))) {
