@@ -35,6 +35,7 @@ export const OPERATIONS = {
   'verify.batch': { name: 'verify.batch', fn: 'verify', action: 'batch', roles: ['leader'], http: { method: 'POST', path: '/verify/batch', status: 200 } },
   'verify.returns': { name: 'verify.returns', fn: 'verify', action: 'returns', roles: ['leader'], http: { method: 'GET', path: '/leader/returns', status: 200 } },
   'verify.customers': { name: 'verify.customers', fn: 'verify', action: 'customers', roles: ['leader'], http: { method: 'GET', path: '/leader/customers', status: 200 } },
+  'verify.moveCustomer': { name: 'verify.moveCustomer', fn: 'verify', action: 'moveCustomer', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/customers/{id}/leader', status: 200 } },
   'verify.startJob': { name: 'verify.startJob', fn: 'verify', action: 'startJob', roles: ['public'] },
   'settle.balance': { name: 'settle.balance', fn: 'settle', action: 'balance', roles: ['leader'], http: { method: 'GET', path: '/leader/balance', status: 200 } },
   'settle.statements': { name: 'settle.statements', fn: 'settle', action: 'statements', roles: ['leader'], http: { method: 'GET', path: '/leader/statements', status: 200 } },

@@ -797,6 +797,14 @@ export type VerifyCustomersInput = {
 /** Output of `verify.customers`: no output schema is declared yet. */
 export type VerifyCustomersOutput = unknown;
 
+/** Input of `verify.moveCustomer` (POST /admin/customers/{id}/leader). */
+export type VerifyMoveCustomerInput = {
+  id: string;
+  leaderId: string;
+};
+/** Output of `verify.moveCustomer`: no output schema is declared yet. */
+export type VerifyMoveCustomerOutput = unknown;
+
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
   job: string;
@@ -2131,6 +2139,8 @@ export interface Client {
     returns(input?: VerifyReturnsInput): Promise<VerifyReturnsOutput>;
     /** GET /leader/customers · leader */
     customers(input?: VerifyCustomersInput): Promise<VerifyCustomersOutput>;
+    /** POST /admin/customers/{id}/leader · owner, operations */
+    moveCustomer(input: VerifyMoveCustomerInput): Promise<VerifyMoveCustomerOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };

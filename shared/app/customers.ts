@@ -1,4 +1,6 @@
-import type { Condition, Key, WriteOp } from '#ports/item-store';
+import { AppError } from '#domain/errors';
+import { toBizIso } from '#domain/time';
+import { TransactionCancelled, type Condition, type Key, type WriteOp } from '#ports/item-store';
 import type { Deps } from './deps.ts';
 import { keys } from './keys.ts';
 
@@ -11,8 +13,8 @@ import { keys } from './keys.ts';
  * leader and count for another (the loser's transaction is retried and reads the winner).
  * Each payment adds to the bound leader's customer item (`L#<leaderId>` / `CUST#<userId>`):
  * order count, paid spend, last order, and only the masked name and phone tail — never the
- * full phone. Erasure deletes the customer item (`forgetBoundCustomer`). Not yet built: moving
- * a binding after orders elsewhere, and by staff.
+ * full phone. Erasure deletes the customer item (`forgetBoundCustomer`); staff move a binding (`moveBinding`).
+ * Not yet built: moving a binding after orders elsewhere for `bindingMoveWaves` waves.
  */
 export const customerKey = (leaderId: string, userId: string): Key => ({ pk: `L#${leaderId}`, sk: `CUST#${userId}` });
 export const customersOf = (leaderId: string) => ({ pk: `L#${leaderId}`, prefix: 'CUST#' });
@@ -76,4 +78,43 @@ export async function leaderCustomers(deps: Deps, leaderId: string, options: { c
 export async function forgetBoundCustomer(deps: Deps, userId: string): Promise<void> {
   const user = await deps.store.get(keys.user(userId), { consistent: true });
   if (typeof user?.boundLeaderId === 'string') await deps.store.write({ type: 'delete', key: customerKey(user.boundLeaderId, userId) });
+}
+
+/**
+ * Staff move a customer's binding to another leader (`verify.moveCustomer`): the profile's
+ * binding, and the customer item with its counters from the old leader's list to the new one's,
+ * in one transaction conditioned on what was read (a payment counted meanwhile means read again).
+ */
+export async function moveBinding(deps: Deps, input: { userId: string; leaderId: string; by: string }) {
+  const leader = await deps.store.get(keys.leader(input.leaderId));
+  if (!leader?.communityId) throw new AppError('NOT_FOUND', 'no such leader', { leaderId: input.leaderId });
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const user = await deps.store.get(keys.user(input.userId), { consistent: true });
+    if (!user) throw new AppError('NOT_FOUND', 'no such customer', { customerId: input.userId });
+    const from = typeof user.boundLeaderId === 'string' ? user.boundLeaderId : undefined;
+    const binding = { customerId: input.userId, leaderId: input.leaderId, communityId: String(leader.communityId), movedFrom: from ?? null };
+    if (from === input.leaderId) return binding;
+    const old = from ? await deps.store.get(customerKey(from, input.userId), { consistent: true }) : undefined;
+    const at = toBizIso(deps.clock.now());
+    const counters = old
+      ? { orders: Number(old.orders ?? 0), spendFen: Number(old.spendFen ?? 0), lastOrderAt: String(old.lastOrderAt ?? ''), name: String(old.name ?? ''), phoneTail: String(old.phoneTail ?? '') }
+      : { orders: 0, spendFen: 0, lastOrderAt: '', name: '', phoneTail: '' };
+    const ops: WriteOp[] = [
+      {
+        type: 'update',
+        key: keys.user(input.userId),
+        update: { set: { boundLeaderId: input.leaderId, boundCommunityId: binding.communityId, boundAt: at, boundBy: input.by } },
+        when: [from === undefined ? { op: 'attrNotExists', path: 'boundLeaderId' } : { op: 'eq', path: 'boundLeaderId', value: from }],
+      },
+      { type: 'put', item: { ...customerKey(input.leaderId, input.userId), customerId: input.userId, leaderId: input.leaderId, boundAt: at, ...counters } },
+    ];
+    if (from && old) ops.push({ type: 'delete', key: customerKey(from, input.userId), when: [{ op: 'eq', path: 'orders', value: old.orders as number }] });
+    try {
+      await deps.store.transact(ops);
+      return binding;
+    } catch (e) {
+      if (!(e instanceof TransactionCancelled)) throw e;
+    }
+  }
+  throw new AppError('INVALID_STATE', 'the customer’s binding kept changing; retry', { customerId: input.userId });
 }

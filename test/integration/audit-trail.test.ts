@@ -82,6 +82,8 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.cancelOrder', { id: toCancel.id, reason: '无法履约' }],
       ['cutoff.shortage', { date: D, requestId: 'sh-1', productId: 'p-rice', shortQty: 1, reason: '少送' }],
       ['admin.updateServiceArea', { districts: [] }],
+      ['settle.adjust', { id: 'l-xujiahui', requestId: 'adj-1', amountFen: 500, reason: '活动补贴' }],
+      ['verify.moveCustomer', { id: 'u-1', leaderId: 'l-jingan' }],
     ];
     let count = before;
     for (const [name, input] of writes) {

@@ -3,7 +3,7 @@ import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { placeCommand } from '#app/orders/commands';
 import { applyPayment } from '#app/orders/pay';
-import { customersCommand } from '#app/verify/commands';
+import { customersCommand, moveCustomerCommand } from '#app/verify/commands';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 import { call } from '#test/calls';
 
@@ -82,5 +82,22 @@ describe('bound customers', () => {
     expect(['l-xujiahui', 'l-jingan']).toContain(user.boundLeaderId);
     expect((await call(w, customersCommand, {}, winner)).items).toEqual([expect.objectContaining({ customerId: 'u-race', orders: 2 })]);
     expect((await call(w, customersCommand, {}, loser)).items).toEqual([]);
+  });
+
+  it('staff move a binding: the customer and their counters leave A\'s list for B\'s, later payments count for B; leaders may not move', async () => {
+    const w = await makeWorld({ now: '2026-11-24T10:00:00+08:00' });
+    const first = await paidOrder(w, 'u-m', XJH, '13912345678');
+    await expect(call(w, moveCustomerCommand, { id: 'u-m', leaderId: 'l-jingan' }, LEADER_B).catch(codeOf)).resolves.toBe('FORBIDDEN');
+    await expect(call(w, moveCustomerCommand, { id: 'u-m', leaderId: 'l-nobody' }, 'staff-1').catch(codeOf)).resolves.toBe('NOT_FOUND');
+    expect((await call(w, customersCommand, {}, LEADER_A)).items.map((i: { customerId: string }) => i.customerId)).toEqual(['u-m']);
+
+    expect(await call(w, moveCustomerCommand, { id: 'u-m', leaderId: 'l-jingan' }, 'staff-1')).toMatchObject({ customerId: 'u-m', leaderId: 'l-jingan', movedFrom: 'l-xujiahui' });
+    expect((await call(w, customersCommand, {}, LEADER_A)).items).toEqual([]);
+    expect((await call(w, customersCommand, {}, LEADER_B)).items).toEqual([expect.objectContaining({ customerId: 'u-m', orders: 1, spendFen: first.amounts.payableFen, phoneTail: '5678' })]);
+
+    // an order in A's community now counts for B, the binding stays
+    const again = await paidOrder(w, 'u-m', XJH, '13912345678');
+    expect((await call(w, customersCommand, {}, LEADER_B)).items).toEqual([expect.objectContaining({ customerId: 'u-m', orders: 2, spendFen: first.amounts.payableFen + again.amounts.payableFen })]);
+    expect((await call(w, customersCommand, {}, LEADER_A)).items).toEqual([]);
   });
 });
