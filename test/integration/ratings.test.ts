@@ -43,3 +43,23 @@ describe('ratings', () => {
     expect(stored!.stars).toBe((both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<any>).value.stars);
   });
 });
+
+describe('ratings and the customer\'s personal-information rights', () => {
+  it('the export lists the ratings the customer gave (no one else\'s); deleting the account keeps the rating without the customer', async () => {
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    const lines = [{ productId: 'p-rice', qty: 1 }];
+    const mine = await givenOrder(w, { communityId: 'c-xujiahui', userId: 'u-rater', waveDate: D, status: 'PICKED_UP', pickedUpAt: `${D}T18:00:00+08:00`, lines });
+    const theirs = await givenOrder(w, { communityId: 'c-xujiahui', userId: 'u-other', waveDate: D, status: 'PICKED_UP', pickedUpAt: `${D}T18:00:00+08:00`, lines });
+    await as(w, 'u-rater', 'order.rate', { id: mine.id, stars: 4, tags: ['新鲜'] });
+    await as(w, 'u-other', 'order.rate', { id: theirs.id, stars: 1 });
+
+    const exported = await as(w, 'u-rater', 'auth.export', {});
+    expect(exported.ratings).toEqual([expect.objectContaining({ orderId: mine.id, stars: 4, tags: ['新鲜'], userId: 'u-rater' })]);
+
+    await as(w, 'u-rater', 'auth.deleteAccount', { confirm: 'DELETE' });
+    const kept = await w.store.get(orderKeys.rating(mine.id), { consistent: true });
+    expect(kept).toMatchObject({ orderId: mine.id, stars: 4, communityId: 'c-xujiahui' });
+    expect(JSON.stringify(kept)).not.toContain('u-rater');
+    expect(await w.store.get(orderKeys.rating(theirs.id), { consistent: true })).toMatchObject({ userId: 'u-other' });
+  });
+});

@@ -17,6 +17,7 @@ import { smsEntryId } from '../sms/keys.ts';
 import { destroyContactOps } from './contacts.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
 import { forgetBoundCustomer } from '../customers.ts';
+import { orderKeys } from '../orders/keys.ts';
 
 /**
  * The customer's personal-information rights (PIPL; DESIGN.md §15): SMS opt-out, export and
@@ -57,7 +58,7 @@ const strip = (item: Item) => {
 /**
  * `GET /me/export`: everything held about the caller, as JSON — the profile, addresses (none are
  * stored yet: []), every order with its own contact opened, points, coupons, subscription quota,
- * SMS preference, after-sales requests; wallet, ratings and invites are [] until those features exist.
+ * SMS preference, after-sales requests, the ratings given; wallet and invites are [] until those features exist.
  */
 export const exportCommand = defineCommand({
   name: 'auth.export',
@@ -74,6 +75,7 @@ export const exportCommand = defineCommand({
     const defs = new Map((await deps.store.getMany(couponItems.map((c) => keys.coupon(String(c.couponId))))).map((d) => [String(d.id), strip(d)]));
     const afterSales = (await Promise.all(AFTER_SALES_STATUSES.map((s) => queryAll(deps.store, afterSalesByStatus(s))))).flat().filter((a) => a.userId === userId);
     const profile = profileItem ? strip(profileItem) : { id: userId };
+    const ratings = orders.length ? await deps.store.getMany(orders.map((o) => orderKeys.rating(o.id))) : [];
     return {
       exportedAt: toBizIso(deps.clock.now()),
       profile: { ...profile, smsEnabled: profileItem?.smsEnabled !== false },
@@ -84,7 +86,7 @@ export const exportCommand = defineCommand({
       subscriptions: own.filter((it) => String(it.sk).startsWith('QUOTA#')).map((q) => ({ templateId: q.templateId, count: Number(q.count ?? 0) })),
       afterSales: afterSales.map(strip),
       wallet: { ledger: [] },
-      ratings: [],
+      ratings: ratings.filter((r) => r.userId === userId).map(strip),
       invites: [],
     };
   },
@@ -169,6 +171,12 @@ async function anonymise(deps: Deps, o: Order, at: string): Promise<void> {
     if (e instanceof TransactionCancelled) throw new AppError('INVALID_STATE', 'an order changed while the account was being deleted; try again', { orderId: o.id });
     throw e;
   }
+  // The order's rating stays for the leader review, without the customer.
+  await deps.store
+    .write({ type: 'update', key: orderKeys.rating(o.id), update: { set: { userId: ERASED_USER } }, when: [{ op: 'eq', path: 'userId', value: o.userId }] })
+    .catch((e) => {
+      if (!(e instanceof ConditionFailed)) throw e;
+    });
   // The order's customer notices: the push entries and their SMS (ids derived from the order).
   const notices = [`arrival#${o.id}`, `pickupReminder#${o.id}`, ...SMS_KINDS.map((k) => smsEntryId(k, o.id)), ...(o.refunds ?? []).map((r) => `refund#${r.id}`)];
   for (const id of notices) await deps.store.write({ type: 'delete', key: outboxKey(id.replace(/[^A-Za-z0-9_#:.-]/g, '_')) });
