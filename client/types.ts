@@ -1465,6 +1465,7 @@ export type AdminSettingsOutput = {
   smsUnitCostFen: number;
   contactRetentionDays: number;
   staffRefundLimitFen: number;
+  bindingMoveWaves: number;
   settlement: {
     settlementPeriod: "weekly" | "t+1";
     settleHour: number;
@@ -1520,6 +1521,7 @@ export type AdminUpdateSettingsInput = {
   smsUnitCostFen?: number;
   contactRetentionDays?: number;
   staffRefundLimitFen?: number;
+  bindingMoveWaves?: number;
   settlement?: {
     settlementPeriod?: "weekly" | "t+1";
     settleHour?: number;
@@ -1574,6 +1576,7 @@ export type AdminUpdateSettingsOutput = {
   smsUnitCostFen: number;
   contactRetentionDays: number;
   staffRefundLimitFen: number;
+  bindingMoveWaves: number;
   settlement: {
     settlementPeriod: "weekly" | "t+1";
     settleHour: number;

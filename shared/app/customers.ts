@@ -14,7 +14,7 @@ import { keys } from './keys.ts';
  * Each payment adds to the bound leader's customer item (`L#<leaderId>` / `CUST#<userId>`):
  * order count, paid spend, last order, and only the masked name and phone tail — never the
  * full phone. Erasure deletes the customer item (`forgetBoundCustomer`); staff move a binding (`moveBinding`).
- * Not yet built: moving a binding after orders elsewhere for `bindingMoveWaves` waves.
+ * A binding also moves after `bindingMoveWaves` waves ordered with another leader (`bindingFor`).
  */
 export const customerKey = (leaderId: string, userId: string): Key => ({ pk: `L#${leaderId}`, sk: `CUST#${userId}` });
 export const customersOf = (leaderId: string) => ({ pk: `L#${leaderId}`, prefix: 'CUST#' });
@@ -25,37 +25,69 @@ export interface BindingRead {
   communityId?: string;
   /** The user item's binding as read (undefined when unbound), for the write's condition. */
   readLeaderId?: string;
+  /** The user item's count of waves ordered with another leader, as read (for the condition). */
+  readAwayWaves?: number;
+  /** What the user item's away counter becomes (`remove` when the customer orders at home). */
+  away?: { leaderId: string; waves: number; lastWave: string } | 'remove';
+  /** The binding moves by this payment: the old leader's customer item (its counters go along). */
+  movedFrom?: { leaderId: string; item?: Record<string, unknown> };
 }
 
-/** What the payment binds to: the existing binding, else the order's community's leader. */
-export async function bindingFor(deps: Deps, userId: string, communityId: string): Promise<BindingRead> {
+/**
+ * What the payment binds to: the existing binding, else the order's community's leader. A bound
+ * customer ordering with another leader counts the distinct waves they do so in a row (the same
+ * other leader; an order at home resets it); at `bindingMoveWaves` the binding moves to that
+ * leader, with the customer item's counters.
+ */
+export async function bindingFor(deps: Deps, userId: string, communityId: string, waveDate: string): Promise<BindingRead> {
   const user = await deps.store.get(keys.user(userId), { consistent: true });
-  if (typeof user?.boundLeaderId === 'string') return { leaderId: user.boundLeaderId, communityId: String(user.boundCommunityId ?? ''), readLeaderId: user.boundLeaderId };
   const community = await deps.store.get(keys.community(communityId));
-  return typeof community?.leaderId === 'string' ? { leaderId: community.leaderId, communityId } : {};
+  const here = typeof community?.leaderId === 'string' ? community.leaderId : undefined;
+  if (typeof user?.boundLeaderId !== 'string') return here ? { leaderId: here, communityId } : {};
+  const bound = user.boundLeaderId;
+  const readAwayWaves = typeof user.awayWaves === 'number' ? user.awayWaves : undefined;
+  const base = { leaderId: bound, communityId: String(user.boundCommunityId ?? ''), readLeaderId: bound, readAwayWaves };
+  if (!here || here === bound) return readAwayWaves === undefined ? base : { ...base, away: 'remove' };
+  const sameAway = user.awayLeaderId === here;
+  const waves = sameAway ? (user.awayLastWave === waveDate ? Number(readAwayWaves ?? 1) : Number(readAwayWaves ?? 0) + 1) : 1;
+  if (waves < deps.settings.bindingMoveWaves) return { ...base, away: { leaderId: here, waves, lastWave: waveDate } };
+  const item = await deps.store.get(customerKey(bound, userId), { consistent: true });
+  return { leaderId: here, communityId, readLeaderId: bound, readAwayWaves, away: 'remove', movedFrom: { leaderId: bound, ...(item ? { item } : {}) } };
 }
 
-/** The user item's binding fields (set only when absent) and the condition that it is still as read. */
-export function bindingUpdate(binding: BindingRead, at: string): { setIfAbsent: Record<string, string>; when: Condition[] } {
-  const when: Condition[] = [binding.readLeaderId === undefined ? { op: 'attrNotExists', path: 'boundLeaderId' } : { op: 'eq', path: 'boundLeaderId', value: binding.readLeaderId }];
-  if (!binding.leaderId) return { setIfAbsent: {}, when };
-  return { setIfAbsent: { boundLeaderId: binding.leaderId, boundCommunityId: binding.communityId ?? '', boundAt: at }, when };
+/** The user item's binding update and the condition that it is still as read. */
+export function bindingUpdate(binding: BindingRead, at: string) {
+  const when: Condition[] = [
+    binding.readLeaderId === undefined ? { op: 'attrNotExists', path: 'boundLeaderId' } : { op: 'eq', path: 'boundLeaderId', value: binding.readLeaderId },
+    binding.readAwayWaves === undefined ? { op: 'attrNotExists', path: 'awayWaves' } : { op: 'eq', path: 'awayWaves', value: binding.readAwayWaves },
+  ];
+  const setIfAbsent: Record<string, string> = {};
+  const set: Record<string, unknown> = {};
+  const remove: string[] = [];
+  if (binding.leaderId && binding.readLeaderId === undefined) Object.assign(setIfAbsent, { boundLeaderId: binding.leaderId, boundCommunityId: binding.communityId ?? '', boundAt: at });
+  if (binding.movedFrom && binding.leaderId) Object.assign(set, { boundLeaderId: binding.leaderId, boundCommunityId: binding.communityId ?? '', boundAt: at, movedFrom: binding.movedFrom.leaderId });
+  if (binding.away === 'remove') remove.push('awayLeaderId', 'awayWaves', 'awayLastWave');
+  else if (binding.away) Object.assign(set, { awayLeaderId: binding.away.leaderId, awayWaves: binding.away.waves, awayLastWave: binding.away.lastWave });
+  return { setIfAbsent, ...(Object.keys(set).length ? { set } : {}), ...(remove.length ? { remove } : {}), when };
 }
 
-/** The bound leader's customer item, counted for one paid order. */
+/** The bound leader's customer item, counted for one paid order (with the old leader's counters when the binding moves). */
 export function customerCountOps(binding: BindingRead, order: { userId: string; contactMasked?: string; phoneTail?: string; amounts: { payableFen: number } }, paidAt: string): WriteOp[] {
   if (!binding.leaderId) return [];
-  return [
+  const old = binding.movedFrom?.item;
+  const ops: WriteOp[] = [
     {
       type: 'update',
       key: customerKey(binding.leaderId, order.userId),
       update: {
-        inc: { orders: 1, spendFen: order.amounts.payableFen },
+        inc: { orders: 1 + Number(old?.orders ?? 0), spendFen: order.amounts.payableFen + Number(old?.spendFen ?? 0) },
         set: { lastOrderAt: paidAt, name: order.contactMasked ?? '', phoneTail: order.phoneTail ?? '' },
         setIfAbsent: { customerId: order.userId, leaderId: binding.leaderId, boundAt: paidAt },
       },
     },
   ];
+  if (binding.movedFrom && old) ops.push({ type: 'delete', key: customerKey(binding.movedFrom.leaderId, order.userId), when: [{ op: 'eq', path: 'orders', value: old.orders as number }] });
+  return ops;
 }
 
 /** A leader's bound customers, a page at a time (by customer id): masked, never the full phone. */
@@ -103,7 +135,7 @@ export async function moveBinding(deps: Deps, input: { userId: string; leaderId:
       {
         type: 'update',
         key: keys.user(input.userId),
-        update: { set: { boundLeaderId: input.leaderId, boundCommunityId: binding.communityId, boundAt: at, boundBy: input.by } },
+        update: { set: { boundLeaderId: input.leaderId, boundCommunityId: binding.communityId, boundAt: at, boundBy: input.by }, remove: ['awayLeaderId', 'awayWaves', 'awayLastWave'] },
         when: [from === undefined ? { op: 'attrNotExists', path: 'boundLeaderId' } : { op: 'eq', path: 'boundLeaderId', value: from }],
       },
       { type: 'put', item: { ...customerKey(input.leaderId, input.userId), customerId: input.userId, leaderId: input.leaderId, boundAt: at, ...counters } },

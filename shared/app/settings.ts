@@ -54,6 +54,8 @@ export const MerchantSettingsSchema = z.strictObject({
    * make; above it only `finance` (or the `owner`) refunds (shared/app/staff/refund-limit.ts).
    */
   staffRefundLimitFen: z._default(z.int().check(z.minimum(0), z.maximum(100_000_000)), 10_000),
+  /** A bound customer's binding moves to another leader after ordering with them in this many waves in a row (shared/app/customers.ts). */
+  bindingMoveWaves: z._default(z.int().check(z.minimum(1), z.maximum(100)), 3),
   /** Period, settle hour, tiers, awards, review, withdrawal limits: shared/domain/commission.ts. */
   settlement: z.prefault(SettlementSettingsSchema, {}),
 });

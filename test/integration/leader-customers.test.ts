@@ -100,4 +100,27 @@ describe('bound customers', () => {
     expect((await call(w, customersCommand, {}, LEADER_B)).items).toEqual([expect.objectContaining({ customerId: 'u-m', orders: 2, spendFen: first.amounts.payableFen + again.amounts.payableFen })]);
     expect((await call(w, customersCommand, {}, LEADER_A)).items).toEqual([]);
   });
+
+  it('the binding moves after bindingMoveWaves waves in a row ordered with another leader (an order at home resets the count), counters included', async () => {
+    const w = await makeWorld({ now: '2026-11-24T10:00:00+08:00', settings: { bindingMoveWaves: 2 } });
+    const orders = [await paidOrder(w, 'u-w', XJH, '13912345678')];
+    const listed = async (openid: string) => (await call(w, customersCommand, {}, openid)).items.map((i: { customerId: string; orders: number }) => [i.customerId, i.orders]);
+    // wave 1 at B's; wave 2 back home (resets); waves 3 and 4 at B's: the binding moves at the 2nd
+    orders.push(await paidOrder(w, 'u-w', JINGAN, '13912345678'));
+    orders.push(await paidOrder(w, 'u-w', JINGAN, '13912345678')); // the same wave counts once
+    expect(await listed(LEADER_A)).toEqual([['u-w', 3]]);
+    w.clock.set('2026-11-25T10:00:00+08:00');
+    orders.push(await paidOrder(w, 'u-w', XJH, '13912345678'));
+    w.clock.set('2026-11-26T10:00:00+08:00');
+    orders.push(await paidOrder(w, 'u-w', JINGAN, '13912345678'));
+    expect(await listed(LEADER_A)).toEqual([['u-w', 5]]);
+    expect(await listed(LEADER_B)).toEqual([]);
+    w.clock.set('2026-11-27T10:00:00+08:00');
+    orders.push(await paidOrder(w, 'u-w', JINGAN, '13912345678'));
+
+    expect(await listed(LEADER_A)).toEqual([]);
+    const [moved] = (await call(w, customersCommand, {}, LEADER_B)).items;
+    expect(moved).toMatchObject({ customerId: 'u-w', orders: 6, spendFen: orders.reduce((a, o) => a + o.amounts.payableFen, 0), lastOrderAt: '2026-11-27T10:00:00+08:00' });
+    expect(await w.store.get(keys.user('u-w'))).toMatchObject({ boundLeaderId: 'l-jingan', boundCommunityId: JINGAN, movedFrom: 'l-xujiahui' });
+  });
 });

@@ -79,7 +79,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
     const code = deps.ids.digits(8);
     const paidAt = toBizIso(now);
     // The customer's leader binding (first paid order's community wins) and that leader's customer counters (customers.ts).
-    const binding = await bindingFor(deps, order.userId, order.communityId);
+    const binding = await bindingFor(deps, order.userId, order.communityId, order.waveDate);
     const bind = bindingUpdate(binding, paidAt);
     const ops: WriteOp[] = [
       {
@@ -96,7 +96,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       {
         type: 'update',
         key: keys.user(order.userId),
-        update: { setIfAbsent: { firstPaidOrderId: order.id, ...bind.setIfAbsent } },
+        update: { ...(bind.set ? { set: bind.set } : {}), ...(bind.remove ? { remove: bind.remove } : {}), setIfAbsent: { firstPaidOrderId: order.id, ...bind.setIfAbsent } },
         when: bind.when,
       },
       ...customerCountOps(binding, order, paidAt),
