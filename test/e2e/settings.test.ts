@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, login, resetClock, setClock, uniqueOpenid } from '../support/stack.ts';
+import { api, baseUrl, login, resetClock, setClock, uniqueOpenid } from '../support/stack.ts';
+import { runJobAndWait } from '../support/jobs.ts';
+
+/** Runs the cutoff job now (as the heartbeat does) and waits for a whole run of it to end DONE. */
+async function runCutoff(staff: string): Promise<void> {
+  const run = await runJobAndWait(baseUrl(), staff, 'cutoff');
+  expect(run.status, JSON.stringify(run)).toBe('DONE');
+}
 
 /**
  * The merchant settings over HTTP on the local stack (issue 12: "a changed cutoff time in
@@ -10,23 +17,6 @@ import { api, login, resetClock, setClock, uniqueOpenid } from '../support/stack
  */
 const X = '2027-03-10'; // after every date the other e2e files walk
 const contact = { name: '李四', phone: '13712345678' };
-
-/** Runs the cutoff job now and waits for it, whether the command answers at once (200) or starts a run (202 + runId). */
-async function runCutoff(staff: string): Promise<void> {
-  const started = await api('POST', '/admin/jobs/cutoff/run', { token: staff, body: {} });
-  expect([200, 202], started.text).toContain(started.status);
-  const runId = started.body?.data?.runId;
-  if (started.status !== 202 || !runId) return;
-  for (let i = 0; i < 120; i++) {
-    const run = await api('GET', `/admin/jobs/runs/${runId}`, { token: staff });
-    if (run.body?.data?.status && run.body.data.status !== 'RUNNING') {
-      expect(run.body.data.status, run.text).toBe('DONE');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`cutoff run ${runId} did not finish within 120 polls`);
-}
 
 describe('merchant settings over HTTP: a changed cutoff time at the next heartbeat', () => {
   let staff: string;
