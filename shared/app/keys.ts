@@ -15,6 +15,12 @@ export const keys = {
   order: (communityId: string, date: string, orderId: string): Key => ({ pk: `C#${communityId}`, sk: `O#${date}#${orderId}` }),
   ordersOfWave: (communityId: string, date: string) => ({ pk: `C#${communityId}`, prefix: `O#${date}#` }),
   ordersOfCommunity: (communityId: string) => ({ pk: `C#${communityId}`, prefix: 'O#' }),
+  /** A community's orders of the waves from `fromDate` (every wave when absent) through `throughDate`. */
+  ordersOfWavesThrough: (communityId: string, fromDate: string | undefined, throughDate: string) => ({
+    pk: `C#${communityId}`,
+    from: fromDate ? `O#${fromDate}` : 'O#',
+    to: `O#${throughDate}#\uffff`,
+  }),
   pickupCode: (communityId: string, code: string): Key => ({ pk: `C#${communityId}`, sk: `CODE#${code}` }),
   /** Locates an order by id alone (order.get, payment notifications). */
   orderRef: (orderId: string): Key => ({ pk: `OREF#${orderId}`, sk: 'REF' }),
@@ -27,6 +33,8 @@ export const keys = {
   flashStock: (productId: string, saleId: string, shard: number): Key => ({ pk: `P#${productId}`, sk: `FLASH#${saleId}#${shard}` }),
 
   user: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'PROFILE' }),
+  /** Everything in a customer's partition (profile, roles, coupons, quota, limits, counters). */
+  userItems: (userId: string) => ({ pk: `U#${userId}` }),
   userRoles: (userId: string) => ({ pk: `U#${userId}`, prefix: 'R#' }),
   leaderRole: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'R#LEADER' }),
   staffRole: (userId: string): Key => ({ pk: `U#${userId}`, sk: 'R#STAFF' }),

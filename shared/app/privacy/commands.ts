@@ -68,7 +68,7 @@ export const exportCommand = defineCommand({
   async run(ctx) {
     const { userId } = userOf(ctx);
     const { deps } = ctx;
-    const own = await queryAll(deps.store, { pk: `U#${userId}`, consistent: true });
+    const own = await queryAll(deps.store, { ...keys.userItems(userId), consistent: true });
     const profileItem = own.find((it) => it.sk === 'PROFILE');
     const orders = await ordersOf(deps, userId);
     const couponItems = own.filter((it) => String(it.sk).startsWith('CPN#'));
@@ -137,7 +137,7 @@ export const deleteAccountCommand = defineCommand({
     for (const o of orders) await anonymise(deps, o, at);
     await eraseAfterSales(deps, userId);
     await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)
-    const own = await queryAll(deps.store, { pk: `U#${userId}`, consistent: true });
+    const own = await queryAll(deps.store, { ...keys.userItems(userId), consistent: true });
     // The profile last: a retry after a failure still finds the caller's partition.
     for (const it of own.sort((a, b) => (a.sk === 'PROFILE' ? 1 : b.sk === 'PROFILE' ? -1 : 0))) {
       if (String(it.sk).startsWith('R#')) continue;

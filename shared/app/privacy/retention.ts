@@ -48,7 +48,7 @@ export async function destroyExpiredContacts(deps: Deps, budgetMs = RETENTION_BU
     const mark = await deps.store.get(privacyKeys.retention(communityId), { consistent: true });
     const through = typeof mark?.through === 'string' ? mark.through : undefined;
     if (through !== undefined && through >= lastWave) continue;
-    const items = await queryAll(deps.store, { pk: keys.community(communityId).pk, from: through ? `O#${addDays(through, 1)}` : 'O#', to: `O#${lastWave}#\uffff`, consistent: true });
+    const items = await queryAll(deps.store, { ...keys.ordersOfWavesThrough(communityId, through ? addDays(through, 1) : undefined, lastWave), consistent: true });
     let earliestKept: string | undefined;
     for (const item of items) {
       const order = orderFromItem(item);

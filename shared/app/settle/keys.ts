@@ -48,4 +48,6 @@ export const settleKeys = {
     // `E#<toIso>` sorts before every entry stamped exactly at toIso (`E#<toIso>#<id>`), so the end is exclusive.
     to: `E#${toIso}`,
   }),
+  /** Ledger entries stamped at or after fromIso (every entry when absent), to the end. */
+  entriesFrom: (leaderId: string, fromIso: string | undefined) => ({ pk: `L#${leaderId}`, from: fromIso ? `E#${fromIso}` : 'E#', to: 'E#~' }),
 };

@@ -3,6 +3,7 @@ import { queryAll } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { entryFromItem } from './leaders.ts';
+import { settleKeys } from './keys.ts';
 
 export interface PendingCommission {
   orderId: string;
@@ -22,7 +23,7 @@ export async function pendingCommission(deps: Deps, leaderId: string): Promise<P
   const balance = await deps.store.get(keys.leaderBalance(leaderId), { consistent: true });
   const watermark = balance?.settledUntil ? String(balance.settledUntil) : undefined;
   const fromMs = watermark ? toMillis(watermark) : -Infinity;
-  const items = await queryAll(deps.store, { pk: `L#${leaderId}`, from: watermark ? `E#${watermark}` : 'E#', to: 'E#~', consistent: true });
+  const items = await queryAll(deps.store, { ...settleKeys.entriesFrom(leaderId, watermark), consistent: true });
   const entries = items.map(entryFromItem).filter((e) => toMillis(e.at) >= fromMs);
   const rows = new Map<string, PendingCommission>();
   for (const e of entries) {
