@@ -22,20 +22,29 @@ export interface PlanOrderLine {
   commissionRate: number;
 }
 
-/** The order as the plan needs it (its after-sales fields as stored on the order). */
-export interface PlanOrder {
+/** The after-sales state kept on an order; `afterSalesRev` guards every change (optimistic lock by condition). */
+export interface AfterSalesState {
+  /** Units asked in pending or approved requests, per product (a customer cannot ask twice for a unit). */
+  claimedQty?: Record<string, number>;
+  /** Units refunded through after-sales, per product (units are refunded in order, never twice). */
+  refundedQty?: Record<string, number>;
+  afterSalesRefundedFen?: number;
+  pointsTakenBack?: number;
+  /** Units rejected once and free again, per product: the customer may ask for them one more time. */
+  rejectedOnceQty?: Record<string, number>;
+  /** Units rejected twice, per product: they can no longer be asked for. */
+  closedQty?: Record<string, number>;
+  /** Set by the first approved request: an order counts as one complaint against its leader, at most. */
+  complaintCounted?: boolean;
+  afterSalesRev?: number;
+}
+
+/** The order as the plan needs it: its lines, the points it earned and its after-sales state. */
+export interface PlanOrder extends AfterSalesState {
   lines: readonly PlanOrderLine[];
   pointsEarned?: number;
   /** Refunded before pickup (staff unit refunds): the points were earned on what was paid less this. */
   preRefundedFen?: number;
-  claimedQty?: Record<string, number>;
-  refundedQty?: Record<string, number>;
-  afterSalesRefundedFen?: number;
-  pointsTakenBack?: number;
-  rejectedOnceQty?: Record<string, number>;
-  closedQty?: Record<string, number>;
-  complaintCounted?: boolean;
-  afterSalesRev?: number;
 }
 
 export interface PlanRequest {

@@ -1,6 +1,7 @@
 import type { Item, Key } from '#ports/item-store';
 import type { Order } from '../orders/model.ts';
 import type { PickedUpOrder } from '../verify/redeem.ts';
+import type { AfterSalesState } from '#domain/after-sales-plan';
 
 export type AfterSalesStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 export const AFTER_SALES_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const satisfies readonly AfterSalesStatus[];
@@ -37,22 +38,8 @@ export interface AfterSales {
   complaintCounted?: boolean;
 }
 
-/** The after-sales state kept on the order; `afterSalesRev` guards every change (optimistic lock by condition). */
-export type OrderWithAfterSales = PickedUpOrder & {
-  /** Units asked in pending or approved requests, per product (a customer cannot ask twice for a unit). */
-  claimedQty?: Record<string, number>;
-  /** Units refunded through after-sales, per product (units are refunded in order, never twice). */
-  refundedQty?: Record<string, number>;
-  afterSalesRefundedFen?: number;
-  pointsTakenBack?: number;
-  /** Units rejected once and free again, per product: the customer may ask for them one more time. */
-  rejectedOnceQty?: Record<string, number>;
-  /** Units rejected twice, per product: they can no longer be asked for. */
-  closedQty?: Record<string, number>;
-  /** Set by the first approved request: an order counts as one complaint against its leader, at most. */
-  complaintCounted?: boolean;
-  afterSalesRev?: number;
-};
+/** An order with its after-sales state (the fields are declared once, in the domain's plan). */
+export type OrderWithAfterSales = PickedUpOrder & AfterSalesState;
 
 /** Item: pk `AS#<id>`, sk `AS`; GSI1 `AS#<status>` / `<createdAt>#<id>` lists them by status for staff. */
 export const afterSalesKey = (id: string): Key => ({ pk: `AS#${id}`, sk: 'AS' });
