@@ -26,6 +26,25 @@ async function pool(n: number, concurrency: number, task: (i: number) => Promise
   }));
 }
 
+/**
+ * The bare store's share of one placement: a TransactWriteItems with the same items (wave check,
+ * one stock update, idempotency record, order, order ref), written directly. `npm run bench`
+ * and `npm run load` both compare with it.
+ */
+export function barePlacement(client: DynamoDBDocumentClient, TableName: string, key: string) {
+  return client.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { ConditionCheck: { TableName, Key: { pk: 'C#bare', sk: 'WAVE#d' }, ConditionExpression: 'attribute_not_exists(#s) OR #s = :o', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':o': 'OPEN' } } },
+        { Update: { TableName, Key: { pk: 'P#bare', sk: `STOCK#${[...key].reduce((a, c) => a + c.charCodeAt(0), 0) % 50}` }, UpdateExpression: 'SET sold = if_not_exists(sold, :z) + :q', ConditionExpression: 'attribute_not_exists(sold) OR sold <= :m', ExpressionAttributeValues: { ':z': 0, ':q': 1, ':m': 1_000_000 } } },
+        { Put: { TableName, Item: { pk: `REQ#${key}`, sk: 'REQ', orderId: `o${key}` }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: { pk: 'C#bare', sk: `O#d#o${key}`, lines: [{ productId: 'p-rice', qty: 1 }], status: 'PENDING_PAYMENT' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: { pk: `OREF#o${key}`, sk: 'REF', communityId: 'bare' } } },
+      ],
+    }),
+  );
+}
+
 export async function benchPlace(opts: { store: ItemStore; client: DynamoDBDocumentClient; tableName: string; orders: number; concurrency: number }) {
   const deps = await benchDeps(opts.store);
   const basket = { communityId: 'c-jingan', items: [{ productId: 'p-rice', qty: 1 }, { productId: 'p-noodles', qty: 1 }, { productId: 'p-tissue', qty: 1 }] };
@@ -34,23 +53,9 @@ export async function benchPlace(opts: { store: ItemStore; client: DynamoDBDocum
   const t0 = performance.now();
   await pool(opts.orders, opts.concurrency, (i) => dispatch(placeCommand, { ...basket, requestId: `r${i}`, contact }, { kind: 'openid', openid: `u${i}` }, deps));
   const ms = performance.now() - t0;
-  // The bare baseline: the same number of items per transaction (wave check, 1 stock update,
-  // idempotency record, order, order ref) written directly.
-  const TableName = opts.tableName;
+  // The bare baseline: the same number of items per transaction written directly.
   const t1 = performance.now();
-  await pool(opts.orders, opts.concurrency, (i) =>
-    opts.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { ConditionCheck: { TableName, Key: { pk: 'C#bare', sk: 'WAVE#d' }, ConditionExpression: 'attribute_not_exists(#s) OR #s = :o', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':o': 'OPEN' } } },
-          { Update: { TableName, Key: { pk: 'P#bare', sk: `STOCK#${i % 50}` }, UpdateExpression: 'SET sold = if_not_exists(sold, :z) + :q', ConditionExpression: 'attribute_not_exists(sold) OR sold <= :m', ExpressionAttributeValues: { ':z': 0, ':q': 1, ':m': 1_000_000 } } },
-          { Put: { TableName, Item: { pk: `REQ#b${i}`, sk: 'REQ', orderId: `o${i}` }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName, Item: { pk: 'C#bare', sk: `O#d#o${i}`, lines: [{ productId: 'p-rice', qty: 1 }], status: 'PENDING_PAYMENT' }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName, Item: { pk: `OREF#o${i}`, sk: 'REF', communityId: 'bare' } } },
-        ],
-      }),
-    ),
-  );
+  await pool(opts.orders, opts.concurrency, (i) => barePlacement(opts.client, opts.tableName, `b${i}`));
   const baselineMs = performance.now() - t1;
   return {
     name: `place ${opts.orders} orders (${opts.concurrency} in flight)`,
