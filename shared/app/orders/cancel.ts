@@ -9,6 +9,7 @@ import { pendingPartition } from '../keys.ts';
 import { orderKey, orderFromItem, PENDING_SHARDS, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
+import { clearSoldOut } from './sold-out.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { bizDate } from '#domain/time';
 
@@ -48,6 +49,8 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
     }
     throw e;
   }
+  // Units are on sale again: this instance stops answering them sold out (sold-out.ts).
+  for (const line of order.lines) clearSoldOut(deps, line.productId);
   if (refund) await submitRefund(deps, order, refund);
   return { ...order, status: 'CANCELLED', cancelReason: reason, cancelledAt, refunds: refund ? [...order.refunds, refund] : order.refunds };
 }

@@ -14,6 +14,8 @@ import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
+import { forgetCached } from '../read-cache.ts';
+import { flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -25,7 +27,8 @@ type Guard =
   | { kind: 'coupon'; couponId: string }
   | { kind: 'user' }
   | { kind: 'request' }
-  | { kind: 'order' };
+  | { kind: 'order' }
+  | { kind: 'product'; productId: string };
 
 const FLASH_ATTEMPTS = 4;
 
@@ -87,6 +90,8 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
       };
     });
+    // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
+    refuseSoldOut(deps, priced.waveDate, lines, priced.products);
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
     order = {
       id: orderId,
@@ -141,7 +146,17 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       // A flash shard emptied between our read and the commit: read the shards again.
       if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
       // The wave closed while we priced: the next attempt lands in the next open wave.
-      if (guard?.kind === 'wave' && attempt < 2) continue;
+      if (guard?.kind === 'wave' && attempt < 2) {
+        forgetCached(deps, [keys.communityWave(input.communityId, priced.waveDate)]);
+        continue;
+      }
+      // A product changed after the cached copy we priced with: price it again from a fresh read.
+      if (guard?.kind === 'product' && attempt < 3) {
+        forgetCached(deps, input.items.map((i) => keys.product(i.productId)));
+        continue;
+      }
+      if (guard?.kind === 'flash') markSoldOut(deps, flashMarker(guard.productId, priced.products.get(guard.productId)!.flashSale!.id));
+      if (guard?.kind === 'stock') markSoldOut(deps, stockMarker(guard.productId, priced.waveDate));
       throw failureOf(guard, current);
     }
   }
@@ -197,6 +212,9 @@ export async function holdOps(
   add(waveOpenCheck(communityId, waveDate), { kind: 'wave' });
   for (const input of lines) {
     const p = products.get(input.productId)!;
+    // Priced from the per-instance cache (read-cache.ts): the product must still be the one priced.
+    if (!deps.store.checksWrite)
+      add({ type: 'check', key: keys.product(p.id), when: [p.rev ? { op: 'eq', path: 'rev', value: p.rev } : { op: 'attrNotExists', path: 'rev' }] }, { kind: 'product', productId: p.id });
     if (input.flash) {
       const sale = p.flashSale!;
       const line: OrderLine = { ...input, flashShards: await allocateFlash(deps, p, input.qty) };
@@ -297,8 +315,20 @@ async function allocateFlash(deps: Deps, p: Product, qty: number): Promise<Recor
     out[String(i)] = take;
     left -= take;
   }
-  if (left > 0) throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: qty - left });
+  if (left > 0) {
+    if (left === qty) markSoldOut(deps, flashMarker(p.id, sale.id));
+    throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: qty - left });
+  }
   return out;
+}
+
+/** OUT_OF_STOCK at once for a line whose flash sale or wave stock this instance saw sold out (sold-out.ts). */
+function refuseSoldOut(deps: Deps, waveDate: string, lines: readonly OrderLine[], products: Map<string, Product>): void {
+  for (const line of lines) {
+    const p = products.get(line.productId)!;
+    const marker = line.flash ? flashMarker(p.id, p.flashSale!.id) : p.stockPerWave !== undefined ? stockMarker(p.id, waveDate) : undefined;
+    if (marker && isSoldOut(deps, marker)) throw new AppError('OUT_OF_STOCK', `product ${p.id} is sold out`, { productId: p.id, remaining: 0 });
+  }
 }
 
 /** The first response again for a repeated requestId; INVALID_STATE when the input differs. */

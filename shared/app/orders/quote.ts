@@ -2,8 +2,8 @@ import { AppError } from '#domain/errors';
 import { priceBasket, type Quote } from '#domain/pricing';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
-import { requireCommunity } from '../catalog/communities.ts';
-import { flashActive, getProducts, type Product } from '../catalog/products.ts';
+import { requireCommunityCached } from '../catalog/communities.ts';
+import { flashActive, getProducts, getProductsCached, type Product } from '../catalog/products.ts';
 import { openWaveFor } from '../waves.ts';
 import type { BasketInput } from './schemas.ts';
 
@@ -30,10 +30,11 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
   if (input.items.length > deps.settings.maxOrderLines)
     throw new AppError('VALIDATION_FAILED', 'too many lines', { issues: [{ path: 'items', message: `at most ${deps.settings.maxOrderLines} lines` }] });
   const [, products, profile, waveDate] = await Promise.all([
-    requireCommunity(deps, input.communityId),
-    getProducts(deps, ids),
+    // Products, community and wave through the per-instance read cache (read-cache.ts); placing checks them in its transaction.
+    requireCommunityCached(deps, input.communityId),
+    deps.store.checksWrite ? getProducts(deps, ids) : getProductsCached(deps, ids),
     deps.store.get(keys.user(userId)),
-    openWaveFor(deps, input.communityId),
+    openWaveFor(deps, input.communityId, { cached: true }),
   ]);
   for (const pid of ids) {
     const p = products.get(pid);
