@@ -23,6 +23,8 @@ export const OPERATIONS = {
   'order.refundIssues': { name: 'order.refundIssues', fn: 'order', action: 'refundIssues', roles: ['owner', 'operations', 'finance'], http: { method: 'GET', path: '/admin/refunds', status: 200 } },
   'order.rate': { name: 'order.rate', fn: 'order', action: 'rate', roles: ['customer'], http: { method: 'POST', path: '/orders/{id}/rating', status: 200 } },
   'order.afterSales': { name: 'order.afterSales', fn: 'order', action: 'afterSales', roles: ['customer'], http: { method: 'POST', path: '/orders/{id}/after-sales', status: 200 } },
+  'order.shareCard': { name: 'order.shareCard', fn: 'order', action: 'shareCard', roles: ['customer'], http: { method: 'POST', path: '/share/cards', status: 200 } },
+  'order.resolveScene': { name: 'order.resolveScene', fn: 'order', action: 'resolveScene', roles: ['customer'], http: { method: 'GET', path: '/share/resolve', status: 200 } },
   'order.startJob': { name: 'order.startJob', fn: 'order', action: 'startJob', roles: ['public'] },
   'cutoff.purchaseList': { name: 'cutoff.purchaseList', fn: 'cutoff', action: 'purchaseList', roles: ['owner', 'operations', 'warehouse'], http: { method: 'GET', path: '/admin/waves/{date}/purchase-list', status: 200 } },
   'cutoff.pickLists': { name: 'cutoff.pickLists', fn: 'cutoff', action: 'pickLists', roles: ['owner', 'operations', 'warehouse'], http: { method: 'GET', path: '/admin/waves/{date}/pick-lists', status: 200 } },

@@ -502,6 +502,21 @@ export type OrderAfterSalesInput = {
 /** Output of `order.afterSales`: no output schema is declared yet. */
 export type OrderAfterSalesOutput = unknown;
 
+/** Input of `order.shareCard` (POST /share/cards). */
+export type OrderShareCardInput = {
+  communityId: string;
+  productId?: string;
+};
+/** Output of `order.shareCard`: no output schema is declared yet. */
+export type OrderShareCardOutput = unknown;
+
+/** Input of `order.resolveScene` (GET /share/resolve). */
+export type OrderResolveSceneInput = {
+  scene: string;
+};
+/** Output of `order.resolveScene`: no output schema is declared yet. */
+export type OrderResolveSceneOutput = unknown;
+
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
   job: string;
@@ -2114,6 +2129,10 @@ export interface Client {
     rate(input: OrderRateInput): Promise<OrderRateOutput>;
     /** POST /orders/{id}/after-sales · customer */
     afterSales(input: OrderAfterSalesInput): Promise<OrderAfterSalesOutput>;
+    /** POST /share/cards · customer */
+    shareCard(input: OrderShareCardInput): Promise<OrderShareCardOutput>;
+    /** GET /share/resolve · customer */
+    resolveScene(input: OrderResolveSceneInput): Promise<OrderResolveSceneOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
