@@ -15,7 +15,8 @@ export const READ_CACHE_MS = 3000;
 
 interface Entry {
   at: number;
-  item: Item | undefined;
+  /** The read in flight (one per key, however many callers miss at once), then its result. */
+  item: Promise<Item | undefined>;
 }
 const caches = new WeakMap<object, Map<string, Entry>>();
 const id = (k: Key) => `${k.pk}\u0000${k.sk}`;
@@ -26,29 +27,38 @@ function cacheOf(deps: Deps): Map<string, Entry> {
   return cache;
 }
 
+/** A cached item without reading (undefined when absent or aged out): for checks that must not wait. */
+export function peekCached(deps: Deps, key: Key): Item | undefined {
+  const e = cacheOf(deps).get(id(key));
+  return e && performance.now() - e.at < READ_CACHE_MS ? settled.get(e.item) : undefined;
+}
+const settled = new WeakMap<Promise<Item | undefined>, Item | undefined>();
+
 /** The items of `keys` (missing ones left out), those younger than READ_CACHE_MS from the cache, the rest read in one batch. */
 export async function cachedGetMany(deps: Deps, keys: Key[]): Promise<Item[]> {
   const cache = cacheOf(deps);
   const now = performance.now();
-  const out: (Item | undefined)[] = [];
-  const missing: Key[] = [];
-  for (const k of keys) {
+  const missing = keys.filter((k) => {
     const e = cache.get(id(k));
-    if (e && now - e.at < READ_CACHE_MS) out.push(e.item);
-    else missing.push(k);
-  }
+    return !(e && now - e.at < READ_CACHE_MS);
+  });
   if (missing.length) {
-    const read = await deps.store.getMany(missing);
-    const byId = new Map(read.map((it) => [id(it as unknown as Key), it]));
+    // One batch read for every key missing; concurrent callers share it (a flash sale's first second).
+    const batch = deps.store.getMany(missing).then((read) => new Map(read.map((it) => [id(it as unknown as Key), it])));
     for (const k of missing) {
-      const item = byId.get(id(k));
+      const item = batch.then((byId) => byId.get(id(k)));
+      item.then((it) => settled.set(item, it), () => {});
       cache.set(id(k), { at: now, item });
-      out.push(item);
     }
+    // A failed read is not kept.
+    batch.catch(() => {
+      for (const k of missing) cache.delete(id(k));
+    });
     // Keep the cache bounded: entries past their age are dropped when it grows.
     if (cache.size > 10_000) for (const [key, e] of cache) if (now - e.at >= READ_CACHE_MS) cache.delete(key);
   }
-  return out.filter((it): it is Item => it !== undefined);
+  const items = await Promise.all(keys.map((k) => cache.get(id(k))!.item));
+  return items.filter((it): it is Item => it !== undefined);
 }
 
 export async function cachedGet(deps: Deps, key: Key): Promise<Item | undefined> {

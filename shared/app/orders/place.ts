@@ -8,14 +8,14 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { phoneIndexOp } from '../admin-orders/phone-index.ts';
-import { flashShardCapacities, type Product } from '../catalog/products.ts';
+import { flashActive, flashShardCapacities, getProductsCached, type Product } from '../catalog/products.ts';
 import { priceFor } from './quote.ts';
 import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
 import { forgetCached } from '../read-cache.ts';
-import { flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
+import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -62,6 +62,36 @@ export interface Placed {
  * response carries so browse → order → pay is three steps.
  */
 export async function placeOrder(deps: Deps, userId: string, input: PlaceInput): Promise<Placed> {
+  // A basket with a running flash sale goes through the sale's gate on this instance (sold-out.ts).
+  const marker = await flashMarkerOf(deps, input);
+  if (!marker) return placeAdmitted(deps, userId, input);
+  const soldOut = () => new AppError('OUT_OF_STOCK', 'the flash sale is sold out', { productId: marker.productId, remaining: 0 });
+  let leave: () => void;
+  try {
+    leave = await enterFlashGate(deps, marker.marker, soldOut);
+  } catch (e) {
+    // A retried request that was placed before the sale sold out still gets its order.
+    const replay = await replayOf(deps, userId, input.requestId, inputHash(deps, input));
+    if (replay) return replay;
+    throw e;
+  }
+  try {
+    // The gate is left once the transaction committed (prepaying needs no turn) or failed.
+    return await placeAdmitted(deps, userId, input, leave);
+  } finally {
+    leave();
+  }
+}
+
+/** The sold-out marker of the first running flash sale in the basket, from the cached products (a flash basket's first buyers read them once for all). */
+async function flashMarkerOf(deps: Deps, input: PlaceInput): Promise<{ marker: string; productId: string } | undefined> {
+  const products = await getProductsCached(deps, input.items.map((i) => i.productId));
+  const now = deps.clock.now();
+  for (const p of products.values()) if (flashActive(p, now)) return { marker: flashMarker(p.id, p.flashSale!.id), productId: p.id };
+  return undefined;
+}
+
+async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void): Promise<Placed> {
   const hash = inputHash(deps, input);
   // The replay check and the pricing reads go out together; a replay wins over any pricing error.
   const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceFor(deps, userId, input)]);
@@ -131,6 +161,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
     guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
     try {
       await deps.store.transact(ops);
+      committed?.();
       break;
     } catch (e) {
       if (!(e instanceof TransactionCancelled)) throw e;
