@@ -14,6 +14,8 @@ import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
+import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
+import { payByBalance } from '../wallet/pay-by-balance.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -25,9 +27,15 @@ type Guard =
   | { kind: 'coupon'; couponId: string }
   | { kind: 'user' }
   | { kind: 'request' }
-  | { kind: 'order' };
+  | { kind: 'order' }
+  | { kind: 'balance' };
 
 const FLASH_ATTEMPTS = 4;
+const BALANCE_ATTEMPTS = 8;
+const add = (ops: WriteOp[], guards: Guard[], op: WriteOp, guard: Guard) => {
+  ops.push(op);
+  guards.push(guard);
+};
 
 /**
  * Stable fingerprint of what the customer asked, to tell a retry from a reused requestId. It
@@ -43,13 +51,15 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     n: input.contact.name,
     t: input.contact.phone,
     a: input.contact.address ?? null,
+    ...(input.useBalance ? { b: input.useBalance } : {}),
   });
   return deps.contacts.mac(canonical);
 }
 
 export interface Placed {
   order: ReturnType<typeof orderView>;
-  payment: PaymentParams;
+  /** Null when the balance paid everything. */
+  payment: PaymentParams | null;
 }
 
 /**
@@ -88,6 +98,9 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       };
     });
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
+    // The balance part (wallet/balance.ts): its conditioned debit joins this transaction.
+    const bal = await balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts });
+    if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
     order = {
       id: orderId,
       shortNo: orderId.slice(-6),
@@ -96,7 +109,8 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       userId,
       status: 'PENDING_PAYMENT',
       lines: heldLines,
-      amounts: priced.quote.amounts,
+      amounts: bal ? { ...priced.quote.amounts, ...bal.amounts } : priced.quote.amounts,
+      ...(bal ? { balance: bal.balance } : {}),
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
       firstOrder: priced.quote.firstOrder,
@@ -142,9 +156,13 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
       // The wave closed while we priced: the next attempt lands in the next open wave.
       if (guard?.kind === 'wave' && attempt < 2) continue;
+      // The wallet moved meanwhile (another order, a recharge): read it again.
+      if (bal && (guard?.kind === 'balance' || i < 0) && attempt < BALANCE_ATTEMPTS) continue;
       throw failureOf(guard, current);
     }
   }
+  // Paid wholly by the balance: PAID at once, through the payment path (pickup code, binding, counters).
+  if (order.balance && order.amounts.payableFen === 0) order = await payByBalance(deps, order);
   return firstResponse(deps, userId, input.requestId, order);
 }
 
@@ -165,6 +183,8 @@ function failureOf(guard: Guard | undefined, current: Item | undefined): AppErro
       return new AppError('LIMIT_EXCEEDED', `at most ${guard.limit} of product ${guard.productId} per customer`, { productId: guard.productId, limit: guard.limit });
     case 'coupon':
       return new AppError('INVALID_STATE', 'the coupon was used', { couponId: guard.couponId, reason: 'USED' });
+    case 'balance':
+      return insufficientBalance();
     case 'user':
       return new AppError('INVALID_STATE', 'points or the first-order discount changed; quote again', {});
     default:
@@ -311,6 +331,7 @@ async function replayOf(deps: Deps, userId: string, requestId: string, hash: str
   const stored = rec.response as StoredResponse | undefined;
   if (stored) return { order: { ...stored.order, contact: orderView(deps, order, 'owner').contact }, payment: stored.payment };
   // Committed, but the first call has not answered yet (still prepaying, or it failed there).
+  if (order.balance && order.amounts.payableFen === 0) return firstResponse(deps, userId, requestId, order.status === 'PENDING_PAYMENT' ? await payByBalance(deps, order) : order);
   if (order.status !== 'PENDING_PAYMENT') throw new AppError('INVALID_STATE', 'the order of this requestId is no longer payable', { requestId, orderId: order.id });
   return firstResponse(deps, userId, requestId, order);
 }
@@ -318,7 +339,7 @@ async function replayOf(deps: Deps, userId: string, requestId: string, hash: str
 /** The first answer as kept with the idempotency record: the order as placed (without the contact, not kept in clear) and the payment parameters. */
 interface StoredResponse {
   order: Omit<Placed['order'], 'contact'>;
-  payment: PaymentParams;
+  payment: PaymentParams | null;
 }
 
 /**
@@ -329,7 +350,7 @@ interface StoredResponse {
 async function firstResponse(deps: Deps, userId: string, requestId: string, order: Order): Promise<Placed> {
   const view = orderView(deps, order, 'owner');
   const { contact, ...withoutContact } = view;
-  const response: StoredResponse = { order: withoutContact, payment: await prepay(deps, order) };
+  const response: StoredResponse = { order: withoutContact, payment: order.amounts.payableFen === 0 ? null : await prepay(deps, order) };
   try {
     await deps.store.write({ type: 'update', key: keys.idempotency(userId, requestId), update: { set: { response } }, when: [{ op: 'attrNotExists', path: 'response' }] });
     return { order: view, payment: response.payment };
