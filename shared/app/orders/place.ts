@@ -121,11 +121,14 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       createdAt,
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
-      unpaidSlot: true,
+      // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
+      unpaidSlot: !(bal && bal.amounts.payableFen === 0),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
-    ops.unshift(unpaidSlotHoldOp(userId));
-    guards.unshift({ kind: 'unpaid' });
+    if (order.unpaidSlot) {
+      ops.unshift(unpaidSlotHoldOp(userId));
+      guards.unshift({ kind: 'unpaid' });
+    }
     ops.push(
       {
         type: 'put',
