@@ -35,6 +35,15 @@ export type AuthMeOutput = {
     communityId: string;
     status: string;
   };
+  level?: {
+    name: string;
+    growth: number;
+    nextAt?: number;
+  };
+  wallet?: {
+    principalFen: number;
+    bonusFen: number;
+  };
 };
 
 /** Input of `auth.staffLogin` (POST /auth/staff-login). */
@@ -205,6 +214,7 @@ export type OrderQuoteOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   pointsUsed: number;
   couponId?: string;
@@ -225,6 +235,7 @@ export type OrderPlaceInput = {
     phone: string;
     address?: string;
   };
+  useBalance?: true | "only";
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -248,6 +259,7 @@ export type OrderPlaceOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
     };
     contact: {
       name: string | null;
@@ -274,6 +286,8 @@ export type OrderPlaceOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -287,7 +301,7 @@ export type OrderPlaceOutput = {
     package: string;
     signType: string;
     paySign: string;
-  };
+  } | null;
 };
 
 /** Input of `order.get` (GET /orders/{id}). */
@@ -315,6 +329,7 @@ export type OrderGetOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   contact: {
     name: string | null;
@@ -341,6 +356,8 @@ export type OrderGetOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -377,6 +394,7 @@ export type OrderListOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
     };
     contact: {
       name: string | null;
@@ -403,6 +421,8 @@ export type OrderListOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -438,6 +458,7 @@ export type OrderCancelOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   contact: {
     name: string | null;
@@ -464,6 +485,8 @@ export type OrderCancelOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -516,6 +539,89 @@ export type OrderResolveSceneInput = {
 };
 /** Output of `order.resolveScene`: no output schema is declared yet. */
 export type OrderResolveSceneOutput = unknown;
+
+/** Input of `order.recharge` (POST /wallet/recharges). */
+export type OrderRechargeInput = {
+  requestId: string;
+  amountFen: number;
+};
+/** Output of `order.recharge` (`data` of the answer). */
+export type OrderRechargeOutput = {
+  recharge: {
+    id: string;
+    amountFen: number;
+    bonusFen: number;
+    status: "PENDING" | "PAID";
+  };
+  payment: {
+    timeStamp: string;
+    nonceStr: string;
+    package: string;
+    signType: string;
+    paySign: string;
+  };
+};
+
+/** Input of `order.wallet` (GET /wallet). */
+export type OrderWalletInput = Record<string, unknown>;
+/** Output of `order.wallet` (`data` of the answer). */
+export type OrderWalletOutput = {
+  principalFen: number;
+  bonusFen: number;
+  entries: Array<{
+    at: string;
+    kind: "recharge" | "bonus" | "pay" | "back" | "withdraw" | "forfeit";
+    amountFen: number;
+    principalFen: number;
+    bonusFen: number;
+    orderId?: string;
+    rechargeId?: string;
+  }>;
+};
+
+/** Input of `order.walletRefund` (POST /wallet/withdrawal). */
+export type OrderWalletRefundInput = Record<string, unknown>;
+/** Output of `order.walletRefund` (`data` of the answer). */
+export type OrderWalletRefundOutput = {
+  refundedFen: number;
+  forfeitedBonusFen: number;
+  refunds: Array<{
+    rechargeId: string;
+    refundId: string;
+    amountFen: number;
+  }>;
+  wallet: {
+    principalFen: number;
+    bonusFen: number;
+  };
+};
+
+/** Input of `order.buyMembership` (POST /membership/orders). */
+export type OrderBuyMembershipInput = {
+  requestId: string;
+  planId: string;
+};
+/** Output of `order.buyMembership` (`data` of the answer). */
+export type OrderBuyMembershipOutput = {
+  order: {
+    id: string;
+    planId: string;
+    title: string;
+    amountFen: number;
+    days: number;
+    status: "PENDING" | "PAID";
+    createdAt: string;
+    paidAt?: string;
+    memberUntil?: string;
+  };
+  payment: {
+    timeStamp: string;
+    nonceStr: string;
+    package: string;
+    signType: string;
+    paySign: string;
+  };
+};
 
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
@@ -682,6 +788,7 @@ export type VerifyOrdersOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
     };
     contact: {
       name: string | null;
@@ -708,6 +815,8 @@ export type VerifyOrdersOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -755,6 +864,7 @@ export type VerifyRedeemOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   contact: {
     name: string | null;
@@ -781,6 +891,8 @@ export type VerifyRedeemOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -1508,6 +1620,25 @@ export type AdminSettingsOutput = {
       maxPerDayFen: number;
     };
   };
+  rechargeBonus: Array<{
+    minFen: number;
+    bonusFen: number;
+  }>;
+  growthPerYuan: number;
+  levels: Array<{
+    name: string;
+    minGrowth: number;
+    pointsMultiplier: number;
+    memberPrice: boolean;
+    freeDeliveryFen?: number;
+    monthlyCouponId?: string;
+  }>;
+  membershipPlans: Array<{
+    id: string;
+    title: string;
+    priceFen: number;
+    days: number;
+  }>;
   version: number;
 };
 
@@ -1564,6 +1695,25 @@ export type AdminUpdateSettingsInput = {
       maxPerDayFen?: number;
     };
   };
+  rechargeBonus?: Array<{
+    minFen: number;
+    bonusFen: number;
+  }>;
+  growthPerYuan?: number;
+  levels?: Array<{
+    name: string;
+    minGrowth: number;
+    pointsMultiplier: number;
+    memberPrice: boolean;
+    freeDeliveryFen?: number;
+    monthlyCouponId?: string;
+  }>;
+  membershipPlans?: Array<{
+    id: string;
+    title: string;
+    priceFen: number;
+    days: number;
+  }>;
   version: number;
 };
 /** Output of `admin.updateSettings` (`data` of the answer). */
@@ -1619,6 +1769,25 @@ export type AdminUpdateSettingsOutput = {
       maxPerDayFen: number;
     };
   };
+  rechargeBonus: Array<{
+    minFen: number;
+    bonusFen: number;
+  }>;
+  growthPerYuan: number;
+  levels: Array<{
+    name: string;
+    minGrowth: number;
+    pointsMultiplier: number;
+    memberPrice: boolean;
+    freeDeliveryFen?: number;
+    monthlyCouponId?: string;
+  }>;
+  membershipPlans: Array<{
+    id: string;
+    title: string;
+    priceFen: number;
+    days: number;
+  }>;
   version: number;
 };
 
@@ -1755,6 +1924,7 @@ export type AdminOrdersOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
     };
     contact: {
       name: string | null;
@@ -1781,6 +1951,8 @@ export type AdminOrdersOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -1820,6 +1992,7 @@ export type AdminOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   contact: {
     name: string | null;
@@ -1846,6 +2019,8 @@ export type AdminOrderOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -1894,6 +2069,7 @@ export type AdminRefundOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   contact: {
     name: string | null;
@@ -1920,6 +2096,8 @@ export type AdminRefundOrderOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -1958,6 +2136,7 @@ export type AdminCancelOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
   };
   contact: {
     name: string | null;
@@ -1984,6 +2163,8 @@ export type AdminCancelOrderOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -2133,6 +2314,14 @@ export interface Client {
     shareCard(input: OrderShareCardInput): Promise<OrderShareCardOutput>;
     /** GET /share/resolve · customer */
     resolveScene(input: OrderResolveSceneInput): Promise<OrderResolveSceneOutput>;
+    /** POST /wallet/recharges · customer */
+    recharge(input: OrderRechargeInput): Promise<OrderRechargeOutput>;
+    /** GET /wallet · customer */
+    wallet(input?: OrderWalletInput): Promise<OrderWalletOutput>;
+    /** POST /wallet/withdrawal · customer */
+    walletRefund(input?: OrderWalletRefundInput): Promise<OrderWalletRefundOutput>;
+    /** POST /membership/orders · customer */
+    buyMembership(input: OrderBuyMembershipInput): Promise<OrderBuyMembershipOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };

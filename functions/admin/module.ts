@@ -10,6 +10,7 @@ import { cutoffJob } from '#app/cutoff/jobs';
 import { expireJob, refundsJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
 import { retentionJob } from '#app/privacy/retention';
+import { levelsJob } from '#app/wallet/levels';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
@@ -27,7 +28,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
     decideAfterSalesCommand,
     ...settingsCommands,
     ...staffAdminCommands,
-    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob]),
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob, levelsJob]),
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,

@@ -6,14 +6,16 @@ import { afterSalesCommand } from '#app/after-sales/commands';
 import { rateCommand } from '#app/orders/rating';
 import { cloudPayCallbackCommands } from '#app/orders/cloud-pay-callbacks';
 import { shareCommands } from '#app/share/commands';
+import { walletCommands } from '#app/wallet/commands';
+import { levelsJob } from '#app/wallet/levels';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
 export const orderModule: FunctionModule = withJobRunner(
   {
   name: 'order',
   // cloudPay's callbacks: no HTTP route; CloudBase platform events only (see cloud-pay-callbacks.ts).
-  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands, ...shareCommands],
-  jobs: [expireJob, refundsJob],
+  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands, ...shareCommands, ...walletCommands],
+  jobs: [expireJob, refundsJob, levelsJob],
   },
   28,
 );

@@ -12,6 +12,7 @@ import { orderFromItem, orderKey, orderView, type Order, type OrderStatus } from
 import { cancelOrder } from '../orders/cancel.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import { releaseOrderHoldsOps } from '../orders/release.ts';
+import { orderValueFen } from '../wallet/balance.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { ARRIVED_INDEX_ATTRS } from '../verify/keys.ts';
 import { auditKeys } from '../audit/keys.ts';
@@ -185,7 +186,7 @@ export const refundOrderCommand = defineCommand({
 async function cancelLocked(deps: Deps, order: RefundableOrder, note: string): Promise<Order> {
   const now = deps.clock.now();
   const cancelledAt = toBizIso(now);
-  const leftFen = order.amounts.payableFen - (order.preRefundedFen ?? 0);
+  const leftFen = orderValueFen(order) - (order.preRefundedFen ?? 0);
   const refund = leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '商家取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [

@@ -6,6 +6,7 @@ import { queryAll } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { ensureProfile, rolesOf, sessionUser } from '../users.ts';
+import { meGrowth } from '../wallet/me.ts';
 import { staffAuthCommands } from '../staff/commands.ts';
 
 async function signIn(deps: Deps, openid: string) {
@@ -71,6 +72,7 @@ export const meCommand = defineCommand({
       coupons,
       ...(profile.memberUntil ? { memberUntil: profile.memberUntil } : {}),
       ...(leader ? { leader: { id: leader.leaderId, communityId: leader.communityId, status: leader.status } } : {}),
+      ...(await meGrowth(deps, userId)),
     };
   },
 });

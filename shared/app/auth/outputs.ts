@@ -29,6 +29,9 @@ export const Me = z.object({
   ),
   memberUntil: z.optional(z.string()),
   leader: z.optional(z.object({ id: z.string(), communityId: z.string(), status: z.string() })),
+  /** The member level and the wallet (wallet/me.ts). */
+  level: z.optional(z.looseObject({ name: z.string(), growth: z.int(), nextAt: z.optional(z.int()) })),
+  wallet: z.optional(z.object({ principalFen: z.int(), bonusFen: z.int() })),
 });
 
 export const authOutputs = {

@@ -10,6 +10,7 @@ import { orderKey, orderFromItem, PENDING_SHARDS, type CancelReason, type Order 
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
 import { clearSoldOut } from './sold-out.ts';
+import { orderValueFen } from '../wallet/balance.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { bizDate } from '#domain/time';
 
@@ -28,7 +29,7 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
 
   const cancelledAt = toBizIso(now);
   // What is left to refund: the payable amount less what staff unit refunds gave back already.
-  const leftFen = order.amounts.payableFen - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
+  const leftFen = orderValueFen(order) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
   const refund = order.status === 'PAID' && leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '订单取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
@@ -38,7 +39,7 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
       update: { set: { status: 'CANCELLED', cancelReason: reason, cancelledAt, ...(append?.set ?? {}) }, remove: ['gsi2pk', 'gsi2sk'] },
       when: [{ op: 'eq', path: 'status', value: order.status }, ...(append?.when ?? [])],
     }),
-    ...releaseOrderHoldsOps(order),
+    ...releaseOrderHoldsOps(order, { at: cancelledAt }),
     ...(refund ? [refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id)] : []),
   ];
   try {

@@ -1,5 +1,6 @@
 import type { Item } from '#ports/item-store';
 import type { Quote } from '#domain/pricing';
+import type { BalanceParts } from '#domain/wallet';
 import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
@@ -41,10 +42,14 @@ export interface Refund {
   /** The payment it gives back, when not the order's payable amount (a mismatched payment). */
   totalFen?: number;
   lines?: { productId: string; qty: number; amountFen: number }[];
+  /** An order the wallet paid in part: the order value this refund gives back, and its balance part (wallet/balance.ts); `amountFen` is the WeChat part. */
+  valueFen?: number;
+  balanceFen?: number;
+  balance?: BalanceParts;
 }
 
 /** The order's amounts, exactly as pricing computed them. */
-export type Amounts = Quote['amounts'];
+export type Amounts = Quote['amounts'] & { /** Paid from the wallet (then `payableFen` is the WeChat Pay part). */ balanceFen?: number };
 
 /** The order as stored in its community's partition (C#<communityId> / O#<waveDate>#<id>). */
 export interface Order {
@@ -85,6 +90,8 @@ export interface Order {
   unpaidSlot?: boolean;
   /** Payments whose amount differed from `amounts.payableFen`: recorded, refunded and alerted. */
   paymentMismatches?: { transactionId: string; amountFen: number; at: string }[];
+  /** The wallet parts this order took (wallet/balance.ts), given back to their sources. */
+  balance?: BalanceParts;
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);

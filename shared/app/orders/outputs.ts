@@ -12,6 +12,8 @@ export const Amounts = z.object({
   firstOrderFen: fen(),
   pointsFen: fen(),
   payableFen: fen(),
+  /** Paid from the wallet; `payableFen` is then the WeChat Pay part. */
+  balanceFen: z.optional(fen()),
 });
 
 /** An order as its owner, its community's leader (masked contact, no pickup code) or staff see it. */
@@ -46,6 +48,8 @@ export const OrderView = z.object({
       at: z.string(),
       resultAt: z.optional(z.string()),
       totalFen: z.optional(fen()),
+      valueFen: z.optional(fen()),
+      balanceFen: z.optional(fen()),
       lines: z.optional(z.array(z.object({ productId: z.string(), qty: z.int(), amountFen: fen() }))),
     }),
   ),
@@ -62,7 +66,7 @@ export const Quote = z.object({
 /** `wx.requestPayment` parameters (WeChat Pay v3 on AWS: RSA; cloudPay on CloudBase: its own). */
 export const Payment = z.looseObject({ timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.string(), paySign: z.string() });
 
-export const Placed = z.object({ order: OrderView, payment: z.optional(Payment) });
+export const Placed = z.object({ order: OrderView, payment: z.optional(z.nullable(Payment)) });
 
 export const OrderPage = z.object({ items: z.array(OrderView), nextCursor: z.optional(z.string()) });
 

@@ -16,6 +16,8 @@ import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
 import { forgetCached } from '../read-cache.ts';
 import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
+import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
+import { payByBalance } from '../wallet/pay-by-balance.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -28,9 +30,15 @@ type Guard =
   | { kind: 'user' }
   | { kind: 'request' }
   | { kind: 'order' }
-  | { kind: 'product'; productId: string };
+  | { kind: 'product'; productId: string }
+  | { kind: 'balance' };
 
 const FLASH_ATTEMPTS = 4;
+const BALANCE_ATTEMPTS = 8;
+const add = (ops: WriteOp[], guards: Guard[], op: WriteOp, guard: Guard) => {
+  ops.push(op);
+  guards.push(guard);
+};
 
 /**
  * Stable fingerprint of what the customer asked, to tell a retry from a reused requestId. It
@@ -46,13 +54,15 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     n: input.contact.name,
     t: input.contact.phone,
     a: input.contact.address ?? null,
+    ...(input.useBalance ? { b: input.useBalance } : {}),
   });
   return deps.contacts.mac(canonical);
 }
 
 export interface Placed {
   order: ReturnType<typeof orderView>;
-  payment: PaymentParams;
+  /** Null when the balance paid everything. */
+  payment: PaymentParams | null;
 }
 
 /**
@@ -123,6 +133,9 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
     // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
     refuseSoldOut(deps, priced.waveDate, lines, priced.products);
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
+    // The balance part (wallet/balance.ts): its conditioned debit joins this transaction.
+    const bal = await balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts });
+    if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
     order = {
       id: orderId,
       shortNo: orderId.slice(-6),
@@ -131,7 +144,8 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       userId,
       status: 'PENDING_PAYMENT',
       lines: heldLines,
-      amounts: priced.quote.amounts,
+      amounts: bal ? { ...priced.quote.amounts, ...bal.amounts } : priced.quote.amounts,
+      ...(bal ? { balance: bal.balance } : {}),
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
       firstOrder: priced.quote.firstOrder,
@@ -142,11 +156,14 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       createdAt,
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
-      unpaidSlot: true,
+      // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
+      unpaidSlot: !(bal && bal.amounts.payableFen === 0),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
-    ops.unshift(unpaidSlotHoldOp(userId));
-    guards.unshift({ kind: 'unpaid' });
+    if (order.unpaidSlot) {
+      ops.unshift(unpaidSlotHoldOp(userId));
+      guards.unshift({ kind: 'unpaid' });
+    }
     ops.push(
       {
         type: 'put',
@@ -186,11 +203,15 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
         forgetCached(deps, input.items.map((i) => keys.product(i.productId)));
         continue;
       }
+      // The wallet moved meanwhile (another order, a recharge): read it again.
+      if (bal && (guard?.kind === 'balance' || i < 0) && attempt < BALANCE_ATTEMPTS) continue;
       if (guard?.kind === 'flash') markSoldOut(deps, flashMarker(guard.productId, priced.products.get(guard.productId)!.flashSale!.id));
       if (guard?.kind === 'stock') markSoldOut(deps, stockMarker(guard.productId, priced.waveDate));
       throw failureOf(guard, current);
     }
   }
+  // Paid wholly by the balance: PAID at once, through the payment path (pickup code, binding, counters).
+  if (order.balance && order.amounts.payableFen === 0) order = await payByBalance(deps, order);
   return firstResponse(deps, userId, input.requestId, order);
 }
 
@@ -211,6 +232,8 @@ function failureOf(guard: Guard | undefined, current: Item | undefined): AppErro
       return new AppError('LIMIT_EXCEEDED', `at most ${guard.limit} of product ${guard.productId} per customer`, { productId: guard.productId, limit: guard.limit });
     case 'coupon':
       return new AppError('INVALID_STATE', 'the coupon was used', { couponId: guard.couponId, reason: 'USED' });
+    case 'balance':
+      return insufficientBalance();
     case 'user':
       return new AppError('INVALID_STATE', 'points or the first-order discount changed; quote again', {});
     default:
@@ -372,6 +395,7 @@ async function replayOf(deps: Deps, userId: string, requestId: string, hash: str
   const stored = rec.response as StoredResponse | undefined;
   if (stored) return { order: { ...stored.order, contact: orderView(deps, order, 'owner').contact }, payment: stored.payment };
   // Committed, but the first call has not answered yet (still prepaying, or it failed there).
+  if (order.balance && order.amounts.payableFen === 0) return firstResponse(deps, userId, requestId, order.status === 'PENDING_PAYMENT' ? await payByBalance(deps, order) : order);
   if (order.status !== 'PENDING_PAYMENT') throw new AppError('INVALID_STATE', 'the order of this requestId is no longer payable', { requestId, orderId: order.id });
   return firstResponse(deps, userId, requestId, order);
 }
@@ -379,7 +403,7 @@ async function replayOf(deps: Deps, userId: string, requestId: string, hash: str
 /** The first answer as kept with the idempotency record: the order as placed (without the contact, not kept in clear) and the payment parameters. */
 interface StoredResponse {
   order: Omit<Placed['order'], 'contact'>;
-  payment: PaymentParams;
+  payment: PaymentParams | null;
 }
 
 /**
@@ -390,7 +414,7 @@ interface StoredResponse {
 async function firstResponse(deps: Deps, userId: string, requestId: string, order: Order): Promise<Placed> {
   const view = orderView(deps, order, 'owner');
   const { contact, ...withoutContact } = view;
-  const response: StoredResponse = { order: withoutContact, payment: await prepay(deps, order) };
+  const response: StoredResponse = { order: withoutContact, payment: order.amounts.payableFen === 0 ? null : await prepay(deps, order) };
   try {
     await deps.store.write({ type: 'update', key: keys.idempotency(userId, requestId), update: { set: { response } }, when: [{ op: 'attrNotExists', path: 'response' }] });
     return { order: view, payment: response.payment };

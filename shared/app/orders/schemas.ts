@@ -19,5 +19,7 @@ export const PlaceInput = z.extend(BasketInput, {
     phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
     address: z.optional(z.string().check(z.maxLength(120))),
   }),
+  /** The wallet pays first (principal, then bonus); "only": no WeChat part, INSUFFICIENT_BALANCE when short (wallet/balance.ts). */
+  useBalance: z.optional(z.union([z.literal(true), z.literal('only')])),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;

@@ -12,6 +12,7 @@ import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, orderView, type Order } from '../orders/model.ts';
 import type { LeaderBinding } from '../users.ts';
 import { pointsForFen, remainingLines } from '#domain/refund-share';
+import { pickupGrowth } from '../wallet/levels.ts';
 import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
@@ -95,7 +96,10 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
 
     const now = toBizIso(deps.clock.now());
     const attemptId = deps.ids.newId();
-    const pointsEarned = pointsForFen(order.lines.reduce((a, l) => a + l.paidFen, 0) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0), deps.settings.pointsPerYuanEarned);
+    const keptFen = order.lines.reduce((a, l) => a + l.paidFen, 0) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
+    // The customer's level: its points multiplier, and the growth this pickup adds (wallet/levels.ts).
+    const growth = await pickupGrowth(deps, order, keptFen);
+    const pointsEarned = Math.floor(pointsForFen(keptFen, deps.settings.pointsPerYuanEarned) * growth.pointsMultiplier);
     const entry = commissionEntry(order, leader.leaderId, now);
     const ops: WriteOp[] = [
       {
@@ -106,6 +110,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
       },
       ...ledgerEntryOps(deps, entry),
       financeDayOp(deps, bizDate(deps.clock.now()), { accruedFen: entry.amountFen }, order.id),
+      ...growth.ops,
     ];
     if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
     try {
