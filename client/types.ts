@@ -3,6 +3,7 @@
 /** Input of `auth.login` (POST /auth/login). */
 export type AuthLoginInput = {
   code: string;
+  scene?: string;
 };
 /** Output of `auth.login` (`data` of the answer). */
 export type AuthLoginOutput = {
@@ -11,6 +12,9 @@ export type AuthLoginOutput = {
   user: {
     id: string;
     roles: Array<string>;
+  };
+  invite?: {
+    status: "BOUND" | "NO_INVITE" | "SELF" | "EXISTING" | "ALREADY_BOUND" | "NOT_FIRST_SIGN_IN";
   };
 };
 
@@ -91,6 +95,26 @@ export type AuthWebTicketStatusOutput = {
     name: string;
     login?: string;
   };
+};
+
+/** Input of `auth.invites` (GET /me/invites). */
+export type AuthInvitesInput = Record<string, unknown>;
+/** Output of `auth.invites` (`data` of the answer). */
+export type AuthInvitesOutput = {
+  code: string;
+  scene: string;
+  invitees: Array<{
+    name: string;
+    joinedAt: string;
+    rewarded: boolean;
+  }>;
+  rewards: Array<{
+    at: string;
+    kind: "points" | "coupon";
+    amount?: number;
+    couponId?: string;
+    reversed?: boolean;
+  }>;
 };
 
 /** Input of `auth.smsPreference` (POST /me/sms). */
@@ -225,6 +249,7 @@ export type OrderPlaceInput = {
     phone: string;
     address?: string;
   };
+  scene?: string;
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -507,15 +532,23 @@ export type OrderShareCardInput = {
   communityId: string;
   productId?: string;
 };
-/** Output of `order.shareCard`: no output schema is declared yet. */
-export type OrderShareCardOutput = unknown;
+/** Output of `order.shareCard` (`data` of the answer). */
+export type OrderShareCardOutput = {
+  scene: string;
+  imageUrl: string;
+};
 
 /** Input of `order.resolveScene` (GET /share/resolve). */
 export type OrderResolveSceneInput = {
   scene: string;
 };
-/** Output of `order.resolveScene`: no output schema is declared yet. */
-export type OrderResolveSceneOutput = unknown;
+/** Output of `order.resolveScene` (`data` of the answer). */
+export type OrderResolveSceneOutput = {
+  communityId?: string;
+  productId?: string;
+  leaderId?: string;
+  inviterCode?: string;
+};
 
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
@@ -1361,6 +1394,12 @@ export type AdminDashboardOutput = {
     repurchaseRate: number;
     date: string;
   }>;
+  attributed?: Array<{
+    leaderId: string;
+    name?: string;
+    orders: number;
+    gmvFen: number;
+  }>;
 };
 
 /** Input of `admin.afterSales` (GET /admin/after-sales). */
@@ -1508,6 +1547,13 @@ export type AdminSettingsOutput = {
       maxPerDayFen: number;
     };
   };
+  referral: {
+    inviterReward: "points" | "coupon";
+    inviterRewardPoints: number;
+    inviterRewardCouponId?: string;
+    inviteePoints: number;
+    monthlyCapPerInviter: number;
+  };
   version: number;
 };
 
@@ -1564,6 +1610,13 @@ export type AdminUpdateSettingsInput = {
       maxPerDayFen?: number;
     };
   };
+  referral?: {
+    inviterReward?: "points" | "coupon";
+    inviterRewardPoints?: number;
+    inviterRewardCouponId?: string;
+    inviteePoints?: number;
+    monthlyCapPerInviter?: number;
+  };
   version: number;
 };
 /** Output of `admin.updateSettings` (`data` of the answer). */
@@ -1618,6 +1671,13 @@ export type AdminUpdateSettingsOutput = {
       maxFen: number;
       maxPerDayFen: number;
     };
+  };
+  referral: {
+    inviterReward: "points" | "coupon";
+    inviterRewardPoints: number;
+    inviterRewardCouponId?: string;
+    inviteePoints: number;
+    monthlyCapPerInviter: number;
   };
   version: number;
 };
@@ -2019,6 +2079,7 @@ export type AdminAuditOutput = {
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
+  scene?: string;
 };
 /** Output of `dev.login` (`data` of the answer). */
 export type DevLoginOutput = {
@@ -2027,6 +2088,9 @@ export type DevLoginOutput = {
   user: {
     id: string;
     roles: Array<string>;
+  };
+  invite?: {
+    status: "BOUND" | "NO_INVITE" | "SELF" | "EXISTING" | "ALREADY_BOUND" | "NOT_FIRST_SIGN_IN";
   };
 };
 
@@ -2099,6 +2163,8 @@ export interface Client {
     confirmWebTicket(input: AuthConfirmWebTicketInput): Promise<AuthConfirmWebTicketOutput>;
     /** GET /auth/web-tickets/{ticket} · public */
     webTicketStatus(input: AuthWebTicketStatusInput): Promise<AuthWebTicketStatusOutput>;
+    /** GET /me/invites · customer */
+    invites(input?: AuthInvitesInput): Promise<AuthInvitesOutput>;
     /** POST /me/sms · customer */
     smsPreference(input: AuthSmsPreferenceInput): Promise<AuthSmsPreferenceOutput>;
     /** GET /me/export · customer */

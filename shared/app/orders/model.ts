@@ -85,6 +85,8 @@ export interface Order {
   unpaidSlot?: boolean;
   /** Payments whose amount differed from `amounts.payableFen`: recorded, refunded and alerted. */
   paymentMismatches?: { transactionId: string; amountFen: number; at: string }[];
+  /** Placed through a share scene: its leader and inviter (shared/app/share/attribution.ts). */
+  attribution?: { leaderId?: string; inviterCode?: string };
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);

@@ -14,6 +14,7 @@ import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
+import { attributionOf } from '../share/attribution.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -66,6 +67,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   if (replay.value) return replay.value;
   if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
+  const attribution = await attributionOf(deps, input.scene);
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
     const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
@@ -108,6 +110,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
       unpaidSlot: true,
+      ...(attribution ? { attribution } : {}),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
     ops.unshift(unpaidSlotHoldOp(userId));

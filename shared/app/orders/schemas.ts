@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
 import { personName } from '../catalog/schemas.ts';
+import { sceneSchema } from '../share/scenes.ts';
 
 export const BasketInput = z.object({
   communityId: id(),
@@ -19,5 +20,7 @@ export const PlaceInput = z.extend(BasketInput, {
     phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
     address: z.optional(z.string().check(z.maxLength(120))),
   }),
+  /** The share scene the order was placed through: its leader and inviter are recorded as the order's `attribution`. */
+  scene: z.optional(sceneSchema()),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;
