@@ -9,6 +9,7 @@ export const OPERATIONS = {
   'auth.webTicket': { name: 'auth.webTicket', fn: 'auth', action: 'webTicket', roles: ['public'], http: { method: 'POST', path: '/auth/web-tickets', status: 200 } },
   'auth.confirmWebTicket': { name: 'auth.confirmWebTicket', fn: 'auth', action: 'confirmWebTicket', roles: ['staff'], http: { method: 'POST', path: '/auth/web-tickets/{ticket}/confirm', status: 200 } },
   'auth.webTicketStatus': { name: 'auth.webTicketStatus', fn: 'auth', action: 'webTicketStatus', roles: ['public'], http: { method: 'GET', path: '/auth/web-tickets/{ticket}', status: 200 } },
+  'auth.invites': { name: 'auth.invites', fn: 'auth', action: 'invites', roles: ['customer'], http: { method: 'GET', path: '/me/invites', status: 200 } },
   'auth.smsPreference': { name: 'auth.smsPreference', fn: 'auth', action: 'smsPreference', roles: ['customer'], http: { method: 'POST', path: '/me/sms', status: 200 } },
   'auth.export': { name: 'auth.export', fn: 'auth', action: 'export', roles: ['customer'], http: { method: 'GET', path: '/me/export', status: 200 } },
   'auth.deleteAccount': { name: 'auth.deleteAccount', fn: 'auth', action: 'deleteAccount', roles: ['customer'], http: { method: 'POST', path: '/me/delete', status: 200 } },

@@ -3,6 +3,7 @@
 /** Input of `auth.login` (POST /auth/login). */
 export type AuthLoginInput = {
   code: string;
+  scene?: string;
 };
 /** Output of `auth.login` (`data` of the answer). */
 export type AuthLoginOutput = {
@@ -11,6 +12,9 @@ export type AuthLoginOutput = {
   user: {
     id: string;
     roles: Array<string>;
+  };
+  invite?: {
+    status: "BOUND" | "NO_INVITE" | "SELF" | "EXISTING" | "ALREADY_BOUND" | "NOT_FIRST_SIGN_IN";
   };
 };
 
@@ -100,6 +104,26 @@ export type AuthWebTicketStatusOutput = {
     name: string;
     login?: string;
   };
+};
+
+/** Input of `auth.invites` (GET /me/invites). */
+export type AuthInvitesInput = Record<string, unknown>;
+/** Output of `auth.invites` (`data` of the answer). */
+export type AuthInvitesOutput = {
+  code: string;
+  scene: string;
+  invitees: Array<{
+    name: string;
+    joinedAt: string;
+    rewarded: boolean;
+  }>;
+  rewards: Array<{
+    at: string;
+    kind: "points" | "coupon";
+    amount?: number;
+    couponId?: string;
+    reversed?: boolean;
+  }>;
 };
 
 /** Input of `auth.smsPreference` (POST /me/sms). */
@@ -236,6 +260,7 @@ export type OrderPlaceInput = {
     address?: string;
   };
   useBalance?: true | "only";
+  scene?: string;
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -530,15 +555,23 @@ export type OrderShareCardInput = {
   communityId: string;
   productId?: string;
 };
-/** Output of `order.shareCard`: no output schema is declared yet. */
-export type OrderShareCardOutput = unknown;
+/** Output of `order.shareCard` (`data` of the answer). */
+export type OrderShareCardOutput = {
+  scene: string;
+  imageUrl: string;
+};
 
 /** Input of `order.resolveScene` (GET /share/resolve). */
 export type OrderResolveSceneInput = {
   scene: string;
 };
-/** Output of `order.resolveScene`: no output schema is declared yet. */
-export type OrderResolveSceneOutput = unknown;
+/** Output of `order.resolveScene` (`data` of the answer). */
+export type OrderResolveSceneOutput = {
+  communityId?: string;
+  productId?: string;
+  leaderId?: string;
+  inviterCode?: string;
+};
 
 /** Input of `order.recharge` (POST /wallet/recharges). */
 export type OrderRechargeInput = {
@@ -1473,6 +1506,12 @@ export type AdminDashboardOutput = {
     repurchaseRate: number;
     date: string;
   }>;
+  attributed?: Array<{
+    leaderId: string;
+    name?: string;
+    orders: number;
+    gmvFen: number;
+  }>;
 };
 
 /** Input of `admin.afterSales` (GET /admin/after-sales). */
@@ -1639,6 +1678,13 @@ export type AdminSettingsOutput = {
     priceFen: number;
     days: number;
   }>;
+  referral: {
+    inviterReward: "points" | "coupon";
+    inviterRewardPoints: number;
+    inviterRewardCouponId?: string;
+    inviteePoints: number;
+    monthlyCapPerInviter: number;
+  };
   version: number;
 };
 
@@ -1714,6 +1760,13 @@ export type AdminUpdateSettingsInput = {
     priceFen: number;
     days: number;
   }>;
+  referral?: {
+    inviterReward?: "points" | "coupon";
+    inviterRewardPoints?: number;
+    inviterRewardCouponId?: string;
+    inviteePoints?: number;
+    monthlyCapPerInviter?: number;
+  };
   version: number;
 };
 /** Output of `admin.updateSettings` (`data` of the answer). */
@@ -1788,6 +1841,13 @@ export type AdminUpdateSettingsOutput = {
     priceFen: number;
     days: number;
   }>;
+  referral: {
+    inviterReward: "points" | "coupon";
+    inviterRewardPoints: number;
+    inviterRewardCouponId?: string;
+    inviteePoints: number;
+    monthlyCapPerInviter: number;
+  };
   version: number;
 };
 
@@ -2200,6 +2260,7 @@ export type AdminAuditOutput = {
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
+  scene?: string;
 };
 /** Output of `dev.login` (`data` of the answer). */
 export type DevLoginOutput = {
@@ -2208,6 +2269,9 @@ export type DevLoginOutput = {
   user: {
     id: string;
     roles: Array<string>;
+  };
+  invite?: {
+    status: "BOUND" | "NO_INVITE" | "SELF" | "EXISTING" | "ALREADY_BOUND" | "NOT_FIRST_SIGN_IN";
   };
 };
 
@@ -2280,6 +2344,8 @@ export interface Client {
     confirmWebTicket(input: AuthConfirmWebTicketInput): Promise<AuthConfirmWebTicketOutput>;
     /** GET /auth/web-tickets/{ticket} · public */
     webTicketStatus(input: AuthWebTicketStatusInput): Promise<AuthWebTicketStatusOutput>;
+    /** GET /me/invites · customer */
+    invites(input?: AuthInvitesInput): Promise<AuthInvitesOutput>;
     /** POST /me/sms · customer */
     smsPreference(input: AuthSmsPreferenceInput): Promise<AuthSmsPreferenceOutput>;
     /** GET /me/export · customer */

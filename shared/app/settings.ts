@@ -3,6 +3,7 @@ import { commissionRateSchema, SettlementSettingsSchema } from '#domain/commissi
 import { TransactionCancelled, type ItemStore, type Key, type WriteOp } from '#ports/item-store';
 import type { Clock } from '#ports/clock';
 import { DEFAULT_LEVELS, DEFAULT_MEMBERSHIP_PLANS, LevelsSchema, MembershipPlansSchema, RechargeBonusSchema } from '#domain/wallet';
+import { ReferralSettingsSchema } from '#domain/referral';
 
 const hhmm = () => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm'));
 const hourOfDay = () => z.int().check(z.minimum(0), z.maximum(23));
@@ -64,6 +65,8 @@ export const MerchantSettingsSchema = z.strictObject({
   growthPerYuan: z._default(z.int().check(z.minimum(0), z.maximum(100)), 1),
   levels: z._default(LevelsSchema, DEFAULT_LEVELS),
   membershipPlans: z._default(MembershipPlansSchema, DEFAULT_MEMBERSHIP_PLANS),
+  /** Referral (老带新) rewards and their monthly cap per inviter: shared/domain/referral.ts. */
+  referral: z.prefault(ReferralSettingsSchema, {}),
 });
 
 export type MerchantSettings = z.infer<typeof MerchantSettingsSchema>;

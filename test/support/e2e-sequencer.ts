@@ -19,6 +19,7 @@ const ORDER = [
   'back-office', // 2027-06-07
   'privacy', // 2027-09-15
   'growth-wallet', // 2027-10-15 … 10-31
+  'growth-referral', // 2027-11-01 … 11-14
 ];
 
 const rank = (path: string) => {

@@ -11,6 +11,8 @@ export const Session = z.object({
   token: z.string(),
   expiresAt: z.string(),
   user: z.object({ id: z.string(), roles: z.array(role) }),
+  /** Present when the sign-in came with a `scene`: what it did about an invite (referral). */
+  invite: z.optional(z.object({ status: z.enum(['BOUND', 'NO_INVITE', 'SELF', 'EXISTING', 'ALREADY_BOUND', 'NOT_FIRST_SIGN_IN']) })),
 });
 
 export const Me = z.object({

@@ -11,6 +11,7 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
 import { summarizeDashboard, type DashboardBucket } from './dashboard.ts';
+import { attributedSummary } from '../share/attributed.ts';
 import { cutoffKeys, DIMENSIONS, type Dimension } from './keys.ts';
 import { queryAll } from '#ports/item-store';
 import { readPickList, readPickLists, readPurchaseList, readRoutes, readStats, readWarnings, routeOrder, type RoutesReport } from './reports.ts';
@@ -177,7 +178,8 @@ export const dashboardCommand = defineCommand({
       totals.map((it) => ({ date: String(it.date), total: it.total as DashboardBucket })),
       groups.map((it) => it.groups as Record<string, DashboardBucket>),
     );
-    return { from: input.from, to: input.to, ...(input.groupBy ? { groupBy: input.groupBy, groups: summary.groups } : {}), totals: summary.totals, days: summary.days };
+    const attributed = await attributedSummary(deps, input.from, input.to); // by the share scene's leader (shared/app/share/attributed.ts)
+    return { from: input.from, to: input.to, ...(input.groupBy ? { groupBy: input.groupBy, groups: summary.groups } : {}), totals: summary.totals, days: summary.days, attributed };
   },
 });
 

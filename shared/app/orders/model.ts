@@ -92,6 +92,8 @@ export interface Order {
   paymentMismatches?: { transactionId: string; amountFen: number; at: string }[];
   /** The wallet parts this order took (wallet/balance.ts), given back to their sources. */
   balance?: BalanceParts;
+  /** Placed through a share scene: its leader and inviter (shared/app/share/attribution.ts). */
+  attribution?: { leaderId?: string; inviterCode?: string };
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);

@@ -18,6 +18,7 @@ import { forgetCached } from '../read-cache.ts';
 import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
 import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
 import { payByBalance } from '../wallet/pay-by-balance.ts';
+import { attributionOf } from '../share/attribution.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -109,6 +110,7 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
   if (replay.value) return replay.value;
   if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
+  const attribution = await attributionOf(deps, input.scene);
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
     const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
@@ -158,6 +160,7 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       refunds: [],
       // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
       unpaidSlot: !(bal && bal.amounts.payableFen === 0),
+      ...(attribution ? { attribution } : {}),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
     if (order.unpaidSlot) {

@@ -12,6 +12,7 @@ import { staffAlertOps } from '../staff-alerts.ts';
 import { findOrder, orderKey, type Order, type Refund } from './model.ts';
 import { creditRefundBalance, splitRefund } from '../wallet/balance.ts';
 import { takeBackGrowth } from '../wallet/levels.ts';
+import { reverseReferralAfterRefund } from '../referral/referral.ts';
 
 /**
  * Refunds in two steps, so money is never sent twice: (1) the refund is recorded on the order
@@ -70,6 +71,8 @@ export async function submitRefund(deps: Deps, order: Pick<Order, 'id' | 'amount
   await deps.store
     .write({ type: 'put', item: { ...keys.refundPoll(refund.at, refund.id), orderId: order.id, refundId: refund.id } })
     .catch(() => logger.warn('refund not listed for polling', { orderId: order.id, refundId: refund.id }));
+  // 老带新: a full refund of the order that earned an inviter's reward takes the reward back (shared/app/referral).
+  await reverseReferralAfterRefund(deps, order.id);
   try {
     await deps.payment.refund(request);
     return true;

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
 import { personName } from '../catalog/schemas.ts';
+import { sceneSchema } from '../share/scenes.ts';
 
 export const BasketInput = z.object({
   communityId: id(),
@@ -21,5 +22,7 @@ export const PlaceInput = z.extend(BasketInput, {
   }),
   /** The wallet pays first (principal, then bonus); "only": no WeChat part, INSUFFICIENT_BALANCE when short (wallet/balance.ts). */
   useBalance: z.optional(z.union([z.literal(true), z.literal('only')])),
+  /** The share scene the order was placed through: its leader and inviter are recorded as the order's `attribution`. */
+  scene: z.optional(sceneSchema()),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;

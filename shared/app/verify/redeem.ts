@@ -17,6 +17,7 @@ import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
+import { rewardInviterAfterPickup } from '../referral/referral.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
 export const PICKUP_CODE = /^\d{8}$/;
@@ -115,11 +116,15 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
     if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
     try {
       await deps.store.transact(ops);
+      await rewardInviterAfterPickup(deps, order); // 老带新: the inviter's reward, once per invitee (shared/app/referral)
       return { ...order, status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned };
     } catch (e) {
       // Lost the race (condition or a conflict that outlasted the store's retries): read again.
       const after = await deps.store.get(key, { consistent: true });
-      if (after?.pickupAttempt === attemptId) return orderFromItem(after) as PickedUpOrder;
+      if (after?.pickupAttempt === attemptId) {
+        await rewardInviterAfterPickup(deps, order);
+        return orderFromItem(after) as PickedUpOrder;
+      }
       if (attempt >= MAX_ATTEMPTS || !lostRace(e)) throw e;
     }
   }
