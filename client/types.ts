@@ -805,6 +805,50 @@ export type VerifyMoveCustomerInput = {
 /** Output of `verify.moveCustomer`: no output schema is declared yet. */
 export type VerifyMoveCustomerOutput = unknown;
 
+/** Input of `verify.apply` (POST /leader/applications). */
+export type VerifyApplyInput = {
+  name: string;
+  pointName: string;
+  address: string;
+  location: {
+    lat: number;
+    lng: number;
+  };
+  region: string;
+  hours: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
+  capacity: number;
+  phone: string;
+  description?: string;
+  photos?: Array<string>;
+};
+/** Output of `verify.apply`: no output schema is declared yet. */
+export type VerifyApplyOutput = unknown;
+
+/** Input of `verify.announcements` (GET /leader/announcements). */
+export type VerifyAnnouncementsInput = {
+  kind?: "notice" | "training";
+};
+/** Output of `verify.announcements`: no output schema is declared yet. */
+export type VerifyAnnouncementsOutput = unknown;
+
+/** Input of `verify.readAnnouncement` (POST /leader/announcements/{id}/read). */
+export type VerifyReadAnnouncementInput = {
+  id: string;
+};
+/** Output of `verify.readAnnouncement`: no output schema is declared yet. */
+export type VerifyReadAnnouncementOutput = unknown;
+
+/** Input of `verify.materials` (GET /leader/materials). */
+export type VerifyMaterialsInput = {
+  date?: string;
+};
+/** Output of `verify.materials`: no output schema is declared yet. */
+export type VerifyMaterialsOutput = unknown;
+
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
   job: string;
@@ -2001,6 +2045,48 @@ export type AdminAuditOutput = {
   nextCursor?: string;
 };
 
+/** Input of `admin.leaderApplications` (GET /admin/leader-applications). */
+export type AdminLeaderApplicationsInput = {
+  status?: "PENDING" | "APPROVED" | "REJECTED";
+};
+/** Output of `admin.leaderApplications`: no output schema is declared yet. */
+export type AdminLeaderApplicationsOutput = unknown;
+
+/** Input of `admin.decideLeaderApplication` (POST /admin/leader-applications/{id}/decide). */
+export type AdminDecideLeaderApplicationInput = {
+  id: string;
+  decision: "approve" | "reject";
+  communityId?: string;
+  routeId?: string;
+  reason?: string;
+};
+/** Output of `admin.decideLeaderApplication`: no output schema is declared yet. */
+export type AdminDecideLeaderApplicationOutput = unknown;
+
+/** Input of `admin.announce` (POST /admin/announcements). */
+export type AdminAnnounceInput = {
+  requestId?: string;
+  title: string;
+  body: string;
+  kind?: "notice" | "training";
+  audience: {
+    all?: true;
+    regions?: Array<string>;
+    routeIds?: Array<string>;
+  };
+};
+/** Output of `admin.announce`: no output schema is declared yet. */
+export type AdminAnnounceOutput = unknown;
+
+/** Input of `admin.productMaterial` (PUT /admin/products/{id}/material). */
+export type AdminProductMaterialInput = {
+  id: string;
+  text: string;
+  images: Array<string>;
+};
+/** Output of `admin.productMaterial`: no output schema is declared yet. */
+export type AdminProductMaterialOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2144,6 +2230,14 @@ export interface Client {
     customers(input?: VerifyCustomersInput): Promise<VerifyCustomersOutput>;
     /** POST /admin/customers/{id}/leader · owner, operations */
     moveCustomer(input: VerifyMoveCustomerInput): Promise<VerifyMoveCustomerOutput>;
+    /** POST /leader/applications · customer */
+    apply(input: VerifyApplyInput): Promise<VerifyApplyOutput>;
+    /** GET /leader/announcements · leader */
+    announcements(input?: VerifyAnnouncementsInput): Promise<VerifyAnnouncementsOutput>;
+    /** POST /leader/announcements/{id}/read · leader */
+    readAnnouncement(input: VerifyReadAnnouncementInput): Promise<VerifyReadAnnouncementOutput>;
+    /** GET /leader/materials · leader */
+    materials(input?: VerifyMaterialsInput): Promise<VerifyMaterialsOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };
@@ -2246,6 +2340,14 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** GET /admin/leader-applications · owner, operations */
+    leaderApplications(input?: AdminLeaderApplicationsInput): Promise<AdminLeaderApplicationsOutput>;
+    /** POST /admin/leader-applications/{id}/decide · owner, operations */
+    decideLeaderApplication(input: AdminDecideLeaderApplicationInput): Promise<AdminDecideLeaderApplicationOutput>;
+    /** POST /admin/announcements · owner, operations */
+    announce(input: AdminAnnounceInput): Promise<AdminAnnounceOutput>;
+    /** PUT /admin/products/{id}/material · owner, operations */
+    productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

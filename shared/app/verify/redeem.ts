@@ -16,6 +16,7 @@ import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
+import { assertTrainingRead } from '../workspace/announcements.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
 export const PICKUP_CODE = /^\d{8}$/;
@@ -128,6 +129,7 @@ export const redeemCommand = defineCommand({
   http: { method: 'POST', path: '/verify/redeem' },
   async run(ctx, input) {
     const leader = await requireLeaderOf(ctx, input.communityId);
+    await assertTrainingRead(ctx.deps, leader); // training before the first pickup (issue 17 item 4)
     const order = await redeemPickupCode(ctx.deps, leader, input.communityId, input.code);
     return orderView(ctx.deps, order, 'leader');
   },
@@ -147,6 +149,7 @@ export const batchCommand = defineCommand({
   http: { method: 'POST', path: '/verify/batch' },
   async run(ctx, input) {
     const leader = await requireLeaderOf(ctx, input.communityId);
+    await assertTrainingRead(ctx.deps, leader); // training before the first pickup (issue 17 item 4)
     const redeemed: ReturnType<typeof orderView>[] = [];
     const failed: { code: string; error: { code: string; message: string; details?: Record<string, unknown> } }[] = [];
     for (const code of input.codes) {
