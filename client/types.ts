@@ -849,6 +849,31 @@ export type VerifyMaterialsInput = {
 /** Output of `verify.materials`: no output schema is declared yet. */
 export type VerifyMaterialsOutput = unknown;
 
+/** Input of `verify.assistAfterSales` (POST /leader/after-sales). */
+export type VerifyAssistAfterSalesInput = {
+  orderId: string;
+  lines: Array<{
+    productId: string;
+    qty: number;
+  }>;
+  reason: string;
+  photos?: Array<string>;
+};
+/** Output of `verify.assistAfterSales`: no output schema is declared yet. */
+export type VerifyAssistAfterSalesOutput = unknown;
+
+/** Input of `verify.afterSalesDrafts` (GET /after-sales/drafts). */
+export type VerifyAfterSalesDraftsInput = Record<string, unknown>;
+/** Output of `verify.afterSalesDrafts`: no output schema is declared yet. */
+export type VerifyAfterSalesDraftsOutput = unknown;
+
+/** Input of `verify.confirmAfterSales` (POST /after-sales/drafts/{id}/confirm). */
+export type VerifyConfirmAfterSalesInput = {
+  id: string;
+};
+/** Output of `verify.confirmAfterSales`: no output schema is declared yet. */
+export type VerifyConfirmAfterSalesOutput = unknown;
+
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
   job: string;
@@ -1432,6 +1457,8 @@ export type AdminAfterSalesOutput = {
     pointsDebt?: number;
     reaskedQty?: Record<string, number>;
     complaintCounted?: boolean;
+    assistedBy?: string;
+    photos?: Array<string>;
   }>;
   nextCursor?: string;
 };
@@ -1480,6 +1507,8 @@ export type AdminDecideAfterSalesOutput = {
   pointsDebt?: number;
   reaskedQty?: Record<string, number>;
   complaintCounted?: boolean;
+  assistedBy?: string;
+  photos?: Array<string>;
 };
 
 /** Input of `admin.settings` (GET /admin/settings). */
@@ -1530,6 +1559,8 @@ export type AdminSettingsOutput = {
       minWeeklyOrders: number;
       weeks: number;
       maxMonthlyComplaints: number;
+      maxLowRatingShare: number;
+      minRatings: number;
     };
     withdrawal: {
       minFen: number;
@@ -1586,6 +1617,8 @@ export type AdminUpdateSettingsInput = {
       minWeeklyOrders?: number;
       weeks?: number;
       maxMonthlyComplaints?: number;
+      maxLowRatingShare?: number;
+      minRatings?: number;
     };
     withdrawal?: {
       minFen?: number;
@@ -1641,6 +1674,8 @@ export type AdminUpdateSettingsOutput = {
       minWeeklyOrders: number;
       weeks: number;
       maxMonthlyComplaints: number;
+      maxLowRatingShare: number;
+      minRatings: number;
     };
     withdrawal: {
       minFen: number;
@@ -2238,6 +2273,12 @@ export interface Client {
     readAnnouncement(input: VerifyReadAnnouncementInput): Promise<VerifyReadAnnouncementOutput>;
     /** GET /leader/materials · leader */
     materials(input?: VerifyMaterialsInput): Promise<VerifyMaterialsOutput>;
+    /** POST /leader/after-sales · leader */
+    assistAfterSales(input: VerifyAssistAfterSalesInput): Promise<VerifyAssistAfterSalesOutput>;
+    /** GET /after-sales/drafts · customer */
+    afterSalesDrafts(input?: VerifyAfterSalesDraftsInput): Promise<VerifyAfterSalesDraftsOutput>;
+    /** POST /after-sales/drafts/{id}/confirm · customer */
+    confirmAfterSales(input: VerifyConfirmAfterSalesInput): Promise<VerifyConfirmAfterSalesOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };
