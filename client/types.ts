@@ -1381,13 +1381,13 @@ export type AdminWaveOutput = {
 export type AdminDashboardInput = {
   from: string;
   to: string;
-  groupBy?: "region" | "route" | "community" | "product" | "leader";
+  groupBy?: "region" | "route" | "community" | "product" | "leader" | "district";
 };
 /** Output of `admin.dashboard` (`data` of the answer). */
 export type AdminDashboardOutput = {
   from: string;
   to: string;
-  groupBy?: "region" | "route" | "community" | "product" | "leader";
+  groupBy?: "region" | "route" | "community" | "product" | "leader" | "district";
   groups?: Array<{
     gmvFen: number;
     orders: number;

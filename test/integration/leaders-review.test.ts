@@ -80,3 +80,30 @@ describe('leader-assisted after-sales', () => {
     expect((await as(w, 'u-1', 'verify.afterSalesDrafts', {}))[0]).toMatchObject({ status: 'CONFIRMED', afterSalesId: request.id });
   });
 });
+
+describe('dashboard by district', () => {
+  it('folds the regions of the communities into the served districts (code as key), the rest into UNSERVED; without districts each region is one', async () => {
+    const w = await makeWorld({ now: '2026-11-26T10:00:00+08:00', seed: false });
+    const { cutoffKeys } = await import('#app/cutoff/keys');
+    const b = (gmvFen: number, orders: number) => ({ orders, units: orders, gmvFen, customers: orders, newCustomers: 0 });
+    const day = (date: string, groups: Record<string, unknown>) => [
+      { ...cutoffKeys.dashboardTotal(date), kind: 'dashboard', date, total: b(0, 0) },
+      { ...cutoffKeys.dashboardGroups('region', date), kind: 'dashboard', date, groups },
+    ];
+    await w.store.putMany([
+      ...day('2026-11-24', { 徐汇区: { ...b(1000, 1), name: '徐汇区' }, 静安区: { ...b(500, 1), name: '静安区' }, 浦东新区: { ...b(700, 2), name: '浦东新区' } }),
+      ...day('2026-11-25', { 徐汇区: { ...b(300, 1), name: '徐汇区' }, 310104: { ...b(200, 1), name: '310104' } }),
+    ]);
+    const dash = (groupBy: string) => as(w, 'staff-1', 'admin.dashboard', { from: '2026-11-24', to: '2026-11-25', groupBy });
+    expect((await dash('district')).groups.map((g: any) => [g.key, g.gmvFen])).toEqual([['徐汇区', 1300], ['浦东新区', 700], ['静安区', 500], ['310104', 200]]);
+    await as(w, 'staff-1', 'admin.updateServiceArea', { districts: [{ code: '310104', name: '徐汇区' }, { name: '静安区' }] });
+    const byDistrict = await dash('district');
+    expect(byDistrict.groupBy).toBe('district');
+    expect(byDistrict.groups.map((g: any) => [g.key, g.name, g.gmvFen, g.orders])).toEqual([
+      ['310104', '徐汇区', 1500, 3],
+      ['UNSERVED', '服务区外', 700, 2],
+      ['静安区', '静安区', 500, 1],
+    ]);
+    expect(codeOf(await error(dash('galaxy')))).toBe('VALIDATION_FAILED');
+  });
+});
