@@ -965,6 +965,75 @@ export type VerifyMoveCustomerInput = {
 /** Output of `verify.moveCustomer`: no output schema is declared yet. */
 export type VerifyMoveCustomerOutput = unknown;
 
+/** Input of `verify.apply` (POST /leader/applications). */
+export type VerifyApplyInput = {
+  name: string;
+  pointName: string;
+  address: string;
+  location: {
+    lat: number;
+    lng: number;
+  };
+  region: string;
+  hours: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
+  capacity: number;
+  phone: string;
+  description?: string;
+  photos?: Array<string>;
+};
+/** Output of `verify.apply`: no output schema is declared yet. */
+export type VerifyApplyOutput = unknown;
+
+/** Input of `verify.announcements` (GET /leader/announcements). */
+export type VerifyAnnouncementsInput = {
+  kind?: "notice" | "training";
+};
+/** Output of `verify.announcements`: no output schema is declared yet. */
+export type VerifyAnnouncementsOutput = unknown;
+
+/** Input of `verify.readAnnouncement` (POST /leader/announcements/{id}/read). */
+export type VerifyReadAnnouncementInput = {
+  id: string;
+};
+/** Output of `verify.readAnnouncement`: no output schema is declared yet. */
+export type VerifyReadAnnouncementOutput = unknown;
+
+/** Input of `verify.materials` (GET /leader/materials). */
+export type VerifyMaterialsInput = {
+  date?: string;
+};
+/** Output of `verify.materials`: no output schema is declared yet. */
+export type VerifyMaterialsOutput = unknown;
+
+/** Input of `verify.assistAfterSales` (POST /leader/after-sales). */
+export type VerifyAssistAfterSalesInput = {
+  orderId: string;
+  lines: Array<{
+    productId: string;
+    qty: number;
+  }>;
+  reason: string;
+  photos?: Array<string>;
+};
+/** Output of `verify.assistAfterSales`: no output schema is declared yet. */
+export type VerifyAssistAfterSalesOutput = unknown;
+
+/** Input of `verify.afterSalesDrafts` (GET /after-sales/drafts). */
+export type VerifyAfterSalesDraftsInput = Record<string, unknown>;
+/** Output of `verify.afterSalesDrafts`: no output schema is declared yet. */
+export type VerifyAfterSalesDraftsOutput = unknown;
+
+/** Input of `verify.confirmAfterSales` (POST /after-sales/drafts/{id}/confirm). */
+export type VerifyConfirmAfterSalesInput = {
+  id: string;
+};
+/** Output of `verify.confirmAfterSales`: no output schema is declared yet. */
+export type VerifyConfirmAfterSalesOutput = unknown;
+
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
   job: string;
@@ -1472,13 +1541,13 @@ export type AdminWaveOutput = {
 export type AdminDashboardInput = {
   from: string;
   to: string;
-  groupBy?: "region" | "route" | "community" | "product" | "leader";
+  groupBy?: "region" | "route" | "community" | "product" | "leader" | "district";
 };
 /** Output of `admin.dashboard` (`data` of the answer). */
 export type AdminDashboardOutput = {
   from: string;
   to: string;
-  groupBy?: "region" | "route" | "community" | "product" | "leader";
+  groupBy?: "region" | "route" | "community" | "product" | "leader" | "district";
   groups?: Array<{
     gmvFen: number;
     orders: number;
@@ -1554,6 +1623,8 @@ export type AdminAfterSalesOutput = {
     pointsDebt?: number;
     reaskedQty?: Record<string, number>;
     complaintCounted?: boolean;
+    assistedBy?: string;
+    photos?: Array<string>;
   }>;
   nextCursor?: string;
 };
@@ -1602,6 +1673,8 @@ export type AdminDecideAfterSalesOutput = {
   pointsDebt?: number;
   reaskedQty?: Record<string, number>;
   complaintCounted?: boolean;
+  assistedBy?: string;
+  photos?: Array<string>;
 };
 
 /** Input of `admin.settings` (GET /admin/settings). */
@@ -1652,6 +1725,8 @@ export type AdminSettingsOutput = {
       minWeeklyOrders: number;
       weeks: number;
       maxMonthlyComplaints: number;
+      maxLowRatingShare: number;
+      minRatings: number;
     };
     withdrawal: {
       minFen: number;
@@ -1734,6 +1809,8 @@ export type AdminUpdateSettingsInput = {
       minWeeklyOrders?: number;
       weeks?: number;
       maxMonthlyComplaints?: number;
+      maxLowRatingShare?: number;
+      minRatings?: number;
     };
     withdrawal?: {
       minFen?: number;
@@ -1815,6 +1892,8 @@ export type AdminUpdateSettingsOutput = {
       minWeeklyOrders: number;
       weeks: number;
       maxMonthlyComplaints: number;
+      maxLowRatingShare: number;
+      minRatings: number;
     };
     withdrawal: {
       minFen: number;
@@ -2257,6 +2336,48 @@ export type AdminAuditOutput = {
   nextCursor?: string;
 };
 
+/** Input of `admin.leaderApplications` (GET /admin/leader-applications). */
+export type AdminLeaderApplicationsInput = {
+  status?: "PENDING" | "APPROVED" | "REJECTED";
+};
+/** Output of `admin.leaderApplications`: no output schema is declared yet. */
+export type AdminLeaderApplicationsOutput = unknown;
+
+/** Input of `admin.decideLeaderApplication` (POST /admin/leader-applications/{id}/decide). */
+export type AdminDecideLeaderApplicationInput = {
+  id: string;
+  decision: "approve" | "reject";
+  communityId?: string;
+  routeId?: string;
+  reason?: string;
+};
+/** Output of `admin.decideLeaderApplication`: no output schema is declared yet. */
+export type AdminDecideLeaderApplicationOutput = unknown;
+
+/** Input of `admin.announce` (POST /admin/announcements). */
+export type AdminAnnounceInput = {
+  requestId?: string;
+  title: string;
+  body: string;
+  kind?: "notice" | "training";
+  audience: {
+    all?: true;
+    regions?: Array<string>;
+    routeIds?: Array<string>;
+  };
+};
+/** Output of `admin.announce`: no output schema is declared yet. */
+export type AdminAnnounceOutput = unknown;
+
+/** Input of `admin.productMaterial` (PUT /admin/products/{id}/material). */
+export type AdminProductMaterialInput = {
+  id: string;
+  text: string;
+  images: Array<string>;
+};
+/** Output of `admin.productMaterial`: no output schema is declared yet. */
+export type AdminProductMaterialOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2418,6 +2539,20 @@ export interface Client {
     customers(input?: VerifyCustomersInput): Promise<VerifyCustomersOutput>;
     /** POST /admin/customers/{id}/leader · owner, operations */
     moveCustomer(input: VerifyMoveCustomerInput): Promise<VerifyMoveCustomerOutput>;
+    /** POST /leader/applications · customer */
+    apply(input: VerifyApplyInput): Promise<VerifyApplyOutput>;
+    /** GET /leader/announcements · leader */
+    announcements(input?: VerifyAnnouncementsInput): Promise<VerifyAnnouncementsOutput>;
+    /** POST /leader/announcements/{id}/read · leader */
+    readAnnouncement(input: VerifyReadAnnouncementInput): Promise<VerifyReadAnnouncementOutput>;
+    /** GET /leader/materials · leader */
+    materials(input?: VerifyMaterialsInput): Promise<VerifyMaterialsOutput>;
+    /** POST /leader/after-sales · leader */
+    assistAfterSales(input: VerifyAssistAfterSalesInput): Promise<VerifyAssistAfterSalesOutput>;
+    /** GET /after-sales/drafts · customer */
+    afterSalesDrafts(input?: VerifyAfterSalesDraftsInput): Promise<VerifyAfterSalesDraftsOutput>;
+    /** POST /after-sales/drafts/{id}/confirm · customer */
+    confirmAfterSales(input: VerifyConfirmAfterSalesInput): Promise<VerifyConfirmAfterSalesOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };
@@ -2520,6 +2655,14 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** GET /admin/leader-applications · owner, operations */
+    leaderApplications(input?: AdminLeaderApplicationsInput): Promise<AdminLeaderApplicationsOutput>;
+    /** POST /admin/leader-applications/{id}/decide · owner, operations */
+    decideLeaderApplication(input: AdminDecideLeaderApplicationInput): Promise<AdminDecideLeaderApplicationOutput>;
+    /** POST /admin/announcements · owner, operations */
+    announce(input: AdminAnnounceInput): Promise<AdminAnnounceOutput>;
+    /** PUT /admin/products/{id}/material · owner, operations */
+    productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -15,6 +15,7 @@ import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
+import { workspaceAdminCommands } from '#app/workspace/commands';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -32,5 +33,6 @@ export const adminModule: FunctionModule = auditStaffWrites({
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
+    ...workspaceAdminCommands,
   ],
 });

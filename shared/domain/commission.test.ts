@@ -102,7 +102,7 @@ describe('parseSettlementSettings', () => {
       newLeaderAward: { amountFen: 10_000, minOrders: 20 },
       referralAward: { amountFen: 5_000, minOrders: 20 },
       rankingAwards: [30_000, 20_000, 10_000],
-      review: { minWeeklyOrders: 10, weeks: 4, maxMonthlyComplaints: 5 },
+      review: { minWeeklyOrders: 10, weeks: 4, maxMonthlyComplaints: 5, maxLowRatingShare: 0.3, minRatings: 5 },
       withdrawal: { minFen: 100, maxFen: 2_000_000, maxPerDayFen: 5_000_000 },
     });
   });
@@ -110,7 +110,7 @@ describe('parseSettlementSettings', () => {
   it('keeps the other defaults beside a partial setting', () => {
     const s = parseSettlementSettings({ settlementPeriod: 't+1', review: { weeks: 2 } });
     expect(s.settlementPeriod).toBe('t+1');
-    expect(s.review).toEqual({ minWeeklyOrders: 10, weeks: 2, maxMonthlyComplaints: 5 });
+    expect(s.review).toEqual({ minWeeklyOrders: 10, weeks: 2, maxMonthlyComplaints: 5, maxLowRatingShare: 0.3, minRatings: 5 });
   });
 
   it('hands out fresh default arrays', () => {

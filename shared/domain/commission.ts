@@ -71,6 +71,10 @@ export const SettlementSettingsSchema = z.object({
       weeks: z._default(z.int().check(z.minimum(1), z.maximum(52)), 4),
       /** More after-sales complaints than this in the month fail the review. */
       maxMonthlyComplaints: z._default(nonNegativeInt(), 5),
+      /** A share of low ratings (1–2 stars) above this in the month fails the review (issue 17 item 8)... */
+      maxLowRatingShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.3),
+      /** ...once the month has at least this many ratings (fewer say too little). */
+      minRatings: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 5),
     }),
     {},
   ),

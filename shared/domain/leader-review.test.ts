@@ -30,6 +30,23 @@ describe('reviewLeader', () => {
     });
   });
 
+  it('fails on a share of low ratings above maxLowRatingShare once there are minRatings ratings', () => {
+    const ok = { status: 'active' as const, weeklyOrders: [50, 50, 50, 50], monthlyComplaints: 0 };
+    // 3 of 10 low is exactly 30%: passes; 4 of 10 fails.
+    expect(reviewLeader(settings, { ...ok, monthlyRatings: { total: 10, low: 3 } })).toBeNull();
+    expect(reviewLeader(settings, { ...ok, monthlyRatings: { total: 10, low: 4 } })).toEqual({
+      next: 'warned',
+      reason: expect.stringContaining('4 of 10 ratings'),
+      failed: ['lowRatings'],
+    });
+    // Fewer than minRatings (5) ratings say too little, even all low.
+    expect(reviewLeader(settings, { ...ok, monthlyRatings: { total: 4, low: 4 } })).toBeNull();
+    expect(reviewLeader(settings, { ...ok, monthlyRatings: { total: 0, low: 0 } })).toBeNull();
+    expect(() => reviewLeader(settings, { ...ok, monthlyRatings: { total: 2, low: 3 } })).toThrow(RangeError);
+    const strict = parseSettlementSettings({ review: { maxLowRatingShare: 0.1, minRatings: 2 } });
+    expect(reviewLeader(strict, { ...ok, monthlyRatings: { total: 2, low: 1 } })?.failed).toEqual(['lowRatings']);
+  });
+
   it('names both rules when both fail', () => {
     const decision = reviewLeader(settings, { status: 'active', weeklyOrders: [1, 1, 1, 1], monthlyComplaints: 9 });
     expect(decision?.failed).toEqual(['lowOrders', 'complaints']);

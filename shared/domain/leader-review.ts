@@ -1,21 +1,24 @@
 /**
  * Monthly elimination review of leaders (DESIGN.md §7), run on the 1st. A leader fails when
  * the last `review.weeks` complete weeks all had fewer than `review.minWeeklyOrders`
- * picked-up orders, or when the past month had more than `review.maxMonthlyComplaints`
- * after-sales complaints. Failing moves active → warned and warned → suspended; nothing moves
+ * picked-up orders, when the past month had more than `review.maxMonthlyComplaints`
+ * approved after-sales complaints, or when more than `review.maxLowRatingShare` of the month's
+ * ratings (at least `review.minRatings` of them) were low (1–2 stars). Failing moves active → warned and warned → suspended; nothing moves
  * a leader back automatically (a warned leader who passes stays warned until staff restore).
  */
 import type { SettlementSettings } from './commission.ts';
 
 export type LeaderStatus = 'active' | 'warned' | 'suspended' | 'removed';
-export type ReviewRule = 'lowOrders' | 'complaints';
+export type ReviewRule = 'lowOrders' | 'complaints' | 'lowRatings';
 
 export interface ReviewInput {
   status: LeaderStatus;
   /** Picked-up orders per complete ISO week, most recent last. */
   weeklyOrders: readonly number[];
-  /** After-sales complaints in the month under review. */
+  /** Approved after-sales complaints in the month under review (one per order at most). */
   monthlyComplaints: number;
+  /** Ratings of the leader's community in the month: how many, and how many low (1–2 stars). */
+  monthlyRatings?: { total: number; low: number };
 }
 
 export interface ReviewDecision {
@@ -36,7 +39,7 @@ function assertCount(n: number, what: string): number {
  * are left to staff.
  */
 export function reviewLeader(settings: Pick<SettlementSettings, 'review'>, input: ReviewInput): ReviewDecision | null {
-  const { minWeeklyOrders, weeks, maxMonthlyComplaints } = settings.review;
+  const { minWeeklyOrders, weeks, maxMonthlyComplaints, maxLowRatingShare, minRatings } = settings.review;
   input.weeklyOrders.forEach((n, i) => assertCount(n, `weeklyOrders[${i}]`));
   assertCount(input.monthlyComplaints, 'monthlyComplaints');
   if (input.status !== 'active' && input.status !== 'warned') return null;
@@ -51,6 +54,16 @@ export function reviewLeader(settings: Pick<SettlementSettings, 'review'>, input
   if (input.monthlyComplaints > maxMonthlyComplaints) {
     failed.push('complaints');
     reasons.push(`${input.monthlyComplaints} after-sales complaints in the month (more than ${maxMonthlyComplaints})`);
+  }
+  const ratings = input.monthlyRatings;
+  if (ratings) {
+    assertCount(ratings.total, 'monthlyRatings.total');
+    assertCount(ratings.low, 'monthlyRatings.low');
+    if (ratings.low > ratings.total) throw new RangeError('monthlyRatings.low must not exceed monthlyRatings.total');
+  }
+  if (ratings && ratings.total >= minRatings && ratings.low / ratings.total > maxLowRatingShare) {
+    failed.push('lowRatings');
+    reasons.push(`${ratings.low} of ${ratings.total} ratings in the month were 1–2 stars (more than ${Math.round(maxLowRatingShare * 100)}%)`);
   }
   if (failed.length === 0) return null;
 

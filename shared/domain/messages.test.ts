@@ -65,6 +65,8 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   withdrawalResult: withdrawal(),
   refundAlert: { orderId: 'o-1', orderShortNo: '000123', amountFen: 2590, problem: 'refundAbnormal', at: '2026-11-24T22:00:00+08:00' },
   jobFailed: { job: 'cutoff', runId: '01JD0000000000000000000000', code: 'INTERNAL', at: '2026-11-24T22:05:00+08:00' },
+  leaderApplication: { applicationId: 'app-1', pointName: '阳光花园3栋便利店', result: 'approved', at: '2026-11-24T22:05:00+08:00' },
+  announcement: { announcementId: 'ann-1', title: '新团长培训：核销与售后', kind: 'training', publishedAt: '2026-11-24T22:05:00+08:00' },
 };
 
 const values = (data: Record<string, { value: string }>): Record<string, string> =>
@@ -73,7 +75,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -85,6 +87,8 @@ describe('catalogue', () => {
       withdrawalResult: 'leader',
       refundAlert: 'staff',
       jobFailed: 'staff',
+      leaderApplication: 'customer',
+      announcement: 'leader',
     });
   });
 

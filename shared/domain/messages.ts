@@ -79,6 +79,11 @@ export const MESSAGE_PAYLOADS = {
   }),
   /** Staff: a job run failed (scheduled or started by staff); the run's record has the details. */
   jobFailed: z.object({ job: text, runId: text, code: text, at: isoTime }),
+  // -- leader workspace (issue 17 items 1 and 4) --
+  /** Applicant: their leader application was decided (approved: they lead `pointName` now). */
+  leaderApplication: z.object({ applicationId: text, pointName: text, result: z.enum(['approved', 'rejected']), reason: z.optional(z.string()), at: isoTime }),
+  /** Leader: staff published an announcement or training material addressed to them. */
+  announcement: z.object({ announcementId: text, title: text, kind: z.enum(['notice', 'training']), publishedAt: isoTime }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -261,6 +266,29 @@ export const MESSAGES = {
       character_string2: p.runId,
       thing3: p.code,
       time4: shanghaiTime(p.at),
+    }),
+  }),
+  leaderApplication: define({
+    key: 'leaderApplication',
+    audience: 'customer',
+    fields: { thing1: 'thing', phrase2: 'phrase', thing3: 'thing', time4: 'time' },
+    page: (p) => pageWith('pages/leader/application/index', { id: p.applicationId }),
+    build: (p) => ({
+      thing1: p.pointName,
+      phrase2: p.result === 'approved' ? '已通过' : '未通过',
+      thing3: p.result === 'approved' ? '欢迎成为团长，请先阅读培训资料' : p.reason?.trim() ? p.reason : '请完善资料后重新申请',
+      time4: shanghaiTime(p.at),
+    }),
+  }),
+  announcement: define({
+    key: 'announcement',
+    audience: 'leader',
+    fields: { thing1: 'thing', phrase2: 'phrase', time3: 'time' },
+    page: (p) => pageWith('pages/leader/announcements/index', { id: p.announcementId }),
+    build: (p) => ({
+      thing1: p.title,
+      phrase2: p.kind === 'training' ? '培训资料' : '团长公告',
+      time3: shanghaiTime(p.publishedAt),
     }),
   }),
 } as const;

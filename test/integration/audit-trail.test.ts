@@ -57,6 +57,7 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
     await w.store.write({ type: 'put', item: { ...outboxKey('dead-1'), ...deadIndex(deadAt, 'dead-1'), id: 'dead-1', key: 'arrivalNotice', touser: 'u-1', payload: {}, status: 'dead', attempts: 5, dueAt: deadAt, createdAt: deadAt, deadAt } });
     const settings = await staff(w, 'admin.settings', {});
     const communityId = (await staff(w, 'admin.upsertCommunity', { name: '新小区', address: '幸福路 1 号', region: '徐汇', location: { lat: 31.2, lng: 121.4 }, routeId: 'r-west' })).id;
+    const leaderApplication = await as(w, 'u-applicant', 'verify.apply', { name: '赵团长', pointName: '莘庄小店', address: '莘庄路8号', location: { lat: 31.11, lng: 121.38 }, region: '闵行区', hours: { opens: '08:00', closes: '21:00' }, capacity: 50, phone: '13912340077' });
     const before = (await entries(w)).length;
     expect(before).toBe(1);
 
@@ -84,6 +85,9 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.updateServiceArea', { districts: [] }],
       ['settle.adjust', { id: 'l-xujiahui', requestId: 'adj-1', amountFen: 500, reason: '活动补贴' }],
       ['verify.moveCustomer', { id: 'u-1', leaderId: 'l-jingan' }],
+      ['admin.decideLeaderApplication', { id: leaderApplication.id, decision: 'approve', routeId: 'r-south' }],
+      ['admin.announce', { title: '培训', body: '核销流程', kind: 'training', audience: { all: true } }],
+      ['admin.productMaterial', { id: 'p-rice', text: '新米上市', images: [] }],
     ];
     let count = before;
     for (const [name, input] of writes) {

@@ -20,6 +20,7 @@ const ORDER = [
   'privacy', // 2027-09-15
   'growth-wallet', // 2027-10-15 … 10-31
   'growth-referral', // 2027-11-01 … 11-14
+  'leader-workspace', // 2027-11-15 … 11-30
 ];
 
 const rank = (path: string) => {

@@ -36,6 +36,9 @@ export interface AfterSales {
   reaskedQty?: Record<string, number>;
   /** True when this approval counted the order's complaint against the leader (once per order). */
   complaintCounted?: boolean;
+  /** Filed by this leader on the customer's behalf (the customer confirmed it), with their photos. */
+  assistedBy?: string;
+  photos?: string[];
 }
 
 /** An order with its after-sales state (the fields are declared once, in the domain's plan). */

@@ -28,6 +28,8 @@ export const AfterSalesOut = z.object({
   pointsDebt: z.optional(count()),
   reaskedQty: z.optional(z.record(z.string(), count())),
   complaintCounted: z.optional(z.boolean()),
+  assistedBy: z.optional(z.string()),
+  photos: z.optional(z.array(z.string())),
 });
 
 export const afterSalesOutputs = {

@@ -37,7 +37,13 @@ export const AfterSalesInput = z.object({
  * once more (re-asked units are taken first from those rejected once); a unit rejected twice
  * is closed. No complaint is counted here: only an approval counts one (decide.ts).
  */
-export async function requestAfterSales(deps: Deps, userId: string, input: z.infer<typeof AfterSalesInput>): Promise<AfterSales> {
+export async function requestAfterSales(
+  deps: Deps,
+  userId: string,
+  input: z.infer<typeof AfterSalesInput>,
+  /** Filed by the community's leader and confirmed by the customer (shared/app/workspace/assisted-after-sales.ts): recorded on the request, its ops in the same write. */
+  assisted?: { leaderId: string; photos: string[]; ops: WriteOp[] },
+): Promise<AfterSales> {
   // Steps: own order (else NOT_FOUND) → PICKED_UP and within the window (else INVALID_STATE) →
   // products of the order (else VALIDATION_FAILED), units not yet claimed (else INVALID_STATE)
   // → request + claim in one write.
@@ -80,6 +86,7 @@ export async function requestAfterSales(deps: Deps, userId: string, input: z.inf
       status: 'PENDING',
       createdAt: toBizIso(now),
       ...(Object.keys(reasked).length ? { reaskedQty: reasked } : {}),
+      ...(assisted ? { assistedBy: assisted.leaderId, photos: assisted.photos } : {}),
     };
     const ops: WriteOp[] = [
       { type: 'put', item: { ...afterSalesKey(record.id), ...afterSalesIndex(record), ...record }, when: [{ op: 'notExists' }] },
@@ -89,6 +96,7 @@ export async function requestAfterSales(deps: Deps, userId: string, input: z.inf
         update: { set: { claimedQty: claimed, rejectedOnceQty: once, afterSalesRev: (order.afterSalesRev ?? 0) + 1 } },
         when: [{ op: 'eq', path: 'status', value: 'PICKED_UP' }, sameRevision(order)],
       },
+      ...(assisted?.ops ?? []),
     ];
     try {
       await deps.store.transact(ops);

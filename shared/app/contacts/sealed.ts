@@ -11,4 +11,6 @@ export const sealedRecord = {
   orderContact: (orderId: string) => `order:${orderId}`,
   /** `phoneSealed` of a leader record. */
   leaderPhone: (leaderId: string) => `leader:${leaderId}`,
+  /** `phoneSealed` of a leader application while it is PENDING (moved to the leader record on approval, deleted on rejection). */
+  applicationPhone: (applicationId: string) => `application:${applicationId}`,
 } as const;

@@ -12,6 +12,7 @@ import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
 import { summarizeDashboard, type DashboardBucket } from './dashboard.ts';
 import { attributedSummary } from '../share/attributed.ts';
+import { DISTRICT, districtDays } from '../workspace/district-dashboard.ts';
 import { cutoffKeys, DIMENSIONS, type Dimension } from './keys.ts';
 import { queryAll } from '#ports/item-store';
 import { readPickList, readPickLists, readPurchaseList, readRoutes, readStats, readWarnings, routeOrder, type RoutesReport } from './reports.ts';
@@ -163,7 +164,7 @@ const MAX_DASHBOARD_DAYS = 366;
 export const dashboardCommand = defineCommand({
   name: 'admin.dashboard',
   roles: ['owner', 'operations', 'finance'],
-  input: z.object({ from: bizDateSchema(), to: bizDateSchema(), groupBy: z.optional(z.enum(DIMENSIONS as [Dimension, ...Dimension[]])) }),
+  input: z.object({ from: bizDateSchema(), to: bizDateSchema(), groupBy: z.optional(z.enum([...DIMENSIONS, DISTRICT] as unknown as [Dimension | typeof DISTRICT, ...(Dimension | typeof DISTRICT)[]])) }),
   http: { method: 'GET', path: '/admin/dashboard' },
   async run({ deps }, input) {
     const bad = (path: string, message: string) => new AppError('VALIDATION_FAILED', message, { issues: [{ path, message }] });
@@ -173,10 +174,12 @@ export const dashboardCommand = defineCommand({
     if (addDays(input.from, MAX_DASHBOARD_DAYS - 1) < input.to) throw bad('to', `at most ${MAX_DASHBOARD_DAYS} days`);
     const range = { from: input.from, to: input.to };
     const totals = await queryAll(deps.store, { pk: cutoffKeys.dashboardTotal('').pk, ...range });
-    const groups = input.groupBy ? await queryAll(deps.store, { pk: cutoffKeys.dashboardGroups(input.groupBy, '').pk, ...range }) : [];
+    // By district (issue 17 item 7): the region aggregates folded into the served districts.
+    const groups = input.groupBy ? await queryAll(deps.store, { pk: cutoffKeys.dashboardGroups(input.groupBy === DISTRICT ? 'region' : input.groupBy, '').pk, ...range }) : [];
+    const groupDays = groups.map((it) => it.groups as Record<string, DashboardBucket>);
     const summary = summarizeDashboard(
       totals.map((it) => ({ date: String(it.date), total: it.total as DashboardBucket })),
-      groups.map((it) => it.groups as Record<string, DashboardBucket>),
+      input.groupBy === DISTRICT ? await districtDays(deps, groupDays) : groupDays,
     );
     const attributed = await attributedSummary(deps, input.from, input.to); // by the share scene's leader (shared/app/share/attributed.ts)
     return { from: input.from, to: input.to, ...(input.groupBy ? { groupBy: input.groupBy, groups: summary.groups } : {}), totals: summary.totals, days: summary.days, attributed };

@@ -106,7 +106,7 @@ const DashboardBucket = z.object({
 export const DashboardOut = z.object({
   from: z.string(),
   to: z.string(),
-  groupBy: z.optional(z.enum(DIMENSIONS as [Dimension, ...Dimension[]])),
+  groupBy: z.optional(z.enum([...DIMENSIONS, 'district'] as unknown as [string, ...string[]])),
   /** With `groupBy`: one bucket per group (`key`: the group's id, `name` when it has one). */
   groups: z.optional(z.array(z.extend(DashboardBucket, { key: z.string(), name: z.optional(z.string()) }))),
   totals: DashboardBucket,

@@ -1,6 +1,7 @@
 import type { SettlementSettings } from '#domain/commission';
 import { firstFullWeek, rankingAwards, rankLeaders, type LeaderSales, type RankingAward } from '#domain/leader-awards';
 import { reviewLeader, type LeaderStatus } from '#domain/leader-review';
+import { monthlyRatings } from './review-ratings.ts';
 import { businessDateOf, monthOf, monthRange, periodWindow, previousMonth, recentWeeks, toMillis } from '#domain/settlement-period';
 import { entriesIn, netSalesFen, pickedUpOrders } from '#domain/settlement-plan';
 import { toBizIso } from '#domain/time';
@@ -74,7 +75,8 @@ export async function runMonthlyReview(deps: Deps, settings: SettlementSettings,
         return pickedUpOrders(entriesIn(entries, start, end));
       });
     const complaints = Number((await deps.store.get(settleKeys.complaints(leader.id, month)))?.count ?? 0);
-    const decision = reviewLeader(settings, { status: leader.status, weeklyOrders, monthlyComplaints: complaints });
+    const ratings = await monthlyRatings(deps, leader.communityId, monthSpan); // low-rating share (issue 17 item 8)
+    const decision = reviewLeader(settings, { status: leader.status, weeklyOrders, monthlyComplaints: complaints, monthlyRatings: ratings });
     if (!decision) return;
     try {
       const change = await applyReview(deps, month, { leaderId: leader.id, from: leader.status, to: decision.next, reason: decision.reason });

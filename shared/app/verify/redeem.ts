@@ -18,6 +18,7 @@ import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
 import { rewardInviterAfterPickup } from '../referral/referral.ts';
+import { assertTrainingRead } from '../workspace/announcements.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
 export const PICKUP_CODE = /^\d{8}$/;
@@ -138,6 +139,7 @@ export const redeemCommand = defineCommand({
   http: { method: 'POST', path: '/verify/redeem' },
   async run(ctx, input) {
     const leader = await requireLeaderOf(ctx, input.communityId);
+    await assertTrainingRead(ctx.deps, leader); // training before the first pickup (issue 17 item 4)
     const order = await redeemPickupCode(ctx.deps, leader, input.communityId, input.code);
     return orderView(ctx.deps, order, 'leader');
   },
@@ -157,6 +159,7 @@ export const batchCommand = defineCommand({
   http: { method: 'POST', path: '/verify/batch' },
   async run(ctx, input) {
     const leader = await requireLeaderOf(ctx, input.communityId);
+    await assertTrainingRead(ctx.deps, leader); // training before the first pickup (issue 17 item 4)
     const redeemed: ReturnType<typeof orderView>[] = [];
     const failed: { code: string; error: { code: string; message: string; details?: Record<string, unknown> } }[] = [];
     for (const code of input.codes) {
