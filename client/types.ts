@@ -139,6 +139,12 @@ export type OrderCommunitiesOutput = Array<{
     closes: string;
     closedDays?: Array<number>;
   };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
+  };
   distanceM?: number;
   leader: {
     name: string;
@@ -186,6 +192,10 @@ export type OrderQuoteInput = {
   }>;
   couponId?: string;
   points?: number;
+  delivery?: {
+    addressId: string;
+    slot: string;
+  };
 };
 /** Output of `order.quote` (`data` of the answer). */
 export type OrderQuoteOutput = {
@@ -205,6 +215,7 @@ export type OrderQuoteOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   pointsUsed: number;
   couponId?: string;
@@ -219,6 +230,10 @@ export type OrderPlaceInput = {
   }>;
   couponId?: string;
   points?: number;
+  delivery?: {
+    addressId: string;
+    slot: string;
+  };
   requestId: string;
   contact: {
     name: string;
@@ -233,7 +248,7 @@ export type OrderPlaceOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -248,6 +263,7 @@ export type OrderPlaceOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -261,8 +277,21 @@ export type OrderPlaceOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -300,7 +329,7 @@ export type OrderGetOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -315,6 +344,7 @@ export type OrderGetOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -328,8 +358,21 @@ export type OrderGetOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -351,7 +394,7 @@ export type OrderGetOutput = {
 
 /** Input of `order.list` (GET /orders). */
 export type OrderListInput = {
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   cursor?: string;
   limit?: number | string;
 };
@@ -362,7 +405,7 @@ export type OrderListOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -377,6 +420,7 @@ export type OrderListOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -390,8 +434,21 @@ export type OrderListOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -423,7 +480,7 @@ export type OrderCancelOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -438,6 +495,7 @@ export type OrderCancelOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -451,8 +509,21 @@ export type OrderCancelOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -501,6 +572,32 @@ export type OrderAfterSalesInput = {
 };
 /** Output of `order.afterSales`: no output schema is declared yet. */
 export type OrderAfterSalesOutput = unknown;
+
+/** Input of `order.addresses` (GET /me/addresses). */
+export type OrderAddressesInput = Record<string, unknown>;
+/** Output of `order.addresses`: no output schema is declared yet. */
+export type OrderAddressesOutput = unknown;
+
+/** Input of `order.addAddress` (POST /me/addresses). */
+export type OrderAddAddressInput = {
+  name: string;
+  phone: string;
+  district: string;
+  detail: string;
+  location?: {
+    lat: number;
+    lng: number;
+  };
+};
+/** Output of `order.addAddress`: no output schema is declared yet. */
+export type OrderAddAddressOutput = unknown;
+
+/** Input of `order.removeAddress` (DELETE /me/addresses/{id}). */
+export type OrderRemoveAddressInput = {
+  id: string;
+};
+/** Output of `order.removeAddress`: no output schema is declared yet. */
+export type OrderRemoveAddressOutput = unknown;
 
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
@@ -620,6 +717,61 @@ export type CutoffShortageOutput = {
   remainingShortQty: number;
 };
 
+/** Input of `cutoff.late` (POST /admin/waves/{date}/late). */
+export type CutoffLateInput = {
+  date: string;
+  requestId: string;
+  routeId?: string;
+  newArrivalAt: string;
+  reason: string;
+};
+/** Output of `cutoff.late`: no output schema is declared yet. */
+export type CutoffLateOutput = unknown;
+
+/** Input of `cutoff.dispatch` (POST /admin/waves/{date}/dispatch). */
+export type CutoffDispatchInput = {
+  date: string;
+  routeId?: string;
+};
+/** Output of `cutoff.dispatch`: no output schema is declared yet. */
+export type CutoffDispatchOutput = unknown;
+
+/** Input of `cutoff.deliveries` (GET /admin/waves/{date}/deliveries). */
+export type CutoffDeliveriesInput = {
+  date: string;
+  routeId?: string;
+};
+/** Output of `cutoff.deliveries` (`data` of the answer). */
+export type CutoffDeliveriesOutput = {
+  date: string;
+  routeId?: string;
+  items: Array<{
+    orderId: string;
+    shortNo: string;
+    routeId: string;
+    communityId: string;
+    communityName: string;
+    status: string;
+    slot: string;
+    feeFen: number;
+    recipient: {
+      name: string | null;
+      phone: string | null;
+    };
+    address: string | null;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+    }>;
+    deliveredAt?: string;
+  }>;
+};
+
 /** Input of `cutoff.startJob` (CloudBase action only). */
 export type CutoffStartJobInput = {
   job: string;
@@ -633,7 +785,7 @@ export type CutoffStartJobOutput = unknown;
 /** Input of `verify.orders` (GET /leader/orders). */
 export type VerifyOrdersInput = {
   waveDate?: string;
-  status?: "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   phoneTail?: string;
 };
 /** Output of `verify.orders` (`data` of the answer). */
@@ -652,7 +804,7 @@ export type VerifyOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -667,6 +819,7 @@ export type VerifyOrdersOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -680,8 +833,21 @@ export type VerifyOrdersOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -725,7 +891,7 @@ export type VerifyRedeemOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -740,6 +906,7 @@ export type VerifyRedeemOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -753,8 +920,21 @@ export type VerifyRedeemOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -804,6 +984,14 @@ export type VerifyMoveCustomerInput = {
 };
 /** Output of `verify.moveCustomer`: no output schema is declared yet. */
 export type VerifyMoveCustomerOutput = unknown;
+
+/** Input of `verify.deliver` (POST /verify/deliver). */
+export type VerifyDeliverInput = {
+  communityId: string;
+  code: string;
+};
+/** Output of `verify.deliver`: no output schema is declared yet. */
+export type VerifyDeliverOutput = unknown;
 
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
@@ -1162,6 +1350,12 @@ export type AdminUpsertCommunityInput = {
     closes: string;
     closedDays?: Array<number>;
   };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
+  };
 };
 /** Output of `admin.upsertCommunity`: no output schema is declared yet. */
 export type AdminUpsertCommunityOutput = unknown;
@@ -1181,6 +1375,12 @@ export type AdminUpdateCommunityInput = {
     opens: string;
     closes: string;
     closedDays?: Array<number>;
+  };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
   };
 };
 /** Output of `admin.updateCommunity`: no output schema is declared yet. */
@@ -1713,7 +1913,7 @@ export type AdminJobRunOutput = {
 export type AdminOrdersInput = {
   waveDate?: string;
   communityId?: string;
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   phone?: string;
   shortNo?: string;
   cursor?: string;
@@ -1725,7 +1925,7 @@ export type AdminOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -1740,6 +1940,7 @@ export type AdminOrdersOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -1753,8 +1954,21 @@ export type AdminOrdersOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -1790,7 +2004,7 @@ export type AdminOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -1805,6 +2019,7 @@ export type AdminOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -1818,8 +2033,21 @@ export type AdminOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -1864,7 +2092,7 @@ export type AdminRefundOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -1879,6 +2107,7 @@ export type AdminRefundOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -1892,8 +2121,21 @@ export type AdminRefundOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -1928,7 +2170,7 @@ export type AdminCancelOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -1943,6 +2185,7 @@ export type AdminCancelOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -1956,8 +2199,21 @@ export type AdminCancelOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -2114,6 +2370,12 @@ export interface Client {
     rate(input: OrderRateInput): Promise<OrderRateOutput>;
     /** POST /orders/{id}/after-sales · customer */
     afterSales(input: OrderAfterSalesInput): Promise<OrderAfterSalesOutput>;
+    /** GET /me/addresses · customer */
+    addresses(input?: OrderAddressesInput): Promise<OrderAddressesOutput>;
+    /** POST /me/addresses · customer */
+    addAddress(input: OrderAddAddressInput): Promise<OrderAddAddressOutput>;
+    /** DELETE /me/addresses/{id} · customer */
+    removeAddress(input: OrderRemoveAddressInput): Promise<OrderRemoveAddressOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
@@ -2126,6 +2388,12 @@ export interface Client {
     routes(input: CutoffRoutesInput): Promise<CutoffRoutesOutput>;
     /** POST /admin/waves/{date}/shortages · owner, warehouse */
     shortage(input: CutoffShortageInput): Promise<CutoffShortageOutput>;
+    /** POST /admin/waves/{date}/late · warehouse */
+    late(input: CutoffLateInput): Promise<CutoffLateOutput>;
+    /** POST /admin/waves/{date}/dispatch · warehouse, operations */
+    dispatch(input: CutoffDispatchInput): Promise<CutoffDispatchOutput>;
+    /** GET /admin/waves/{date}/deliveries · warehouse */
+    deliveries(input: CutoffDeliveriesInput): Promise<CutoffDeliveriesOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
   };
@@ -2144,6 +2412,8 @@ export interface Client {
     customers(input?: VerifyCustomersInput): Promise<VerifyCustomersOutput>;
     /** POST /admin/customers/{id}/leader · owner, operations */
     moveCustomer(input: VerifyMoveCustomerInput): Promise<VerifyMoveCustomerOutput>;
+    /** POST /verify/deliver · leader, owner, operations, warehouse */
+    deliver(input: VerifyDeliverInput): Promise<VerifyDeliverOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };

@@ -65,6 +65,8 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   withdrawalResult: withdrawal(),
   refundAlert: { orderId: 'o-1', orderShortNo: '000123', amountFen: 2590, problem: 'refundAbnormal', at: '2026-11-24T22:00:00+08:00' },
   jobFailed: { job: 'cutoff', runId: '01JD0000000000000000000000', code: 'INTERNAL', at: '2026-11-24T22:05:00+08:00' },
+  lateNotice: { orderId: 'o-1', orderShortNo: '000123', pickupPointName: '阳光花园3栋便利店', newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路，延迟到货' },
+  lateNoticeLeader: { waveDate: '2026-11-24', pickupPointName: '阳光花园3栋便利店', orderCount: 12, newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路，延迟到货' },
 };
 
 const values = (data: Record<string, { value: string }>): Record<string, string> =>
@@ -73,7 +75,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'lateNotice', 'lateNoticeLeader'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -85,6 +87,8 @@ describe('catalogue', () => {
       withdrawalResult: 'leader',
       refundAlert: 'staff',
       jobFailed: 'staff',
+      lateNotice: 'customer',
+      lateNoticeLeader: 'leader',
     });
   });
 

@@ -79,6 +79,10 @@ export const MESSAGE_PAYLOADS = {
   }),
   /** Staff: a job run failed (scheduled or started by staff); the run's record has the details. */
   jobFailed: z.object({ job: text, runId: text, code: text, at: isoTime }),
+  /** Customer: the goods of their order will arrive late (`cutoff.late`): the new time and why. */
+  lateNotice: z.object({ orderId: text, orderShortNo: text, pickupPointName: text, newArrivalAt: isoTime, reason: text }),
+  /** Leader: the goods of their wave will arrive late (`cutoff.late`). */
+  lateNoticeLeader: z.object({ waveDate: isoDate, pickupPointName: text, orderCount: count, newArrivalAt: isoTime, reason: text }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -92,6 +96,8 @@ export type StatementPayload = MessagePayload<'statement'>;
 export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
 export type RefundAlertPayload = MessagePayload<'refundAlert'>;
 export type JobFailedPayload = MessagePayload<'jobFailed'>;
+export type LateNoticePayload = MessagePayload<'lateNotice'>;
+export type LateNoticeLeaderPayload = MessagePayload<'lateNoticeLeader'>;
 
 // ---- formatting -------------------------------------------------------------------------
 
@@ -171,7 +177,8 @@ export const MESSAGES = {
       date2: p.waveDate,
       number3: String(p.orderCount),
       time4: shanghaiTime(p.arrivedAt),
-      thing5: '货已到自提点，请确认到货',
+      // Sent when the route is dispatched (cutoff.dispatch): time4 is the expected arrival.
+      thing5: '货已发车，到货后请确认到货',
     }),
   }),
   arrivalNotice: define({
@@ -261,6 +268,31 @@ export const MESSAGES = {
       character_string2: p.runId,
       thing3: p.code,
       time4: shanghaiTime(p.at),
+    }),
+  }),
+  lateNotice: define({
+    key: 'lateNotice',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', thing2: 'thing', time3: 'time', thing4: 'thing' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      thing2: p.pickupPointName,
+      time3: shanghaiTime(p.newArrivalAt),
+      thing4: p.reason,
+    }),
+  }),
+  lateNoticeLeader: define({
+    key: 'lateNoticeLeader',
+    audience: 'leader',
+    fields: { thing1: 'thing', date2: 'date', number3: 'number', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/leader/wave/index', { date: p.waveDate }),
+    build: (p) => ({
+      thing1: p.pickupPointName,
+      date2: p.waveDate,
+      number3: String(p.orderCount),
+      time4: shanghaiTime(p.newArrivalAt),
+      thing5: p.reason,
     }),
   }),
 } as const;

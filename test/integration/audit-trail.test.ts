@@ -84,6 +84,8 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.updateServiceArea', { districts: [] }],
       ['settle.adjust', { id: 'l-xujiahui', requestId: 'adj-1', amountFen: 500, reason: '活动补贴' }],
       ['verify.moveCustomer', { id: 'u-1', leaderId: 'l-jingan' }],
+      ['cutoff.dispatch', { date: D, routeId: 'r-west' }],
+      ['cutoff.late', { date: D, requestId: 'late-1', newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路' }],
     ];
     let count = before;
     for (const [name, input] of writes) {

@@ -11,4 +11,6 @@ export const sealedRecord = {
   orderContact: (orderId: string) => `order:${orderId}`,
   /** `phoneSealed` of a leader record. */
   leaderPhone: (leaderId: string) => `leader:${leaderId}`,
+  /** `sealed` of an address-book entry (shared/app/delivery/addresses.ts): JSON `{ name, phone, district, detail, location? }`. */
+  address: (userId: string, addressId: string) => `address:${userId}:${addressId}`,
 } as const;

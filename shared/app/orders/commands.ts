@@ -16,7 +16,7 @@ import { listRefundIssues, pollRefunds, receiveRefundNotification, retryRefunds 
 import { BasketInput, PlaceInput } from './schemas.ts';
 import type { Job } from '#app/command';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
 
 export const quoteCommand = defineCommand({
   name: 'order.quote',

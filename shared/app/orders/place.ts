@@ -43,6 +43,7 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     n: input.contact.name,
     t: input.contact.phone,
     a: input.contact.address ?? null,
+    ...(input.delivery ? { d: [input.delivery.addressId, input.delivery.slot] } : {}),
   });
   return deps.contacts.mac(canonical);
 }
@@ -87,6 +88,8 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
       };
     });
+    // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
+    const contact = priced.delivery?.contact ?? input.contact;
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
     order = {
       id: orderId,
@@ -100,9 +103,10 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
       firstOrder: priced.quote.firstOrder,
-      contactSealed: deps.contacts.encrypt(JSON.stringify(input.contact), sealedRecord.orderContact(orderId)),
-      contactMasked: maskName(input.contact.name),
-      phoneTail: input.contact.phone.slice(-4),
+      contactSealed: deps.contacts.encrypt(JSON.stringify(contact), sealedRecord.orderContact(orderId)),
+      contactMasked: maskName(contact.name),
+      phoneTail: contact.phone.slice(-4),
+      ...(priced.delivery ? { delivery: priced.delivery.delivery } : {}),
       requestId: input.requestId,
       createdAt,
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
@@ -121,7 +125,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
       { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
       // The phone's keyed blind index beside the sealed contact: staff find the order by the full number (admin-orders).
-      phoneIndexOp(deps, order, input.contact.phone).op,
+      phoneIndexOp(deps, order, contact.phone).op,
     );
     guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
     try {

@@ -6,6 +6,7 @@ import { requireCommunity } from '../catalog/communities.ts';
 import { flashActive, getProducts, type Product } from '../catalog/products.ts';
 import { openWaveFor } from '../waves.ts';
 import type { BasketInput } from './schemas.ts';
+import { priceDelivery, type PricedDelivery } from '../delivery/pricing.ts';
 
 export interface PricedBasket {
   waveDate: string;
@@ -15,6 +16,8 @@ export interface PricedBasket {
   flash: Set<string>;
   isNewCustomer: boolean;
   profile: Record<string, unknown> | undefined;
+  /** A delivery order's fee (in `quote.amounts`), stored delivery and contact. */
+  delivery?: PricedDelivery;
 }
 
 /**
@@ -60,5 +63,9 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     now,
     settings: deps.settings,
   });
+  if (input.delivery) {
+    const { quote: withFee, ...delivery } = await priceDelivery(deps, userId, input.communityId, input.delivery, quote);
+    return { waveDate, quote: withFee, products, flash, isNewCustomer, profile, delivery };
+  }
   return { waveDate, quote, products, flash, isNewCustomer, profile };
 }
