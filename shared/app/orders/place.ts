@@ -70,6 +70,8 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
     const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
+    // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
+    const contact = priced.delivery?.contact ?? input.contact;
     const now = deps.clock.now();
     const orderId = deps.ids.newId();
     const createdAt = toBizIso(now);
@@ -88,8 +90,6 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
       };
     });
-    // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
-    const contact = priced.delivery?.contact ?? input.contact;
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
     order = {
       id: orderId,
