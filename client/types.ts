@@ -2257,6 +2257,11 @@ export type AdminAuditOutput = {
   nextCursor?: string;
 };
 
+/** Input of `admin.communities` (GET /admin/communities). */
+export type AdminCommunitiesInput = Record<string, unknown>;
+/** Output of `admin.communities`: no output schema is declared yet. */
+export type AdminCommunitiesOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2516,6 +2521,8 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** GET /admin/communities · owner, operations, warehouse */
+    communities(input?: AdminCommunitiesInput): Promise<AdminCommunitiesOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */
