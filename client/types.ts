@@ -172,6 +172,12 @@ export type OrderCommunitiesOutput = Array<{
     closes: string;
     closedDays?: Array<number>;
   };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
+  };
   distanceM?: number;
   leader: {
     name: string;
@@ -219,6 +225,10 @@ export type OrderQuoteInput = {
   }>;
   couponId?: string;
   points?: number;
+  delivery?: {
+    addressId: string;
+    slot: string;
+  };
 };
 /** Output of `order.quote` (`data` of the answer). */
 export type OrderQuoteOutput = {
@@ -239,6 +249,7 @@ export type OrderQuoteOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   pointsUsed: number;
   couponId?: string;
@@ -253,6 +264,10 @@ export type OrderPlaceInput = {
   }>;
   couponId?: string;
   points?: number;
+  delivery?: {
+    addressId: string;
+    slot: string;
+  };
   requestId: string;
   contact: {
     name: string;
@@ -269,7 +284,7 @@ export type OrderPlaceOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -285,6 +300,7 @@ export type OrderPlaceOutput = {
       pointsFen: number;
       payableFen: number;
       balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -298,8 +314,21 @@ export type OrderPlaceOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -339,7 +368,7 @@ export type OrderGetOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -355,6 +384,7 @@ export type OrderGetOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -368,8 +398,21 @@ export type OrderGetOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -393,7 +436,7 @@ export type OrderGetOutput = {
 
 /** Input of `order.list` (GET /orders). */
 export type OrderListInput = {
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   cursor?: string;
   limit?: number | string;
 };
@@ -404,7 +447,7 @@ export type OrderListOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -420,6 +463,7 @@ export type OrderListOutput = {
       pointsFen: number;
       payableFen: number;
       balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -433,8 +477,21 @@ export type OrderListOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -468,7 +525,7 @@ export type OrderCancelOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -484,6 +541,7 @@ export type OrderCancelOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -497,8 +555,21 @@ export type OrderCancelOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -656,6 +727,32 @@ export type OrderBuyMembershipOutput = {
   };
 };
 
+/** Input of `order.addresses` (GET /me/addresses). */
+export type OrderAddressesInput = Record<string, unknown>;
+/** Output of `order.addresses`: no output schema is declared yet. */
+export type OrderAddressesOutput = unknown;
+
+/** Input of `order.addAddress` (POST /me/addresses). */
+export type OrderAddAddressInput = {
+  name: string;
+  phone: string;
+  district: string;
+  detail: string;
+  location?: {
+    lat: number;
+    lng: number;
+  };
+};
+/** Output of `order.addAddress`: no output schema is declared yet. */
+export type OrderAddAddressOutput = unknown;
+
+/** Input of `order.removeAddress` (DELETE /me/addresses/{id}). */
+export type OrderRemoveAddressInput = {
+  id: string;
+};
+/** Output of `order.removeAddress`: no output schema is declared yet. */
+export type OrderRemoveAddressOutput = unknown;
+
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
   job: string;
@@ -774,6 +871,61 @@ export type CutoffShortageOutput = {
   remainingShortQty: number;
 };
 
+/** Input of `cutoff.late` (POST /admin/waves/{date}/late). */
+export type CutoffLateInput = {
+  date: string;
+  requestId: string;
+  routeId?: string;
+  newArrivalAt: string;
+  reason: string;
+};
+/** Output of `cutoff.late`: no output schema is declared yet. */
+export type CutoffLateOutput = unknown;
+
+/** Input of `cutoff.dispatch` (POST /admin/waves/{date}/dispatch). */
+export type CutoffDispatchInput = {
+  date: string;
+  routeId?: string;
+};
+/** Output of `cutoff.dispatch`: no output schema is declared yet. */
+export type CutoffDispatchOutput = unknown;
+
+/** Input of `cutoff.deliveries` (GET /admin/waves/{date}/deliveries). */
+export type CutoffDeliveriesInput = {
+  date: string;
+  routeId?: string;
+};
+/** Output of `cutoff.deliveries` (`data` of the answer). */
+export type CutoffDeliveriesOutput = {
+  date: string;
+  routeId?: string;
+  items: Array<{
+    orderId: string;
+    shortNo: string;
+    routeId: string;
+    communityId: string;
+    communityName: string;
+    status: string;
+    slot: string;
+    feeFen: number;
+    recipient: {
+      name: string | null;
+      phone: string | null;
+    };
+    address: string | null;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+    }>;
+    deliveredAt?: string;
+  }>;
+};
+
 /** Input of `cutoff.startJob` (CloudBase action only). */
 export type CutoffStartJobInput = {
   job: string;
@@ -787,7 +939,7 @@ export type CutoffStartJobOutput = unknown;
 /** Input of `verify.orders` (GET /leader/orders). */
 export type VerifyOrdersInput = {
   waveDate?: string;
-  status?: "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   phoneTail?: string;
 };
 /** Output of `verify.orders` (`data` of the answer). */
@@ -806,7 +958,7 @@ export type VerifyOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -822,6 +974,7 @@ export type VerifyOrdersOutput = {
       pointsFen: number;
       payableFen: number;
       balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -835,8 +988,21 @@ export type VerifyOrdersOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -882,7 +1048,7 @@ export type VerifyRedeemOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -898,6 +1064,7 @@ export type VerifyRedeemOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -911,8 +1078,21 @@ export type VerifyRedeemOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -1033,6 +1213,14 @@ export type VerifyConfirmAfterSalesInput = {
 };
 /** Output of `verify.confirmAfterSales`: no output schema is declared yet. */
 export type VerifyConfirmAfterSalesOutput = unknown;
+
+/** Input of `verify.deliver` (POST /verify/deliver). */
+export type VerifyDeliverInput = {
+  communityId: string;
+  code: string;
+};
+/** Output of `verify.deliver`: no output schema is declared yet. */
+export type VerifyDeliverOutput = unknown;
 
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
@@ -1391,6 +1579,12 @@ export type AdminUpsertCommunityInput = {
     closes: string;
     closedDays?: Array<number>;
   };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
+  };
 };
 /** Output of `admin.upsertCommunity`: no output schema is declared yet. */
 export type AdminUpsertCommunityOutput = unknown;
@@ -1410,6 +1604,12 @@ export type AdminUpdateCommunityInput = {
     opens: string;
     closes: string;
     closedDays?: Array<number>;
+  };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
   };
 };
 /** Output of `admin.updateCommunity`: no output schema is declared yet. */
@@ -2036,7 +2236,7 @@ export type AdminJobRunOutput = {
 export type AdminOrdersInput = {
   waveDate?: string;
   communityId?: string;
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   phone?: string;
   shortNo?: string;
   cursor?: string;
@@ -2048,7 +2248,7 @@ export type AdminOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -2064,6 +2264,7 @@ export type AdminOrdersOutput = {
       pointsFen: number;
       payableFen: number;
       balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -2077,8 +2278,21 @@ export type AdminOrdersOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -2116,7 +2330,7 @@ export type AdminOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -2132,6 +2346,7 @@ export type AdminOrderOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -2145,8 +2360,21 @@ export type AdminOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -2193,7 +2421,7 @@ export type AdminRefundOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -2209,6 +2437,7 @@ export type AdminRefundOrderOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -2222,8 +2451,21 @@ export type AdminRefundOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -2260,7 +2502,7 @@ export type AdminCancelOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -2276,6 +2518,7 @@ export type AdminCancelOrderOutput = {
     pointsFen: number;
     payableFen: number;
     balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -2289,8 +2532,21 @@ export type AdminCancelOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -2377,6 +2633,11 @@ export type AdminProductMaterialInput = {
 };
 /** Output of `admin.productMaterial`: no output schema is declared yet. */
 export type AdminProductMaterialOutput = unknown;
+
+/** Input of `admin.communities` (GET /admin/communities). */
+export type AdminCommunitiesInput = Record<string, unknown>;
+/** Output of `admin.communities`: no output schema is declared yet. */
+export type AdminCommunitiesOutput = unknown;
 
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
@@ -2509,6 +2770,12 @@ export interface Client {
     walletRefund(input?: OrderWalletRefundInput): Promise<OrderWalletRefundOutput>;
     /** POST /membership/orders · customer */
     buyMembership(input: OrderBuyMembershipInput): Promise<OrderBuyMembershipOutput>;
+    /** GET /me/addresses · customer */
+    addresses(input?: OrderAddressesInput): Promise<OrderAddressesOutput>;
+    /** POST /me/addresses · customer */
+    addAddress(input: OrderAddAddressInput): Promise<OrderAddAddressOutput>;
+    /** DELETE /me/addresses/{id} · customer */
+    removeAddress(input: OrderRemoveAddressInput): Promise<OrderRemoveAddressOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
@@ -2521,6 +2788,12 @@ export interface Client {
     routes(input: CutoffRoutesInput): Promise<CutoffRoutesOutput>;
     /** POST /admin/waves/{date}/shortages · owner, warehouse */
     shortage(input: CutoffShortageInput): Promise<CutoffShortageOutput>;
+    /** POST /admin/waves/{date}/late · warehouse */
+    late(input: CutoffLateInput): Promise<CutoffLateOutput>;
+    /** POST /admin/waves/{date}/dispatch · warehouse, operations */
+    dispatch(input: CutoffDispatchInput): Promise<CutoffDispatchOutput>;
+    /** GET /admin/waves/{date}/deliveries · warehouse */
+    deliveries(input: CutoffDeliveriesInput): Promise<CutoffDeliveriesOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
   };
@@ -2553,6 +2826,8 @@ export interface Client {
     afterSalesDrafts(input?: VerifyAfterSalesDraftsInput): Promise<VerifyAfterSalesDraftsOutput>;
     /** POST /after-sales/drafts/{id}/confirm · customer */
     confirmAfterSales(input: VerifyConfirmAfterSalesInput): Promise<VerifyConfirmAfterSalesOutput>;
+    /** POST /verify/deliver · leader, owner, operations, warehouse */
+    deliver(input: VerifyDeliverInput): Promise<VerifyDeliverOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };
@@ -2663,6 +2938,8 @@ export interface Client {
     announce(input: AdminAnnounceInput): Promise<AdminAnnounceOutput>;
     /** PUT /admin/products/{id}/material · owner, operations */
     productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
+    /** GET /admin/communities · owner, operations, warehouse */
+    communities(input?: AdminCommunitiesInput): Promise<AdminCommunitiesOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -16,6 +16,7 @@ import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
 import { workspaceAdminCommands } from '#app/workspace/commands';
+import { adminCommunitiesCommand } from '#app/delivery/communities';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -34,5 +35,6 @@ export const adminModule: FunctionModule = auditStaffWrites({
     ...adminOrderCommands,
     auditCommand,
     ...workspaceAdminCommands,
+    adminCommunitiesCommand, // the last mile's community settings page
   ],
 });

@@ -22,7 +22,7 @@ import { adminOrderKeys } from './keys.ts';
 import { phoneIndexOf } from './phone-index.ts';
 import { refundUnits, type RefundableOrder } from './refund.ts';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
 const PAGE = 50;
 /** Statuses whose orders are on a closed wave's pick list (a change to them rebuilds it). */
 const PACKED = new Set<string>(['CONFIRMED', 'ARRIVED']);
@@ -218,7 +218,7 @@ export const cancelOrderCommand = defineCommand({
   http: { method: 'POST', path: '/admin/orders/{id}/cancel' },
   async run({ deps }, input) {
     const order = await requireOrder(deps, input.id);
-    if (order.status === 'PICKED_UP') throw new AppError('INVALID_STATE', 'a picked-up order is not cancelled: refund it through after-sales', { status: order.status });
+    if (order.status === 'PICKED_UP' || order.status === 'DELIVERED') throw new AppError('INVALID_STATE', 'a picked-up order is not cancelled: refund it through after-sales', { status: order.status });
     if (order.status === 'EXPIRED') throw new AppError('INVALID_STATE', 'an expired order cannot be cancelled', { status: order.status });
     const done = order.status === 'CONFIRMED' || order.status === 'ARRIVED' ? await cancelLocked(deps, order, input.reason) : await cancelOrder(deps, order, 'MERCHANT');
     return staffOrderView(deps, done);

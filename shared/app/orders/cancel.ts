@@ -23,7 +23,7 @@ import { bizDate } from '#domain/time';
 export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason): Promise<Order> {
   const now = deps.clock.now();
   if (order.status === 'CANCELLED') throw new AppError('ALREADY_DONE', 'the order is already cancelled', { cancelledAt: order.cancelledAt, reason: order.cancelReason });
-  if (['ARRIVED', 'PICKED_UP', 'EXPIRED'].includes(order.status)) throw new AppError('INVALID_STATE', `an order ${order.status} cannot be cancelled`, { status: order.status });
+  if (['ARRIVED', 'PICKED_UP', 'DELIVERED', 'EXPIRED'].includes(order.status)) throw new AppError('INVALID_STATE', `an order ${order.status} cannot be cancelled`, { status: order.status });
   if (order.status === 'CONFIRMED' || (reason === 'CUSTOMER' && now >= waveCutoffAt(deps.settings, order.waveDate)))
     throw new AppError('WAVE_CLOSED', 'the wave is closed: the order can no longer be cancelled', { waveDate: order.waveDate });
 

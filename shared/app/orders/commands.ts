@@ -19,7 +19,7 @@ import { retryWalletCredits } from '../wallet/balance.ts';
 import { isWalletTrade } from '../wallet/keys.ts';
 import { devPayWalletTrade } from '../wallet/commands.ts';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
 
 export const quoteCommand = defineCommand({
   name: 'order.quote',

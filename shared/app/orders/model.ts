@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 
-export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'DELIVERED' | 'CANCELLED' | 'EXPIRED';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
 /** MERCHANT: cancelled by staff (POST /admin/orders/{id}/cancel). */
 export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT';
@@ -94,6 +94,12 @@ export interface Order {
   balance?: BalanceParts;
   /** Placed through a share scene: its leader and inviter (shared/app/share/attribution.ts). */
   attribution?: { leaderId?: string; inviterCode?: string };
+  /** Home delivery (shared/app/delivery): slot, fee, district and masked detail; the full address is in the sealed contact. */
+  delivery?: import('../delivery/pricing.ts').OrderDelivery;
+  /** The expected arrival, when staff posted a late notice (`cutoff.late`). */
+  arrivalAt?: string;
+  /** When a delivery order was handed over (`verify.deliver`; `pickedUpAt` is set too). */
+  deliveredAt?: string;
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
@@ -161,8 +167,11 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
     createdAt: o.createdAt,
     ...(o.paidAt ? { paidAt: o.paidAt } : {}),
+    ...(o.arrivalAt ? { arrivalAt: o.arrivalAt } : {}),
     ...(o.arrivedAt ? { arrivedAt: o.arrivedAt } : {}),
     ...(o.pickedUpAt ? { pickedUpAt: o.pickedUpAt } : {}),
+    ...(o.deliveredAt ? { deliveredAt: o.deliveredAt } : {}),
+    ...(o.delivery ? { delivery: o.delivery } : {}),
     ...(o.cancelReason ? { cancelReason: o.cancelReason } : {}),
     ...(o.couponId ? { couponId: o.couponId } : {}),
     pointsUsed: o.pointsUsed,

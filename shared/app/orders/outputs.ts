@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /** Output schemas of the order commands (documentation and tests only: shared/app/outputs.ts). */
 const fen = () => z.int().check(z.minimum(0));
 
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
 
 export const Amounts = z.object({
   goodsFen: fen(),
@@ -14,6 +14,8 @@ export const Amounts = z.object({
   payableFen: fen(),
   /** Paid from the wallet; `payableFen` is then the WeChat Pay part. */
   balanceFen: z.optional(fen()),
+  /** A delivery order's fee (in payableFen). */
+  deliveryFen: z.optional(fen()),
 });
 
 /** An order as its owner, its community's leader (masked contact, no pickup code) or staff see it. */
@@ -34,8 +36,15 @@ export const OrderView = z.object({
   pickupDeadline: z.optional(z.string()),
   createdAt: z.string(),
   paidAt: z.optional(z.string()),
+  /** The expected arrival after a late notice. */
+  arrivalAt: z.optional(z.string()),
   arrivedAt: z.optional(z.string()),
   pickedUpAt: z.optional(z.string()),
+  deliveredAt: z.optional(z.string()),
+  /** Home delivery: slot, fee, district and the masked detail. */
+  delivery: z.optional(
+    z.object({ addressId: z.string(), slot: z.string(), feeFen: fen(), district: z.string(), detail: z.string(), location: z.optional(z.object({ lat: z.number(), lng: z.number() })) }),
+  ),
   cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT'])),
   couponId: z.optional(z.string()),
   pointsUsed: z.int(),

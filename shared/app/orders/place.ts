@@ -56,6 +56,7 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     t: input.contact.phone,
     a: input.contact.address ?? null,
     ...(input.useBalance ? { b: input.useBalance } : {}),
+    ...(input.delivery ? { d: [input.delivery.addressId, input.delivery.slot] } : {}),
   });
   return deps.contacts.mac(canonical);
 }
@@ -114,6 +115,8 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
     const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
+    // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
+    const contact = priced.delivery?.contact ?? input.contact;
     const now = deps.clock.now();
     const orderId = deps.ids.newId();
     const createdAt = toBizIso(now);
@@ -151,9 +154,10 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
       firstOrder: priced.quote.firstOrder,
-      contactSealed: deps.contacts.encrypt(JSON.stringify(input.contact), sealedRecord.orderContact(orderId)),
-      contactMasked: maskName(input.contact.name),
-      phoneTail: input.contact.phone.slice(-4),
+      contactSealed: deps.contacts.encrypt(JSON.stringify(contact), sealedRecord.orderContact(orderId)),
+      contactMasked: maskName(contact.name),
+      phoneTail: contact.phone.slice(-4),
+      ...(priced.delivery ? { delivery: priced.delivery.delivery } : {}),
       requestId: input.requestId,
       createdAt,
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
@@ -176,7 +180,7 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
       { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
       // The phone's keyed blind index beside the sealed contact: staff find the order by the full number (admin-orders).
-      phoneIndexOp(deps, order, input.contact.phone).op,
+      phoneIndexOp(deps, order, contact.phone).op,
     );
     guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
     try {

@@ -7,6 +7,7 @@ import { flashActive, getProducts, getProductsCached, type Product } from '../ca
 import { openWaveFor } from '../waves.ts';
 import type { BasketInput } from './schemas.ts';
 import { levelOf } from '../wallet/levels.ts';
+import { priceDelivery, type PricedDelivery } from '../delivery/pricing.ts';
 
 export interface PricedBasket {
   waveDate: string;
@@ -16,6 +17,8 @@ export interface PricedBasket {
   flash: Set<string>;
   isNewCustomer: boolean;
   profile: Record<string, unknown> | undefined;
+  /** A delivery order's fee (in `quote.amounts`), stored delivery and contact. */
+  delivery?: PricedDelivery;
 }
 
 /**
@@ -64,5 +67,9 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     now,
     settings: deps.settings,
   });
+  if (input.delivery) {
+    const { quote: withFee, ...delivery } = await priceDelivery(deps, userId, input.communityId, input.delivery, quote);
+    return { waveDate, quote: withFee, products, flash, isNewCustomer, profile, delivery };
+  }
   return { waveDate, quote, products, flash, isNewCustomer, profile };
 }

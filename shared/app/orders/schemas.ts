@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { id } from '#platform/schema';
 import { personName } from '../catalog/schemas.ts';
 import { sceneSchema } from '../share/scenes.ts';
+import { DeliveryChoiceInput } from '../delivery/schemas.ts';
 
 export const BasketInput = z.object({
   communityId: id(),
@@ -10,6 +11,8 @@ export const BasketInput = z.object({
     .check(z.minLength(1), z.maxLength(20)),
   couponId: z.optional(id()),
   points: z.optional(z.int().check(z.minimum(0))),
+  /** Home delivery instead of pickup (shared/app/delivery). */
+  delivery: z.optional(DeliveryChoiceInput),
 });
 export type BasketInput = z.infer<typeof BasketInput>;
 

@@ -60,7 +60,7 @@ export function commissionEntry(order: Order, leaderId: string, at: string): Led
 }
 
 function assertRedeemable(order: PickedUpOrder): void {
-  if (order.status === 'PICKED_UP')
+  if (order.status === 'PICKED_UP' || order.status === 'DELIVERED')
     throw new AppError('ALREADY_DONE', `order ${order.shortNo} was already picked up`, {
       orderId: order.id,
       pickedUpAt: order.pickedUpAt,
@@ -76,7 +76,15 @@ const MAX_ATTEMPTS = 5;
  * leader's commission (entry + pending balance) and credits the customer's points; the
  * order's status condition makes it happen exactly once, however many leaders' phones race.
  */
-export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, communityId: string, code: string): Promise<PickedUpOrder> {
+export async function redeemPickupCode(
+  deps: Deps,
+  leader: Pick<LeaderBinding, 'leaderId'>,
+  communityId: string,
+  code: string,
+  /** DELIVERED: a home delivery handed over with the code (shared/app/delivery/deliver.ts checks the order first). */
+  as: 'PICKED_UP' | 'DELIVERED' = 'PICKED_UP',
+  check?: (order: PickedUpOrder) => void,
+): Promise<PickedUpOrder> {
   // Steps: well-formed code → known code (an unknown one counts against the leader's minute:
   // NOT_FOUND, then RATE_LIMITED) → leader not rate limited → order ARRIVED (PICKED_UP →
   // ALREADY_DONE, else INVALID_STATE) → the pickup write → the order.
@@ -95,6 +103,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
     if (!item) throw new AppError('NOT_FOUND', 'no order has this pickup code here', { code });
     const order = orderFromItem(item) as PickedUpOrder;
     assertRedeemable(order);
+    check?.(order);
 
     const now = toBizIso(deps.clock.now());
     const attemptId = deps.ids.newId();
@@ -107,7 +116,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned }, remove: ARRIVED_INDEX_ATTRS },
+        update: { set: { status: as, pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned, ...(as === 'DELIVERED' ? { deliveredAt: now } : {}) }, remove: ARRIVED_INDEX_ATTRS },
         when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
       },
       ...ledgerEntryOps(deps, entry),
@@ -118,7 +127,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
     try {
       await deps.store.transact(ops);
       await rewardInviterAfterPickup(deps, order); // 老带新: the inviter's reward, once per invitee (shared/app/referral)
-      return { ...order, status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned };
+      return { ...order, status: as, pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned, ...(as === 'DELIVERED' ? { deliveredAt: now } : {}) };
     } catch (e) {
       // Lost the race (condition or a conflict that outlasted the store's retries): read again.
       const after = await deps.store.get(key, { consistent: true });
