@@ -538,6 +538,20 @@ export type CutoffPurchaseListOutput = {
     shortQty?: number;
     deliverQty?: number;
   }>;
+  products?: Array<{
+    productId: string;
+    title: string;
+    orderedQty: number;
+    bufferQty: number;
+    buyQty: number;
+    bySupplier: Array<{
+      supplierId: string;
+      qty: number;
+    }>;
+    shortfallQty: number;
+    shortQty?: number;
+    deliverQty?: number;
+  }>;
   qty: number;
   costAmountFen: number;
   salesFen: number;
@@ -618,6 +632,167 @@ export type CutoffShortageOutput = {
     refundFen: number;
   }>;
   remainingShortQty: number;
+};
+
+/** Input of `cutoff.purchaseOrders` (GET /admin/waves/{date}/purchase-orders). */
+export type CutoffPurchaseOrdersInput = {
+  date: string;
+  format?: "json" | "csv";
+};
+/** Output of `cutoff.purchaseOrders` (`data` of the answer). */
+export type CutoffPurchaseOrdersOutput = {
+  date: string;
+  purchaseOrders: Array<{
+    id: string;
+    date: string;
+    supplierId: string;
+    supplierName?: string;
+    status: "SENT" | "CONFIRMED" | "RECEIVED";
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+      productOrderedQty: number;
+      costFen?: number;
+      amountFen?: number;
+    }>;
+    qty: number;
+    amountFen: number;
+    createdAt: string;
+    history: Array<{
+      status: "SENT" | "CONFIRMED" | "RECEIVED";
+      at: string;
+      by: string;
+    }>;
+    received?: Array<{
+      productId: string;
+      receivedQty: number;
+      rejectedQty: number;
+      acceptedQty: number;
+      grade?: string;
+    }>;
+    receiveRequestId?: string;
+    receivedAt?: string;
+    shortages?: Array<{
+      productId: string;
+      qty: number;
+      requestId: string;
+    }>;
+  }>;
+};
+
+/** Input of `cutoff.purchaseOrderStatus` (POST /admin/purchase-orders/{id}/status). */
+export type CutoffPurchaseOrderStatusInput = {
+  id: string;
+  status: "CONFIRMED" | "RECEIVED";
+};
+/** Output of `cutoff.purchaseOrderStatus` (`data` of the answer). */
+export type CutoffPurchaseOrderStatusOutput = {
+  id: string;
+  date: string;
+  supplierId: string;
+  supplierName?: string;
+  status: "SENT" | "CONFIRMED" | "RECEIVED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    productOrderedQty: number;
+    costFen?: number;
+    amountFen?: number;
+  }>;
+  qty: number;
+  amountFen: number;
+  createdAt: string;
+  history: Array<{
+    status: "SENT" | "CONFIRMED" | "RECEIVED";
+    at: string;
+    by: string;
+  }>;
+  received?: Array<{
+    productId: string;
+    receivedQty: number;
+    rejectedQty: number;
+    acceptedQty: number;
+    grade?: string;
+  }>;
+  receiveRequestId?: string;
+  receivedAt?: string;
+  shortages?: Array<{
+    productId: string;
+    qty: number;
+    requestId: string;
+  }>;
+  refunds?: Array<{
+    productId: string;
+    shortQty: number;
+    refunded: Array<{
+      orderId: string;
+      qty: number;
+      refundFen: number;
+    }>;
+    remainingShortQty: number;
+  }>;
+};
+
+/** Input of `cutoff.receive` (POST /admin/purchase-orders/{id}/receive). */
+export type CutoffReceiveInput = {
+  id: string;
+  requestId: string;
+  lines: Array<{
+    productId: string;
+    receivedQty: number;
+    rejectedQty: number;
+    grade?: string;
+  }>;
+};
+/** Output of `cutoff.receive` (`data` of the answer). */
+export type CutoffReceiveOutput = {
+  id: string;
+  date: string;
+  supplierId: string;
+  supplierName?: string;
+  status: "SENT" | "CONFIRMED" | "RECEIVED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    productOrderedQty: number;
+    costFen?: number;
+    amountFen?: number;
+  }>;
+  qty: number;
+  amountFen: number;
+  createdAt: string;
+  history: Array<{
+    status: "SENT" | "CONFIRMED" | "RECEIVED";
+    at: string;
+    by: string;
+  }>;
+  received?: Array<{
+    productId: string;
+    receivedQty: number;
+    rejectedQty: number;
+    acceptedQty: number;
+    grade?: string;
+  }>;
+  receiveRequestId?: string;
+  receivedAt?: string;
+  shortages?: Array<{
+    productId: string;
+    qty: number;
+    requestId: string;
+  }>;
+  refunds: Array<{
+    productId: string;
+    shortQty: number;
+    refunded: Array<{
+      orderId: string;
+      qty: number;
+      refundFen: number;
+    }>;
+    remainingShortQty: number;
+  }>;
 };
 
 /** Input of `cutoff.startJob` (CloudBase action only). */
@@ -1095,7 +1270,10 @@ export type AdminUpsertProductInput = {
   priceFen: number;
   memberPriceFen?: number;
   costFen?: number;
-  supplierId: string;
+  supplierId?: string;
+  suppliers?: Array<string>;
+  lossBufferPct?: number;
+  arrivalDays?: 1 | 2;
   commissionRate?: number;
   fresh: boolean;
   perUserLimit?: number;
@@ -1122,7 +1300,10 @@ export type AdminUpdateProductInput = {
   priceFen: number;
   memberPriceFen?: number;
   costFen?: number;
-  supplierId: string;
+  supplierId?: string;
+  suppliers?: Array<string>;
+  lossBufferPct?: number;
+  arrivalDays?: 1 | 2;
   commissionRate?: number;
   fresh: boolean;
   perUserLimit?: number;
@@ -1493,6 +1674,8 @@ export type AdminSettingsOutput = {
       maxPerDayFen: number;
     };
   };
+  requireFreshBackups: boolean;
+  lossBufferPctByCategory: Record<string, number>;
   version: number;
 };
 
@@ -1549,6 +1732,8 @@ export type AdminUpdateSettingsInput = {
       maxPerDayFen?: number;
     };
   };
+  requireFreshBackups?: boolean;
+  lossBufferPctByCategory?: Record<string, number>;
   version: number;
 };
 /** Output of `admin.updateSettings` (`data` of the answer). */
@@ -1604,6 +1789,8 @@ export type AdminUpdateSettingsOutput = {
       maxPerDayFen: number;
     };
   };
+  requireFreshBackups: boolean;
+  lossBufferPctByCategory: Record<string, number>;
   version: number;
 };
 
@@ -2001,6 +2188,86 @@ export type AdminAuditOutput = {
   nextCursor?: string;
 };
 
+/** Input of `admin.suppliers` (GET /admin/suppliers). */
+export type AdminSuppliersInput = Record<string, unknown>;
+/** Output of `admin.suppliers` (`data` of the answer). */
+export type AdminSuppliersOutput = Array<{
+  id: string;
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contactName: string;
+  phoneTail: string;
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status: "active" | "inactive";
+  updatedAt: string;
+}>;
+
+/** Input of `admin.createSupplier` (POST /admin/suppliers). */
+export type AdminCreateSupplierInput = {
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contact: {
+    name: string;
+    phone: string;
+  };
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status?: "active" | "inactive";
+  id?: string;
+};
+/** Output of `admin.createSupplier` (`data` of the answer). */
+export type AdminCreateSupplierOutput = {
+  id: string;
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contactName: string;
+  phoneTail: string;
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status: "active" | "inactive";
+  updatedAt: string;
+};
+
+/** Input of `admin.updateSupplier` (PUT /admin/suppliers/{id}). */
+export type AdminUpdateSupplierInput = {
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contact: {
+    name: string;
+    phone: string;
+  };
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status?: "active" | "inactive";
+  id: string;
+};
+/** Output of `admin.updateSupplier` (`data` of the answer). */
+export type AdminUpdateSupplierOutput = {
+  id: string;
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contactName: string;
+  phoneTail: string;
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status: "active" | "inactive";
+  updatedAt: string;
+};
+
+/** Input of `admin.supplierQuality` (GET /admin/suppliers/quality). */
+export type AdminSupplierQualityInput = {
+  month: string;
+};
+/** Output of `admin.supplierQuality` (`data` of the answer). */
+export type AdminSupplierQualityOutput = Array<{
+  supplierId: string;
+  receivedQty: number;
+  rejectedQty: number;
+  defectRate: number;
+  qualityAfterSales: number;
+}>;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2126,6 +2393,12 @@ export interface Client {
     routes(input: CutoffRoutesInput): Promise<CutoffRoutesOutput>;
     /** POST /admin/waves/{date}/shortages · owner, warehouse */
     shortage(input: CutoffShortageInput): Promise<CutoffShortageOutput>;
+    /** GET /admin/waves/{date}/purchase-orders · owner, operations, warehouse */
+    purchaseOrders(input: CutoffPurchaseOrdersInput): Promise<CutoffPurchaseOrdersOutput>;
+    /** POST /admin/purchase-orders/{id}/status · owner, operations, warehouse */
+    purchaseOrderStatus(input: CutoffPurchaseOrderStatusInput): Promise<CutoffPurchaseOrderStatusOutput>;
+    /** POST /admin/purchase-orders/{id}/receive · owner, warehouse */
+    receive(input: CutoffReceiveInput): Promise<CutoffReceiveOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
   };
@@ -2246,6 +2519,14 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** GET /admin/suppliers · owner, operations, warehouse */
+    suppliers(input?: AdminSuppliersInput): Promise<AdminSuppliersOutput>;
+    /** POST /admin/suppliers · owner, operations */
+    createSupplier(input: AdminCreateSupplierInput): Promise<AdminCreateSupplierOutput>;
+    /** PUT /admin/suppliers/{id} · owner, operations */
+    updateSupplier(input: AdminUpdateSupplierInput): Promise<AdminUpdateSupplierOutput>;
+    /** GET /admin/suppliers/quality · owner, operations, warehouse */
+    supplierQuality(input: AdminSupplierQualityInput): Promise<AdminSupplierQualityOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

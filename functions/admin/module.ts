@@ -14,6 +14,8 @@ import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
+import { supplierCommands } from '#app/supply/suppliers';
+import { supplierQualityCommand } from '#app/supply/quality';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -31,5 +33,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
+    ...supplierCommands,
+    supplierQualityCommand,
   ],
 });

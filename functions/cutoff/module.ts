@@ -4,6 +4,7 @@ import { cutoffCommands } from '#app/cutoff/commands';
 import { cutoffJob } from '#app/cutoff/jobs';
 import { shortageCommand } from '#app/cutoff/shortages';
 import { auditStaffWrites } from '#app/audit/audit';
+import { purchaseOrderCommands } from '#app/supply/purchase-orders';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
-export const cutoffModule: FunctionModule = auditStaffWrites(withJobRunner({ name: 'cutoff', commands: [...cutoffCommands, shortageCommand], jobs: [cutoffJob] }, 300));
+export const cutoffModule: FunctionModule = auditStaffWrites(withJobRunner({ name: 'cutoff', commands: [...cutoffCommands, shortageCommand, ...purchaseOrderCommands], jobs: [cutoffJob] }, 300));

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { allOfType, keys } from '../keys.ts';
 import type { ProductInput } from './schemas.ts';
 
-export type Product = ProductInput & { id: string; updatedAt: string; flashSale?: ProductInput['flashSale'] & { id: string } };
+export type Product = Omit<ProductInput, 'supplierId'> & { supplierId: string; id: string; updatedAt: string; flashSale?: ProductInput['flashSale'] & { id: string } };
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, ...rest }: Item) => rest;
 

@@ -11,4 +11,6 @@ export const sealedRecord = {
   orderContact: (orderId: string) => `order:${orderId}`,
   /** `phoneSealed` of a leader record. */
   leaderPhone: (leaderId: string) => `leader:${leaderId}`,
+  /** `contactSealed` of a supplier record: JSON `{ name, phone }` (shared/app/supply). */
+  supplierContact: (supplierId: string) => `supplier:${supplierId}`,
 } as const;
