@@ -259,6 +259,14 @@ export type OrderPlaceOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivedAt?: string;
@@ -326,6 +334,14 @@ export type OrderGetOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivedAt?: string;
@@ -388,6 +404,14 @@ export type OrderListOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivedAt?: string;
@@ -449,6 +473,14 @@ export type OrderCancelOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivedAt?: string;
@@ -853,6 +885,14 @@ export type VerifyOrdersOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivedAt?: string;
@@ -881,6 +921,7 @@ export type VerifyOrdersOutput = {
 export type VerifyArrivalInput = {
   communityId: string;
   waveDate: string;
+  arrivalDate?: string;
 };
 /** Output of `verify.arrival` (`data` of the answer). */
 export type VerifyArrivalOutput = {
@@ -926,6 +967,14 @@ export type VerifyRedeemOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivedAt?: string;
@@ -1938,6 +1987,14 @@ export type AdminOrdersOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivedAt?: string;
@@ -2003,6 +2060,14 @@ export type AdminOrderOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivedAt?: string;
@@ -2077,6 +2142,14 @@ export type AdminRefundOrderOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivedAt?: string;
@@ -2141,6 +2214,14 @@ export type AdminCancelOrderOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivedAt?: string;

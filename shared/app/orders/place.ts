@@ -13,6 +13,7 @@ import { priceFor } from './quote.ts';
 import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
+import { deliveriesOf } from '../supply/deliveries.ts';
 import type { PlaceInput } from './schemas.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
@@ -85,6 +86,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         supplierId: p.supplierId,
         flash: l.flash,
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
+        ...(p.arrivalDays === 2 ? { arrivalDays: 2 as const } : {}), // 隔日达 (shared/domain/deliveries.ts)
       };
     });
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
@@ -108,6 +110,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
       unpaidSlot: true,
+      ...deliveriesOf(priced.waveDate, lines, deps.settings.arrivalTime), // a mixed 次日达/隔日达 order: one delivery per arrival date
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
     ops.unshift(unpaidSlotHoldOp(userId));
