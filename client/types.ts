@@ -312,6 +312,14 @@ export type OrderPlaceOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivalAt?: string;
@@ -396,6 +404,14 @@ export type OrderGetOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivalAt?: string;
@@ -475,6 +491,14 @@ export type OrderListOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivalAt?: string;
@@ -553,6 +577,14 @@ export type OrderCancelOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivalAt?: string;
@@ -789,6 +821,20 @@ export type CutoffPurchaseListOutput = {
     shortQty?: number;
     deliverQty?: number;
   }>;
+  products?: Array<{
+    productId: string;
+    title: string;
+    orderedQty: number;
+    bufferQty: number;
+    buyQty: number;
+    bySupplier: Array<{
+      supplierId: string;
+      qty: number;
+    }>;
+    shortfallQty: number;
+    shortQty?: number;
+    deliverQty?: number;
+  }>;
   qty: number;
   costAmountFen: number;
   salesFen: number;
@@ -926,6 +972,167 @@ export type CutoffDeliveriesOutput = {
   }>;
 };
 
+/** Input of `cutoff.purchaseOrders` (GET /admin/waves/{date}/purchase-orders). */
+export type CutoffPurchaseOrdersInput = {
+  date: string;
+  format?: "json" | "csv";
+};
+/** Output of `cutoff.purchaseOrders` (`data` of the answer). */
+export type CutoffPurchaseOrdersOutput = {
+  date: string;
+  purchaseOrders: Array<{
+    id: string;
+    date: string;
+    supplierId: string;
+    supplierName?: string;
+    status: "SENT" | "CONFIRMED" | "RECEIVED";
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+      productOrderedQty: number;
+      costFen?: number;
+      amountFen?: number;
+    }>;
+    qty: number;
+    amountFen: number;
+    createdAt: string;
+    history: Array<{
+      status: "SENT" | "CONFIRMED" | "RECEIVED";
+      at: string;
+      by: string;
+    }>;
+    received?: Array<{
+      productId: string;
+      receivedQty: number;
+      rejectedQty: number;
+      acceptedQty: number;
+      grade?: string;
+    }>;
+    receiveRequestId?: string;
+    receivedAt?: string;
+    shortages?: Array<{
+      productId: string;
+      qty: number;
+      requestId: string;
+    }>;
+  }>;
+};
+
+/** Input of `cutoff.purchaseOrderStatus` (POST /admin/purchase-orders/{id}/status). */
+export type CutoffPurchaseOrderStatusInput = {
+  id: string;
+  status: "CONFIRMED" | "RECEIVED";
+};
+/** Output of `cutoff.purchaseOrderStatus` (`data` of the answer). */
+export type CutoffPurchaseOrderStatusOutput = {
+  id: string;
+  date: string;
+  supplierId: string;
+  supplierName?: string;
+  status: "SENT" | "CONFIRMED" | "RECEIVED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    productOrderedQty: number;
+    costFen?: number;
+    amountFen?: number;
+  }>;
+  qty: number;
+  amountFen: number;
+  createdAt: string;
+  history: Array<{
+    status: "SENT" | "CONFIRMED" | "RECEIVED";
+    at: string;
+    by: string;
+  }>;
+  received?: Array<{
+    productId: string;
+    receivedQty: number;
+    rejectedQty: number;
+    acceptedQty: number;
+    grade?: string;
+  }>;
+  receiveRequestId?: string;
+  receivedAt?: string;
+  shortages?: Array<{
+    productId: string;
+    qty: number;
+    requestId: string;
+  }>;
+  refunds?: Array<{
+    productId: string;
+    shortQty: number;
+    refunded: Array<{
+      orderId: string;
+      qty: number;
+      refundFen: number;
+    }>;
+    remainingShortQty: number;
+  }>;
+};
+
+/** Input of `cutoff.receive` (POST /admin/purchase-orders/{id}/receive). */
+export type CutoffReceiveInput = {
+  id: string;
+  requestId: string;
+  lines: Array<{
+    productId: string;
+    receivedQty: number;
+    rejectedQty: number;
+    grade?: string;
+  }>;
+};
+/** Output of `cutoff.receive` (`data` of the answer). */
+export type CutoffReceiveOutput = {
+  id: string;
+  date: string;
+  supplierId: string;
+  supplierName?: string;
+  status: "SENT" | "CONFIRMED" | "RECEIVED";
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    productOrderedQty: number;
+    costFen?: number;
+    amountFen?: number;
+  }>;
+  qty: number;
+  amountFen: number;
+  createdAt: string;
+  history: Array<{
+    status: "SENT" | "CONFIRMED" | "RECEIVED";
+    at: string;
+    by: string;
+  }>;
+  received?: Array<{
+    productId: string;
+    receivedQty: number;
+    rejectedQty: number;
+    acceptedQty: number;
+    grade?: string;
+  }>;
+  receiveRequestId?: string;
+  receivedAt?: string;
+  shortages?: Array<{
+    productId: string;
+    qty: number;
+    requestId: string;
+  }>;
+  refunds: Array<{
+    productId: string;
+    shortQty: number;
+    refunded: Array<{
+      orderId: string;
+      qty: number;
+      refundFen: number;
+    }>;
+    remainingShortQty: number;
+  }>;
+};
+
 /** Input of `cutoff.startJob` (CloudBase action only). */
 export type CutoffStartJobInput = {
   job: string;
@@ -986,6 +1193,14 @@ export type VerifyOrdersOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivalAt?: string;
@@ -1029,6 +1244,7 @@ export type VerifyOrdersOutput = {
 export type VerifyArrivalInput = {
   communityId: string;
   waveDate: string;
+  arrivalDate?: string;
 };
 /** Output of `verify.arrival` (`data` of the answer). */
 export type VerifyArrivalOutput = {
@@ -1076,6 +1292,14 @@ export type VerifyRedeemOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivalAt?: string;
@@ -1512,7 +1736,10 @@ export type AdminUpsertProductInput = {
   priceFen: number;
   memberPriceFen?: number;
   costFen?: number;
-  supplierId: string;
+  supplierId?: string;
+  suppliers?: Array<string>;
+  lossBufferPct?: number;
+  arrivalDays?: 1 | 2;
   commissionRate?: number;
   fresh: boolean;
   perUserLimit?: number;
@@ -1539,7 +1766,10 @@ export type AdminUpdateProductInput = {
   priceFen: number;
   memberPriceFen?: number;
   costFen?: number;
-  supplierId: string;
+  supplierId?: string;
+  suppliers?: Array<string>;
+  lossBufferPct?: number;
+  arrivalDays?: 1 | 2;
   commissionRate?: number;
   fresh: boolean;
   perUserLimit?: number;
@@ -1960,6 +2190,8 @@ export type AdminSettingsOutput = {
     inviteePoints: number;
     monthlyCapPerInviter: number;
   };
+  requireFreshBackups: boolean;
+  lossBufferPctByCategory: Record<string, number>;
   version: number;
 };
 
@@ -2044,6 +2276,8 @@ export type AdminUpdateSettingsInput = {
     inviteePoints?: number;
     monthlyCapPerInviter?: number;
   };
+  requireFreshBackups?: boolean;
+  lossBufferPctByCategory?: Record<string, number>;
   version: number;
 };
 /** Output of `admin.updateSettings` (`data` of the answer). */
@@ -2127,6 +2361,8 @@ export type AdminUpdateSettingsOutput = {
     inviteePoints: number;
     monthlyCapPerInviter: number;
   };
+  requireFreshBackups: boolean;
+  lossBufferPctByCategory: Record<string, number>;
   version: number;
 };
 
@@ -2276,6 +2512,14 @@ export type AdminOrdersOutput = {
     pickupQr?: string;
     payBy?: string;
     pickupDeadline?: string;
+    deliveries?: Array<{
+      arrivalDate: string;
+      productIds: Array<string>;
+      arrivalAt: string;
+      arrivedAt?: string;
+      pickupDeadline?: string;
+      status: "PENDING" | "ARRIVED";
+    }>;
     createdAt: string;
     paidAt?: string;
     arrivalAt?: string;
@@ -2358,6 +2602,14 @@ export type AdminOrderOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivalAt?: string;
@@ -2449,6 +2701,14 @@ export type AdminRefundOrderOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivalAt?: string;
@@ -2530,6 +2790,14 @@ export type AdminCancelOrderOutput = {
   pickupQr?: string;
   payBy?: string;
   pickupDeadline?: string;
+  deliveries?: Array<{
+    arrivalDate: string;
+    productIds: Array<string>;
+    arrivalAt: string;
+    arrivedAt?: string;
+    pickupDeadline?: string;
+    status: "PENDING" | "ARRIVED";
+  }>;
   createdAt: string;
   paidAt?: string;
   arrivalAt?: string;
@@ -2638,6 +2906,86 @@ export type AdminProductMaterialOutput = unknown;
 export type AdminCommunitiesInput = Record<string, unknown>;
 /** Output of `admin.communities`: no output schema is declared yet. */
 export type AdminCommunitiesOutput = unknown;
+
+/** Input of `admin.suppliers` (GET /admin/suppliers). */
+export type AdminSuppliersInput = Record<string, unknown>;
+/** Output of `admin.suppliers` (`data` of the answer). */
+export type AdminSuppliersOutput = Array<{
+  id: string;
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contactName: string;
+  phoneTail: string;
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status: "active" | "inactive";
+  updatedAt: string;
+}>;
+
+/** Input of `admin.createSupplier` (POST /admin/suppliers). */
+export type AdminCreateSupplierInput = {
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contact: {
+    name: string;
+    phone: string;
+  };
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status?: "active" | "inactive";
+  id?: string;
+};
+/** Output of `admin.createSupplier` (`data` of the answer). */
+export type AdminCreateSupplierOutput = {
+  id: string;
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contactName: string;
+  phoneTail: string;
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status: "active" | "inactive";
+  updatedAt: string;
+};
+
+/** Input of `admin.updateSupplier` (PUT /admin/suppliers/{id}). */
+export type AdminUpdateSupplierInput = {
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contact: {
+    name: string;
+    phone: string;
+  };
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status?: "active" | "inactive";
+  id: string;
+};
+/** Output of `admin.updateSupplier` (`data` of the answer). */
+export type AdminUpdateSupplierOutput = {
+  id: string;
+  name: string;
+  channel: "WHOLESALE" | "ORIGIN" | "BRAND" | "CENTRAL_WAREHOUSE";
+  contactName: string;
+  phoneTail: string;
+  leadDays: number;
+  capacity?: Record<string, number>;
+  status: "active" | "inactive";
+  updatedAt: string;
+};
+
+/** Input of `admin.supplierQuality` (GET /admin/suppliers/quality). */
+export type AdminSupplierQualityInput = {
+  month: string;
+};
+/** Output of `admin.supplierQuality` (`data` of the answer). */
+export type AdminSupplierQualityOutput = Array<{
+  supplierId: string;
+  receivedQty: number;
+  rejectedQty: number;
+  defectRate: number;
+  qualityAfterSales: number;
+}>;
 
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
@@ -2794,6 +3142,12 @@ export interface Client {
     dispatch(input: CutoffDispatchInput): Promise<CutoffDispatchOutput>;
     /** GET /admin/waves/{date}/deliveries · warehouse */
     deliveries(input: CutoffDeliveriesInput): Promise<CutoffDeliveriesOutput>;
+    /** GET /admin/waves/{date}/purchase-orders · owner, operations, warehouse */
+    purchaseOrders(input: CutoffPurchaseOrdersInput): Promise<CutoffPurchaseOrdersOutput>;
+    /** POST /admin/purchase-orders/{id}/status · owner, operations, warehouse */
+    purchaseOrderStatus(input: CutoffPurchaseOrderStatusInput): Promise<CutoffPurchaseOrderStatusOutput>;
+    /** POST /admin/purchase-orders/{id}/receive · owner, warehouse */
+    receive(input: CutoffReceiveInput): Promise<CutoffReceiveOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
   };
@@ -2940,6 +3294,14 @@ export interface Client {
     productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
     /** GET /admin/communities · owner, operations, warehouse */
     communities(input?: AdminCommunitiesInput): Promise<AdminCommunitiesOutput>;
+    /** GET /admin/suppliers · owner, operations, warehouse */
+    suppliers(input?: AdminSuppliersInput): Promise<AdminSuppliersOutput>;
+    /** POST /admin/suppliers · owner, operations */
+    createSupplier(input: AdminCreateSupplierInput): Promise<AdminCreateSupplierOutput>;
+    /** PUT /admin/suppliers/{id} · owner, operations */
+    updateSupplier(input: AdminUpdateSupplierInput): Promise<AdminUpdateSupplierOutput>;
+    /** GET /admin/suppliers/quality · owner, operations, warehouse */
+    supplierQuality(input: AdminSupplierQualityInput): Promise<AdminSupplierQualityOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

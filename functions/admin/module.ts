@@ -17,6 +17,8 @@ import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
 import { workspaceAdminCommands } from '#app/workspace/commands';
 import { adminCommunitiesCommand } from '#app/delivery/communities';
+import { supplierCommands } from '#app/supply/suppliers';
+import { supplierQualityCommand } from '#app/supply/quality';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -36,5 +38,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
     auditCommand,
     ...workspaceAdminCommands,
     adminCommunitiesCommand, // the last mile's community settings page
+    ...supplierCommands,
+    supplierQualityCommand,
   ],
 });

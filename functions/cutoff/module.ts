@@ -7,6 +7,7 @@ import { auditStaffWrites } from '#app/audit/audit';
 import { lateCommand } from '#app/cutoff/late';
 import { dispatchCommand } from '#app/cutoff/dispatch';
 import { deliveriesCommand } from '#app/delivery/deliveries';
+import { purchaseOrderCommands } from '#app/supply/purchase-orders';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
-export const cutoffModule: FunctionModule = auditStaffWrites(withJobRunner({ name: 'cutoff', commands: [...cutoffCommands, shortageCommand, lateCommand, dispatchCommand, deliveriesCommand], jobs: [cutoffJob] }, 300));
+export const cutoffModule: FunctionModule = auditStaffWrites(withJobRunner({ name: 'cutoff', commands: [...cutoffCommands, shortageCommand, lateCommand, dispatchCommand, deliveriesCommand, ...purchaseOrderCommands], jobs: [cutoffJob] }, 300));

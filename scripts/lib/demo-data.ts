@@ -7,6 +7,7 @@ import {
 } from '../../shared/app/admin/commands.ts';
 import { keys } from '../../shared/app/keys.ts';
 import { createStaff } from '../../shared/app/staff/records.ts';
+import { createSupplierCommand } from '../../shared/app/supply/suppliers.ts';
 import { toBizIso } from '../../shared/domain/time.ts';
 import type { CommandContext } from '../../shared/app/command.ts';
 
@@ -54,6 +55,18 @@ const products = [
   ['p-durian', '金枕榴莲 约2.5kg', '水果', 19900, 17900, 15000, 's-fruit', true, 20],
 ] as const;
 
+/** The demo's suppliers (货源); fresh products get the wholesale market `s-market` as their backup (生鲜类备用供应商). */
+const suppliers = [
+  ['s-farm', '崇明蔬菜基地', 'ORIGIN'],
+  ['s-meat', '松江肉联厂', 'BRAND'],
+  ['s-sea', '铜川路水产市场', 'WHOLESALE'],
+  ['s-dairy', '光明乳业经销商', 'BRAND'],
+  ['s-fruit', '辉展水果批发', 'WHOLESALE'],
+  ['s-grain', '粮油中央仓', 'CENTRAL_WAREHOUSE'],
+  ['s-daily', '日用品中央仓', 'CENTRAL_WAREHOUSE'],
+  ['s-market', '江桥批发市场', 'WHOLESALE'],
+] as const;
+
 /**
  * The demo owner: a staff member (owner) bound to the openid `demo-staff`, so the dev login as
  * demo-staff is an owner and can confirm a scan sign-in. No password is known (it was generated
@@ -75,6 +88,10 @@ export async function seedDemo(deps: Deps): Promise<void> {
     if (await deps.store.get(keys.leader(l.id))) continue;
     await upsertLeaderCommand.run(ctx, { ...l });
   }
+  for (const [id, name, channel] of suppliers) {
+    if (await deps.store.get(keys.supplier(id))) continue;
+    await createSupplierCommand.run(ctx, { id, name, channel, contact: { name: '王经理', phone: '13800000000' }, leadDays: 1, status: 'active' });
+  }
   const now = deps.clock.now();
   for (const [id, title, category, priceFen, memberPriceFen, costFen, supplierId, fresh, stockPerWave] of products) {
     await upsertProductCommand.run(ctx, {
@@ -85,6 +102,7 @@ export async function seedDemo(deps: Deps): Promise<void> {
       ...(memberPriceFen ? { memberPriceFen } : {}),
       costFen,
       supplierId,
+      ...(fresh ? { suppliers: [supplierId, 's-market'] } : {}),
       commissionRate: fresh ? 0.1 : 0.08,
       fresh,
       status: 'active',

@@ -67,6 +67,10 @@ export const MerchantSettingsSchema = z.strictObject({
   membershipPlans: z._default(MembershipPlansSchema, DEFAULT_MEMBERSHIP_PLANS),
   /** Referral (老带新) rewards and their monthly cap per inviter: shared/domain/referral.ts. */
   referral: z.prefault(ReferralSettingsSchema, {}),
+  /** Fresh products need a backup supplier (生鲜类必须固定2-3个备用供应商): with this on, one with fewer than 2 suppliers cannot be active (shared/app/supply). */
+  requireFreshBackups: z._default(z.boolean(), false),
+  /** Loss buffer percent per product category (a product's own `lossBufferPct` wins), added to the purchase list rounded up (shared/domain/supply.ts). */
+  lossBufferPctByCategory: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(20)), z.int().check(z.minimum(0), z.maximum(100))), {}),
 });
 
 export type MerchantSettings = z.infer<typeof MerchantSettingsSchema>;

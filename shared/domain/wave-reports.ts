@@ -13,7 +13,8 @@
  */
 import { toCsv } from './csv.ts';
 import { compareIds, type LatLng } from './geo.ts';
-import { assertFen } from './money.ts';
+import { allocateFen, assertFen } from './money.ts';
+import { productSupply, type SupplierSlot } from './supply.ts';
 
 export interface CutoffOrder {
   id: string;
@@ -40,6 +41,9 @@ export interface ReportProduct {
   costFen?: number;
   stockPerWave?: number;
   supplierCapacity?: number;
+  /** Supply (DESIGN.md §14): the suppliers in order, primary first (absent: `supplierId` alone), and the loss buffer percent. */
+  suppliers?: SupplierSlot[];
+  lossBufferPct?: number;
 }
 
 export interface ReportCommunity {
@@ -122,9 +126,24 @@ export interface SupplierPurchase {
   salesFen: number;
 }
 
+/** One product's purchase (API.md "Supply and integrations"): ordered, loss buffer, to buy, its split over suppliers and the shortfall no supplier covers. */
+export interface ProductPurchase {
+  productId: string;
+  title: string;
+  orderedQty: number;
+  bufferQty: number;
+  buyQty: number;
+  bySupplier: { supplierId: string; qty: number }[];
+  shortfallQty: number;
+  shortQty?: number;
+  deliverQty?: number;
+}
+
 /** What to buy from each supplier, sorted by supplier id; the totals cover every supplier. */
 export interface PurchaseList {
   suppliers: SupplierPurchase[];
+  /** Per product, sorted by title then id (absent on lists written before supply). */
+  products?: ProductPurchase[];
   qty: number;
   costAmountFen: number;
   salesFen: number;
@@ -139,17 +158,24 @@ export interface PurchaseList {
  */
 export function withShortages(list: PurchaseList, shortQty: Readonly<Record<string, number>>): PurchaseList {
   let listShort = 0;
+  // A product bought from several suppliers: its short units are taken from its lines in turn.
+  const left: Record<string, number> = Object.fromEntries(Object.entries(shortQty).map(([k, v]) => [k, Math.max(0, v)]));
   const suppliers = list.suppliers.map((s) => {
     let supplierShort = 0;
     const lines = s.lines.map((l) => {
-      const short = Math.min(l.qty, Math.max(0, shortQty[l.productId] ?? 0));
+      const short = Math.min(l.qty, own(left, l.productId) ?? 0);
+      if (short > 0) left[l.productId] = left[l.productId]! - short;
       supplierShort += short;
       return { ...l, shortQty: short, deliverQty: l.qty - short };
     });
     listShort += supplierShort;
     return { ...s, lines, shortQty: supplierShort, deliverQty: s.qty - supplierShort };
   });
-  return { ...list, suppliers, shortQty: listShort, deliverQty: list.qty - listShort };
+  const products = list.products?.map((p) => {
+    const short = Math.min(p.orderedQty, Math.max(0, own(shortQty, p.productId) ?? 0));
+    return { ...p, shortQty: short, deliverQty: p.orderedQty - short };
+  });
+  return { ...list, suppliers, ...(products ? { products } : {}), shortQty: listShort, deliverQty: list.qty - listShort };
 }
 
 export type InventoryWarningKind = 'SOLD_OUT' | 'LOW_STOCK' | 'OVER_SUPPLIER_CAPACITY';
@@ -350,18 +376,29 @@ export function mergePurchaseList(
 ): PurchaseList {
   const byId = catalogue(products);
   const bySupplier = new Map<string, PurchaseLine[]>();
-  for (const [productId, t] of sumProducts(totals)) {
-    const product = byId.get(productId);
-    const title = product?.title ?? productId;
-    const line: PurchaseLine = { productId, title, qty: t.qty, salesFen: t.salesFen };
-    if (product?.costFen !== undefined) {
-      line.costFen = assertFen(product.costFen, `costFen of ${productId}`);
-      line.costAmountFen = checkedSum(product.costFen * t.qty, `cost amount of ${productId}`);
-    }
-    const supplierId = product?.supplierId ?? UNKNOWN_SUPPLIER;
+  const productLines: ProductPurchase[] = [];
+  const add = (supplierId: string, line: PurchaseLine) => {
     const lines = bySupplier.get(supplierId);
     if (lines) lines.push(line);
     else bySupplier.set(supplierId, [line]);
+  };
+  for (const [productId, t] of sumProducts(totals)) {
+    const product = byId.get(productId);
+    const title = product?.title ?? productId;
+    // Supply: the loss buffer, then the split over suppliers by capacity (primary first).
+    const slots = product?.suppliers?.length ? product.suppliers : [{ supplierId: product?.supplierId ?? UNKNOWN_SUPPLIER }];
+    const supply = productSupply(t.qty, product?.lossBufferPct ?? 0, slots);
+    productLines.push({ productId, title, ...supply });
+    const shares = supply.bySupplier.length ? supply.bySupplier : [{ supplierId: slots[0]!.supplierId, qty: 0 }];
+    const sales = allocateFen(t.salesFen, shares.map((s) => Math.max(1, s.qty)));
+    shares.forEach((share, i) => {
+      const line: PurchaseLine = { productId, title, qty: share.qty, salesFen: sales[i]! };
+      if (product?.costFen !== undefined) {
+        line.costFen = assertFen(product.costFen, `costFen of ${productId}`);
+        line.costAmountFen = checkedSum(product.costFen * share.qty, `cost amount of ${productId}`);
+      }
+      add(share.supplierId, line);
+    });
   }
   const suppliers = [...bySupplier]
     .sort(([a], [b]) => compareIds(a, b))
@@ -369,7 +406,7 @@ export function mergePurchaseList(
       lines.sort(byTitleThenId);
       return { supplierId, lines, ...sumAmounts(lines) };
     });
-  return { suppliers, ...sumAmounts(suppliers) };
+  return { suppliers, products: productLines.sort(byTitleThenId), ...sumAmounts(suppliers) };
 }
 
 function sumAmounts(items: readonly { qty: number; costAmountFen?: number; salesFen: number }[]): {

@@ -82,6 +82,11 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.refundOrder', { id: toRefund.id, requestId: 'rf-1', lines: [{ productId: 'p-rice', qty: 1 }], reason: '破损' }],
       ['admin.cancelOrder', { id: toCancel.id, reason: '无法履约' }],
       ['cutoff.shortage', { date: D, requestId: 'sh-1', productId: 'p-rice', shortQty: 1, reason: '少送' }],
+      // supply (shared/app/supply)
+      ['admin.createSupplier', { id: 's-veg', name: '江桥批发市场', channel: 'WHOLESALE', contact: { name: LEADER_NAME, phone: LEADER_PHONE }, leadDays: 1 }],
+      ['admin.updateSupplier', { id: 's-veg', name: '江桥批发市场', channel: 'WHOLESALE', contact: { name: LEADER_NAME, phone: LEADER_PHONE }, leadDays: 2, capacity: { 'p-spinach': 50 } }],
+      ['cutoff.purchaseOrderStatus', { id: `po_${D.replaceAll('-', '')}_s-farm`, status: 'CONFIRMED' }],
+      ['cutoff.receive', { id: `po_${D.replaceAll('-', '')}_s-farm`, requestId: 'rcv-1', lines: [{ productId: 'p-eggs', receivedQty: 2, rejectedQty: 0, grade: 'A' }] }],
       ['admin.updateServiceArea', { districts: [] }],
       ['settle.adjust', { id: 'l-xujiahui', requestId: 'adj-1', amountFen: 500, reason: '活动补贴' }],
       ['verify.moveCustomer', { id: 'u-1', leaderId: 'l-jingan' }],

@@ -22,6 +22,7 @@ const ORDER = [
   'growth-referral', // 2027-11-01 … 11-14
   'leader-workspace', // 2027-11-15 … 11-30
   'last-mile', // 2027-12-01 … 12-15
+  'supply', // 2028-01-01 … 2028-01-20
 ];
 
 const rank = (path: string) => {

@@ -11,6 +11,7 @@ import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput
 import { getProduct, listProducts } from '../catalog/products.ts';
 import { requireCommunity } from '../catalog/communities.ts';
 import type { Deps } from '../deps.ts';
+import { productSupplyFields, productWarnings } from '../supply/suppliers.ts';
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ...rest }: Item) => rest;
 
@@ -25,6 +26,7 @@ export const upsertProductCommand = defineCommand({
       throw new AppError('VALIDATION_FAILED', 'memberPriceFen above priceFen', { issues: [{ path: 'memberPriceFen', message: 'must not exceed priceFen' }] });
     if (input.flashSale && Date.parse(input.flashSale.endsAt) <= Date.parse(input.flashSale.startsAt))
       throw new AppError('VALIDATION_FAILED', 'flash sale ends before it starts', { issues: [{ path: 'flashSale.endsAt', message: 'must be after startsAt' }] });
+    const { warnings, ...supply } = productSupplyFields(deps, input); // supply: suppliers, backups, arrival days
     const productId = input.id ?? deps.ids.newId();
     const previous = input.id ? await getProduct(deps, productId) : undefined;
     const flashSale = input.flashSale
@@ -37,9 +39,9 @@ export const upsertProductCommand = defineCommand({
       : undefined;
     const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
     // `rev`: a fresh value on every write, which placement checks against the copy it priced with (read-cache.ts).
-    const product = { ...input, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
+    const product = { ...input, ...supply, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
     await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
-    return product;
+    return warnings.length ? { ...product, warnings } : product;
   },
 });
 
@@ -59,7 +61,7 @@ export const listProductsCommand = defineCommand({
   roles: ['owner', 'operations'],
   input: z.object({}),
   http: { method: 'GET', path: '/admin/products' },
-  run: async ({ deps }) => listProducts(deps),
+  run: async ({ deps }) => (await listProducts(deps)).map((p) => (productWarnings(p).length ? { ...p, warnings: productWarnings(p) } : p)),
 });
 
 export const upsertCommunityCommand = defineCommand({

@@ -5,7 +5,7 @@ import { allOfType, keys } from '../keys.ts';
 import { cachedGetMany } from '../read-cache.ts';
 import type { ProductInput } from './schemas.ts';
 
-export type Product = ProductInput & { id: string; updatedAt: string; /** A fresh value on every write: placement checks the one it priced with (read-cache.ts). */ rev?: string; flashSale?: ProductInput['flashSale'] & { id: string } };
+export type Product = Omit<ProductInput, 'supplierId'> & { supplierId: string; id: string; updatedAt: string; /** A fresh value on every write: placement checks the one it priced with (read-cache.ts). */ rev?: string; flashSale?: ProductInput['flashSale'] & { id: string } };
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, ...rest }: Item) => rest;
 

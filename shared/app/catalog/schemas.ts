@@ -23,7 +23,13 @@ export const ProductInput = z.object({
   priceFen: staffFen(1),
   memberPriceFen: z.optional(staffFen(1)),
   costFen: z.optional(staffFen()),
-  supplierId: id(),
+  /** The primary supplier (older clients); `suppliers` is the newer form. */
+  supplierId: z.optional(id()),
+  // -- supply (shared/app/supply): suppliers primary first, loss buffer percent, arrival days (次日达 1 / 隔日达 2)
+  suppliers: z.optional(z.array(id()).check(z.minLength(1), z.maxLength(5), z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a supplier'))),
+  lossBufferPct: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
+  arrivalDays: z.optional(z.union([z.literal(1), z.literal(2)])),
+  // -- end supply
   /** Absent: the merchant's `defaultCommissionRate`, written on the product when it is saved. */
   commissionRate: z.optional(commissionRateSchema()),
   fresh: z.boolean(),

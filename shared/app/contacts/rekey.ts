@@ -20,6 +20,7 @@ export interface RekeyCounts {
 export interface RekeyReport {
   orderContacts: RekeyCounts;
   leaderPhones: RekeyCounts;
+  supplierContacts: RekeyCounts;
 }
 
 const zero = (): RekeyCounts => ({ seen: 0, rewritten: 0, current: 0, unreadable: 0, raced: 0 });
@@ -32,7 +33,7 @@ const zero = (): RekeyCounts => ({ seen: 0, rewritten: 0, current: 0, unreadable
  * is never overwritten; a repeated pass finds everything current and writes nothing.
  */
 export async function rekeyContacts(deps: Pick<Deps, 'store' | 'contacts'>, options: { dryRun?: boolean } = {}): Promise<RekeyReport> {
-  const report: RekeyReport = { orderContacts: zero(), leaderPhones: zero() };
+  const report: RekeyReport = { orderContacts: zero(), leaderPhones: zero(), supplierContacts: zero() };
   const reseal = (item: Item, field: string, recordId: string, counts: RekeyCounts) =>
     resealOne(deps, { pk: item.pk, sk: item.sk }, field, item[field], recordId, counts, options.dryRun ?? false);
 
@@ -46,6 +47,9 @@ export async function rekeyContacts(deps: Pick<Deps, 'store' | 'contacts'>, opti
   const leaders = await queryAll(deps.store, allOfType('leader'));
   for (const leader of leaders) {
     if (typeof leader.phoneSealed === 'string' && leader.id) await reseal(leader, 'phoneSealed', sealedRecord.leaderPhone(String(leader.id)), report.leaderPhones);
+  }
+  for (const supplier of await queryAll(deps.store, allOfType('supplier'))) {
+    if (typeof supplier.contactSealed === 'string' && supplier.id) await reseal(supplier, 'contactSealed', sealedRecord.supplierContact(String(supplier.id)), report.supplierContacts);
   }
   return report;
 }

@@ -15,4 +15,6 @@ export const sealedRecord = {
   applicationPhone: (applicationId: string) => `application:${applicationId}`,
   /** `sealed` of an address-book entry (shared/app/delivery/addresses.ts): JSON `{ name, phone, district, detail, location? }`. */
   address: (userId: string, addressId: string) => `address:${userId}:${addressId}`,
+  /** `contactSealed` of a supplier record: JSON `{ name, phone }` (shared/app/supply). */
+  supplierContact: (supplierId: string) => `supplier:${supplierId}`,
 } as const;

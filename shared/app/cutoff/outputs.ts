@@ -26,6 +26,21 @@ export const PurchaseListOut = z.object({
       ...shortage,
     }),
   ),
+  /** Supply (shared/domain/supply.ts): per product ordered, loss buffer, to buy, split by supplier, shortfall. */
+  products: z.optional(
+    z.array(
+      z.object({
+        productId: z.string(),
+        title: z.string(),
+        orderedQty: count(),
+        bufferQty: count(),
+        buyQty: count(),
+        bySupplier: z.array(z.object({ supplierId: z.string(), qty: count() })),
+        shortfallQty: count(),
+        ...shortage,
+      }),
+    ),
+  ),
   qty: count(),
   costAmountFen: fen(),
   salesFen: fen(),

@@ -21,6 +21,8 @@ import { dashboardDay } from './dashboard.ts';
 import { cutoffKeys, DIMENSIONS } from './keys.ts';
 import { joinPickChunks, type PickChunk } from './pick-chunks.ts';
 import type { PickList } from '#domain/wave-reports';
+import { getSuppliers } from '../supply/suppliers.ts';
+import { supplySlots, writePurchaseOrders } from '../supply/purchase-orders.ts';
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'kind']);
 const body = <T>(item: Item): T => Object.fromEntries(Object.entries(item).filter(([k]) => !META.has(k))) as T;
@@ -62,6 +64,7 @@ export async function writeWaveReports(deps: Deps, date: string, communities: re
 
   const productIds = [...new Set(parts.flatMap((p) => Object.keys(p.products)))].sort(compareIds);
   const catalogue = await getProducts(deps, productIds);
+  const suppliers = await getSuppliers(deps, [...catalogue.values()].flatMap((p) => p.suppliers ?? [p.supplierId])); // supply
   const products: ReportProduct[] = productIds
     .filter((id) => catalogue.has(id))
     .map((id) => {
@@ -73,6 +76,7 @@ export async function writeWaveReports(deps: Deps, date: string, communities: re
         ...(p.costFen !== undefined ? { costFen: p.costFen } : {}),
         ...(p.stockPerWave !== undefined ? { stockPerWave: p.stockPerWave } : {}),
         ...(p.supplierCapacity !== undefined ? { supplierCapacity: p.supplierCapacity } : {}),
+        ...supplySlots(p, suppliers, deps.settings),
       };
     });
   const remaining = await remainingStock(deps, date, products);
@@ -92,6 +96,7 @@ export async function writeWaveReports(deps: Deps, date: string, communities: re
     { ...cutoffKeys.dashboardTotal(date), kind: 'dashboard', date, total: dashboard.total },
     ...DIMENSIONS.map((d) => ({ ...cutoffKeys.dashboardGroups(d, date), kind: 'dashboard', date, groups: dashboard.groups[d] })),
   ]);
+  await writePurchaseOrders(deps, date, purchase, suppliers); // one per supplier and wave, exactly once
   return { orders: stats.orders, communities: parts.length };
 }
 

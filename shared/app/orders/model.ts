@@ -28,6 +28,8 @@ export interface OrderLine {
   flashShards?: Record<string, number>;
   /** What placement held for a regular line: limited wave stock, a per-user limit. */
   holds?: ('stock' | 'limit')[];
+  /** 2 for a 隔日达 product (arrives two days after the cutoff); absent: 次日达. */
+  arrivalDays?: 2;
 }
 
 export interface Refund {
@@ -53,6 +55,8 @@ export type Amounts = Quote['amounts'] & { /** Paid from the wallet (then `payab
 
 /** The order as stored in its community's partition (C#<communityId> / O#<waveDate>#<id>). */
 export interface Order {
+  /** An order mixing 次日达 and 隔日达 lines: one delivery per arrival date (shared/app/supply/deliveries.ts). */
+  deliveries?: import('#domain/deliveries').Delivery[];
   id: string;
   shortNo: string;
   communityId: string;
@@ -165,6 +169,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     ...(o.pickupCode && viewer === 'owner' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),
     ...(o.status === 'PENDING_PAYMENT' ? { payBy: o.payBy } : {}),
     ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
+    ...(o.deliveries ? { deliveries: o.deliveries } : {}), // 次日达/隔日达 (shared/app/supply/deliveries.ts)
     createdAt: o.createdAt,
     ...(o.paidAt ? { paidAt: o.paidAt } : {}),
     ...(o.arrivalAt ? { arrivalAt: o.arrivalAt } : {}),

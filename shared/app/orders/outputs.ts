@@ -34,6 +34,8 @@ export const OrderView = z.object({
   pickupQr: z.optional(z.string()),
   payBy: z.optional(z.string()),
   pickupDeadline: z.optional(z.string()),
+  /** An order mixing 次日达 and 隔日达 products: one delivery per arrival date, each with its own deadline once arrived. */
+  deliveries: z.optional(z.array(z.object({ arrivalDate: z.string(), productIds: z.array(z.string()), arrivalAt: z.string(), arrivedAt: z.optional(z.string()), pickupDeadline: z.optional(z.string()), status: z.enum(['PENDING', 'ARRIVED']) }))),
   createdAt: z.string(),
   paidAt: z.optional(z.string()),
   /** The expected arrival after a late notice. */

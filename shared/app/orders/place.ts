@@ -13,6 +13,7 @@ import { priceFor } from './quote.ts';
 import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
+import { deliveriesOf } from '../supply/deliveries.ts';
 import type { PlaceInput } from './schemas.ts';
 import { forgetCached } from '../read-cache.ts';
 import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
@@ -133,6 +134,7 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
         supplierId: p.supplierId,
         flash: l.flash,
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
+        ...(p.arrivalDays === 2 ? { arrivalDays: 2 as const } : {}), // 隔日达 (shared/domain/deliveries.ts)
       };
     });
     // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
@@ -165,6 +167,7 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
       unpaidSlot: !(bal && bal.amounts.payableFen === 0),
       ...(attribution ? { attribution } : {}),
+      ...deliveriesOf(priced.waveDate, lines, deps.settings.arrivalTime), // a mixed 次日达/隔日达 order: one delivery per arrival date
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
     if (order.unpaidSlot) {

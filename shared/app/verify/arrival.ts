@@ -13,6 +13,7 @@ import { arrivedIndex } from './keys.ts';
 import { pickupDaysFor, pickupDeadline } from '#domain/pickup-deadline';
 import { requireLeaderOrStaff } from './leader.ts';
 import { forEachLimit } from '../concurrency.ts';
+import { confirmLaterArrival, firstDeliveryArrived, isLaterArrival } from '../supply/deliveries.ts';
 
 export interface ArrivalResult {
   /** Orders of the wave that have arrived (a repeat answers the same number). */
@@ -28,10 +29,11 @@ export interface ArrivalResult {
  * arrival time is fixed on the community wave by the first confirmation, so a repeat (or a
  * retry after a crash halfway) gives every order the same deadline and skips the done ones.
  */
-export async function confirmArrival(deps: Deps, input: { communityId: string; waveDate: string; by: string }): Promise<ArrivalResult> {
+export async function confirmArrival(deps: Deps, input: { communityId: string; waveDate: string; by: string; arrivalDate?: string }): Promise<ArrivalResult> {
   // Steps: community exists → wave cut off (CLOSED) → arrival time fixed once → each CONFIRMED
   // order ARRIVED with its deadline and the customer's arrival notice in one write → count.
   const community = await requireCommunity(deps, input.communityId);
+  if (isLaterArrival(input.waveDate, input.arrivalDate)) return confirmLaterArrival(deps, community, { ...input, arrivalDate: input.arrivalDate! }); // 隔日达
   const waveKey = keys.communityWave(input.communityId, input.waveDate);
   const now = toBizIso(deps.clock.now());
   let wave;
@@ -71,7 +73,7 @@ async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pi
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'ARRIVED', arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }) } },
+        update: { set: { status: 'ARRIVED', arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }), ...firstDeliveryArrived(order, at) } },
         when: [{ op: 'eq', path: 'status', value: 'CONFIRMED' }],
       },
       outboxOp(deps, {
@@ -92,7 +94,7 @@ async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pi
 export const arrivalCommand = defineCommand({
   name: 'verify.arrival',
   roles: ['leader', 'owner', 'operations', 'warehouse'],
-  input: z.object({ communityId: id(), waveDate: bizDateSchema() }),
+  input: z.object({ communityId: id(), waveDate: bizDateSchema(), arrivalDate: z.optional(bizDateSchema()) }),
   http: { method: 'POST', path: '/verify/arrival' },
   async run(ctx, input) {
     const leader = await requireLeaderOrStaff(ctx, input.communityId);
