@@ -14,6 +14,10 @@ import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
+import { webhookCommands } from '#app/webhooks/commands';
+import { apiKeyCommands } from '#app/api-keys/commands';
+import { exportCommands } from '#app/exports/exports';
+import { reconcileJob } from '#app/reconcile/reconcile';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -27,9 +31,13 @@ export const adminModule: FunctionModule = auditStaffWrites({
     decideAfterSalesCommand,
     ...settingsCommands,
     ...staffAdminCommands,
-    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob]),
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob, reconcileJob]),
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
+    // Integrations (issue 18): webhooks, API keys, exports.
+    ...webhookCommands,
+    ...apiKeyCommands,
+    ...exportCommands,
   ],
 });

@@ -7,6 +7,7 @@ import type { MerchantSettings, SettingsCache } from './settings.ts';
 import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import type { SmsSender } from '#ports/sms';
+import type { WebhookClient } from '#ports/webhook';
 import type { PlatformDeps, Role } from '#platform/command';
 
 /**
@@ -39,6 +40,8 @@ export interface Deps extends PlatformDeps {
   sender: MessageSender;
   /** Sends the SMS fallback of a notice without push quota (Tencent Cloud SMS, the local sink); absent where SMS is not configured. */
   sms?: SmsSender;
+  /** Posts signed webhook deliveries, refusing private, loopback and metadata addresses (shared/app/webhooks). */
+  webhooks: WebhookClient;
   /** Template ids per message key (configuration). */
   templates: Record<string, string>;
   /** Local stage only: the sandbox that signs payment and transfer notifications (/dev/pay, /dev/payout). */

@@ -79,6 +79,8 @@ export const MESSAGE_PAYLOADS = {
   }),
   /** Staff: a job run failed (scheduled or started by staff); the run's record has the details. */
   jobFailed: z.object({ job: text, runId: text, code: text, at: isoTime }),
+  /** Staff (finance): the day's payment reconciliation found mismatches with the WeChat Pay bill. */
+  reconcileAlert: z.object({ date: text, mismatches: z.int().check(z.minimum(1)), at: isoTime }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -260,6 +262,18 @@ export const MESSAGES = {
       thing1: `任务失败：${p.job}`,
       character_string2: p.runId,
       thing3: p.code,
+      time4: shanghaiTime(p.at),
+    }),
+  }),
+  reconcileAlert: define({
+    key: 'reconcileAlert',
+    audience: 'staff',
+    fields: { thing1: 'thing', character_string2: 'character_string', thing3: 'thing', time4: 'time' },
+    page: (p) => pageWith('pages/admin/reconciliation/index', { date: p.date }),
+    build: (p) => ({
+      thing1: '对账差异',
+      character_string2: p.date,
+      thing3: `${p.mismatches}笔不一致，请核对`,
       time4: shanghaiTime(p.at),
     }),
   }),
