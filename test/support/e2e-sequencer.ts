@@ -18,6 +18,7 @@ const ORDER = [
   'pickup-codes', // 2027-03-17
   'back-office', // 2027-06-07
   'privacy', // 2027-09-15
+  'integrations', // 2028-02-01 … 02-15
 ];
 
 const rank = (path: string) => {
