@@ -57,8 +57,17 @@ const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 /** Resolves every address of a host (an address literal is itself). */
 function resolveAll(host: string): Promise<LookupAddress[]> {
   if (isIP(host)) return Promise.resolve([{ address: host, family: isIP(host) }]);
-  return new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dns timeout')), DNS_TIMEOUT_MS);
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(addresses);
+    });
+  });
 }
+
+const DNS_TIMEOUT_MS = 5_000;
 
 function problemOf(url: URL, addresses: LookupAddress[], policy: AddressPolicy): string | undefined {
   if (addresses.length === 0) return 'the host has no address';
