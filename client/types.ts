@@ -1675,6 +1675,13 @@ export type SettleAdjustInput = {
 /** Output of `settle.adjust`: no output schema is declared yet. */
 export type SettleAdjustOutput = unknown;
 
+/** Input of `settle.reconciliation` (GET /admin/reconciliation). */
+export type SettleReconciliationInput = {
+  date: string;
+};
+/** Output of `settle.reconciliation`: no output schema is declared yet. */
+export type SettleReconciliationOutput = unknown;
+
 /** Input of `settle.startJob` (CloudBase action only). */
 export type SettleStartJobInput = {
   job: string;
@@ -2987,6 +2994,88 @@ export type AdminSupplierQualityOutput = Array<{
   qualityAfterSales: number;
 }>;
 
+/** Input of `admin.webhooks` (GET /admin/webhooks). */
+export type AdminWebhooksInput = Record<string, unknown>;
+/** Output of `admin.webhooks`: no output schema is declared yet. */
+export type AdminWebhooksOutput = unknown;
+
+/** Input of `admin.createWebhook` (POST /admin/webhooks). */
+export type AdminCreateWebhookInput = {
+  url: string;
+  events: Array<"order.paid" | "order.refunded" | "wave.closed" | "purchase_order.created" | "delivery.late" | "withdrawal.paid">;
+};
+/** Output of `admin.createWebhook`: no output schema is declared yet. */
+export type AdminCreateWebhookOutput = unknown;
+
+/** Input of `admin.updateWebhook` (PUT /admin/webhooks/{id}). */
+export type AdminUpdateWebhookInput = {
+  id: string;
+  url?: string;
+  events?: Array<"order.paid" | "order.refunded" | "wave.closed" | "purchase_order.created" | "delivery.late" | "withdrawal.paid">;
+  active?: boolean;
+};
+/** Output of `admin.updateWebhook`: no output schema is declared yet. */
+export type AdminUpdateWebhookOutput = unknown;
+
+/** Input of `admin.rotateWebhookSecret` (POST /admin/webhooks/{id}/rotate). */
+export type AdminRotateWebhookSecretInput = {
+  id: string;
+};
+/** Output of `admin.rotateWebhookSecret`: no output schema is declared yet. */
+export type AdminRotateWebhookSecretOutput = unknown;
+
+/** Input of `admin.webhookDeliveries` (GET /admin/webhooks/{id}/deliveries). */
+export type AdminWebhookDeliveriesInput = {
+  id: string;
+  limit?: number | string;
+  cursor?: string;
+};
+/** Output of `admin.webhookDeliveries`: no output schema is declared yet. */
+export type AdminWebhookDeliveriesOutput = unknown;
+
+/** Input of `admin.replayWebhook` (POST /admin/webhook-deliveries/{id}/replay). */
+export type AdminReplayWebhookInput = {
+  id: string;
+};
+/** Output of `admin.replayWebhook`: no output schema is declared yet. */
+export type AdminReplayWebhookOutput = unknown;
+
+/** Input of `admin.apiKeys` (GET /admin/api-keys). */
+export type AdminApiKeysInput = Record<string, unknown>;
+/** Output of `admin.apiKeys`: no output schema is declared yet. */
+export type AdminApiKeysOutput = unknown;
+
+/** Input of `admin.createApiKey` (POST /admin/api-keys). */
+export type AdminCreateApiKeyInput = {
+  name: string;
+  scopes: Array<"integration:orders" | "integration:purchase" | "integration:finance">;
+};
+/** Output of `admin.createApiKey`: no output schema is declared yet. */
+export type AdminCreateApiKeyOutput = unknown;
+
+/** Input of `admin.revokeApiKey` (DELETE /admin/api-keys/{id}). */
+export type AdminRevokeApiKeyInput = {
+  id: string;
+};
+/** Output of `admin.revokeApiKey`: no output schema is declared yet. */
+export type AdminRevokeApiKeyOutput = unknown;
+
+/** Input of `admin.exportOrders` (GET /admin/exports/orders). */
+export type AdminExportOrdersInput = {
+  from: string;
+  to: string;
+};
+/** Output of `admin.exportOrders`: no output schema is declared yet. */
+export type AdminExportOrdersOutput = unknown;
+
+/** Input of `admin.exportFinance` (GET /admin/exports/finance). */
+export type AdminExportFinanceInput = {
+  from: string;
+  to: string;
+};
+/** Output of `admin.exportFinance`: no output schema is declared yet. */
+export type AdminExportFinanceOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -3059,6 +3148,17 @@ export type DevPayoutInput = {
 /** Output of `dev.payout`: no output schema is declared yet. */
 export type DevPayoutOutput = unknown;
 
+/** Input of `dev.bill` (POST /dev/bill/{date}). */
+export type DevBillInput = {
+  date: string;
+  tamper?: {
+    outTradeNo: string;
+    amountFen: number;
+  };
+};
+/** Output of `dev.bill`: no output schema is declared yet. */
+export type DevBillOutput = unknown;
+
 /** The typed client: `client.<function>.<action>(input)`, one method per command. */
 export interface Client {
   auth: {
@@ -3128,7 +3228,7 @@ export interface Client {
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
   cutoff: {
-    /** GET /admin/waves/{date}/purchase-list · owner, operations, warehouse */
+    /** GET /admin/waves/{date}/purchase-list · owner, operations, warehouse, integration:purchase */
     purchaseList(input: CutoffPurchaseListInput): Promise<CutoffPurchaseListOutput>;
     /** GET /admin/waves/{date}/pick-lists · owner, operations, warehouse */
     pickLists(input: CutoffPickListsInput): Promise<CutoffPickListsOutput>;
@@ -3200,7 +3300,7 @@ export interface Client {
     decideWithdrawal(input: SettleDecideWithdrawalInput): Promise<SettleDecideWithdrawalOutput>;
     /** GET /admin/statements · owner, finance */
     allStatements(input: SettleAllStatementsInput): Promise<SettleAllStatementsOutput>;
-    /** GET /admin/finance · owner, finance */
+    /** GET /admin/finance · owner, finance, integration:finance */
     finance(input: SettleFinanceInput): Promise<SettleFinanceOutput>;
     /** GET /admin/leaders/ranking · owner, operations, finance */
     ranking(input?: SettleRankingInput): Promise<SettleRankingOutput>;
@@ -3208,6 +3308,8 @@ export interface Client {
     pending(input?: SettlePendingInput): Promise<SettlePendingOutput>;
     /** POST /admin/leaders/{id}/adjustments · owner, finance */
     adjust(input: SettleAdjustInput): Promise<SettleAdjustOutput>;
+    /** GET /admin/reconciliation · owner, finance, integration:finance */
+    reconciliation(input: SettleReconciliationInput): Promise<SettleReconciliationOutput>;
     /** CloudBase action only · public */
     startJob(input: SettleStartJobInput): Promise<SettleStartJobOutput>;
   };
@@ -3274,7 +3376,7 @@ export interface Client {
     runJob(input: AdminRunJobInput): Promise<AdminRunJobOutput>;
     /** GET /admin/jobs/runs/{runId} · owner, operations */
     jobRun(input: AdminJobRunInput): Promise<AdminJobRunOutput>;
-    /** GET /admin/orders · owner, operations, finance */
+    /** GET /admin/orders · owner, operations, finance, integration:orders */
     orders(input?: AdminOrdersInput): Promise<AdminOrdersOutput>;
     /** GET /admin/orders/{id} · owner, operations, finance */
     order(input: AdminOrderInput): Promise<AdminOrderOutput>;
@@ -3302,6 +3404,28 @@ export interface Client {
     updateSupplier(input: AdminUpdateSupplierInput): Promise<AdminUpdateSupplierOutput>;
     /** GET /admin/suppliers/quality · owner, operations, warehouse */
     supplierQuality(input: AdminSupplierQualityInput): Promise<AdminSupplierQualityOutput>;
+    /** GET /admin/webhooks · owner, operations */
+    webhooks(input?: AdminWebhooksInput): Promise<AdminWebhooksOutput>;
+    /** POST /admin/webhooks · owner, operations */
+    createWebhook(input: AdminCreateWebhookInput): Promise<AdminCreateWebhookOutput>;
+    /** PUT /admin/webhooks/{id} · owner, operations */
+    updateWebhook(input: AdminUpdateWebhookInput): Promise<AdminUpdateWebhookOutput>;
+    /** POST /admin/webhooks/{id}/rotate · owner, operations */
+    rotateWebhookSecret(input: AdminRotateWebhookSecretInput): Promise<AdminRotateWebhookSecretOutput>;
+    /** GET /admin/webhooks/{id}/deliveries · owner, operations */
+    webhookDeliveries(input: AdminWebhookDeliveriesInput): Promise<AdminWebhookDeliveriesOutput>;
+    /** POST /admin/webhook-deliveries/{id}/replay · owner, operations */
+    replayWebhook(input: AdminReplayWebhookInput): Promise<AdminReplayWebhookOutput>;
+    /** GET /admin/api-keys · owner */
+    apiKeys(input?: AdminApiKeysInput): Promise<AdminApiKeysOutput>;
+    /** POST /admin/api-keys · owner */
+    createApiKey(input: AdminCreateApiKeyInput): Promise<AdminCreateApiKeyOutput>;
+    /** DELETE /admin/api-keys/{id} · owner */
+    revokeApiKey(input: AdminRevokeApiKeyInput): Promise<AdminRevokeApiKeyOutput>;
+    /** GET /admin/exports/orders · owner, operations, finance, integration:orders */
+    exportOrders(input: AdminExportOrdersInput): Promise<AdminExportOrdersOutput>;
+    /** GET /admin/exports/finance · owner, finance, integration:finance */
+    exportFinance(input: AdminExportFinanceInput): Promise<AdminExportFinanceOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */
@@ -3322,5 +3446,7 @@ export interface Client {
     sms(input?: DevSmsInput): Promise<DevSmsOutput>;
     /** POST /dev/payout/{withdrawalId} · customer */
     payout(input: DevPayoutInput): Promise<DevPayoutOutput>;
+    /** POST /dev/bill/{date} · customer, staff */
+    bill(input: DevBillInput): Promise<DevBillOutput>;
   };
 }

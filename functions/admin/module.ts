@@ -19,6 +19,10 @@ import { workspaceAdminCommands } from '#app/workspace/commands';
 import { adminCommunitiesCommand } from '#app/delivery/communities';
 import { supplierCommands } from '#app/supply/suppliers';
 import { supplierQualityCommand } from '#app/supply/quality';
+import { webhookCommands } from '#app/webhooks/commands';
+import { apiKeyCommands } from '#app/api-keys/commands';
+import { exportCommands } from '#app/exports/exports';
+import { reconcileJob } from '#app/reconcile/reconcile';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -32,7 +36,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
     decideAfterSalesCommand,
     ...settingsCommands,
     ...staffAdminCommands,
-    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob, levelsJob]),
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob, levelsJob, reconcileJob]),
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
@@ -40,5 +44,9 @@ export const adminModule: FunctionModule = auditStaffWrites({
     adminCommunitiesCommand, // the last mile's community settings page
     ...supplierCommands,
     supplierQualityCommand,
+    // Integrations (issue 18): webhooks, API keys, exports.
+    ...webhookCommands,
+    ...apiKeyCommands,
+    ...exportCommands,
   ],
 });

@@ -7,6 +7,7 @@ import { devOutboxCommand } from '#app/notify/dev-outbox';
 import { devPayoutCommand } from '#app/settle/dev';
 import { devSmsCommand } from '#app/sms/dev';
 import { devStorageCommand } from '#app/share/dev-storage';
+import { devBillCommand } from '#app/reconcile/commands';
 
 /** Local stage only: every command refuses with NOT_FOUND unless AUTH_MODE=dev. */
-export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, ...devDocsCommands, devStorageCommand] };
+export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, devBillCommand, ...devDocsCommands, devStorageCommand] };

@@ -9,6 +9,7 @@ import type { MessageSender } from '#ports/message-sender';
 import type { SmsSender } from '#ports/sms';
 import type { ObjectStorage } from '#ports/object-storage';
 import type { MiniProgramCodes } from '#ports/mini-program-code';
+import type { WebhookClient } from '#ports/webhook';
 import type { PlatformDeps, Role } from '#platform/command';
 
 /**
@@ -45,6 +46,8 @@ export interface Deps extends PlatformDeps {
   objectStorage: ObjectStorage;
   /** Mini-program codes (wxacode.getUnlimited; the local sandbox draws a QR PNG). */
   miniCodes: MiniProgramCodes;
+  /** Posts signed webhook deliveries, refusing private, loopback and metadata addresses (shared/app/webhooks). */
+  webhooks: WebhookClient;
   /** Template ids per message key (configuration). */
   templates: Record<string, string>;
   /** Local stage only: the sandbox that signs payment and transfer notifications (/dev/pay, /dev/payout). */

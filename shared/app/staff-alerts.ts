@@ -13,6 +13,7 @@ import { allStaff } from './staff/keys.ts';
 export const STAFF_ALERT_ROLES = {
   refundAlert: ['owner', 'finance'],
   jobFailed: ['owner', 'operations'],
+  reconcileAlert: ['owner', 'finance'],
 } as const satisfies Partial<Record<MessageKey, readonly StaffRole[]>>;
 
 export type StaffAlertKey = keyof typeof STAFF_ALERT_ROLES;

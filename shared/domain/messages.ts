@@ -88,6 +88,8 @@ export const MESSAGE_PAYLOADS = {
   lateNotice: z.object({ orderId: text, orderShortNo: text, pickupPointName: text, newArrivalAt: isoTime, reason: text }),
   /** Leader: the goods of their wave will arrive late (`cutoff.late`). */
   lateNoticeLeader: z.object({ waveDate: isoDate, pickupPointName: text, orderCount: count, newArrivalAt: isoTime, reason: text }),
+  /** Staff (finance): the day's payment reconciliation found mismatches with the WeChat Pay bill. */
+  reconcileAlert: z.object({ date: text, mismatches: z.int().check(z.minimum(1)), at: isoTime }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -321,6 +323,18 @@ export const MESSAGES = {
       number3: String(p.orderCount),
       time4: shanghaiTime(p.newArrivalAt),
       thing5: p.reason,
+    }),
+  }),
+  reconcileAlert: define({
+    key: 'reconcileAlert',
+    audience: 'staff',
+    fields: { thing1: 'thing', character_string2: 'character_string', thing3: 'thing', time4: 'time' },
+    page: (p) => pageWith('pages/admin/reconciliation/index', { date: p.date }),
+    build: (p) => ({
+      thing1: '对账差异',
+      character_string2: p.date,
+      thing3: `${p.mismatches}笔不一致，请核对`,
+      time4: shanghaiTime(p.at),
     }),
   }),
 } as const;

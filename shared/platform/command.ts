@@ -11,7 +11,15 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
  * Who may call a command. `customer` and `leader` come from data (users.ts); `staff` is any
  * active staff member, whatever their roles; a staff role names that part of the back office.
  */
-export type Role = 'customer' | 'leader' | 'staff' | StaffRole;
+export type Role = 'customer' | 'leader' | 'staff' | StaffRole | IntegrationRole;
+
+/**
+ * A machine's read-only roles (issue 18): an API key (`Authorization: Bearer gbk_…`) holds the
+ * scopes it was created with and nothing else, so it reaches only the commands listing them
+ * (the exports and the matching lists), never a write.
+ */
+export const INTEGRATION_ROLES = ['integration:orders', 'integration:purchase', 'integration:finance'] as const;
+export type IntegrationRole = (typeof INTEGRATION_ROLES)[number];
 
 /**
  * The one rule of role checks: a caller holding any role a command lists may call it, and an

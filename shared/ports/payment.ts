@@ -25,7 +25,15 @@ export interface PaymentGateway {
   queryRefund?(input: { orderId: string; refundId: string }): Promise<RefundNotice | undefined>;
   /** A refund-result notification (WeChat Pay v3 REFUND.*), verified like `parseNotification`. */
   parseRefundNotification?(raw: RawNotification): Promise<RefundNotice>;
+  /**
+   * The platform's trade bill of a business day (payments and refunds; v3 tradebill ALL):
+   * undefined when the platform has no bill for the day (no trades, or not yet generated).
+   * Absent where the platform offers no bill download (see README, reconciliation).
+   */
+  downloadBill?(date: string): Promise<BillLine[] | undefined>;
 }
+/** One line of the payment platform's trade bill (reconciliation). `at`: `YYYY-MM-DD HH:mm:ss` Beijing time. */
+export interface BillLine { kind: 'PAYMENT' | 'REFUND'; outTradeNo: string; outRefundNo?: string; amountFen: number; at: string }
 export interface TransferInput { withdrawalId: string /* stable out_bill_no */; openid: string; amountFen: number; remark: string }
 export interface TransferResult { billNo: string; state: string; packageInfo?: string }
 export interface TransferNotice { withdrawalId: string; billNo: string; state: 'SUCCESS' | 'FAIL' | 'CANCELLED' | 'WAIT_USER_CONFIRM' | 'ACCEPTED' | 'PROCESSING' | 'TRANSFERING' | 'CANCELING'; amountFen: number; reason?: string }
@@ -45,4 +53,10 @@ export interface PaymentSandbox {
   /** Gives a refund its final state in the sandbox's ledger and signs the REFUND.* notification WeChat Pay would send. */
   settleRefund(input: { refundId: string; status: Exclude<RefundStatus, 'PROCESSING'> }): RawNotification & { headers: Record<string, string> };
   signedTransferNotification(input: { withdrawalId: string; billNo?: string; amountFen: number; state: TransferNotice['state']; openid?: string; failReason?: string }): RawNotification & { headers: Record<string, string> };
+  /**
+   * Writes the trade bill of a business day from the sandbox's own records (payments it signed,
+   * refunds it was asked for), as `downloadBill` then serves it. `tamper` changes one line's
+   * amount (tests: a line the reconciliation must report).
+   */
+  writeBill(date: string, tamper?: { outTradeNo: string; amountFen: number }): { lines: number };
 }

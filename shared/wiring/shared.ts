@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Deps } from '#app/deps';
 import { createSettingsCache, parseMerchantSettings, refreshSettings } from '#app/settings';
 import { callerRolesOf } from '#app/users';
+import { apiKeyRoles, isApiKeySubject, withApiKeys } from '#app/api-keys/api-keys';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
@@ -17,6 +18,8 @@ import { createSinkSender } from '#adapters/local/sink-sender';
 import { createStoreSink } from '#adapters/local/store-sink';
 import { createStoreSmsSink } from '#adapters/local/sms-sink';
 import type { SmsSender } from '#ports/sms';
+import type { WebhookClient } from '#ports/webhook';
+import { createWebhookClient } from '#adapters/http/webhook-client';
 import { createStableTokenProvider } from '#adapters/wechat/access-token';
 import { createWechatSubscribeSender } from '#adapters/wechat/subscribe-sender';
 import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
@@ -39,6 +42,8 @@ export interface RuntimeParts {
   sender?: MessageSender;
   /** The SMS sender (tests inject a memory sink); default: the local sink on the local stage, else what `smsFactory` makes of the configuration. */
   sms?: SmsSender;
+  /** The webhook client (default: node's http(s) with the address checks). */
+  webhooks?: WebhookClient;
   /**
    * Builds the SMS sender from the configuration (wiring/sms.ts: Tencent Cloud SMS when configured).
    * Given only by the notify function's entries, whose drain sends texts: the SDK (~550 KB
@@ -66,7 +71,7 @@ const noLauncher = (signer: JobSigner): JobLauncher => ({
 /** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
 function templateIds(config: Config): Record<string, string> {
   const given = config.TEMPLATE_IDS ? (JSON.parse(config.TEMPLATE_IDS) as Record<string, string>) : {};
-  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader'];
+  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader', 'reconcileAlert'];
   return Object.fromEntries(keys.map((k) => [k, given[k] ?? `tmpl-${k}`]));
 }
 
@@ -121,10 +126,11 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     store,
     clock,
     ...(sms ? { sms } : {}),
-    callerRoles: (userId) => callerRolesOf(deps, userId),
+    callerRoles: (userId) => (isApiKeySubject(userId) ? apiKeyRoles(deps, userId) : callerRolesOf(deps, userId)),
     payment: pay.payment!,
     payout: pay.payout!,
     sender,
+    webhooks: given.webhooks ?? createWebhookClient(),
     templates: templateIds(config),
     ...shareAdapters(config, clock, devMode, given),
     ...(pay.sandbox ? { sandbox: pay.sandbox } : {}),
@@ -134,7 +140,8 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
       return settingsCache.current.settings;
     },
     // Sessions expire in real time: the local stage's movable business clock must not expire them.
-    sessions: createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock, stage: config.STAGE }),
+    // API keys (`gbk_…`, shared/app/api-keys) sign in machines beside the session tokens.
+    sessions: withApiKeys(createSessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS, clock: systemClock, stage: config.STAGE }), () => deps),
     cursorKey: deriveCursorKey(config.SESSION_SECRET),
     wechatLogin: createCode2Session({ appId: config.WX_APPID ?? 'local', secret: config.WX_SECRET ?? 'local', baseUrl: config.WX_API_BASE }),
     contacts: createContactCipher({ ...contactKeysOf(config), macKey: deriveSecret(config.SESSION_SECRET, 'groupbuy contact mac') }),

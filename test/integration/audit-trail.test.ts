@@ -95,7 +95,19 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.productMaterial', { id: 'p-rice', text: '新米上市', images: [] }],
       ['cutoff.dispatch', { date: D, routeId: 'r-west' }],
       ['cutoff.late', { date: D, requestId: 'late-1', newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路' }],
+      // Integrations (issue 18): the local stage accepts a loopback endpoint.
+      ['admin.createWebhook', { url: 'http://127.0.0.1:9/hook', events: ['order.paid'] }],
+      ['admin.updateWebhook', () => ({ id: made['admin.createWebhook'].id, events: ['order.paid', 'wave.closed'] })],
+      ['admin.rotateWebhookSecret', () => ({ id: made['admin.createWebhook'].id })],
+      ['admin.replayWebhook', { id: 'whd-dead-1' }],
+      ['admin.createApiKey', { name: 'ERP', scopes: ['integration:orders'] }],
+      ['admin.revokeApiKey', () => ({ id: made['admin.createApiKey'].id })],
     ];
+    // This world is not the local stage: the loopback endpoint passes a stub of the address check.
+    w.deps.webhooks = { check: async () => undefined, post: async () => ({ status: 200 }) };
+    // A dead webhook delivery of a fixture endpoint, for the replay.
+    await w.store.write({ type: 'put', item: { pk: 'WEBHOOKS', sk: 'wh-fixture', id: 'wh-fixture', url: 'http://127.0.0.1:9/x', events: ['order.paid'], active: true, secretSealed: w.deps.contacts.encrypt('whsec_x', 'webhook:wh-fixture'), createdAt: deadAt, updatedAt: deadAt } });
+    await w.store.write({ type: 'put', item: { ...outboxKey('whd-dead-1'), id: 'whd-dead-1', channel: 'webhook', key: 'order.paid', touser: 'wh-fixture', payload: { eventId: 'evt_1', type: 'order.paid', body: JSON.stringify({ id: 'evt_1', type: 'order.paid', createdAt: deadAt, data: {} }), listSk: `D#${deadAt}#whd-dead-1`, giveUpAt: deadAt }, status: 'dead', attempts: 3, dueAt: deadAt, createdAt: deadAt, deadAt } });
     let count = before;
     for (const [name, input] of writes) {
       made[name] = await staff(w, name, typeof input === 'function' ? input() : input);

@@ -23,6 +23,7 @@ const ORDER = [
   'leader-workspace', // 2027-11-15 … 11-30
   'last-mile', // 2027-12-01 … 12-15
   'supply', // 2028-01-01 … 2028-01-20
+  'integrations', // 2028-02-01 … 02-15
 ];
 
 const rank = (path: string) => {

@@ -14,7 +14,7 @@
  * REFUND.* notification WeChat Pay would send.
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toBizIso } from '#domain/time';
 import type { RawNotification, RefundStatus, TransferNotice } from '#ports/payment';
@@ -29,6 +29,7 @@ import {
   signedLines,
 } from '#adapters/wechat/pay-v3-crypto';
 import { PATHS, TRANSFER_FINISHED_EVENT } from '#adapters/wechat/pay-v3';
+import { renderTradeBill, type TradeBillRow } from '#adapters/wechat/trade-bill';
 
 export interface SandboxWechatPayOptions {
   appId: string;
@@ -81,6 +82,8 @@ export interface SandboxWechatPay {
   refundOf(refundId: string): SandboxRefund | undefined;
   /** Gives a refund its final state and signs the REFUND.* notification for it (the refund must exist). */
   settleRefund(input: { refundId: string; status: Exclude<RefundStatus, 'PROCESSING'> }): RawNotification & { headers: Record<string, string> };
+  /** Writes the day's trade bill from the sandbox's records (payments it signed, refunds it was asked for); `tamper` changes one line's amount. */
+  writeBill(date: string, tamper?: { outTradeNo: string; amountFen: number }): { lines: number };
   /** Any notification, signed and encrypted as WeChat Pay does (tests forge well-signed ones with it). */
   signedEvent(eventType: string, originalType: string, resource: unknown): RawNotification & { headers: Record<string, string> };
 }
@@ -114,6 +117,8 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
   const transactionIdFor = (orderId: string) => `4200000${derivedDigits(`trade:${orderId}`, 21)}`;
   const refundIdFor = (refundNo: string) => `5030000${derivedDigits(`refund:${refundNo}`, 22)}`;
   const ledger = refundLedger(options.refundsDir);
+  const payments = fileLedger<SandboxPayment>(options.dir ? join(options.dir, 'payments') : undefined);
+  const bills = fileLedger<{ date: string; text: string }>(options.dir ? join(options.dir, 'bills') : undefined);
   let refundAnswer: 'SUCCESS' | 'PROCESSING' = 'SUCCESS';
 
   const sandboxFetch: typeof fetch = async (input, init) => {
@@ -134,6 +139,11 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
     if (route === `POST ${PATHS.refunds}`) return refund(payload);
     if (request.method === 'GET' && url.pathname.startsWith(`${PATHS.refunds}/`)) return queryRefund(decodeURIComponent(url.pathname.slice(PATHS.refunds.length + 1)));
     if (route === `POST ${PATHS.transferBills}`) return transfer(payload);
+    if (route === `GET ${PATHS.tradeBill}`) return tradeBill(url.searchParams.get('bill_date') ?? '', url.origin);
+    if (route === `GET ${PATHS.billDownload}`) {
+      const bill = bills.get(url.searchParams.get('token') ?? '');
+      return bill ? new Response(bill.text, { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }) : answer(404, { code: 'RESOURCE_NOT_EXISTS', message: '账单不存在' });
+    }
     return answer(404, { code: 'NOT_FOUND', message: `sandbox does not serve ${route}` });
   };
 
@@ -192,6 +202,14 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
     };
   }
 
+  /** WeChat Pay answers a day without a bill with 400 NO_STATEMENT_EXIST. */
+  function tradeBill(date: string, origin: string): Response {
+    const bill = /^\d{4}-\d{2}-\d{2}$/.test(date) ? bills.get(date) : undefined;
+    if (!bill) return answer(400, { code: 'NO_STATEMENT_EXIST', message: '账单文件不存在' });
+    const hash = createHash('sha1').update(bill.text).digest('hex');
+    return answer(200, { hash_type: 'SHA1', hash_value: hash, download_url: `${origin}${PATHS.billDownload}?token=${date}` });
+  }
+
   function transfer(p: Record<string, unknown>): Response {
     const reports = p.transfer_scene_report_infos;
     if (typeof p.out_bill_no !== 'string' || typeof p.openid !== 'string' || !isPositiveInt(p.transfer_amount) || typeof p.transfer_scene_id !== 'string' || !Array.isArray(reports) || reports.length === 0) {
@@ -238,8 +256,33 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
       return signed(envelope(`REFUND.${status}`, summary, 'refund', resource));
     },
 
+    writeBill(date, tamper) {
+      const wall = (iso: string) => toBizIso(iso).slice(0, 19).replace('T', ' ');
+      const rows: TradeBillRow[] = [];
+      for (const p of payments.all()) {
+        if (wall(p.paidAt).slice(0, 10) !== date) continue;
+        rows.push({ kind: 'PAYMENT', outTradeNo: p.orderId, amountFen: p.amountFen, at: wall(p.paidAt), transactionId: p.transactionId, appId: options.appId, mchId: options.mchId, openid: p.openid });
+      }
+      for (const r of ledger.all()) {
+        if (r.status !== 'SUCCESS' && r.status !== 'PROCESSING') continue;
+        if (wall(r.createdAt).slice(0, 10) !== date) continue;
+        rows.push({ kind: 'REFUND', outTradeNo: r.orderId, outRefundNo: r.refundId, refundNo: refundIdFor(r.refundId), amountFen: r.amountFen, at: wall(r.createdAt), transactionId: transactionIdFor(r.orderId), appId: options.appId, mchId: options.mchId });
+      }
+      rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      if (tamper) {
+        const line = rows.find((r) => r.outTradeNo === tamper.outTradeNo);
+        if (!line) throw new Error(`the sandbox's bill of ${date} has no line for ${tamper.outTradeNo}`);
+        line.amountFen = tamper.amountFen;
+      }
+      bills.put(date, { date, text: renderTradeBill(rows) });
+      return { lines: rows.length };
+    },
+
     signedPaymentNotification(input) {
       const successTime = toBizIso(input.paidAt ? Date.parse(input.paidAt) : now());
+      const transactionId = input.transactionId ?? transactionIdFor(input.orderId);
+      // The sandbox's own record of the payment (its trade bill lists it); a re-sent notification is the same payment.
+      if (!payments.get(transactionId)) payments.put(transactionId, { orderId: input.orderId, transactionId, amountFen: input.amountFen, paidAt: successTime, openid: input.openid });
       const transaction = {
         appid: options.appId,
         mchid: options.mchId,
@@ -286,11 +329,74 @@ export function createSandboxWechatPay(options: SandboxWechatPayOptions): Sandbo
   }
 }
 
+interface SandboxPayment {
+  orderId: string;
+  transactionId: string;
+  amountFen: number;
+  paidAt: string;
+  openid: string;
+}
+
+/** Records by id: in memory, or in `folder` (one file each) when several processes share them. */
+function fileLedger<T>(folder: string | undefined) {
+  const memory = new Map<string, T>();
+  const fileOf = (id: string) => join(folder!, `${Buffer.from(id).toString('hex')}.json`);
+  return {
+    get(id: string): T | undefined {
+      if (!folder) return memory.get(id);
+      try {
+        return JSON.parse(readFileSync(fileOf(id), 'utf8')) as T;
+      } catch {
+        return undefined;
+      }
+    },
+    put(id: string, value: T): void {
+      if (!folder) return void memory.set(id, value);
+      mkdirSync(folder, { recursive: true });
+      const tmp = `${fileOf(id)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, JSON.stringify(value));
+      renameSync(tmp, fileOf(id));
+    },
+    all(): T[] {
+      if (!folder) return [...memory.values()];
+      let names: string[];
+      try {
+        names = readdirSync(folder).filter((n) => n.endsWith('.json'));
+      } catch {
+        return [];
+      }
+      return names.flatMap((n) => {
+        try {
+          return [JSON.parse(readFileSync(join(folder, n), 'utf8')) as T];
+        } catch {
+          return [];
+        }
+      });
+    },
+  };
+}
+
 /** The sandbox's refunds: in memory, or in `folder` (one file each) when several processes share it. */
 function refundLedger(folder: string | undefined) {
   const memory = new Map<string, SandboxRefund>();
   const fileOf = (refundId: string) => join(folder!, `${Buffer.from(refundId).toString('hex')}.json`);
   return {
+    all(): SandboxRefund[] {
+      if (!folder) return [...memory.values()];
+      let names: string[];
+      try {
+        names = readdirSync(folder).filter((n) => n.endsWith('.json'));
+      } catch {
+        return [];
+      }
+      return names.flatMap((n) => {
+        try {
+          return [JSON.parse(readFileSync(join(folder, n), 'utf8')) as SandboxRefund];
+        } catch {
+          return [];
+        }
+      });
+    },
     get(refundId: string): SandboxRefund | undefined {
       if (!folder) return memory.get(refundId);
       try {

@@ -8,11 +8,14 @@
  * the sandbox signs with its own platform key, so the verification below is the one that runs
  * on every stage.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { parseTradeBill } from './trade-bill.ts';
 import * as z from 'zod/mini';
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import type {
+  BillLine,
   PaymentGateway,
   PaymentNotice,
   PaymentParams,
@@ -43,6 +46,8 @@ export const PATHS = {
   jsapiPrepay: '/v3/pay/transactions/jsapi',
   refunds: '/v3/refund/domestic/refunds',
   transferBills: '/v3/fund-app/mch-transfer/transfer-bills',
+  tradeBill: '/v3/bill/tradebill',
+  billDownload: '/v3/billdownload/file',
 } as const;
 export const TRANSFER_FINISHED_EVENT = 'MCHTRANSFER.BILL.FINISHED';
 /** Refund-result notifications: REFUND.SUCCESS, REFUND.ABNORMAL, REFUND.CLOSED. */
@@ -152,6 +157,8 @@ const transferBillSchema = z.object({
 
 const REFUND_STATES = ['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL'] as const;
 /** A refund as the query answers it and as a refund notification carries it (`refund_status` there). */
+const billSchema = z.object({ hash_type: z.optional(z.string()), hash_value: z.optional(z.string()), download_url: z.string() });
+
 const refundSchema = z.object({
   mchid: z.optional(z.string()),
   out_trade_no: z.string().check(z.minLength(1)),
@@ -321,6 +328,34 @@ export function createWechatPayV3(options: WechatPayV3Options): WechatPayV3 {
         throw e;
       }
       return refundNoticeOf(answer, input.orderId);
+    },
+
+    /** The trade bill (ALL) of a day: the signed bill request, then the file from its download_url, checked against its hash. */
+    async downloadBill(date: string): Promise<BillLine[] | undefined> {
+      let bill: z.infer<typeof billSchema>;
+      try {
+        bill = await call('GET', `${PATHS.tradeBill}?bill_date=${encodeURIComponent(date)}&bill_type=ALL`, '', billSchema);
+      } catch (e) {
+        if (e instanceof WechatPayApiError && e.code === 'NO_STATEMENT_EXIST') return undefined;
+        throw e;
+      }
+      const url = new URL(bill.download_url);
+      const path = url.pathname + url.search;
+      const authorization = requestAuthorization({ mchId: options.mchId, serial: options.merchantSerial, key: merchantKey, method: 'GET', url: path, body: '', timestamp: String(Math.floor(options.now() / 1000)), nonce: randomNonce() });
+      let text: string;
+      try {
+        const response = await transport(bill.download_url, { method: 'GET', headers: { Authorization: authorization, 'User-Agent': 'groupbuy-wechatpay-v3' }, signal: AbortSignal.timeout(timeoutMs) });
+        if (!response.ok) throw new WechatPayApiError(response.status, 'BILL_DOWNLOAD_FAILED', `GET ${PATHS.billDownload}`);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        const plain = response.headers.get('content-encoding') === 'gzip' || (bytes[0] === 0x1f && bytes[1] === 0x8b) ? gunzipSync(bytes) : bytes;
+        if (bill.hash_value && createHash(bill.hash_type === 'SHA1' ? 'sha1' : 'sha256').update(plain).digest('hex') !== bill.hash_value.toLowerCase())
+          throw new WechatPayApiError(response.status, 'BILL_HASH_MISMATCH', `GET ${PATHS.billDownload}`);
+        text = plain.toString('utf8');
+      } catch (e) {
+        if (e instanceof WechatPayApiError) throw e;
+        throw new WechatPayApiError(0, 'NETWORK_ERROR', `GET ${PATHS.billDownload}`);
+      }
+      return parseTradeBill(text);
     },
 
     async parseRefundNotification(raw: RawNotification): Promise<RefundNotice> {

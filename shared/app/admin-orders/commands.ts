@@ -20,6 +20,7 @@ import { withoutAudit } from '../audit/audit.ts';
 import { rewritePickList, requestIdSchema } from '../cutoff/shortages.ts';
 import { adminOrderKeys } from './keys.ts';
 import { phoneIndexOf } from './phone-index.ts';
+import { isApiKeyCaller } from '../api-keys/api-keys.ts';
 import { refundUnits, type RefundableOrder } from './refund.ts';
 
 const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
@@ -98,10 +99,12 @@ export async function listAdminOrders(deps: Deps, input: z.infer<typeof AdminOrd
 /** `GET /admin/orders?waveDate=&communityId=&status=&phone=&shortNo=&cursor=`. */
 export const adminOrdersCommand = defineCommand({
   name: 'admin.orders',
-  roles: ['owner', 'operations', 'finance'],
+  roles: ['owner', 'operations', 'finance', 'integration:orders'],
   input: AdminOrdersQuery,
   http: { method: 'GET', path: '/admin/orders' },
-  async run({ deps }, input) {
+  async run({ deps, caller }, input) {
+    // An API key reads masked orders only: finding orders by a phone number is for staff.
+    if (input.phone && isApiKeyCaller(caller)) throw new AppError('FORBIDDEN', 'API keys cannot search orders by phone');
     return listAdminOrders(deps, input);
   },
 });

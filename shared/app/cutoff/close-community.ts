@@ -18,6 +18,7 @@ import { cancelOrder } from '../orders/cancel.ts';
 import { waveGateKeys } from '../waves.ts';
 import { isAppError } from '#domain/errors';
 import { logger } from '#platform/logger';
+import { webhookEvents } from '../webhooks/emit.ts';
 
 /** A community's share of a wave as saved at its close: the checkpoint reports are merged from. */
 export interface CommunityPart extends CommunityTotals {
@@ -126,6 +127,7 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
   ];
   const summary = totals.orders > 0 ? await leaderSummaryOp(deps, date, community, totals) : undefined;
   if (summary) ops.push(summary);
+  ops.push(...(await webhookEvents(deps, 'wave.closed', { date, communityId: community.id, orders: totals.orders, units: totals.units }, `${date}#${community.id}`)));
   try {
     await deps.store.transact(ops);
   } catch (e) {

@@ -30,7 +30,7 @@ async function requireReports<T>(deps: Deps, date: string, read: Promise<T | und
 /** 采购汇总: per supplier and product, quantity, cost amount and sales amount. */
 export const purchaseListCommand = defineCommand({
   name: 'cutoff.purchaseList',
-  roles: ['owner', 'operations', 'warehouse'],
+  roles: ['owner', 'operations', 'warehouse', 'integration:purchase'],
   input: z.object({ date: bizDateSchema(), format: format() }),
   http: { method: 'GET', path: '/admin/waves/{date}/purchase-list' },
   async run({ deps }, input) {

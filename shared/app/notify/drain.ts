@@ -11,6 +11,7 @@ import { MAX_ATTEMPTS, outOfAttempts, retryDelayMs } from './backoff.ts';
 import { QUEUE_INDEX_ATTRS, deadIndex, outboxPartition } from './keys.ts';
 import { resetQuotaOp, returnQuotaOp, spendQuota } from './quota.ts';
 import { attemptSms, isSmsEntry, smsFallbackOp } from '../sms/fallback.ts';
+import { WEBHOOK_MAX_CLAIMS, attemptWebhook, isWebhookEntry } from '../webhooks/deliver.ts';
 
 /**
  * The notify job (DESIGN.md §8): drains every due outbox entry. Steps per entry:
@@ -122,7 +123,7 @@ async function deliver(deps: Deps, item: Item, random: () => number, summary: Dr
   summary.claimed++;
   // Claimed again and again without an outcome (the run dies while sending it): stop trying.
   const outcome: Outcome =
-    claim.attempt > MAX_ATTEMPTS
+    claim.attempt > (isWebhookEntry(claim.entry as { channel?: unknown }) ? WEBHOOK_MAX_CLAIMS : MAX_ATTEMPTS)
       ? { kind: 'dead', error: `claimed ${claim.attempt} times without an outcome${claim.entry.lastError ? `; last error: ${claim.entry.lastError}` : ''}` }
       : await attempt(deps, claim.entry);
   const written = await finish(deps, claim, outcome, random);
@@ -167,6 +168,8 @@ async function claimEntry(deps: Deps, item: Item): Promise<Claim | undefined> {
 /** Renders, spends quota and sends; says what became of the entry (nothing written yet but the quota). */
 async function attempt(deps: Deps, entry: OutboxEntry): Promise<Outcome> {
   if (isSmsEntry(entry as { channel?: unknown })) return attemptSms(deps, entry);
+  // Webhooks: retried until 24 h after the event (their own limit), not MAX_ATTEMPTS.
+  if (isWebhookEntry(entry as { channel?: unknown })) return attemptWebhook(deps, entry);
   if (!isMessageKey(entry.key)) return { kind: 'dead', error: `unknown message key ${String(entry.key)}` };
   const templateId = deps.templates[entry.key];
   if (!templateId) return { kind: 'dead', error: `no template id configured for ${entry.key}` };
@@ -248,7 +251,7 @@ async function finish(deps: Deps, claim: Claim, outcome: Outcome, random: () => 
       break;
     case 'retry': {
       const quota = outcome.returnQuota && returnQuotaOp(outcome.returnQuota.touser, outcome.returnQuota.templateId);
-      if (outOfAttempts(n)) {
+      if (outOfAttempts(n) && !isWebhookEntry(entry as { channel?: unknown })) {
         kind = 'dead';
         write = dead(`${outcome.error} (gave up after ${n} attempts)`, quota);
         break;

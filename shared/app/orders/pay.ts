@@ -17,6 +17,7 @@ import { waveOpenCheck } from '../waves.ts';
 import { bizDate } from '#domain/time';
 import { isWalletTrade } from '../wallet/keys.ts';
 import { applyWalletPayment } from '../wallet/payments.ts';
+import { webhookEvents } from '../webhooks/emit.ts';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
@@ -109,6 +110,8 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       // The wave is still open when the order becomes PAID: a cutoff closing it meanwhile makes this
       // fail (and the payment is refunded above), so the cutoff never misses a paid order.
       waveOpenCheck(order.communityId, order.waveDate),
+      // Webhook deliveries of `order.paid`, in this same write (shared/app/webhooks).
+      ...(await webhookEvents(deps, 'order.paid', { orderId: order.id, shortNo: order.shortNo, communityId: order.communityId, waveDate: order.waveDate, amountFen: notice.amountFen, transactionId: notice.transactionId, paidAt }, order.id)),
     ];
     try {
       await deps.store.transact(ops);

@@ -13,6 +13,7 @@ import { findOrder, orderKey, type Order, type Refund } from './model.ts';
 import { creditRefundBalance, splitRefund } from '../wallet/balance.ts';
 import { takeBackGrowth } from '../wallet/levels.ts';
 import { reverseReferralAfterRefund } from '../referral/referral.ts';
+import { webhookEvents } from '../webhooks/emit.ts';
 
 /**
  * Refunds in two steps, so money is never sent twice: (1) the refund is recorded on the order
@@ -170,6 +171,7 @@ export async function recordRefundResult(deps: Deps, notice: Pick<RefundNotice, 
       { type: 'delete', key: keys.job(RETRY_JOB, refund.id) },
     ];
     if (refund.status === 'ABNORMAL') ops.push({ type: 'delete', key: keys.refundIssue('ABNORMAL', refund.at, refund.id) });
+    if (status === 'SUCCESS') ops.push(...(await webhookEvents(deps, 'order.refunded', { orderId: order.id, shortNo: order.shortNo, refundId: refund.id, amountFen: refund.amountFen, reason: refund.reason, refundedAt: at }, refund.id)));
     if (status === 'ABNORMAL' || status === 'CLOSED') {
       ops.push(
         {

@@ -123,7 +123,7 @@ export const allStatementsCommand = defineCommand({
 
 export const financeCommand = defineCommand({
   name: 'settle.finance',
-  roles: ['owner', 'finance'],
+  roles: ['owner', 'finance', 'integration:finance'],
   input: z.object({ from: bizDateSchema(), to: bizDateSchema() }),
   http: { method: 'GET', path: '/admin/finance' },
   run: ({ deps }, input) => readFinance(deps, input.from, input.to),

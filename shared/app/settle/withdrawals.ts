@@ -13,6 +13,7 @@ import { payoutDayOp } from './finance.ts';
 import { failedGuard, guard } from '../guards.ts';
 import { settleKeys } from './keys.ts';
 import { settlementSettingsOf } from './settings.ts';
+import { webhookEvents } from '../webhooks/emit.ts';
 
 /**
  * Leader withdrawals (DESIGN.md §7): `PENDING → APPROVED → PAID`, or `REJECTED`, `FAILED`.
@@ -326,6 +327,7 @@ async function applyTransferOutcome(deps: Deps, w: Withdrawal, state: FinalState
   ];
   if (!paid) return (await transactGivingBack(deps, w, ops)) !== 'approved';
   const paidOps = ops({ type: 'update', key: keys.leaderBalance(w.leaderId), update: { inc: { withdrawnFen: w.amountFen, reservedFen: -w.amountFen } } });
+  paidOps.push(...(await webhookEvents(deps, 'withdrawal.paid', { withdrawalId: w.id, leaderId: w.leaderId, amountFen: w.amountFen, paidAt: at }, w.id)));
   try {
     await deps.store.transact(paidOps);
     return true;
