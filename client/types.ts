@@ -167,6 +167,16 @@ export type OrderCatalogOutput = {
     remaining?: number;
     perUserLimit?: number;
     fresh: boolean;
+    spec?: string;
+    unit?: string;
+    grade?: string;
+    origin?: string;
+    shelfLifeDays?: number;
+    weightG?: number;
+    description?: string;
+    tips?: string;
+    images?: Array<string>;
+    video?: string;
     flashSale?: {
       priceFen: number;
       startsAt: string;
@@ -1110,6 +1120,17 @@ export type AdminUpsertProductInput = {
     endsAt: string;
     perUserLimit: number;
   };
+  spec?: string;
+  unit?: string;
+  grade?: string;
+  origin?: string;
+  shelfLifeDays?: number;
+  weightG?: number;
+  description?: string;
+  tips?: string;
+  images?: Array<string>;
+  video?: string;
+  hiddenIn?: Array<string>;
 };
 /** Output of `admin.upsertProduct`: no output schema is declared yet. */
 export type AdminUpsertProductOutput = unknown;
@@ -1137,6 +1158,17 @@ export type AdminUpdateProductInput = {
     endsAt: string;
     perUserLimit: number;
   };
+  spec?: string;
+  unit?: string;
+  grade?: string;
+  origin?: string;
+  shelfLifeDays?: number;
+  weightG?: number;
+  description?: string;
+  tips?: string;
+  images?: Array<string>;
+  video?: string;
+  hiddenIn?: Array<string>;
 };
 /** Output of `admin.updateProduct`: no output schema is declared yet. */
 export type AdminUpdateProductOutput = unknown;
@@ -2001,6 +2033,40 @@ export type AdminAuditOutput = {
   nextCursor?: string;
 };
 
+/** Input of `admin.categories` (GET /admin/categories). */
+export type AdminCategoriesInput = Record<string, unknown>;
+/** Output of `admin.categories`: no output schema is declared yet. */
+export type AdminCategoriesOutput = unknown;
+
+/** Input of `admin.updateCategories` (PUT /admin/categories). */
+export type AdminUpdateCategoriesInput = {
+  categories: Array<{
+    id: string;
+    name: string;
+    parentId?: string;
+    order: number;
+  }>;
+};
+/** Output of `admin.updateCategories`: no output schema is declared yet. */
+export type AdminUpdateCategoriesOutput = unknown;
+
+/** Input of `admin.upload` (POST /admin/uploads). */
+export type AdminUploadInput = {
+  contentType: "image/jpeg" | "image/png" | "image/webp" | "image/gif";
+  size: number;
+};
+/** Output of `admin.upload`: no output schema is declared yet. */
+export type AdminUploadOutput = unknown;
+
+/** Input of `admin.import` (POST /admin/imports/{kind}). */
+export type AdminImportInput = {
+  kind: "products" | "communities" | "leaders";
+  dryRun?: boolean | "0" | "1" | "true" | "false";
+  csv: string;
+};
+/** Output of `admin.import`: no output schema is declared yet. */
+export type AdminImportOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2246,6 +2312,14 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** GET /admin/categories · owner, operations */
+    categories(input?: AdminCategoriesInput): Promise<AdminCategoriesOutput>;
+    /** PUT /admin/categories · owner, operations */
+    updateCategories(input: AdminUpdateCategoriesInput): Promise<AdminUpdateCategoriesOutput>;
+    /** POST /admin/uploads · owner, operations */
+    upload(input: AdminUploadInput): Promise<AdminUploadOutput>;
+    /** POST /admin/imports/{kind} · owner, operations */
+    import(input: AdminImportInput): Promise<AdminImportOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -14,6 +14,9 @@ import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
+import { categoryCommands } from '#app/catalog/categories';
+import { uploadCommand } from '#app/catalog/uploads';
+import { importCommand } from '#app/imports/import';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -31,5 +34,9 @@ export const adminModule: FunctionModule = auditStaffWrites({
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
+    // Product content, uploads and imports (issue 18).
+    ...categoryCommands,
+    uploadCommand,
+    importCommand,
   ],
 });

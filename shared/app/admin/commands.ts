@@ -11,6 +11,7 @@ import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput
 import { getProduct, listProducts } from '../catalog/products.ts';
 import { requireCommunity } from '../catalog/communities.ts';
 import type { Deps } from '../deps.ts';
+import { productSearchKeys } from '../catalog/content.ts';
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ...rest }: Item) => rest;
 
@@ -36,7 +37,7 @@ export const upsertProductCommand = defineCommand({
         }
       : undefined;
     const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
-    const product = { ...input, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()) };
+    const product = { ...input, id: productId, commissionRate, flashSale, ...productSearchKeys(input.title), updatedAt: toBizIso(deps.clock.now()) };
     await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
     return product;
   },

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { coordinate, id, isoTime } from '#platform/schema';
 import { commissionRateSchema } from '#domain/commission';
 import { hasControlOrBidi } from '#domain/masking';
+import { productContentShape } from './content.ts';
 
 /** Upper bounds of what staff enter (issue 12): ¥100,000 for a price, value or amount; 1,000,000 units for a stock, limit or quantity. */
 export const MAX_STAFF_FEN = 10_000_000;
@@ -40,6 +41,8 @@ export const ProductInput = z.object({
       perUserLimit: staffUnits(1),
     }),
   ),
+  // Product content and per-community availability (issue 18: catalog/content.ts).
+  ...productContentShape,
 });
 export type ProductInput = z.infer<typeof ProductInput>;
 

@@ -5,6 +5,7 @@ import { keys } from '../keys.ts';
 import { requireCommunity } from '../catalog/communities.ts';
 import { flashActive, getProducts, type Product } from '../catalog/products.ts';
 import { openWaveFor } from '../waves.ts';
+import { assertOrderableIn } from '../catalog/content.ts';
 import type { BasketInput } from './schemas.ts';
 
 export interface PricedBasket {
@@ -39,6 +40,7 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     const p = products.get(pid);
     if (!p || p.status === 'inactive') throw new AppError('NOT_FOUND', `product ${pid} is not on sale`, { productId: pid });
   }
+  assertOrderableIn(input.communityId, products.values());
   const now = deps.clock.now();
   const isMember = typeof profile?.memberUntil === 'string' && Date.parse(profile.memberUntil) > now;
   const isNewCustomer = !profile?.firstPaidOrderId && !profile?.firstOrderClaimedBy;
