@@ -40,6 +40,8 @@ const CUSTOMER_NAME = '张三丰';
 describe('audit trail: every staff write leaves exactly one entry, in its own transaction, never contact data', () => {
   it('loops over the staff writes through dispatch', async () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    // An upload signer (the test world has no storage configured).
+    w.deps.uploads = { presign: async (r) => ({ method: 'POST', url: 'https://storage.example/', fields: { key: r.key }, publicUrl: `https://storage.example/${r.key}` }) };
     // Fixtures (customer, leader and direct writes: not staff writes).
     const contact = { name: CUSTOMER_NAME, phone: CUSTOMER_PHONE };
     const toRefund = await givenOrder(w, { communityId: XJH, userId: 'u-1', waveDate: D, status: 'PAID', contact, lines: [{ productId: 'p-rice', qty: 2 }] });
@@ -84,6 +86,10 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.updateServiceArea', { districts: [] }],
       ['settle.adjust', { id: 'l-xujiahui', requestId: 'adj-1', amountFen: 500, reason: '活动补贴' }],
       ['verify.moveCustomer', { id: 'u-1', leaderId: 'l-jingan' }],
+      // Product content, uploads and imports (issue 18).
+      ['admin.upload', { contentType: 'image/png', size: 1000 }],
+      ['admin.updateCategories', { categories: [{ id: 'veg', name: '蔬菜', order: 0 }] }],
+      ['admin.import', { kind: 'products', csv: 'id,title,category,priceFen,supplierId,fresh\np-imported,西红柿,蔬菜,390,s-veg,true' }],
     ];
     let count = before;
     for (const [name, input] of writes) {

@@ -150,11 +150,12 @@ async function batchErrors(deps: Deps, kind: ImportKind, rows: Row<any>[]): Prom
   once('openid', (r) => r.input.openid);
   once('communityId', (r) => r.input.communityId);
   const rowsIn = rows as Row<LeaderInput>[];
+  const unique = (ids: (string | undefined)[]) => [...new Set(ids.filter((x): x is string => !!x))];
   const [communities, leaders, roles, referrers] = await Promise.all([
-    deps.store.getMany(rowsIn.map((r) => keys.community(r.input.communityId))),
-    deps.store.getMany(rowsIn.filter((r) => r.input.id).map((r) => keys.leader(r.input.id!))),
-    deps.store.getMany(rowsIn.map((r) => keys.leaderRole(r.input.openid))),
-    deps.store.getMany([...new Set(rowsIn.flatMap((r) => (r.input.referredBy ? [r.input.referredBy] : [])))].map((id) => keys.leader(id))),
+    deps.store.getMany(unique(rowsIn.map((r) => r.input.communityId)).map((id) => keys.community(id))),
+    deps.store.getMany(unique(rowsIn.map((r) => r.input.id)).map((id) => keys.leader(id))),
+    deps.store.getMany(unique(rowsIn.map((r) => r.input.openid)).map((openid) => keys.leaderRole(openid))),
+    deps.store.getMany(unique(rowsIn.map((r) => r.input.referredBy)).map((id) => keys.leader(id))),
   ]);
   const community = new Map(communities.map((c) => [String(c.id), c]));
   const leader = new Map(leaders.map((l) => [String(l.id), l]));
