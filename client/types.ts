@@ -2035,8 +2035,13 @@ export type AdminAuditOutput = {
 
 /** Input of `admin.categories` (GET /admin/categories). */
 export type AdminCategoriesInput = Record<string, unknown>;
-/** Output of `admin.categories`: no output schema is declared yet. */
-export type AdminCategoriesOutput = unknown;
+/** Output of `admin.categories` (`data` of the answer). */
+export type AdminCategoriesOutput = Array<{
+  id: string;
+  name: string;
+  parentId?: string;
+  order: number;
+}>;
 
 /** Input of `admin.updateCategories` (PUT /admin/categories). */
 export type AdminUpdateCategoriesInput = {
@@ -2047,16 +2052,27 @@ export type AdminUpdateCategoriesInput = {
     order: number;
   }>;
 };
-/** Output of `admin.updateCategories`: no output schema is declared yet. */
-export type AdminUpdateCategoriesOutput = unknown;
+/** Output of `admin.updateCategories` (`data` of the answer). */
+export type AdminUpdateCategoriesOutput = Array<{
+  id: string;
+  name: string;
+  parentId?: string;
+  order: number;
+}>;
 
 /** Input of `admin.upload` (POST /admin/uploads). */
 export type AdminUploadInput = {
   contentType: "image/jpeg" | "image/png" | "image/webp" | "image/gif";
   size: number;
 };
-/** Output of `admin.upload`: no output schema is declared yet. */
-export type AdminUploadOutput = unknown;
+/** Output of `admin.upload` (`data` of the answer). */
+export type AdminUploadOutput = {
+  method: "PUT" | "POST";
+  url: string;
+  fields?: Record<string, string>;
+  headers?: Record<string, string>;
+  publicUrl: string;
+};
 
 /** Input of `admin.import` (POST /admin/imports/{kind}). */
 export type AdminImportInput = {
@@ -2064,8 +2080,15 @@ export type AdminImportInput = {
   dryRun?: boolean | "0" | "1" | "true" | "false";
   csv: string;
 };
-/** Output of `admin.import`: no output schema is declared yet. */
-export type AdminImportOutput = unknown;
+/** Output of `admin.import` (`data` of the answer). */
+export type AdminImportOutput = {
+  applied: number;
+  errors: Array<{
+    line: number;
+    column: string;
+    reason: string;
+  }>;
+};
 
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {

@@ -23,7 +23,7 @@ export function createS3Uploads(options: { bucket: string; region?: string; publ
         Fields: { 'Content-Type': contentType },
         Expires: Math.max(60, Math.floor((expiresAt - options.now()) / 1000)),
       });
-      const base = (options.publicBaseUrl ?? `https://${options.bucket}.s3.amazonaws.com`).replace(/\/$/, '');
+      const base = (options.publicBaseUrl ?? `https://${options.bucket}.s3.${options.region ? `${options.region}.` : ""}amazonaws.com`).replace(/\/$/, '');
       return { method: 'POST', url, fields, publicUrl: `${base}/${key}` };
     },
   };

@@ -19,6 +19,8 @@ export const CategoryTreeInput = z.array(
   }),
 ).check(z.maxLength(500));
 
+const CategoriesOut = z.array(z.object({ id: z.string(), name: z.string(), parentId: z.optional(z.string()), order: z.int() }));
+
 export async function loadCategories(deps: Deps): Promise<Category[]> {
   const it = await deps.store.get(categoryKey(), { consistent: true });
   return it ? (it.categories as Category[]) : [];
@@ -29,6 +31,7 @@ export const categoriesCommand = defineCommand({
   name: 'admin.categories',
   roles: ['owner', 'operations'],
   input: z.object({}),
+  output: CategoriesOut,
   http: { method: 'GET', path: '/admin/categories' },
   run: async ({ deps }) => loadCategories(deps),
 });
@@ -38,6 +41,7 @@ export const updateCategoriesCommand = defineCommand({
   name: 'admin.updateCategories',
   roles: ['owner', 'operations'],
   input: z.object({ categories: CategoryTreeInput }),
+  output: CategoriesOut,
   http: { method: 'PUT', path: '/admin/categories' },
   async run({ deps }, input) {
     const issues = categoryTreeIssues(input.categories).map((i) => ({ ...i, path: `categories.${i.path}` }));

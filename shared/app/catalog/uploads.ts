@@ -23,6 +23,13 @@ export const uploadCommand = defineCommand({
     contentType: z.enum(Object.keys(UPLOAD_IMAGE_TYPES) as [UploadImageType, ...UploadImageType[]]),
     size: z.int().check(z.minimum(1), z.maximum(MAX_UPLOAD_BYTES)),
   }),
+  output: z.object({
+    method: z.enum(['PUT', 'POST']),
+    url: z.string(),
+    fields: z.optional(z.record(z.string(), z.string())),
+    headers: z.optional(z.record(z.string(), z.string())),
+    publicUrl: z.string(),
+  }),
   http: { method: 'POST', path: '/admin/uploads' },
   async run({ deps }, input) {
     if (!deps.uploads) throw new AppError('INVALID_STATE', 'image uploads are not configured on this deployment (UPLOADS_BUCKET)');

@@ -65,6 +65,7 @@ export const importCommand = defineCommand({
     /** The CSV text: the body of a `content-type: text/csv` request, or this field of a JSON body / CloudBase call. */
     csv: z.string().check(z.maxLength(1024 * 1024)),
   }),
+  output: z.object({ applied: z.int().check(z.minimum(0)), errors: z.array(z.object({ line: z.int(), column: z.string(), reason: z.string() })) }),
   http: { method: 'POST', path: '/admin/imports/{kind}', textBody: { contentType: 'text/csv', field: 'csv' } },
   async run({ deps }, input) {
     const { rows, errors } = readRows(input.kind, input.csv);
