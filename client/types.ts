@@ -206,6 +206,16 @@ export type OrderCatalogOutput = {
     remaining?: number;
     perUserLimit?: number;
     fresh: boolean;
+    spec?: string;
+    unit?: string;
+    grade?: string;
+    origin?: string;
+    shelfLifeDays?: number;
+    weightG?: number;
+    description?: string;
+    tips?: string;
+    images?: Array<string>;
+    video?: string;
     flashSale?: {
       priceFen: number;
       startsAt: string;
@@ -1761,6 +1771,17 @@ export type AdminUpsertProductInput = {
     endsAt: string;
     perUserLimit: number;
   };
+  spec?: string;
+  unit?: string;
+  grade?: string;
+  origin?: string;
+  shelfLifeDays?: number;
+  weightG?: number;
+  description?: string;
+  tips?: string;
+  images?: Array<string>;
+  video?: string;
+  hiddenIn?: Array<string>;
 };
 /** Output of `admin.upsertProduct`: no output schema is declared yet. */
 export type AdminUpsertProductOutput = unknown;
@@ -1791,6 +1812,17 @@ export type AdminUpdateProductInput = {
     endsAt: string;
     perUserLimit: number;
   };
+  spec?: string;
+  unit?: string;
+  grade?: string;
+  origin?: string;
+  shelfLifeDays?: number;
+  weightG?: number;
+  description?: string;
+  tips?: string;
+  images?: Array<string>;
+  video?: string;
+  hiddenIn?: Array<string>;
 };
 /** Output of `admin.updateProduct`: no output schema is declared yet. */
 export type AdminUpdateProductOutput = unknown;
@@ -3076,6 +3108,63 @@ export type AdminExportFinanceInput = {
 /** Output of `admin.exportFinance`: no output schema is declared yet. */
 export type AdminExportFinanceOutput = unknown;
 
+/** Input of `admin.categories` (GET /admin/categories). */
+export type AdminCategoriesInput = Record<string, unknown>;
+/** Output of `admin.categories` (`data` of the answer). */
+export type AdminCategoriesOutput = Array<{
+  id: string;
+  name: string;
+  parentId?: string;
+  order: number;
+}>;
+
+/** Input of `admin.updateCategories` (PUT /admin/categories). */
+export type AdminUpdateCategoriesInput = {
+  categories: Array<{
+    id: string;
+    name: string;
+    parentId?: string;
+    order: number;
+  }>;
+};
+/** Output of `admin.updateCategories` (`data` of the answer). */
+export type AdminUpdateCategoriesOutput = Array<{
+  id: string;
+  name: string;
+  parentId?: string;
+  order: number;
+}>;
+
+/** Input of `admin.upload` (POST /admin/uploads). */
+export type AdminUploadInput = {
+  contentType: "image/jpeg" | "image/png" | "image/webp" | "image/gif";
+  size: number;
+};
+/** Output of `admin.upload` (`data` of the answer). */
+export type AdminUploadOutput = {
+  method: "PUT" | "POST";
+  url: string;
+  fields?: Record<string, string>;
+  headers?: Record<string, string>;
+  publicUrl: string;
+};
+
+/** Input of `admin.import` (POST /admin/imports/{kind}). */
+export type AdminImportInput = {
+  kind: "products" | "communities" | "leaders";
+  dryRun?: boolean | "0" | "1" | "true" | "false";
+  csv: string;
+};
+/** Output of `admin.import` (`data` of the answer). */
+export type AdminImportOutput = {
+  applied: number;
+  errors: Array<{
+    line: number;
+    column: string;
+    reason: string;
+  }>;
+};
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -3426,6 +3515,14 @@ export interface Client {
     exportOrders(input: AdminExportOrdersInput): Promise<AdminExportOrdersOutput>;
     /** GET /admin/exports/finance · owner, finance, integration:finance */
     exportFinance(input: AdminExportFinanceInput): Promise<AdminExportFinanceOutput>;
+    /** GET /admin/categories · owner, operations */
+    categories(input?: AdminCategoriesInput): Promise<AdminCategoriesOutput>;
+    /** PUT /admin/categories · owner, operations */
+    updateCategories(input: AdminUpdateCategoriesInput): Promise<AdminUpdateCategoriesOutput>;
+    /** POST /admin/uploads · owner, operations */
+    upload(input: AdminUploadInput): Promise<AdminUploadOutput>;
+    /** POST /admin/imports/{kind} · owner, operations */
+    import(input: AdminImportInput): Promise<AdminImportOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -12,6 +12,8 @@ import { FUNCTIONS, LOCAL_ONLY } from '../functions/registry.ts';
 import { cloudbaseConfig } from './gen.ts';
 
 const wxVersion = JSON.parse(readFileSync('node_modules/wx-server-sdk/package.json', 'utf8')).version as string;
+// Storage upload metadata (admin.upload on CloudBase) comes from the server SDK wx-server-sdk is built on, loaded on first use.
+const nodeSdkVersion = JSON.parse(readFileSync('node_modules/@cloudbase/node-sdk/package.json', 'utf8')).version as string;
 
 export async function buildAll(options: { quiet?: boolean; outDir?: string } = {}) {
   const out = options.outDir ?? 'dist';
@@ -45,11 +47,11 @@ export async function buildAll(options: { quiet?: boolean; outDir?: string } = {
       format: 'cjs',
       platform: 'node',
       target: 'node18',
-      external: ['wx-server-sdk'],
+      external: ['wx-server-sdk', '@cloudbase/node-sdk'],
       legalComments: 'none',
       logLevel: 'error',
     });
-    writeFileSync(`${dir}/package.json`, JSON.stringify({ name: `groupbuy-${mod.name}`, version: '1.0.0', private: true, main: 'index.js', dependencies: { 'wx-server-sdk': wxVersion } }, null, 2) + '\n');
+    writeFileSync(`${dir}/package.json`, JSON.stringify({ name: `groupbuy-${mod.name}`, version: '1.0.0', private: true, main: 'index.js', dependencies: { 'wx-server-sdk': wxVersion, '@cloudbase/node-sdk': nodeSdkVersion } }, null, 2) + '\n');
     writeFileSync(`${dir}/config.json`, JSON.stringify(cloudbaseConfig(mod.name), null, 2) + '\n');
     sizes.push({ fn: mod.name, target: 'cloudbase', bytes: statSync(`${dir}/index.js`).size });
   }

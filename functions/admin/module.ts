@@ -23,6 +23,9 @@ import { webhookCommands } from '#app/webhooks/commands';
 import { apiKeyCommands } from '#app/api-keys/commands';
 import { exportCommands } from '#app/exports/exports';
 import { reconcileJob } from '#app/reconcile/reconcile';
+import { categoryCommands } from '#app/catalog/categories';
+import { uploadCommand } from '#app/catalog/uploads';
+import { importCommand } from '#app/imports/import';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -48,5 +51,9 @@ export const adminModule: FunctionModule = auditStaffWrites({
     ...webhookCommands,
     ...apiKeyCommands,
     ...exportCommands,
+    // Product content, uploads and imports (issue 18).
+    ...categoryCommands,
+    uploadCommand,
+    importCommand,
   ],
 });

@@ -8,6 +8,7 @@ import { devPayoutCommand } from '#app/settle/dev';
 import { devSmsCommand } from '#app/sms/dev';
 import { devStorageCommand } from '#app/share/dev-storage';
 import { devBillCommand } from '#app/reconcile/commands';
+import { devUploadCommands } from '#app/catalog/uploads';
 
 /** Local stage only: every command refuses with NOT_FOUND unless AUTH_MODE=dev. */
-export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, devBillCommand, ...devDocsCommands, devStorageCommand] };
+export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, devBillCommand, ...devDocsCommands, devStorageCommand, ...devUploadCommands] };

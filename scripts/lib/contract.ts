@@ -103,6 +103,13 @@ function operation(mod: FunctionModule<any>, c: Command<any, any, any>): Json {
         else delete body.required;
       }
       op.requestBody = { required: (body.required?.length ?? 0) > 0, content: { 'application/json': { schema: body } } };
+      // A text body (imports: text/csv) stands for one input field; the rest comes from the query.
+      const text = http.textBody;
+      if (text) {
+        op.requestBody.content[text.contentType] = { schema: { type: 'string', description: `the \`${text.field}\` field as the whole body` } };
+        for (const [name, schema] of Object.entries(props)) if (!inPath.includes(name) && name !== text.field) parameters.push({ name, in: 'query', required: false, schema });
+        op.parameters = parameters;
+      }
     }
   }
   const status = String(http.status ?? 200);

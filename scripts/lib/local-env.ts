@@ -17,6 +17,8 @@ export function localEnv(overrides: Record<string, string> = {}): Record<string,
     DEV_CLOCK_FILE: `${localDir}/clock.json`,
     // serverless-offline's Lambda invoke endpoint: job runs started by staff are asynchronous invokes.
     LAMBDA_ENDPOINT: `http://127.0.0.1:${process.env.LAMBDA_PORT ?? '3002'}`,
+    // The stack's own URL (sandbox notifications, the local uploads' presigned form and public URLs).
+    LOCAL_BASE_URL: `http://localhost:${process.env.PORT ?? '3000'}`,
     ...overrides,
   };
 }

@@ -11,6 +11,7 @@ import type { ObjectStorage } from '#ports/object-storage';
 import type { MiniProgramCodes } from '#ports/mini-program-code';
 import type { WebhookClient } from '#ports/webhook';
 import type { PlatformDeps, Role } from '#platform/command';
+import type { UploadSandbox, UploadSigner } from '#ports/uploads';
 
 /**
  * The ports a use case may use. Built once per cold start by the platform (AWS, CloudBase,
@@ -56,4 +57,8 @@ export interface Deps extends PlatformDeps {
   devMode: boolean;
   /** Local stage only: moves the clock every local function reads (POST /dev/clock). */
   devClock?: DevClockControl;
+  /** Presigned image uploads (S3, CloudBase storage, the local folder); absent where none is configured (POST /admin/uploads answers INVALID_STATE). */
+  uploads?: UploadSigner;
+  /** Local stage only: the folder playing the object storage (POST /dev/uploads, GET /dev/uploads/{key}). */
+  uploadSandbox?: UploadSandbox;
 }

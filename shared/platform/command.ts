@@ -46,6 +46,8 @@ export type Caller =
 export interface RawRequest {
   headers: Record<string, string | undefined>;
   body: string;
+  /** The body's bytes as received (for a command with `rawResponse` only: the local upload sandbox). */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -77,6 +79,10 @@ export interface HttpBinding {
   path: string;
   /** Success status (default 200). */
   status?: number;
+  /** A body of this content type (e.g. `text/csv`) is handed over as text in the input field `field` instead of being parsed as JSON. */
+  textBody?: { contentType: string; field: string };
+  /** A larger request body limit than the default (uploads). */
+  maxBodyBytes?: number;
 }
 
 /**

@@ -69,6 +69,9 @@ const ConfigSchema = z.object({
   TENCENT_SMS_REGION: z._default(z.string(), 'ap-guangzhou'),
   /** `host[:port]` of the SMS API (only tests point it elsewhere). */
   TENCENT_SMS_ENDPOINT: z.optional(z.string()),
+  /** AWS: the S3 bucket product images are uploaded to (presigned POST; serverless.yml renders it), and the public base URL they are read at (a CDN; default the bucket's URL). */
+  UPLOADS_BUCKET: z.optional(z.string()),
+  UPLOADS_PUBLIC_BASE_URL: z.optional(z.url()),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -74,14 +74,17 @@ export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<Pl
       const deps = await getDeps();
       const headers = lowerHeaders(event.headers ?? {});
       const bodyBytes = typeof event.body !== 'string' ? 0 : event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
-      const tooLarge = bodyBytes > MAX_BODY_BYTES;
+      const tooLarge = bodyBytes > (match.command.http?.maxBodyBytes ?? MAX_BODY_BYTES);
       const bodyText = event.body && !tooLarge ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
       const auth = headers['authorization'];
       const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
       // What cannot be read is reported by dispatch after the token and role (API.md order).
       let unreadable: string | undefined = tooLarge ? `the body is larger than ${MAX_BODY_BYTES} bytes` : match.badParam ? `the path parameter ${match.badParam} is not valid percent-encoding` : undefined;
       let body: unknown = {};
-      if (bodyText && !match.command.rawResponse && !unreadable) {
+      // A route taking a text body (imports: text/csv) gets it as one input field.
+      const text = match.command.http?.textBody;
+      if (text && headers['content-type']?.toLowerCase().startsWith(text.contentType)) body = { [text.field]: bodyText };
+      else if (bodyText && !match.command.rawResponse && !unreadable) {
         try {
           body = JSON.parse(bodyText);
           if (body === null || typeof body !== 'object' || Array.isArray(body)) unreadable = 'the body must be a JSON object';
@@ -92,7 +95,8 @@ export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<Pl
       const input = unreadable
         ? { [UNREADABLE]: unreadable }
         : mergeInput(body as object, event.queryStringParameters ?? {}, match.params);
-      const result = await dispatch(match.command, input, { kind: 'bearer', token }, deps, { headers, body: bodyText });
+      const bytes = match.command.rawResponse && event.body && !tooLarge ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : undefined;
+      const result = await dispatch(match.command, input, { kind: 'bearer', token }, deps, { headers, body: bodyText, ...(bytes ? { bytes } : {}) });
       if (match.command.rawResponse) {
         const r = result as RawResponse;
         return { statusCode: r.status, headers: r.headers, body: r.body, ...(r.isBase64Encoded ? { isBase64Encoded: true } : {}) };

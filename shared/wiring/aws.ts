@@ -2,6 +2,7 @@ import type { Deps } from '#app/deps';
 import { createDocumentClient, createDynamoItemStore } from '#adapters/dynamodb/item-store';
 import { resolveSecretParameters } from '#adapters/aws/secrets';
 import { createLambdaLauncher } from '#adapters/aws/lambda-launcher';
+import { createS3Uploads } from '#adapters/aws/s3-uploads';
 import type { JobSigner } from '#adapters/crypto/job-signature';
 import { parseConfig, SECRET_SETTINGS } from '#platform/config';
 import { assembleDeps, withFreshSettings, type RuntimeParts } from './shared.ts';
@@ -27,7 +28,9 @@ export function awsDeps(env: Record<string, string | undefined> = process.env, o
       // Serverless names each function `<service>-<stage>-<fn>` (serverless.yml `service: groupbuy`).
       const jobLauncher = (signer: JobSigner) =>
         createLambdaLauncher({ functionName: (fn) => `groupbuy-${config.STAGE}-${fn}`, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}), signer });
-      return assembleDeps({ config, store, jobLauncher, ...options });
+      const uploads: RuntimeParts['uploads'] = (c, clock) =>
+        c.UPLOADS_BUCKET ? createS3Uploads({ bucket: c.UPLOADS_BUCKET, region: env.AWS_REGION, publicBaseUrl: c.UPLOADS_PUBLIC_BASE_URL, now: () => clock.now() }) : undefined;
+      return assembleDeps({ config, store, jobLauncher, uploads, ...options });
     })().catch((e) => {
       deps = undefined;
       throw e;

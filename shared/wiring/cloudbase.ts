@@ -4,6 +4,7 @@ import { createCloudPay, type CloudPayGateway } from '#adapters/cloudbase/cloud-
 import { createCloudSubscribeSender } from '#adapters/cloudbase/subscribe-sender';
 import { createCloudCodes, createCloudStorage } from '#adapters/cloudbase/storage';
 import { createCloudFunctionLauncher } from '#adapters/cloudbase/function-launcher';
+import { createCloudbaseUploads, type CloudStorageApi } from '#adapters/cloudbase/storage-uploads';
 import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import { AppError } from '#domain/errors';
 import type { PayoutGateway } from '#ports/payment';
@@ -96,6 +97,16 @@ const unconfiguredPayout: PayoutGateway = {
   },
 };
 
+/** Storage upload metadata: the platform object when it has it (a double), else the server SDK of the current environment, loaded on first use. */
+let storageApi: Promise<CloudStorageApi> | undefined;
+function cloudStorage(p: CloudPlatform): Promise<CloudStorageApi> {
+  if (typeof p.cloud?.getUploadMetadata === 'function') return Promise.resolve(p.cloud as CloudStorageApi);
+  return (storageApi ??= import('@cloudbase/node-sdk').then((m: any) => {
+    const tcb = m.default ?? m;
+    return tcb.init({ env: tcb.SYMBOL_CURRENT_ENV }) as CloudStorageApi;
+  }));
+}
+
 /** The CloudBase deps, once per cold start: the document database, cloudPay, WeChat Pay v3 payouts (when configured) and openapi pushes. */
 export function cloudbaseDeps(options: Pick<RuntimeParts, 'smsFactory'> = {}): () => Promise<Deps> {
   return withFreshSettings(() =>
@@ -120,6 +131,7 @@ export function cloudbaseDeps(options: Pick<RuntimeParts, 'smsFactory'> = {}): (
         objectStorage: createCloudStorage({ cloud: p.cloud }),
         miniCodes: createCloudCodes({ cloud: p.cloud }),
         jobLauncher: (signer) => createCloudFunctionLauncher({ cloud: p.cloud, signer }),
+        uploads: () => createCloudbaseUploads(() => cloudStorage(p)),
         ...(p.clock ? { clock: p.clock } : {}),
         ...options,
       });

@@ -31,6 +31,8 @@ import { deriveCursorKey } from '#platform/cursors';
 import type { ObjectStorage } from '#ports/object-storage';
 import type { MiniProgramCodes } from '#ports/mini-program-code';
 import { shareAdapters } from './share.ts';
+import type { UploadSigner } from '#ports/uploads';
+import { createLocalUploads } from '#adapters/local/uploads';
 
 export interface RuntimeParts {
   config: Config;
@@ -55,6 +57,8 @@ export interface RuntimeParts {
   miniCodes?: MiniProgramCodes;
   /** How job runs are started in their own function (AWS: Lambda invoke; CloudBase: callFunction; tests: in process), given the signer of starts. */
   jobLauncher?: (signer: JobSigner) => JobLauncher;
+  /** Presigned uploads of the platform (S3, CloudBase storage); the local stage uses its folder. */
+  uploads?: (config: Config, clock: Clock) => UploadSigner | undefined;
 }
 
 /** Signs and checks job starts (the key derived from SESSION_SECRET, shared by every function of a deployment). */
@@ -122,9 +126,13 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
           baseUrl: config.WX_API_BASE,
         }));
   const sms = given.sms ?? (devMode ? createStoreSmsSink(store, () => toBizIso(clock.now())) : given.smsFactory?.(config));
+  const localUploads = devMode ? createLocalUploads({ dir: join(config.LOCAL_DIR, 'uploads'), baseUrl: config.LOCAL_BASE_URL, secret: deriveSecret(config.SESSION_SECRET, 'groupbuy local uploads') }) : undefined;
+  const uploads = localUploads?.signer ?? given.uploads?.(config, clock);
   const deps: Deps = {
     store,
     clock,
+    ...(uploads ? { uploads } : {}),
+    ...(localUploads ? { uploadSandbox: localUploads.sandbox } : {}),
     ...(sms ? { sms } : {}),
     callerRoles: (userId) => (isApiKeySubject(userId) ? apiKeyRoles(deps, userId) : callerRolesOf(deps, userId)),
     payment: pay.payment!,

@@ -40,6 +40,8 @@ const CUSTOMER_NAME = '张三丰';
 describe('audit trail: every staff write leaves exactly one entry, in its own transaction, never contact data', () => {
   it('loops over the staff writes through dispatch', async () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    // An upload signer (the test world has no storage configured).
+    w.deps.uploads = { presign: async (r) => ({ method: 'POST', url: 'https://storage.example/', fields: { key: r.key }, publicUrl: `https://storage.example/${r.key}` }) };
     // Fixtures (customer, leader and direct writes: not staff writes).
     const contact = { name: CUSTOMER_NAME, phone: CUSTOMER_PHONE };
     const toRefund = await givenOrder(w, { communityId: XJH, userId: 'u-1', waveDate: D, status: 'PAID', contact, lines: [{ productId: 'p-rice', qty: 2 }] });
@@ -102,6 +104,10 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.replayWebhook', { id: 'whd-dead-1' }],
       ['admin.createApiKey', { name: 'ERP', scopes: ['integration:orders'] }],
       ['admin.revokeApiKey', () => ({ id: made['admin.createApiKey'].id })],
+      // Product content, uploads and imports (issue 18).
+      ['admin.upload', { contentType: 'image/png', size: 1000 }],
+      ['admin.updateCategories', { categories: [{ id: 'veg', name: '蔬菜', order: 0 }] }],
+      ['admin.import', { kind: 'products', csv: 'id,title,category,priceFen,supplierId,fresh\np-imported,西红柿,蔬菜,390,s-veg,true' }],
     ];
     // This world is not the local stage: the loopback endpoint passes a stub of the address check.
     w.deps.webhooks = { check: async () => undefined, post: async () => ({ status: 200 }) };

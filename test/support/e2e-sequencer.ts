@@ -24,6 +24,7 @@ const ORDER = [
   'last-mile', // 2027-12-01 … 12-15
   'supply', // 2028-01-01 … 2028-01-20
   'integrations', // 2028-02-01 … 02-15
+  'content', // no clock (product content, uploads, search, imports)
 ];
 
 const rank = (path: string) => {

@@ -12,6 +12,7 @@ import { getProduct, listProducts } from '../catalog/products.ts';
 import { requireCommunity } from '../catalog/communities.ts';
 import type { Deps } from '../deps.ts';
 import { productSupplyFields, productWarnings } from '../supply/suppliers.ts';
+import { productSearchKeys } from '../catalog/content.ts';
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ...rest }: Item) => rest;
 
@@ -39,7 +40,7 @@ export const upsertProductCommand = defineCommand({
       : undefined;
     const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
     // `rev`: a fresh value on every write, which placement checks against the copy it priced with (read-cache.ts).
-    const product = { ...input, ...supply, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
+    const product = { ...input, ...supply, id: productId, commissionRate, flashSale, ...productSearchKeys(input.title), updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
     await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
     return warnings.length ? { ...product, warnings } : product;
   },

@@ -9,6 +9,7 @@ import { openWaveFor, waveInfo } from '../waves.ts';
 import { listCommunities, requireCommunity } from './communities.ts';
 import { loadServiceArea } from './service-area.ts';
 import { flashActive, flashShardCapacities, listProducts } from './products.ts';
+import { catalogCategoryFilter, catalogOrder, contentView, visibleIn } from './content-catalog.ts';
 
 /** Pickup points for the customer's choice, nearest first when a location is given; only those in the service area (DESIGN.md §13). */
 export const communitiesCommand = defineCommand({
@@ -62,9 +63,8 @@ export const catalogCommand = defineCommand({
     await requireCommunity(deps, input.communityId);
     const date = await openWaveFor(deps, input.communityId);
     const now = deps.clock.now();
-    let products = (await listProducts(deps)).filter((p) => p.status !== 'inactive');
-    if (input.category) products = products.filter((p) => p.category === input.category);
-    if (input.q) products = products.filter((p) => p.title.includes(input.q!));
+    let products = (await listProducts(deps)).filter((p) => p.status !== 'inactive' && visibleIn(p, input.communityId));
+    if (input.category) products = products.filter(await catalogCategoryFilter(deps, input.category));
     const stockKeys = products.filter((p) => p.stockPerWave !== undefined).map((p) => keys.waveStock(p.id, date));
     const flashKeys = products
       .filter((p) => flashActive(p, now))
@@ -74,8 +74,8 @@ export const catalogCommand = defineCommand({
     const soldOf = (k: { pk: string; sk: string }) => sold.get(`${k.pk}|${k.sk}`) ?? 0;
     return {
       wave: waveInfo(deps, date),
-      products: products
-        .sort((a, b) => a.category.localeCompare(b.category, 'zh') || a.title.localeCompare(b.title, 'zh') || (a.id < b.id ? -1 : 1))
+      // With `q`: matches only, best first (Chinese, pinyin, initials: content-catalog.ts).
+      products: catalogOrder(products, input.q)
         .map((p) => {
           const flash = flashActive(p, now) ? p.flashSale! : undefined;
           const flashRemaining = flash
@@ -90,6 +90,7 @@ export const catalogCommand = defineCommand({
             ...(p.stockPerWave !== undefined ? { remaining: Math.max(0, p.stockPerWave - soldOf(keys.waveStock(p.id, date))) } : {}),
             ...(p.perUserLimit !== undefined ? { perUserLimit: p.perUserLimit } : {}),
             fresh: p.fresh,
+            ...contentView(p),
             ...(flash
               ? { flashSale: { priceFen: flash.priceFen, startsAt: flash.startsAt, endsAt: flash.endsAt, perUserLimit: flash.perUserLimit, remaining: flashRemaining } }
               : {}),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ContentOutput } from './content.ts';
 
 /** Output schemas of the browsing commands (documentation and tests only: shared/app/outputs.ts). */
 const fen = () => z.int().check(z.minimum(0));
@@ -34,6 +35,7 @@ export const Catalog = z.object({
       remaining: z.optional(z.int()),
       perUserLimit: z.optional(z.int()),
       fresh: z.boolean(),
+      ...ContentOutput,
       flashSale: z.optional(z.object({ priceFen: fen(), startsAt: z.string(), endsAt: z.string(), perUserLimit: z.optional(z.int()), remaining: z.int() })),
     }),
   ),

@@ -3,6 +3,7 @@ import { DeliverySettingsInput } from '../delivery/schemas.ts';
 import { coordinate, id, isoTime } from '#platform/schema';
 import { commissionRateSchema } from '#domain/commission';
 import { hasControlOrBidi } from '#domain/masking';
+import { productContentShape } from './content.ts';
 
 /** Upper bounds of what staff enter (issue 12): ¥100,000 for a price, value or amount; 1,000,000 units for a stock, limit or quantity. */
 export const MAX_STAFF_FEN = 10_000_000;
@@ -47,6 +48,8 @@ export const ProductInput = z.object({
       perUserLimit: staffUnits(1),
     }),
   ),
+  // Product content and per-community availability (issue 18: catalog/content.ts).
+  ...productContentShape,
 });
 export type ProductInput = z.infer<typeof ProductInput>;
 

@@ -5,6 +5,7 @@ import { keys } from '../keys.ts';
 import { requireCommunityCached } from '../catalog/communities.ts';
 import { flashActive, getProducts, getProductsCached, type Product } from '../catalog/products.ts';
 import { openWaveFor } from '../waves.ts';
+import { assertOrderableIn } from '../catalog/content.ts';
 import type { BasketInput } from './schemas.ts';
 import { levelOf } from '../wallet/levels.ts';
 import { priceDelivery, type PricedDelivery } from '../delivery/pricing.ts';
@@ -45,6 +46,7 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     const p = products.get(pid);
     if (!p || p.status === 'inactive') throw new AppError('NOT_FOUND', `product ${pid} is not on sale`, { productId: pid });
   }
+  assertOrderableIn(input.communityId, products.values());
   const now = deps.clock.now();
   // Member prices: a paid membership still running, or a level granting them (wallet/levels.ts).
   const isMember = (typeof profile?.memberUntil === 'string' && Date.parse(profile.memberUntil) > now) || level.memberPrice;
