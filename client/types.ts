@@ -225,6 +225,10 @@ export type OrderPlaceInput = {
     phone: string;
     address?: string;
   };
+  team?: {
+    offerId: string;
+    teamId?: string;
+  };
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -233,7 +237,7 @@ export type OrderPlaceOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
@@ -263,7 +267,7 @@ export type OrderPlaceOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -280,6 +284,10 @@ export type OrderPlaceOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
   };
   payment?: {
     timeStamp: string;
@@ -300,7 +308,7 @@ export type OrderGetOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
@@ -330,7 +338,7 @@ export type OrderGetOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -347,11 +355,15 @@ export type OrderGetOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
 };
 
 /** Input of `order.list` (GET /orders). */
 export type OrderListInput = {
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   cursor?: string;
   limit?: number | string;
 };
@@ -362,7 +374,7 @@ export type OrderListOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
@@ -392,7 +404,7 @@ export type OrderListOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -409,6 +421,10 @@ export type OrderListOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
   }>;
   nextCursor?: string;
 };
@@ -423,7 +439,7 @@ export type OrderCancelOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
@@ -453,7 +469,7 @@ export type OrderCancelOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -470,6 +486,10 @@ export type OrderCancelOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
 };
 
 /** Input of `order.refundIssues` (GET /admin/refunds). */
@@ -501,6 +521,51 @@ export type OrderAfterSalesInput = {
 };
 /** Output of `order.afterSales`: no output schema is declared yet. */
 export type OrderAfterSalesOutput = unknown;
+
+/** Input of `order.teamOffers` (GET /team-offers). */
+export type OrderTeamOffersInput = {
+  communityId: string;
+};
+/** Output of `order.teamOffers` (`data` of the answer). */
+export type OrderTeamOffersOutput = Array<{
+  id: string;
+  productId: string;
+  title: string;
+  priceFen: number;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+  remaining: number;
+  openTeams: Array<{
+    teamId: string;
+    members: number;
+    needed: number;
+    endsAt: string;
+  }>;
+}>;
+
+/** Input of `order.team` (GET /teams/{teamId}). */
+export type OrderTeamInput = {
+  teamId: string;
+};
+/** Output of `order.team` (`data` of the answer). */
+export type OrderTeamOutput = {
+  teamId: string;
+  offerId: string;
+  productId: string;
+  communityId: string;
+  status: "OPEN" | "COMPLETE" | "DISSOLVED";
+  members: Array<{
+    name: string;
+  }>;
+  size: number;
+  needed: number;
+  endsAt: string;
+};
 
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
@@ -652,7 +717,7 @@ export type VerifyOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
@@ -682,7 +747,7 @@ export type VerifyOrdersOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -699,6 +764,10 @@ export type VerifyOrdersOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
   }>;
 };
 
@@ -725,7 +794,7 @@ export type VerifyRedeemOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
@@ -755,7 +824,7 @@ export type VerifyRedeemOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -772,6 +841,10 @@ export type VerifyRedeemOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
 };
 
 /** Input of `verify.batch` (POST /verify/batch). */
@@ -1725,7 +1798,7 @@ export type AdminOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
@@ -1755,7 +1828,7 @@ export type AdminOrdersOutput = {
     paidAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -1772,6 +1845,10 @@ export type AdminOrdersOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
     userId: string;
     confirmedAt?: string;
     cancelledAt?: string;
@@ -1790,7 +1867,7 @@ export type AdminOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
@@ -1820,7 +1897,7 @@ export type AdminOrderOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -1837,6 +1914,10 @@ export type AdminOrderOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
   userId: string;
   confirmedAt?: string;
   cancelledAt?: string;
@@ -1864,7 +1945,7 @@ export type AdminRefundOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
@@ -1894,7 +1975,7 @@ export type AdminRefundOrderOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -1911,6 +1992,10 @@ export type AdminRefundOrderOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
   userId: string;
   confirmedAt?: string;
   cancelledAt?: string;
@@ -1928,7 +2013,7 @@ export type AdminCancelOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
@@ -1958,7 +2043,7 @@ export type AdminCancelOrderOutput = {
   paidAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -1975,6 +2060,10 @@ export type AdminCancelOrderOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
   userId: string;
   confirmedAt?: string;
   cancelledAt?: string;
@@ -2000,6 +2089,54 @@ export type AdminAuditOutput = {
   }>;
   nextCursor?: string;
 };
+
+/** Input of `admin.upsertTeamOffer` (POST /admin/team-offers). */
+export type AdminUpsertTeamOfferInput = {
+  id?: string;
+  productId: string;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+};
+/** Output of `admin.upsertTeamOffer` (`data` of the answer). */
+export type AdminUpsertTeamOfferOutput = {
+  id: string;
+  productId: string;
+  title: string;
+  priceFen: number;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+  sold: number;
+  updatedAt: string;
+};
+
+/** Input of `admin.teamOffers` (GET /admin/team-offers). */
+export type AdminTeamOffersInput = Record<string, unknown>;
+/** Output of `admin.teamOffers` (`data` of the answer). */
+export type AdminTeamOffersOutput = Array<{
+  id: string;
+  productId: string;
+  title: string;
+  priceFen: number;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+  sold: number;
+  updatedAt: string;
+}>;
 
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
@@ -2114,6 +2251,10 @@ export interface Client {
     rate(input: OrderRateInput): Promise<OrderRateOutput>;
     /** POST /orders/{id}/after-sales · customer */
     afterSales(input: OrderAfterSalesInput): Promise<OrderAfterSalesOutput>;
+    /** GET /team-offers · customer */
+    teamOffers(input: OrderTeamOffersInput): Promise<OrderTeamOffersOutput>;
+    /** GET /teams/{teamId} · customer */
+    team(input: OrderTeamInput): Promise<OrderTeamOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
@@ -2246,6 +2387,10 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** POST /admin/team-offers · owner, operations */
+    upsertTeamOffer(input: AdminUpsertTeamOfferInput): Promise<AdminUpsertTeamOfferOutput>;
+    /** GET /admin/team-offers · owner, operations */
+    teamOffers(input?: AdminTeamOffersInput): Promise<AdminTeamOffersOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -14,6 +14,7 @@ import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
+import { teamAdminCommands } from '#app/teams/commands';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -31,5 +32,6 @@ export const adminModule: FunctionModule = auditStaffWrites({
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
+    ...teamAdminCommands,
   ],
 });

@@ -65,6 +65,7 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   withdrawalResult: withdrawal(),
   refundAlert: { orderId: 'o-1', orderShortNo: '000123', amountFen: 2590, problem: 'refundAbnormal', at: '2026-11-24T22:00:00+08:00' },
   jobFailed: { job: 'cutoff', runId: '01JD0000000000000000000000', code: 'INTERNAL', at: '2026-11-24T22:05:00+08:00' },
+  teamComplete: { orderId: 'o-2', orderShortNo: '000124', title: '压榨花生油 5L', memberCount: 2, completedAt: '2026-11-24T12:00:00+08:00' },
 };
 
 const values = (data: Record<string, { value: string }>): Record<string, string> =>
@@ -73,7 +74,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'teamComplete'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -85,6 +86,7 @@ describe('catalogue', () => {
       withdrawalResult: 'leader',
       refundAlert: 'staff',
       jobFailed: 'staff',
+      teamComplete: 'customer',
     });
   });
 

@@ -79,6 +79,8 @@ export const MESSAGE_PAYLOADS = {
   }),
   /** Staff: a job run failed (scheduled or started by staff); the run's record has the details. */
   jobFailed: z.object({ job: text, runId: text, code: text, at: isoTime }),
+  /** Customer: the team (拼团) of the order completed; the order is paid and goes with the wave. */
+  teamComplete: z.object({ orderId: text, orderShortNo: text, title: text, memberCount: count, completedAt: isoTime }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -92,6 +94,7 @@ export type StatementPayload = MessagePayload<'statement'>;
 export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
 export type RefundAlertPayload = MessagePayload<'refundAlert'>;
 export type JobFailedPayload = MessagePayload<'jobFailed'>;
+export type TeamCompletePayload = MessagePayload<'teamComplete'>;
 
 // ---- formatting -------------------------------------------------------------------------
 
@@ -261,6 +264,19 @@ export const MESSAGES = {
       character_string2: p.runId,
       thing3: p.code,
       time4: shanghaiTime(p.at),
+    }),
+  }),
+  teamComplete: define({
+    key: 'teamComplete',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', thing2: 'thing', number3: 'number', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      thing2: p.title,
+      number3: String(p.memberCount),
+      time4: shanghaiTime(p.completedAt),
+      thing5: '拼团成功，截单后统一配送',
     }),
   }),
 } as const;

@@ -5,10 +5,12 @@ import type { Deps } from '../deps.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 
-export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
+/** TEAM_PENDING: a paid team order (拼团) waiting for its team to complete (then PAID) or dissolve (then CANCELLED). */
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED' | 'TEAM_PENDING';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
 /** MERCHANT: cancelled by staff (POST /admin/orders/{id}/cancel). */
-export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT';
+/** TEAM_FULL: paid after its team completed without it; TEAM_FAILED: its team dissolved incomplete (teams/). */
+export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT' | 'TEAM_FULL' | 'TEAM_FAILED';
 
 export interface OrderLine {
   productId: string;
@@ -85,6 +87,8 @@ export interface Order {
   unpaidSlot?: boolean;
   /** Payments whose amount differed from `amounts.payableFen`: recorded, refunded and alerted. */
   paymentMismatches?: { transactionId: string; amountFen: number; at: string }[];
+  /** A team order (拼团): its offer and team. */
+  team?: { offerId: string; teamId: string };
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
@@ -147,7 +151,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
     amounts: o.amounts,
     contact,
-    ...(o.pickupCode && viewer === 'owner' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),
+    ...(o.pickupCode && viewer === 'owner' && o.status !== 'TEAM_PENDING' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),
     ...(o.status === 'PENDING_PAYMENT' ? { payBy: o.payBy } : {}),
     ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
     createdAt: o.createdAt,
@@ -158,6 +162,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     ...(o.couponId ? { couponId: o.couponId } : {}),
     pointsUsed: o.pointsUsed,
     refunds: o.refunds ?? [],
+    ...(o.team ? { team: o.team } : {}),
   };
 }
 

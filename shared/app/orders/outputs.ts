@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /** Output schemas of the order commands (documentation and tests only: shared/app/outputs.ts). */
 const fen = () => z.int().check(z.minimum(0));
 
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const;
 
 export const Amounts = z.object({
   goodsFen: fen(),
@@ -34,7 +34,7 @@ export const OrderView = z.object({
   paidAt: z.optional(z.string()),
   arrivedAt: z.optional(z.string()),
   pickedUpAt: z.optional(z.string()),
-  cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT'])),
+  cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT', 'TEAM_FULL', 'TEAM_FAILED'])),
   couponId: z.optional(z.string()),
   pointsUsed: z.int(),
   refunds: z.array(
@@ -49,6 +49,8 @@ export const OrderView = z.object({
       lines: z.optional(z.array(z.object({ productId: z.string(), qty: z.int(), amountFen: fen() }))),
     }),
   ),
+  /** A team order (拼团). */
+  team: z.optional(z.object({ offerId: z.string(), teamId: z.string() })),
 });
 
 export const Quote = z.object({

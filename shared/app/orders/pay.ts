@@ -15,6 +15,7 @@ import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { waveOpenCheck } from '../waves.ts';
 import { bizDate } from '#domain/time';
+import { teamPayment } from '../teams/pay.ts';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
@@ -78,6 +79,13 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
     }
     const code = deps.ids.digits(8);
     const paidAt = toBizIso(now);
+    // A team order (拼团) waits for its team or completes it; a full or dissolved team refunds the payment (teams/pay.ts).
+    const team = order.team ? await teamPayment(deps, order, paidAt) : undefined;
+    if (team && 'refuse' in team) {
+      await refundLatePayment(deps, order, notice, team.refuse).catch(retryOnRace);
+      continue;
+    }
+    const status = team?.status ?? 'PAID';
     // The customer's leader binding (first paid order's community wins) and that leader's customer counters (customers.ts).
     const binding = await bindingFor(deps, order.userId, order.communityId, order.waveDate);
     const bind = bindingUpdate(binding, paidAt);
@@ -85,7 +93,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'PAID', paidAt, transactionId: notice.transactionId, pickupCode: code }, remove: ['gsi2pk', 'gsi2sk'] },
+        update: { set: { status, paidAt, transactionId: notice.transactionId, pickupCode: code }, remove: ['gsi2pk', 'gsi2sk'] },
         when: [{ op: 'eq', path: 'status', value: 'PENDING_PAYMENT' }],
       },
       {
@@ -105,10 +113,11 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       // The wave is still open when the order becomes PAID: a cutoff closing it meanwhile makes this
       // fail (and the payment is refunded above), so the cutoff never misses a paid order.
       waveOpenCheck(order.communityId, order.waveDate),
+      ...(team?.ops ?? []),
     ];
     try {
       await deps.store.transact(ops);
-      return { ...order, status: 'PAID', paidAt, transactionId: notice.transactionId, pickupCode: code };
+      return { ...order, status, paidAt, transactionId: notice.transactionId, pickupCode: code };
     } catch (e) {
       if (e instanceof TransactionCancelled) continue; // code taken, or the order changed meanwhile: look again
       throw e;

@@ -14,9 +14,10 @@ import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
+import { priceTeamOrder, teamHoldOps, type TeamPricedBasket } from '../teams/place.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
-type Guard =
+export type Guard =
   | { kind: 'wave' }
   | { kind: 'unpaid' }
   | { kind: 'stock'; productId: string; limit: number }
@@ -25,7 +26,8 @@ type Guard =
   | { kind: 'coupon'; couponId: string }
   | { kind: 'user' }
   | { kind: 'request' }
-  | { kind: 'order' };
+  | { kind: 'order' }
+  | { kind: 'team'; failure: (current?: Item) => AppError };
 
 const FLASH_ATTEMPTS = 4;
 
@@ -43,9 +45,13 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     n: input.contact.name,
     t: input.contact.phone,
     a: input.contact.address ?? null,
+    ...(input.team ? { m: [input.team.offerId, input.team.teamId ?? null] } : {}),
   });
   return deps.contacts.mac(canonical);
 }
+
+/** Team orders are priced by their offer (teams/place.ts), every other by the basket's rules. */
+const priceOrder = (deps: Deps, userId: string, input: PlaceInput) => (input.team ? priceTeamOrder(deps, userId, input) : priceFor(deps, userId, input));
 
 export interface Placed {
   order: ReturnType<typeof orderView>;
@@ -61,14 +67,14 @@ export interface Placed {
 export async function placeOrder(deps: Deps, userId: string, input: PlaceInput): Promise<Placed> {
   const hash = inputHash(deps, input);
   // The replay check and the pricing reads go out together; a replay wins over any pricing error.
-  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceFor(deps, userId, input)]);
+  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceOrder(deps, userId, input)]);
   if (replay.status === 'rejected') throw replay.reason;
   if (replay.value) return replay.value;
   if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
-    const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
+    const priced = attempt === 1 ? firstPricing.value : await priceOrder(deps, userId, input);
     const now = deps.clock.now();
     const orderId = deps.ids.newId();
     const createdAt = toBizIso(now);
@@ -88,6 +94,12 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       };
     });
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
+    // A team order (拼团) also holds the offer's stock and limit and the team's place (teams/place.ts).
+    const team = input.team ? teamHoldOps(deps, userId, input.communityId, priced as TeamPricedBasket, orderId, now) : undefined;
+    if (team) {
+      ops.push(...team.ops);
+      guards.push(...team.guards);
+    }
     order = {
       id: orderId,
       shortNo: orderId.slice(-6),
@@ -108,6 +120,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
       unpaidSlot: true,
+      ...(team ? { team: team.ref } : {}),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
     ops.unshift(unpaidSlotHoldOp(userId));
@@ -167,6 +180,8 @@ function failureOf(guard: Guard | undefined, current: Item | undefined): AppErro
       return new AppError('INVALID_STATE', 'the coupon was used', { couponId: guard.couponId, reason: 'USED' });
     case 'user':
       return new AppError('INVALID_STATE', 'points or the first-order discount changed; quote again', {});
+    case 'team':
+      return guard.failure(current);
     default:
       return new AppError('INVALID_STATE', 'the order could not be placed; try again', {});
   }

@@ -22,7 +22,7 @@ export interface PricedBasket {
  * client prices are never read). Steps: community → open wave → products on sale → customer
  * (member, new, points) → coupon owned and available → pricing rules.
  */
-export async function priceFor(deps: Deps, userId: string, input: BasketInput): Promise<PricedBasket> {
+export async function priceFor(deps: Deps, userId: string, input: BasketInput, options: { adjust?: (products: Map<string, Product>) => void } = {}): Promise<PricedBasket> {
   const ids = input.items.map((i) => i.productId);
   const dup = ids.findIndex((p, i) => ids.indexOf(p) !== i);
   if (dup >= 0)
@@ -35,6 +35,7 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     deps.store.get(keys.user(userId)),
     openWaveFor(deps, input.communityId),
   ]);
+  options.adjust?.(products); // a team order's product at its team price (teams/place.ts)
   for (const pid of ids) {
     const p = products.get(pid);
     if (!p || p.status === 'inactive') throw new AppError('NOT_FOUND', `product ${pid} is not on sale`, { productId: pid });

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { id } from '#platform/schema';
 import { personName } from '../catalog/schemas.ts';
+import { TeamChoice } from '../teams/place.ts';
 
 export const BasketInput = z.object({
   communityId: id(),
@@ -19,5 +20,7 @@ export const PlaceInput = z.extend(BasketInput, {
     phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
     address: z.optional(z.string().check(z.maxLength(120))),
   }),
+  /** 拼团: start a team of the offer (no teamId) or join one (API.md "Growth"). */
+  team: z.optional(TeamChoice),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;
