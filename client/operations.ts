@@ -25,6 +25,8 @@ export const OPERATIONS = {
   'order.afterSales': { name: 'order.afterSales', fn: 'order', action: 'afterSales', roles: ['customer'], http: { method: 'POST', path: '/orders/{id}/after-sales', status: 200 } },
   'order.teamOffers': { name: 'order.teamOffers', fn: 'order', action: 'teamOffers', roles: ['customer'], http: { method: 'GET', path: '/team-offers', status: 200 } },
   'order.team': { name: 'order.team', fn: 'order', action: 'team', roles: ['customer'], http: { method: 'GET', path: '/teams/{teamId}', status: 200 } },
+  'order.claimableCoupons': { name: 'order.claimableCoupons', fn: 'order', action: 'claimableCoupons', roles: ['customer'], http: { method: 'GET', path: '/coupons/claimable', status: 200 } },
+  'order.claimCoupon': { name: 'order.claimCoupon', fn: 'order', action: 'claimCoupon', roles: ['customer'], http: { method: 'POST', path: '/coupons/{id}/claim', status: 200 } },
   'order.startJob': { name: 'order.startJob', fn: 'order', action: 'startJob', roles: ['public'] },
   'cutoff.purchaseList': { name: 'cutoff.purchaseList', fn: 'cutoff', action: 'purchaseList', roles: ['owner', 'operations', 'warehouse'], http: { method: 'GET', path: '/admin/waves/{date}/purchase-list', status: 200 } },
   'cutoff.pickLists': { name: 'cutoff.pickLists', fn: 'cutoff', action: 'pickLists', roles: ['owner', 'operations', 'warehouse'], http: { method: 'GET', path: '/admin/waves/{date}/pick-lists', status: 200 } },

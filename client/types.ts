@@ -567,6 +567,38 @@ export type OrderTeamOutput = {
   endsAt: string;
 };
 
+/** Input of `order.claimableCoupons` (GET /coupons/claimable). */
+export type OrderClaimableCouponsInput = Record<string, unknown>;
+/** Output of `order.claimableCoupons` (`data` of the answer). */
+export type OrderClaimableCouponsOutput = Array<{
+  id: string;
+  title: string;
+  kind: string;
+  thresholdFen: number;
+  validFrom: string;
+  validTo: string;
+  validDays?: number;
+  claimable: {
+    totalCap: number;
+    perUserCap: number;
+  };
+  remaining: number;
+  claimedByMe: number;
+}>;
+
+/** Input of `order.claimCoupon` (POST /coupons/{id}/claim). */
+export type OrderClaimCouponInput = {
+  id: string;
+};
+/** Output of `order.claimCoupon` (`data` of the answer). */
+export type OrderClaimCouponOutput = {
+  id: string;
+  couponId: string;
+  status: "available";
+  validFrom?: string;
+  validTo?: string;
+};
+
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
   job: string;
@@ -1298,6 +1330,12 @@ export type AdminUpsertCouponInput = {
   validFrom: string;
   validTo: string;
   newUserOnly?: boolean;
+  claimable?: {
+    totalCap: number;
+    perUserCap: number;
+  };
+  validDays?: number;
+  autoGrant?: "AFTER_PICKUP";
 };
 /** Output of `admin.upsertCoupon`: no output schema is declared yet. */
 export type AdminUpsertCouponOutput = unknown;
@@ -2255,6 +2293,10 @@ export interface Client {
     teamOffers(input: OrderTeamOffersInput): Promise<OrderTeamOffersOutput>;
     /** GET /teams/{teamId} · customer */
     team(input: OrderTeamInput): Promise<OrderTeamOutput>;
+    /** GET /coupons/claimable · customer */
+    claimableCoupons(input?: OrderClaimableCouponsInput): Promise<OrderClaimableCouponsOutput>;
+    /** POST /coupons/{id}/claim · customer */
+    claimCoupon(input: OrderClaimCouponInput): Promise<OrderClaimCouponOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };

@@ -6,13 +6,14 @@ import { afterSalesCommand } from '#app/after-sales/commands';
 import { rateCommand } from '#app/orders/rating';
 import { cloudPayCallbackCommands } from '#app/orders/cloud-pay-callbacks';
 import { teamCustomerCommands } from '#app/teams/commands';
+import { couponCentreCommands } from '#app/coupons/commands';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
 export const orderModule: FunctionModule = withJobRunner(
   {
   name: 'order',
   // cloudPay's callbacks: no HTTP route; CloudBase platform events only (see cloud-pay-callbacks.ts).
-  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands, ...teamCustomerCommands],
+  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands, ...teamCustomerCommands, ...couponCentreCommands],
   jobs: [expireJob, refundsJob],
   },
   28,

@@ -45,10 +45,12 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput, o
   const isNewCustomer = !profile?.firstPaidOrderId && !profile?.firstOrderClaimedBy;
   let coupon;
   if (input.couponId) {
-    const [owned, terms] = await Promise.all([deps.store.get(keys.userCoupon(userId, input.couponId)), deps.store.get(keys.coupon(input.couponId))]);
+    const [owned, direct] = await Promise.all([deps.store.get(keys.userCoupon(userId, input.couponId)), deps.store.get(keys.coupon(input.couponId))]);
+    // A claimed or auto-granted instance names its coupon and may carry its own validity (coupons/centre.ts).
+    const terms = owned && owned.couponId !== input.couponId && owned.couponId ? await deps.store.get(keys.coupon(String(owned.couponId))) : direct;
     if (!owned || !terms) throw new AppError('NOT_FOUND', `coupon ${input.couponId} not found`, { couponId: input.couponId });
     if (owned.status !== 'available') throw new AppError('INVALID_STATE', 'the coupon was used', { couponId: input.couponId, reason: 'USED' });
-    coupon = terms as unknown as Parameters<typeof priceBasket>[0]['coupon'];
+    coupon = { ...terms, id: input.couponId, ...(owned.validTo ? { validFrom: owned.validFrom, validTo: owned.validTo } : {}) } as unknown as Parameters<typeof priceBasket>[0]['coupon'];
   }
   const flash = new Set(ids.filter((pid) => flashActive(products.get(pid)!, now)));
   const quote = priceBasket({

@@ -16,6 +16,7 @@ import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
+import { pickupGrantOps } from '../coupons/centre.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
 export const PICKUP_CODE = /^\d{8}$/;
@@ -108,6 +109,7 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
       financeDayOp(deps, bizDate(deps.clock.now()), { accruedFen: entry.amountFen }, order.id),
     ];
     if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
+    ops.push(...(await pickupGrantOps(deps, order))); // 复购券 (coupons/centre.ts)
     try {
       await deps.store.transact(ops);
       return { ...order, status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned };
