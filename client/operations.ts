@@ -90,6 +90,8 @@ export const OPERATIONS = {
   'admin.audit': { name: 'admin.audit', fn: 'admin', action: 'audit', roles: ['owner'], http: { method: 'GET', path: '/admin/audit', status: 200 } },
   'admin.upsertTeamOffer': { name: 'admin.upsertTeamOffer', fn: 'admin', action: 'upsertTeamOffer', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/team-offers', status: 200 } },
   'admin.teamOffers': { name: 'admin.teamOffers', fn: 'admin', action: 'teamOffers', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/team-offers', status: 200 } },
+  'admin.upsertGift': { name: 'admin.upsertGift', fn: 'admin', action: 'upsertGift', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/gifts', status: 200 } },
+  'admin.gifts': { name: 'admin.gifts', fn: 'admin', action: 'gifts', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/gifts', status: 200 } },
   'dev.login': { name: 'dev.login', fn: 'dev', action: 'login', roles: ['public'], http: { method: 'POST', path: '/auth/dev-login', status: 200 }, localOnly: true },
   'dev.setClock': { name: 'dev.setClock', fn: 'dev', action: 'setClock', roles: ['customer'], http: { method: 'POST', path: '/dev/clock', status: 200 }, localOnly: true },
   'dev.resetClock': { name: 'dev.resetClock', fn: 'dev', action: 'resetClock', roles: ['customer'], http: { method: 'DELETE', path: '/dev/clock', status: 200 }, localOnly: true },

@@ -244,6 +244,7 @@ export type OrderPlaceOutput = {
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -315,6 +316,7 @@ export type OrderGetOutput = {
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -381,6 +383,7 @@ export type OrderListOutput = {
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -446,6 +449,7 @@ export type OrderCancelOutput = {
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -756,6 +760,7 @@ export type VerifyOrdersOutput = {
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -833,6 +838,7 @@ export type VerifyRedeemOutput = {
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -1843,6 +1849,7 @@ export type AdminOrdersOutput = {
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -1912,6 +1919,7 @@ export type AdminOrderOutput = {
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -1990,6 +1998,7 @@ export type AdminRefundOrderOutput = {
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -2058,6 +2067,7 @@ export type AdminCancelOrderOutput = {
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -2173,6 +2183,37 @@ export type AdminTeamOffersOutput = Array<{
   startsAt: string;
   endsAt: string;
   sold: number;
+  updatedAt: string;
+}>;
+
+/** Input of `admin.upsertGift` (POST /admin/gifts). */
+export type AdminUpsertGiftInput = {
+  id?: string;
+  productId: string;
+  thresholdFen: number;
+  stock: number;
+};
+/** Output of `admin.upsertGift` (`data` of the answer). */
+export type AdminUpsertGiftOutput = {
+  id: string;
+  productId: string;
+  title: string;
+  thresholdFen: number;
+  stock: number;
+  given: number;
+  updatedAt: string;
+};
+
+/** Input of `admin.gifts` (GET /admin/gifts). */
+export type AdminGiftsInput = Record<string, unknown>;
+/** Output of `admin.gifts` (`data` of the answer). */
+export type AdminGiftsOutput = Array<{
+  id: string;
+  productId: string;
+  title: string;
+  thresholdFen: number;
+  stock: number;
+  given: number;
   updatedAt: string;
 }>;
 
@@ -2433,6 +2474,10 @@ export interface Client {
     upsertTeamOffer(input: AdminUpsertTeamOfferInput): Promise<AdminUpsertTeamOfferOutput>;
     /** GET /admin/team-offers · owner, operations */
     teamOffers(input?: AdminTeamOffersInput): Promise<AdminTeamOffersOutput>;
+    /** POST /admin/gifts · owner, operations */
+    upsertGift(input: AdminUpsertGiftInput): Promise<AdminUpsertGiftOutput>;
+    /** GET /admin/gifts · owner, operations */
+    gifts(input?: AdminGiftsInput): Promise<AdminGiftsOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -15,6 +15,7 @@ import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
 import { teamAdminCommands } from '#app/teams/commands';
+import { couponAdminCommands } from '#app/coupons/commands';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -33,5 +34,6 @@ export const adminModule: FunctionModule = auditStaffWrites({
     ...adminOrderCommands,
     auditCommand,
     ...teamAdminCommands,
+    ...couponAdminCommands,
   ],
 });

@@ -84,6 +84,7 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.updateServiceArea', { districts: [] }],
       ['settle.adjust', { id: 'l-xujiahui', requestId: 'adj-1', amountFen: 500, reason: '活动补贴' }],
       ['verify.moveCustomer', { id: 'u-1', leaderId: 'l-jingan' }],
+      ['admin.upsertGift', { productId: 'p-eggs', thresholdFen: 10000, stock: 5 }],
       ['admin.upsertTeamOffer', { productId: 'p-oil', teamSize: 2, teamPriceFen: 9990, windowHours: 2, perUserLimit: 1, stock: 10, startsAt: '2026-11-24T00:00:00+08:00', endsAt: '2026-11-30T00:00:00+08:00' }],
     ];
     let count = before;

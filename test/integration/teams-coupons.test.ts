@@ -8,6 +8,7 @@ import { runCutoff } from '#app/cutoff/close-waves';
 import { queryAll } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
+import { runJobInWorld } from '../support/jobs.ts';
 
 /**
  * Issue 16 item 6: the coupon centre. Claim counters are conditional (never over the total cap,
@@ -89,5 +90,34 @@ describe('coupon centre', () => {
     const granted = await queryAll(w.store, keys.userCoupons('u-2'));
     expect(granted).toHaveLength(1);
     expect(granted[0]).toMatchObject({ couponId: 'cpn-again', status: 'available', orderId: order.id, validTo: '2027-10-10T16:00:00+08:00' });
+  });
+
+  it('满赠: a gift line at 0 fen on qualifying orders while the gift’s stock lasts, held and given back like stock', async () => {
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    const gift = await staff(w, 'admin.upsertGift', { productId: 'p-eggs', thresholdFen: 10000, stock: 2 });
+    expect(gift).toMatchObject({ productId: 'p-eggs', thresholdFen: 10000, stock: 2, given: 0 });
+    const place = (u: string, qty: number) =>
+      as(w, u, 'order.place', { communityId: 'c-jingan', items: [{ productId: 'p-rice', qty }], requestId: `g-${u}-${qty}`, contact: { name: '张三', phone: '13912345678' } });
+    const giftLine = (o: any) => o.order.lines.find((l: any) => l.gift);
+
+    expect(giftLine(await place('u-below', 1))).toBeUndefined();
+    // Five qualifying orders at once, two gifts: every order is placed, exactly two carry the gift.
+    const placed = await Promise.all(['u-g1', 'u-g2', 'u-g3', 'u-g4', 'u-g5'].map((u) => place(u, 2)));
+    const withGift = placed.filter(giftLine);
+    expect(withGift).toHaveLength(2);
+    expect(giftLine(withGift[0])).toMatchObject({ productId: 'p-eggs', qty: 1, unitPriceFen: 0, paidFen: 0, gift: gift.id });
+    expect(withGift[0].order.amounts.payableFen).toBe(placed.find((p) => !giftLine(p))!.order.amounts.payableFen);
+    expect((await staff(w, 'admin.gifts', {}))[0]).toMatchObject({ id: gift.id, given: 2 });
+
+    // A cancel gives its unit back; the next qualifying order gets it.
+    const owner = ['u-g1', 'u-g2', 'u-g3', 'u-g4', 'u-g5'][placed.indexOf(withGift[0])]!;
+    await as(w, owner, 'order.cancel', { id: withGift[0].order.id });
+    expect((await staff(w, 'admin.gifts', {}))[0].given).toBe(1);
+    const next = await place('u-g6', 2);
+    expect(giftLine(next)).toBeDefined();
+    // The expire job gives back the units of unpaid orders past their window.
+    w.clock.set(`${D}T10:20:00+08:00`);
+    await runJobInWorld(w, 'expire');
+    expect((await staff(w, 'admin.gifts', {}))[0].given).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { id } from '#platform/schema';
 import { claimableCoupons, claimCoupon } from './centre.ts';
+import { GiftInput, listGifts, upsertGift } from './gifts.ts';
 
 /** Customer: the coupon centre (领券中心): claimable coupons, what is left and what the caller claimed. */
 export const claimableCouponsCommand = defineCommand({
@@ -38,3 +39,27 @@ export const claimCouponCommand = defineCommand({
 });
 
 export const couponCentreCommands = [claimableCouponsCommand, claimCouponCommand];
+
+const GiftOut = z.object({ id: z.string(), productId: z.string(), title: z.string(), thresholdFen: z.int(), stock: z.int(), given: z.int(), updatedAt: z.string() });
+
+/** Staff: creates or replaces a 满赠 gift (a line at 0 fen added to orders reaching the threshold while its stock lasts). */
+export const upsertGiftCommand = defineCommand({
+  name: 'admin.upsertGift',
+  roles: ['owner', 'operations'],
+  input: GiftInput,
+  http: { method: 'POST', path: '/admin/gifts' },
+  output: GiftOut,
+  run: ({ deps }, input) => upsertGift(deps, input),
+});
+
+/** Staff: every gift with the units given. */
+export const listGiftsCommand = defineCommand({
+  name: 'admin.gifts',
+  roles: ['owner', 'operations'],
+  input: z.object({}),
+  http: { method: 'GET', path: '/admin/gifts' },
+  output: z.array(GiftOut),
+  run: ({ deps }) => listGifts(deps),
+});
+
+export const couponAdminCommands = [upsertGiftCommand, listGiftsCommand];

@@ -29,6 +29,8 @@ export interface OrderLine {
   flashShards?: Record<string, number>;
   /** What placement held for a regular line: limited wave stock, a per-user limit. */
   holds?: ('stock' | 'limit')[];
+  /** A 满赠 gift line at 0 fen: the gift whose stock it holds (coupons/gifts.ts). */
+  gift?: string;
 }
 
 export interface Refund {
@@ -148,7 +150,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     communityId: o.communityId,
     waveDate: o.waveDate,
     status: o.status,
-    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
+    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen, ...(l.gift ? { gift: l.gift } : {}) })),
     amounts: o.amounts,
     contact,
     ...(o.pickupCode && viewer === 'owner' && o.status !== 'TEAM_PENDING' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),

@@ -21,7 +21,8 @@ export const OrderView = z.object({
   communityId: z.string(),
   waveDate: z.string(),
   status: z.enum(ORDER_STATUSES),
-  lines: z.array(z.object({ productId: z.string(), title: z.string(), qty: z.int(), unitPriceFen: fen(), paidFen: fen() })),
+  /** `gift`: a 满赠 line at 0 fen, naming its gift. */
+  lines: z.array(z.object({ productId: z.string(), title: z.string(), qty: z.int(), unitPriceFen: fen(), paidFen: fen(), gift: z.optional(z.string()) })),
   amounts: Amounts,
   /** The owner and staff: name, phone, address; a leader: the masked name and the phone's last four digits; past retention the masked ones; after erasure `{ name: null, phoneTail: null }`. */
   contact: z.object({ name: z.nullable(z.string()), phone: z.optional(z.string()), phoneTail: z.optional(z.nullable(z.string())), address: z.optional(z.string()) }),

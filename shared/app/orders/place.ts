@@ -15,6 +15,7 @@ import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type Or
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
 import { priceTeamOrder, teamHoldOps, type TeamPricedBasket } from '../teams/place.ts';
+import { giftHold } from '../coupons/gifts.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 export type Guard =
@@ -27,7 +28,8 @@ export type Guard =
   | { kind: 'user' }
   | { kind: 'request' }
   | { kind: 'order' }
-  | { kind: 'team'; failure: (current?: Item) => AppError };
+  | { kind: 'team'; failure: (current?: Item) => AppError }
+  | { kind: 'gift'; giftId: string };
 
 const FLASH_ATTEMPTS = 4;
 
@@ -73,6 +75,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
   let order: Order | undefined;
+  const giftsGone = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     const priced = attempt === 1 ? firstPricing.value : await priceOrder(deps, userId, input);
     const now = deps.clock.now();
@@ -99,6 +102,13 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
     if (team) {
       ops.push(...team.ops);
       guards.push(...team.guards);
+    }
+    // A 满赠 gift line at 0 fen while the gift's stock lasts (coupons/gifts.ts).
+    const gift = input.team ? undefined : await giftHold(deps, priced, giftsGone);
+    if (gift) {
+      heldLines.push(gift.line);
+      ops.push(gift.op);
+      guards.push({ kind: 'gift', giftId: gift.giftId });
     }
     order = {
       id: orderId,
@@ -153,6 +163,11 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       }
       // A flash shard emptied between our read and the commit: read the shards again.
       if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
+      // The gift ran out meanwhile: the order goes without it.
+      if (guard?.kind === 'gift' && attempt < 6) {
+        giftsGone.add(guard.giftId);
+        continue;
+      }
       // The wave closed while we priced: the next attempt lands in the next open wave.
       if (guard?.kind === 'wave' && attempt < 2) continue;
       throw failureOf(guard, current);
