@@ -286,6 +286,10 @@ export type OrderPlaceInput = {
   };
   useBalance?: true | "only";
   scene?: string;
+  team?: {
+    offerId: string;
+    teamId?: string;
+  };
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -294,13 +298,14 @@ export type OrderPlaceOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -347,7 +352,7 @@ export type OrderPlaceOutput = {
         lng: number;
       };
     };
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -366,6 +371,10 @@ export type OrderPlaceOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
   };
   payment?: {
     timeStamp: string;
@@ -386,13 +395,14 @@ export type OrderGetOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -439,7 +449,7 @@ export type OrderGetOutput = {
       lng: number;
     };
   };
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -458,11 +468,15 @@ export type OrderGetOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
 };
 
 /** Input of `order.list` (GET /orders). */
 export type OrderListInput = {
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   cursor?: string;
   limit?: number | string;
 };
@@ -473,13 +487,14 @@ export type OrderListOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -526,7 +541,7 @@ export type OrderListOutput = {
         lng: number;
       };
     };
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -545,6 +560,10 @@ export type OrderListOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
   }>;
   nextCursor?: string;
 };
@@ -559,13 +578,14 @@ export type OrderCancelOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -612,7 +632,7 @@ export type OrderCancelOutput = {
       lng: number;
     };
   };
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -631,6 +651,10 @@ export type OrderCancelOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
 };
 
 /** Input of `order.refundIssues` (GET /admin/refunds). */
@@ -794,6 +818,83 @@ export type OrderRemoveAddressInput = {
 };
 /** Output of `order.removeAddress`: no output schema is declared yet. */
 export type OrderRemoveAddressOutput = unknown;
+
+/** Input of `order.teamOffers` (GET /team-offers). */
+export type OrderTeamOffersInput = {
+  communityId: string;
+};
+/** Output of `order.teamOffers` (`data` of the answer). */
+export type OrderTeamOffersOutput = Array<{
+  id: string;
+  productId: string;
+  title: string;
+  priceFen: number;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+  remaining: number;
+  openTeams: Array<{
+    teamId: string;
+    members: number;
+    needed: number;
+    endsAt: string;
+  }>;
+}>;
+
+/** Input of `order.team` (GET /teams/{teamId}). */
+export type OrderTeamInput = {
+  teamId: string;
+};
+/** Output of `order.team` (`data` of the answer). */
+export type OrderTeamOutput = {
+  teamId: string;
+  offerId: string;
+  productId: string;
+  communityId: string;
+  status: "OPEN" | "COMPLETE" | "DISSOLVED";
+  members: Array<{
+    name: string;
+  }>;
+  size: number;
+  needed: number;
+  endsAt: string;
+};
+
+/** Input of `order.claimableCoupons` (GET /coupons/claimable). */
+export type OrderClaimableCouponsInput = Record<string, unknown>;
+/** Output of `order.claimableCoupons` (`data` of the answer). */
+export type OrderClaimableCouponsOutput = Array<{
+  id: string;
+  title: string;
+  kind: string;
+  thresholdFen: number;
+  validFrom: string;
+  validTo: string;
+  validDays?: number;
+  claimable: {
+    totalCap: number;
+    perUserCap: number;
+  };
+  remaining: number;
+  claimedByMe: number;
+}>;
+
+/** Input of `order.claimCoupon` (POST /coupons/{id}/claim). */
+export type OrderClaimCouponInput = {
+  id: string;
+};
+/** Output of `order.claimCoupon` (`data` of the answer). */
+export type OrderClaimCouponOutput = {
+  id: string;
+  couponId: string;
+  status: "available";
+  validFrom?: string;
+  validTo?: string;
+};
 
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
@@ -1175,13 +1276,14 @@ export type VerifyOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -1228,7 +1330,7 @@ export type VerifyOrdersOutput = {
         lng: number;
       };
     };
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -1247,6 +1349,10 @@ export type VerifyOrdersOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
   }>;
 };
 
@@ -1274,13 +1380,14 @@ export type VerifyRedeemOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -1327,7 +1434,7 @@ export type VerifyRedeemOutput = {
       lng: number;
     };
   };
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -1346,6 +1453,10 @@ export type VerifyRedeemOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
 };
 
 /** Input of `verify.batch` (POST /verify/batch). */
@@ -1923,6 +2034,12 @@ export type AdminUpsertCouponInput = {
   validFrom: string;
   validTo: string;
   newUserOnly?: boolean;
+  claimable?: {
+    totalCap: number;
+    perUserCap: number;
+  };
+  validDays?: number;
+  autoGrant?: "AFTER_PICKUP";
 };
 /** Output of `admin.upsertCoupon`: no output schema is declared yet. */
 export type AdminUpsertCouponOutput = unknown;
@@ -2523,13 +2640,14 @@ export type AdminOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
     lines: Array<{
       productId: string;
       title: string;
       qty: number;
       unitPriceFen: number;
       paidFen: number;
+      gift?: string;
     }>;
     amounts: {
       goodsFen: number;
@@ -2576,7 +2694,7 @@ export type AdminOrdersOutput = {
         lng: number;
       };
     };
-    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+    cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
     couponId?: string;
     pointsUsed: number;
     refunds: Array<{
@@ -2595,6 +2713,10 @@ export type AdminOrdersOutput = {
         amountFen: number;
       }>;
     }>;
+    team?: {
+      offerId: string;
+      teamId: string;
+    };
     userId: string;
     confirmedAt?: string;
     cancelledAt?: string;
@@ -2613,13 +2735,14 @@ export type AdminOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -2666,7 +2789,7 @@ export type AdminOrderOutput = {
       lng: number;
     };
   };
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -2685,6 +2808,10 @@ export type AdminOrderOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
   userId: string;
   confirmedAt?: string;
   cancelledAt?: string;
@@ -2712,13 +2839,14 @@ export type AdminRefundOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -2765,7 +2893,7 @@ export type AdminRefundOrderOutput = {
       lng: number;
     };
   };
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -2784,6 +2912,10 @@ export type AdminRefundOrderOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
   userId: string;
   confirmedAt?: string;
   cancelledAt?: string;
@@ -2801,13 +2933,14 @@ export type AdminCancelOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   lines: Array<{
     productId: string;
     title: string;
     qty: number;
     unitPriceFen: number;
     paidFen: number;
+    gift?: string;
   }>;
   amounts: {
     goodsFen: number;
@@ -2854,7 +2987,7 @@ export type AdminCancelOrderOutput = {
       lng: number;
     };
   };
-  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
+  cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT" | "TEAM_FULL" | "TEAM_FAILED";
   couponId?: string;
   pointsUsed: number;
   refunds: Array<{
@@ -2873,6 +3006,10 @@ export type AdminCancelOrderOutput = {
       amountFen: number;
     }>;
   }>;
+  team?: {
+    offerId: string;
+    teamId: string;
+  };
   userId: string;
   confirmedAt?: string;
   cancelledAt?: string;
@@ -3165,6 +3302,85 @@ export type AdminImportOutput = {
   }>;
 };
 
+/** Input of `admin.upsertTeamOffer` (POST /admin/team-offers). */
+export type AdminUpsertTeamOfferInput = {
+  id?: string;
+  productId: string;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+};
+/** Output of `admin.upsertTeamOffer` (`data` of the answer). */
+export type AdminUpsertTeamOfferOutput = {
+  id: string;
+  productId: string;
+  title: string;
+  priceFen: number;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+  sold: number;
+  updatedAt: string;
+};
+
+/** Input of `admin.teamOffers` (GET /admin/team-offers). */
+export type AdminTeamOffersInput = Record<string, unknown>;
+/** Output of `admin.teamOffers` (`data` of the answer). */
+export type AdminTeamOffersOutput = Array<{
+  id: string;
+  productId: string;
+  title: string;
+  priceFen: number;
+  teamSize: number;
+  teamPriceFen: number;
+  windowHours: number;
+  perUserLimit: number;
+  stock: number;
+  startsAt: string;
+  endsAt: string;
+  sold: number;
+  updatedAt: string;
+}>;
+
+/** Input of `admin.upsertGift` (POST /admin/gifts). */
+export type AdminUpsertGiftInput = {
+  id?: string;
+  productId: string;
+  thresholdFen: number;
+  stock: number;
+};
+/** Output of `admin.upsertGift` (`data` of the answer). */
+export type AdminUpsertGiftOutput = {
+  id: string;
+  productId: string;
+  title: string;
+  thresholdFen: number;
+  stock: number;
+  given: number;
+  updatedAt: string;
+};
+
+/** Input of `admin.gifts` (GET /admin/gifts). */
+export type AdminGiftsInput = Record<string, unknown>;
+/** Output of `admin.gifts` (`data` of the answer). */
+export type AdminGiftsOutput = Array<{
+  id: string;
+  productId: string;
+  title: string;
+  thresholdFen: number;
+  stock: number;
+  given: number;
+  updatedAt: string;
+}>;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -3313,6 +3529,14 @@ export interface Client {
     addAddress(input: OrderAddAddressInput): Promise<OrderAddAddressOutput>;
     /** DELETE /me/addresses/{id} · customer */
     removeAddress(input: OrderRemoveAddressInput): Promise<OrderRemoveAddressOutput>;
+    /** GET /team-offers · customer */
+    teamOffers(input: OrderTeamOffersInput): Promise<OrderTeamOffersOutput>;
+    /** GET /teams/{teamId} · customer */
+    team(input: OrderTeamInput): Promise<OrderTeamOutput>;
+    /** GET /coupons/claimable · customer */
+    claimableCoupons(input?: OrderClaimableCouponsInput): Promise<OrderClaimableCouponsOutput>;
+    /** POST /coupons/{id}/claim · customer */
+    claimCoupon(input: OrderClaimCouponInput): Promise<OrderClaimCouponOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
@@ -3523,6 +3747,14 @@ export interface Client {
     upload(input: AdminUploadInput): Promise<AdminUploadOutput>;
     /** POST /admin/imports/{kind} · owner, operations */
     import(input: AdminImportInput): Promise<AdminImportOutput>;
+    /** POST /admin/team-offers · owner, operations */
+    upsertTeamOffer(input: AdminUpsertTeamOfferInput): Promise<AdminUpsertTeamOfferOutput>;
+    /** GET /admin/team-offers · owner, operations */
+    teamOffers(input?: AdminTeamOffersInput): Promise<AdminTeamOffersOutput>;
+    /** POST /admin/gifts · owner, operations */
+    upsertGift(input: AdminUpsertGiftInput): Promise<AdminUpsertGiftOutput>;
+    /** GET /admin/gifts · owner, operations */
+    gifts(input?: AdminGiftsInput): Promise<AdminGiftsOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -26,6 +26,8 @@ import { reconcileJob } from '#app/reconcile/reconcile';
 import { categoryCommands } from '#app/catalog/categories';
 import { uploadCommand } from '#app/catalog/uploads';
 import { importCommand } from '#app/imports/import';
+import { teamAdminCommands } from '#app/teams/commands';
+import { couponAdminCommands } from '#app/coupons/commands';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -55,5 +57,7 @@ export const adminModule: FunctionModule = auditStaffWrites({
     ...categoryCommands,
     uploadCommand,
     importCommand,
+    ...teamAdminCommands,
+    ...couponAdminCommands,
   ],
 });

@@ -9,13 +9,15 @@ import { shareCommands } from '#app/share/commands';
 import { walletCommands } from '#app/wallet/commands';
 import { levelsJob } from '#app/wallet/levels';
 import { addressCommands } from '#app/delivery/addresses';
+import { teamCustomerCommands } from '#app/teams/commands';
+import { couponCentreCommands } from '#app/coupons/commands';
 
 /** Jobs run leased for the function's timeout (registry SIZING; jobs-lease.test.ts checks the two agree). */
 export const orderModule: FunctionModule = withJobRunner(
   {
   name: 'order',
   // cloudPay's callbacks: no HTTP route; CloudBase platform events only (see cloud-pay-callbacks.ts).
-  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands, ...shareCommands, ...walletCommands, ...addressCommands],
+  commands: [communitiesCommand, catalogCommand, ...orderCommands, rateCommand, afterSalesCommand, ...cloudPayCallbackCommands, ...shareCommands, ...walletCommands, ...addressCommands, ...teamCustomerCommands, ...couponCentreCommands],
   jobs: [expireJob, refundsJob, levelsJob],
   },
   28,

@@ -70,6 +70,7 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   lateNotice: { orderId: 'o-1', orderShortNo: '000123', pickupPointName: '阳光花园3栋便利店', newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路，延迟到货' },
   lateNoticeLeader: { waveDate: '2026-11-24', pickupPointName: '阳光花园3栋便利店', orderCount: 12, newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路，延迟到货' },
   reconcileAlert: { date: '2026-11-24', mismatches: 2, at: '2026-11-25T10:00:00+08:00' },
+  teamComplete: { orderId: 'o-2', orderShortNo: '000124', title: '压榨花生油 5L', memberCount: 2, completedAt: '2026-11-24T12:00:00+08:00' },
 };
 
 const values = (data: Record<string, { value: string }>): Record<string, string> =>
@@ -78,7 +79,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader', 'reconcileAlert'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader', 'reconcileAlert', 'teamComplete'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -95,6 +96,7 @@ describe('catalogue', () => {
       lateNotice: 'customer',
       lateNoticeLeader: 'leader',
       reconcileAlert: 'staff',
+      teamComplete: 'customer',
     });
   });
 

@@ -90,6 +90,8 @@ export const MESSAGE_PAYLOADS = {
   lateNoticeLeader: z.object({ waveDate: isoDate, pickupPointName: text, orderCount: count, newArrivalAt: isoTime, reason: text }),
   /** Staff (finance): the day's payment reconciliation found mismatches with the WeChat Pay bill. */
   reconcileAlert: z.object({ date: text, mismatches: z.int().check(z.minimum(1)), at: isoTime }),
+  /** Customer: the team (拼团) of the order completed; the order is paid and goes with the wave. */
+  teamComplete: z.object({ orderId: text, orderShortNo: text, title: text, memberCount: count, completedAt: isoTime }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -105,6 +107,7 @@ export type RefundAlertPayload = MessagePayload<'refundAlert'>;
 export type JobFailedPayload = MessagePayload<'jobFailed'>;
 export type LateNoticePayload = MessagePayload<'lateNotice'>;
 export type LateNoticeLeaderPayload = MessagePayload<'lateNoticeLeader'>;
+export type TeamCompletePayload = MessagePayload<'teamComplete'>;
 
 // ---- formatting -------------------------------------------------------------------------
 
@@ -335,6 +338,19 @@ export const MESSAGES = {
       character_string2: p.date,
       thing3: `${p.mismatches}笔不一致，请核对`,
       time4: shanghaiTime(p.at),
+    }),
+  }),
+  teamComplete: define({
+    key: 'teamComplete',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', thing2: 'thing', number3: 'number', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      thing2: p.title,
+      number3: String(p.memberCount),
+      time4: shanghaiTime(p.completedAt),
+      thing5: '拼团成功，截单后统一配送',
     }),
   }),
 } as const;

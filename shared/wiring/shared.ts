@@ -26,6 +26,7 @@ import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import type { PaymentGateway, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
+import { MESSAGE_KEYS } from '#domain/messages';
 import { contactKeysOf, parseConfig, type Config } from '#platform/config';
 import { deriveCursorKey } from '#platform/cursors';
 import type { ObjectStorage } from '#ports/object-storage';
@@ -75,8 +76,7 @@ const noLauncher = (signer: JobSigner): JobLauncher => ({
 /** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
 function templateIds(config: Config): Record<string, string> {
   const given = config.TEMPLATE_IDS ? (JSON.parse(config.TEMPLATE_IDS) as Record<string, string>) : {};
-  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader', 'reconcileAlert'];
-  return Object.fromEntries(keys.map((k) => [k, given[k] ?? `tmpl-${k}`]));
+  return Object.fromEntries(MESSAGE_KEYS.map((k) => [k, given[k] ?? `tmpl-${k}`]));
 }
 
 /** WeChat Pay v3 (AWS) or the sandbox (local stage). */

@@ -108,6 +108,8 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.upload', { contentType: 'image/png', size: 1000 }],
       ['admin.updateCategories', { categories: [{ id: 'veg', name: '蔬菜', order: 0 }] }],
       ['admin.import', { kind: 'products', csv: 'id,title,category,priceFen,supplierId,fresh\np-imported,西红柿,蔬菜,390,s-veg,true' }],
+      ['admin.upsertGift', { productId: 'p-eggs', thresholdFen: 10000, stock: 5 }],
+      ['admin.upsertTeamOffer', { productId: 'p-oil', teamSize: 2, teamPriceFen: 9990, windowHours: 2, perUserLimit: 1, stock: 10, startsAt: '2026-11-24T00:00:00+08:00', endsAt: '2026-11-30T00:00:00+08:00' }],
     ];
     // This world is not the local stage: the loopback endpoint passes a stub of the address check.
     w.deps.webhooks = { check: async () => undefined, post: async () => ({ status: 200 }) };

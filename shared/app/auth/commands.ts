@@ -56,15 +56,17 @@ export const meCommand = defineCommand({
     const profile = await ensureProfile(deps, userId);
     const { roles, leader, staffRoles } = await rolesOf(deps, userId);
     const owned = await queryAll(deps.store, keys.userCoupons(userId));
-    const defs = await deps.store.getMany(owned.map((c) => keys.coupon(String(c.couponId))));
+    const defs = await deps.store.getMany([...new Set(owned.map((c) => String(c.couponId)))].map((id) => keys.coupon(id)));
     const byId = new Map(defs.map((d) => [String(d.id), d]));
     const now = deps.clock.now();
     const coupons = owned.flatMap((c) => {
       const d = byId.get(String(c.couponId));
       if (!d) return [];
-      const status = c.status === 'used' ? 'used' : Date.parse(String(d.validTo)) <= now ? 'expired' : 'available';
+      // A claimed or granted instance (coupons/centre.ts) has its own id and may have its own validity.
+      const own = c.validTo ? { validFrom: String(c.validFrom), validTo: String(c.validTo) } : {};
+      const status = c.status === 'used' ? 'used' : Date.parse(String(own.validTo ?? d.validTo)) <= now ? 'expired' : 'available';
       const { pk, sk, gsi1pk, gsi1sk, ...terms } = d;
-      return [{ ...terms, status }];
+      return [{ ...terms, ...own, id: String(c.sk).slice('CPN#'.length), status }];
     });
     return {
       id: userId,

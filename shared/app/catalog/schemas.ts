@@ -108,5 +108,11 @@ export const CouponInput = z.object({
   validFrom: isoTime(),
   validTo: isoTime(),
   newUserOnly: z._default(z.boolean(), false),
+  /** Coupon centre (领券中心): claimable by customers up to a total and a per-customer cap (coupons/centre.ts). */
+  claimable: z.optional(z.object({ totalCap: staffUnits(1), perUserCap: z.int().check(z.minimum(1), z.maximum(99)) })),
+  /** A claimed or granted instance is valid this many days from then, instead of validFrom–validTo. */
+  validDays: z.optional(z.int().check(z.minimum(1), z.maximum(366))),
+  /** 复购券: granted to the customer after each pickup. */
+  autoGrant: z.optional(z.enum(['AFTER_PICKUP'])),
 });
 export type CouponInput = z.infer<typeof CouponInput>;

@@ -17,6 +17,7 @@ import { remainingLines } from '#domain/refund-share';
 import { cancelOrder } from '../orders/cancel.ts';
 import { waveGateKeys } from '../waves.ts';
 import { isAppError } from '#domain/errors';
+import { dissolveTeamOfOrder } from '../teams/dissolve.ts';
 import { logger } from '#platform/logger';
 import { webhookEvents } from '../webhooks/emit.ts';
 
@@ -105,6 +106,8 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
         for (const o of confirmed) locked.push(reportOrder(o));
       }),
       ...orders.filter((o) => o.status !== 'PAID').map((o) => () => settleOne(o)),
+      // A team still open in the closing wave dissolves: its waiting members are refunded, never confirmed.
+      ...orders.filter((o) => o.status === 'TEAM_PENDING').map((o) => () => dissolveTeamOfOrder(deps, o)),
     ];
     await forEachLimit(work, ORDER_CONCURRENCY, (w) => w(), { stopOnError: true });
   } while (cursor);

@@ -27,10 +27,12 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
   if (order.status === 'CONFIRMED' || (reason === 'CUSTOMER' && now >= waveCutoffAt(deps.settings, order.waveDate)))
     throw new AppError('WAVE_CLOSED', 'the wave is closed: the order can no longer be cancelled', { waveDate: order.waveDate });
 
+  // A team order waiting for its team is only cancelled by the team's dissolution (teams/dissolve.ts).
+  if (order.status === 'TEAM_PENDING' && reason !== 'TEAM_FAILED') throw new AppError('INVALID_STATE', 'the order waits for its team', { status: order.status });
   const cancelledAt = toBizIso(now);
   // What is left to refund: the payable amount less what staff unit refunds gave back already.
   const leftFen = orderValueFen(order) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
-  const refund = order.status === 'PAID' && leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '订单取消' }) : undefined;
+  const refund = (order.status === 'PAID' || order.status === 'TEAM_PENDING') && leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '订单取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
     guard('order', {

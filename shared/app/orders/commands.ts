@@ -18,8 +18,9 @@ import type { Job } from '#app/command';
 import { retryWalletCredits } from '../wallet/balance.ts';
 import { isWalletTrade } from '../wallet/keys.ts';
 import { devPayWalletTrade } from '../wallet/commands.ts';
+import { dissolveExpiredTeams } from '../teams/dissolve.ts';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const;
 
 export const quoteCommand = defineCommand({
   name: 'order.quote',
@@ -185,10 +186,10 @@ export const devRefundCommand = defineCommand({
 
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
-/** Every 5 minutes: cancel unpaid orders past their window, and re-submit refunds the gateway refused. */
+/** Every 5 minutes: cancel unpaid orders past their window, dissolve teams (拼团) whose window ended, and re-submit refunds the gateway refused. */
 export const expireJob: Job = {
   name: 'expire',
-  run: async (deps) => ({ ...(await expireUnpaidOrders(deps)), refunds: await retryRefunds(deps), walletCredits: await retryWalletCredits(deps) }),
+  run: async (deps) => ({ ...(await expireUnpaidOrders(deps)), teams: await dissolveExpiredTeams(deps), refunds: await retryRefunds(deps), walletCredits: await retryWalletCredits(deps) }),
 };
 
 /** Every 10 minutes: refunds still PROCESSING 10 minutes after they were made are asked about and their result recorded. */

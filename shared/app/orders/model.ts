@@ -6,10 +6,12 @@ import type { Deps } from '../deps.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 
-export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'DELIVERED' | 'CANCELLED' | 'EXPIRED';
+/** TEAM_PENDING: a paid team order (拼团) waiting for its team to complete (then PAID) or dissolve (then CANCELLED). */
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'DELIVERED' | 'CANCELLED' | 'EXPIRED' | 'TEAM_PENDING';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
 /** MERCHANT: cancelled by staff (POST /admin/orders/{id}/cancel). */
-export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT';
+/** TEAM_FULL: paid after its team completed without it; TEAM_FAILED: its team dissolved incomplete (teams/). */
+export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT' | 'TEAM_FULL' | 'TEAM_FAILED';
 
 export interface OrderLine {
   productId: string;
@@ -30,6 +32,8 @@ export interface OrderLine {
   holds?: ('stock' | 'limit')[];
   /** 2 for a 隔日达 product (arrives two days after the cutoff); absent: 次日达. */
   arrivalDays?: 2;
+  /** A 满赠 gift line at 0 fen: the gift whose stock it holds (coupons/gifts.ts). */
+  gift?: string;
 }
 
 export interface Refund {
@@ -104,6 +108,8 @@ export interface Order {
   arrivalAt?: string;
   /** When a delivery order was handed over (`verify.deliver`; `pickedUpAt` is set too). */
   deliveredAt?: string;
+  /** A team order (拼团): its offer and team. */
+  team?: { offerId: string; teamId: string };
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
@@ -163,10 +169,10 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     communityId: o.communityId,
     waveDate: o.waveDate,
     status: o.status,
-    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen })),
+    lines: o.lines.map((l) => ({ productId: l.productId, title: l.title, qty: l.qty, unitPriceFen: l.unitPriceFen, paidFen: l.paidFen, ...(l.gift ? { gift: l.gift } : {}) })),
     amounts: o.amounts,
     contact,
-    ...(o.pickupCode && viewer === 'owner' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),
+    ...(o.pickupCode && viewer === 'owner' && o.status !== 'TEAM_PENDING' ? { pickupCode: o.pickupCode, pickupQr: pickupQrPayload(o.communityId, o.pickupCode) } : {}),
     ...(o.status === 'PENDING_PAYMENT' ? { payBy: o.payBy } : {}),
     ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
     ...(o.deliveries ? { deliveries: o.deliveries } : {}), // 次日达/隔日达 (shared/app/supply/deliveries.ts)
@@ -181,6 +187,7 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     ...(o.couponId ? { couponId: o.couponId } : {}),
     pointsUsed: o.pointsUsed,
     refunds: o.refunds ?? [],
+    ...(o.team ? { team: o.team } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /** Output schemas of the order commands (documentation and tests only: shared/app/outputs.ts). */
 const fen = () => z.int().check(z.minimum(0));
 
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
+export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const;
 
 export const Amounts = z.object({
   goodsFen: fen(),
@@ -25,7 +25,8 @@ export const OrderView = z.object({
   communityId: z.string(),
   waveDate: z.string(),
   status: z.enum(ORDER_STATUSES),
-  lines: z.array(z.object({ productId: z.string(), title: z.string(), qty: z.int(), unitPriceFen: fen(), paidFen: fen() })),
+  /** `gift`: a 满赠 line at 0 fen, naming its gift. */
+  lines: z.array(z.object({ productId: z.string(), title: z.string(), qty: z.int(), unitPriceFen: fen(), paidFen: fen(), gift: z.optional(z.string()) })),
   amounts: Amounts,
   /** The owner and staff: name, phone, address; a leader: the masked name and the phone's last four digits; past retention the masked ones; after erasure `{ name: null, phoneTail: null }`. */
   contact: z.object({ name: z.nullable(z.string()), phone: z.optional(z.string()), phoneTail: z.optional(z.nullable(z.string())), address: z.optional(z.string()) }),
@@ -47,7 +48,7 @@ export const OrderView = z.object({
   delivery: z.optional(
     z.object({ addressId: z.string(), slot: z.string(), feeFen: fen(), district: z.string(), detail: z.string(), location: z.optional(z.object({ lat: z.number(), lng: z.number() })) }),
   ),
-  cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT'])),
+  cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT', 'TEAM_FULL', 'TEAM_FAILED'])),
   couponId: z.optional(z.string()),
   pointsUsed: z.int(),
   refunds: z.array(
@@ -64,6 +65,8 @@ export const OrderView = z.object({
       lines: z.optional(z.array(z.object({ productId: z.string(), qty: z.int(), amountFen: fen() }))),
     }),
   ),
+  /** A team order (拼团). */
+  team: z.optional(z.object({ offerId: z.string(), teamId: z.string() })),
 });
 
 export const Quote = z.object({

@@ -18,6 +18,7 @@ import { bizDate } from '#domain/time';
 import { isWalletTrade } from '../wallet/keys.ts';
 import { applyWalletPayment } from '../wallet/payments.ts';
 import { webhookEvents } from '../webhooks/emit.ts';
+import { teamPayment } from '../teams/pay.ts';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
@@ -83,6 +84,13 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
     }
     const code = deps.ids.digits(8);
     const paidAt = toBizIso(now);
+    // A team order (拼团) waits for its team or completes it; a full or dissolved team refunds the payment (teams/pay.ts).
+    const team = order.team ? await teamPayment(deps, order, paidAt) : undefined;
+    if (team && 'refuse' in team) {
+      await refundLatePayment(deps, order, notice, team.refuse).catch(retryOnRace);
+      continue;
+    }
+    const status = team?.status ?? 'PAID';
     // The customer's leader binding (first paid order's community wins) and that leader's customer counters (customers.ts).
     const binding = await bindingFor(deps, order.userId, order.communityId, order.waveDate);
     const bind = bindingUpdate(binding, paidAt);
@@ -90,7 +98,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'PAID', paidAt, transactionId: notice.transactionId, pickupCode: code }, remove: ['gsi2pk', 'gsi2sk'] },
+        update: { set: { status, paidAt, transactionId: notice.transactionId, pickupCode: code }, remove: ['gsi2pk', 'gsi2sk'] },
         when: [{ op: 'eq', path: 'status', value: 'PENDING_PAYMENT' }],
       },
       {
@@ -112,10 +120,11 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
       waveOpenCheck(order.communityId, order.waveDate),
       // Webhook deliveries of `order.paid`, in this same write (shared/app/webhooks).
       ...(await webhookEvents(deps, 'order.paid', { orderId: order.id, shortNo: order.shortNo, communityId: order.communityId, waveDate: order.waveDate, amountFen: notice.amountFen, transactionId: notice.transactionId, paidAt }, order.id)),
+      ...(team?.ops ?? []),
     ];
     try {
       await deps.store.transact(ops);
-      return { ...order, status: 'PAID', paidAt, transactionId: notice.transactionId, pickupCode: code };
+      return { ...order, status, paidAt, transactionId: notice.transactionId, pickupCode: code };
     } catch (e) {
       if (e instanceof TransactionCancelled) continue; // code taken, or the order changed meanwhile: look again
       throw e;

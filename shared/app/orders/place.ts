@@ -20,9 +20,11 @@ import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from
 import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
 import { payByBalance } from '../wallet/pay-by-balance.ts';
 import { attributionOf } from '../share/attribution.ts';
+import { priceTeamOrder, teamHoldOps, type TeamPricedBasket } from '../teams/place.ts';
+import { giftHold } from '../coupons/gifts.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
-type Guard =
+export type Guard =
   | { kind: 'wave' }
   | { kind: 'unpaid' }
   | { kind: 'stock'; productId: string; limit: number }
@@ -33,7 +35,9 @@ type Guard =
   | { kind: 'request' }
   | { kind: 'order' }
   | { kind: 'product'; productId: string }
-  | { kind: 'balance' };
+  | { kind: 'balance' }
+  | { kind: 'team'; failure: (current?: Item) => AppError }
+  | { kind: 'gift'; giftId: string };
 
 const FLASH_ATTEMPTS = 4;
 const BALANCE_ATTEMPTS = 8;
@@ -58,9 +62,13 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     a: input.contact.address ?? null,
     ...(input.useBalance ? { b: input.useBalance } : {}),
     ...(input.delivery ? { d: [input.delivery.addressId, input.delivery.slot] } : {}),
+    ...(input.team ? { m: [input.team.offerId, input.team.teamId ?? null] } : {}),
   });
   return deps.contacts.mac(canonical);
 }
+
+/** Team orders are priced by their offer (teams/place.ts), every other by the basket's rules. */
+const priceOrder = (deps: Deps, userId: string, input: PlaceInput) => (input.team ? priceTeamOrder(deps, userId, input) : priceFor(deps, userId, input));
 
 export interface Placed {
   order: ReturnType<typeof orderView>;
@@ -107,15 +115,16 @@ async function flashMarkerOf(deps: Deps, input: PlaceInput): Promise<{ marker: s
 async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void): Promise<Placed> {
   const hash = inputHash(deps, input);
   // The replay check and the pricing reads go out together; a replay wins over any pricing error.
-  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceFor(deps, userId, input)]);
+  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceOrder(deps, userId, input)]);
   if (replay.status === 'rejected') throw replay.reason;
   if (replay.value) return replay.value;
   if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
   const attribution = await attributionOf(deps, input.scene);
   let order: Order | undefined;
+  const giftsGone = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
+    const priced = attempt === 1 ? firstPricing.value : await priceOrder(deps, userId, input);
     // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
     const contact = priced.delivery?.contact ?? input.contact;
     const now = deps.clock.now();
@@ -143,6 +152,19 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
     // The balance part (wallet/balance.ts): its conditioned debit joins this transaction.
     const bal = await balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts });
     if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
+    // A team order (拼团) also holds the offer's stock and limit and the team's place (teams/place.ts).
+    const team = input.team ? teamHoldOps(deps, userId, input.communityId, priced as TeamPricedBasket, orderId, now) : undefined;
+    if (team) {
+      ops.push(...team.ops);
+      guards.push(...team.guards);
+    }
+    // A 满赠 gift line at 0 fen while the gift's stock lasts (coupons/gifts.ts).
+    const gift = input.team ? undefined : await giftHold(deps, priced, giftsGone);
+    if (gift) {
+      heldLines.push(gift.line);
+      ops.push(gift.op);
+      guards.push({ kind: 'gift', giftId: gift.giftId });
+    }
     order = {
       id: orderId,
       shortNo: orderId.slice(-6),
@@ -168,6 +190,7 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       unpaidSlot: !(bal && bal.amounts.payableFen === 0),
       ...(attribution ? { attribution } : {}),
       ...deliveriesOf(priced.waveDate, lines, deps.settings.arrivalTime), // a mixed 次日达/隔日达 order: one delivery per arrival date
+      ...(team ? { team: team.ref } : {}),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
     if (order.unpaidSlot) {
@@ -203,6 +226,11 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       }
       // A flash shard emptied between our read and the commit: read the shards again.
       if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
+      // The gift ran out meanwhile: the order goes without it.
+      if (guard?.kind === 'gift' && attempt < 6) {
+        giftsGone.add(guard.giftId);
+        continue;
+      }
       // The wave closed while we priced: the next attempt lands in the next open wave.
       if (guard?.kind === 'wave' && attempt < 2) {
         forgetCached(deps, [keys.communityWave(input.communityId, priced.waveDate)]);
@@ -246,6 +274,8 @@ function failureOf(guard: Guard | undefined, current: Item | undefined): AppErro
       return insufficientBalance();
     case 'user':
       return new AppError('INVALID_STATE', 'points or the first-order discount changed; quote again', {});
+    case 'team':
+      return guard.failure(current);
     default:
       return new AppError('INVALID_STATE', 'the order could not be placed; try again', {});
   }

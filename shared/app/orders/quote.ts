@@ -27,7 +27,7 @@ export interface PricedBasket {
  * client prices are never read). Steps: community → open wave → products on sale → customer
  * (member, new, points) → coupon owned and available → pricing rules.
  */
-export async function priceFor(deps: Deps, userId: string, input: BasketInput): Promise<PricedBasket> {
+export async function priceFor(deps: Deps, userId: string, input: BasketInput, options: { adjust?: (products: Map<string, Product>) => void } = {}): Promise<PricedBasket> {
   const ids = input.items.map((i) => i.productId);
   const dup = ids.findIndex((p, i) => ids.indexOf(p) !== i);
   if (dup >= 0)
@@ -42,6 +42,7 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     openWaveFor(deps, input.communityId, { cached: true }),
     levelOf(deps, userId),
   ]);
+  options.adjust?.(products); // a team order's product at its team price (teams/place.ts)
   for (const pid of ids) {
     const p = products.get(pid);
     if (!p || p.status === 'inactive') throw new AppError('NOT_FOUND', `product ${pid} is not on sale`, { productId: pid });
@@ -53,10 +54,12 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
   const isNewCustomer = !profile?.firstPaidOrderId && !profile?.firstOrderClaimedBy;
   let coupon;
   if (input.couponId) {
-    const [owned, terms] = await Promise.all([deps.store.get(keys.userCoupon(userId, input.couponId)), deps.store.get(keys.coupon(input.couponId))]);
+    const [owned, direct] = await Promise.all([deps.store.get(keys.userCoupon(userId, input.couponId)), deps.store.get(keys.coupon(input.couponId))]);
+    // A claimed or auto-granted instance names its coupon and may carry its own validity (coupons/centre.ts).
+    const terms = owned && owned.couponId !== input.couponId && owned.couponId ? await deps.store.get(keys.coupon(String(owned.couponId))) : direct;
     if (!owned || !terms) throw new AppError('NOT_FOUND', `coupon ${input.couponId} not found`, { couponId: input.couponId });
     if (owned.status !== 'available') throw new AppError('INVALID_STATE', 'the coupon was used', { couponId: input.couponId, reason: 'USED' });
-    coupon = terms as unknown as Parameters<typeof priceBasket>[0]['coupon'];
+    coupon = { ...terms, id: input.couponId, ...(owned.validTo ? { validFrom: owned.validFrom, validTo: owned.validTo } : {}) } as unknown as Parameters<typeof priceBasket>[0]['coupon'];
   }
   const flash = new Set(ids.filter((pid) => flashActive(products.get(pid)!, now)));
   const quote = priceBasket({

@@ -2,6 +2,8 @@ import type { WriteOp } from '#ports/item-store';
 import { keys } from '../keys.ts';
 import type { Order } from './model.ts';
 import { balanceReleaseOps } from '../wallet/balance.ts';
+import { teamReleaseOps } from '../teams/release.ts';
+import { giftReleaseOps } from '../coupons/gifts.ts';
 
 /**
  * The writes that give back what placing an order held: wave or flash stock, per-user limits,
@@ -29,6 +31,8 @@ export function releaseOrderHoldsOps(order: Order, options: { stock?: boolean; a
     if (line.holds?.includes('limit'))
       ops.push({ type: 'update', key: keys.userLimit(order.userId, order.waveDate, line.productId), update: { inc: { count: -qty } }, when: [{ op: 'gte', path: 'count', value: qty }] });
   }
+  // A team order's offer stock, limit and place in its team (teams/release.ts); 满赠 gift units (coupons/gifts.ts).
+  if (options.stock !== false) ops.push(...teamReleaseOps(order), ...giftReleaseOps(order));
   if (order.couponId) {
     ops.push({ type: 'update', key: keys.userCoupon(order.userId, order.couponId), update: { set: { status: 'available' }, remove: ['usedBy'] }, when: [{ op: 'eq', path: 'usedBy', value: order.id }] });
   }

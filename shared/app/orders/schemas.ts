@@ -3,6 +3,7 @@ import { id } from '#platform/schema';
 import { personName } from '../catalog/schemas.ts';
 import { sceneSchema } from '../share/scenes.ts';
 import { DeliveryChoiceInput } from '../delivery/schemas.ts';
+import { TeamChoice } from '../teams/place.ts';
 
 export const BasketInput = z.object({
   communityId: id(),
@@ -27,5 +28,7 @@ export const PlaceInput = z.extend(BasketInput, {
   useBalance: z.optional(z.union([z.literal(true), z.literal('only')])),
   /** The share scene the order was placed through: its leader and inviter are recorded as the order's `attribution`. */
   scene: z.optional(sceneSchema()),
+  /** 拼团: start a team of the offer (no teamId) or join one (API.md "Growth"). */
+  team: z.optional(TeamChoice),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;

@@ -94,7 +94,7 @@ export const exportCommand = defineCommand({
 });
 
 /** States in which the account cannot be erased: the merchant still owes or is owed something. */
-const OPEN = new Set(['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED']);
+const OPEN = new Set(['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'TEAM_PENDING']);
 const DONE = ['PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'];
 const sum = (r: Record<string, number> | undefined) => Object.values(r ?? {}).reduce((a, b) => a + Number(b), 0);
 /** Units asked for in a pending request (claimed = pending + approved; approved are refunded). */

@@ -19,6 +19,7 @@ import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
 import { rewardInviterAfterPickup } from '../referral/referral.ts';
 import { assertTrainingRead } from '../workspace/announcements.ts';
+import { pickupGrantOps } from '../coupons/centre.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
 export const PICKUP_CODE = /^\d{8}$/;
@@ -124,6 +125,7 @@ export async function redeemPickupCode(
       ...growth.ops,
     ];
     if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
+    ops.push(...(await pickupGrantOps(deps, order))); // 复购券 (coupons/centre.ts)
     try {
       await deps.store.transact(ops);
       await rewardInviterAfterPickup(deps, order); // 老带新: the inviter's reward, once per invitee (shared/app/referral)
