@@ -271,10 +271,17 @@ describe('withdrawal of the unused principal', () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
     const refunds = recordRefunds(w);
     const U = 'u-wd2';
-    await recharged(w, U, 10000, 'rc-a');
+    const rc = await recharged(w, U, 10000, 'rc-a');
+    // Deleting the account is refused while principal remains.
+    expect(codeOf(await as(w, U, 'auth.deleteAccount', { confirm: 'DELETE' }).catch((e) => e))).toBe('INVALID_STATE');
     const both = await Promise.allSettled([as(w, U, 'order.walletRefund'), as(w, U, 'order.walletRefund')]);
     expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(refunds.reduce((a, r) => a + r.amountFen, 0)).toBe(10000);
     expect(await wallet(w, U)).toEqual({ principalFen: 0, bonusFen: 0 });
+    // Then it may go: nothing outside the partition names the customer any more.
+    expect(await as(w, U, 'auth.deleteAccount', { confirm: 'DELETE' })).toEqual({ deleted: true });
+    expect(await w.store.get(walletKeys.tradeRef(rc.id))).toBeUndefined();
+    expect(await w.store.get(walletKeys.request(U, 'rc-a'))).toBeUndefined();
+    expect(await ledger(w, U)).toEqual([]);
   });
 });
