@@ -88,6 +88,7 @@ export const OPERATIONS = {
   'admin.refundOrder': { name: 'admin.refundOrder', fn: 'admin', action: 'refundOrder', roles: ['owner', 'operations', 'finance'], http: { method: 'POST', path: '/admin/orders/{id}/refund', status: 200 } },
   'admin.cancelOrder': { name: 'admin.cancelOrder', fn: 'admin', action: 'cancelOrder', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/orders/{id}/cancel', status: 200 } },
   'admin.audit': { name: 'admin.audit', fn: 'admin', action: 'audit', roles: ['owner'], http: { method: 'GET', path: '/admin/audit', status: 200 } },
+  'admin.customerWallet': { name: 'admin.customerWallet', fn: 'admin', action: 'customerWallet', roles: ['owner', 'operations', 'finance'], http: { method: 'GET', path: '/admin/customers/{id}/wallet', status: 200 } },
   'dev.login': { name: 'dev.login', fn: 'dev', action: 'login', roles: ['public'], http: { method: 'POST', path: '/auth/dev-login', status: 200 }, localOnly: true },
   'dev.setClock': { name: 'dev.setClock', fn: 'dev', action: 'setClock', roles: ['customer'], http: { method: 'POST', path: '/dev/clock', status: 200 }, localOnly: true },
   'dev.resetClock': { name: 'dev.resetClock', fn: 'dev', action: 'resetClock', roles: ['customer'], http: { method: 'DELETE', path: '/dev/clock', status: 200 }, localOnly: true },

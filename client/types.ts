@@ -2182,6 +2182,40 @@ export type AdminAuditOutput = {
   nextCursor?: string;
 };
 
+/** Input of `admin.customerWallet` (GET /admin/customers/{id}/wallet). */
+export type AdminCustomerWalletInput = {
+  id: string;
+};
+/** Output of `admin.customerWallet` (`data` of the answer). */
+export type AdminCustomerWalletOutput = {
+  id: string;
+  principalFen: number;
+  bonusFen: number;
+  entries: Array<{
+    at: string;
+    kind: "recharge" | "bonus" | "pay" | "back" | "withdraw" | "forfeit";
+    amountFen: number;
+    principalFen: number;
+    bonusFen: number;
+    orderId?: string;
+    rechargeId?: string;
+  }>;
+  recharges: Array<{
+    id: string;
+    amountFen: number;
+    bonusFen: number;
+    status: "PENDING" | "PAID";
+    createdAt: string;
+    refundedFen: number;
+  }>;
+  level: {
+    name: string;
+    growth: number;
+    nextAt?: number;
+  };
+  memberUntil?: string;
+};
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2435,6 +2469,8 @@ export interface Client {
     cancelOrder(input: AdminCancelOrderInput): Promise<AdminCancelOrderOutput>;
     /** GET /admin/audit · owner */
     audit(input?: AdminAuditInput): Promise<AdminAuditOutput>;
+    /** GET /admin/customers/{id}/wallet · owner, operations, finance */
+    customerWallet(input: AdminCustomerWalletInput): Promise<AdminCustomerWalletOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

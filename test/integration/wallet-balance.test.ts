@@ -89,6 +89,14 @@ describe('recharges', () => {
     expect((await as(w, 'u-rc', 'auth.me')).wallet).toEqual({ principalFen: 20000, bonusFen: 1000 });
     // Another customer cannot pay, see or refund this wallet.
     expect(await as(w, 'u-other', 'order.wallet')).toEqual({ principalFen: 0, bonusFen: 0, entries: [] });
+    // Staff see it (the console's 会员与余额); a customer may not.
+    expect(await as(w, 'staff-1', 'admin.customerWallet', { id: 'u-rc' })).toMatchObject({
+      principalFen: 20000,
+      bonusFen: 1000,
+      level: { name: '普通', growth: 0 },
+      recharges: expect.arrayContaining([expect.objectContaining({ id: first.recharge.id, status: 'PAID', amountFen: 20000 }), expect.objectContaining({ id: other.recharge.id, status: 'PENDING' })]),
+    });
+    expect(codeOf(await as(w, 'u-rc', 'admin.customerWallet', { id: 'u-rc' }).catch((e) => e))).toBe('FORBIDDEN');
   });
 });
 
