@@ -13,6 +13,7 @@ import { walletKeys } from '#app/wallet/keys';
 import { retryWalletCredits } from '#app/wallet/balance';
 import { makeWorld, recordRefunds, type TestWorld } from '../support/harness.ts';
 import { PROPERTY_TIMEOUT_MS } from '../support/property.ts';
+import { runJobInWorld } from '../support/jobs.ts';
 
 /**
  * Issue 16 item 5 (DESIGN.md §12): the wallet. Recharges paid through WeChat Pay credit principal
@@ -190,6 +191,25 @@ describe('paying with the balance', () => {
     expect(order.refunds.reduce((a, r) => a + (r.balanceFen ?? 0), 0)).toBe(3000);
     expect(refunds.reduce((a, r) => a + r.amountFen, 0)).toBe(1770);
     expect(await wallet(w, U)).toEqual({ principalFen: 2000, bonusFen: 1000 });
+  });
+
+  it('the cutoff cancelling an unpaid mixed order gives its balance part back once; a paid one is confirmed and keeps it', async () => {
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    const U = 'u-cut';
+    await existingCustomer(w, U);
+    await seedWallet(w, U, 3000, 500);
+    const paid = await place(w, U, 'o-c1', [{ productId: 'p-milk', qty: 1 }], 'only');
+    expect(paid.order.status).toBe('PAID');
+    const unpaid = await place(w, U, 'o-c2', [{ productId: 'p-rice', qty: 1 }], true);
+    expect(unpaid.order.amounts).toMatchObject({ balanceFen: 1910, payableFen: 5080 });
+    expect(await wallet(w, U)).toEqual({ principalFen: 0, bonusFen: 0 });
+    w.clock.set(`${D}T22:00:30+08:00`);
+    expect((await runJobInWorld(w, 'cutoff')).status).toBe('DONE');
+    expect((await findOrder(w.deps, unpaid.order.id))!).toMatchObject({ status: 'CANCELLED', cancelReason: 'CUTOFF_UNPAID' });
+    expect((await findOrder(w.deps, paid.order.id))!.status).toBe('CONFIRMED');
+    expect(await wallet(w, U)).toEqual({ principalFen: 1410, bonusFen: 500 });
+    expect((await runJobInWorld(w, 'cutoff')).status).toBe('DONE');
+    expect(await wallet(w, U)).toEqual({ principalFen: 1410, bonusFen: 500 });
   });
 
   it(
