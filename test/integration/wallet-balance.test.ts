@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { codeOf } from '#test/errors';
 import { call, pay } from '#test/calls';
@@ -14,6 +14,9 @@ import { retryWalletCredits } from '#app/wallet/balance';
 import { makeWorld, recordRefunds, type TestWorld } from '../support/harness.ts';
 import { PROPERTY_TIMEOUT_MS } from '../support/property.ts';
 import { runJobInWorld } from '../support/jobs.ts';
+import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
+import { createCloudbaseDouble, type CloudbaseDouble } from '../support/cloudbase-double/index.ts';
+import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 
 /**
  * Issue 16 item 5 (DESIGN.md §12): the wallet. Recharges paid through WeChat Pay credit principal
@@ -311,5 +314,27 @@ describe('withdrawal of the unused principal', () => {
     expect(await w.store.get(walletKeys.tradeRef(rc.id))).toBeUndefined();
     expect(await w.store.get(walletKeys.request(U, 'rc-a'))).toBeUndefined();
     expect(await ledger(w, U)).toEqual([]);
+  });
+});
+
+describe('on the CloudBase double (snapshot isolation)', () => {
+  let double: CloudbaseDouble | undefined;
+  afterAll(() => double?.uninstall());
+
+  it('a recharge is credited once; 12 concurrent balance orders never overdraw; a cancel gives it back', async () => {
+    double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, store: createCloudbaseItemStore({ db: double.db }) });
+    const U = 'u-cb';
+    await existingCustomer(w, U);
+    const rc = await recharged(w, U, 20000);
+    await notify(w, { orderId: rc.id, amountFen: 20000, openid: U });
+    expect(await wallet(w, U)).toEqual({ principalFen: 20000, bonusFen: 1000 });
+    const all = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => place(w, U, `cb-${i}`, [{ productId: 'p-rice', qty: 1 }], 'only')));
+    const ok = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.order] : []));
+    expect(ok).toHaveLength(3); // 21000 pays three bags at 6990
+    for (const r of all) if (r.status === 'rejected') expect(codeOf(r.reason)).toBe('INSUFFICIENT_BALANCE');
+    expect(await wallet(w, U)).toEqual({ principalFen: 0, bonusFen: 21000 - 3 * 6990 });
+    for (const o of ok) await as(w, U, 'order.cancel', { id: o.id });
+    expect(await wallet(w, U)).toEqual({ principalFen: 20000, bonusFen: 1000 });
   });
 });
