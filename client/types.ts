@@ -3381,6 +3381,40 @@ export type AdminGiftsOutput = Array<{
   updatedAt: string;
 }>;
 
+/** Input of `admin.customerWallet` (GET /admin/customers/{id}/wallet). */
+export type AdminCustomerWalletInput = {
+  id: string;
+};
+/** Output of `admin.customerWallet` (`data` of the answer). */
+export type AdminCustomerWalletOutput = {
+  id: string;
+  principalFen: number;
+  bonusFen: number;
+  entries: Array<{
+    at: string;
+    kind: "recharge" | "bonus" | "pay" | "back" | "withdraw" | "forfeit";
+    amountFen: number;
+    principalFen: number;
+    bonusFen: number;
+    orderId?: string;
+    rechargeId?: string;
+  }>;
+  recharges: Array<{
+    id: string;
+    amountFen: number;
+    bonusFen: number;
+    status: "PENDING" | "PAID";
+    createdAt: string;
+    refundedFen: number;
+  }>;
+  level: {
+    name: string;
+    growth: number;
+    nextAt?: number;
+  };
+  memberUntil?: string;
+};
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -3755,6 +3789,8 @@ export interface Client {
     upsertGift(input: AdminUpsertGiftInput): Promise<AdminUpsertGiftOutput>;
     /** GET /admin/gifts · owner, operations */
     gifts(input?: AdminGiftsInput): Promise<AdminGiftsOutput>;
+    /** GET /admin/customers/{id}/wallet · owner, operations, finance */
+    customerWallet(input: AdminCustomerWalletInput): Promise<AdminCustomerWalletOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -25,6 +25,7 @@ export const pages: RouteRecordRaw[] = [
   { path: '/after-sales', name: 'after-sales', component: () => import('./pages/AfterSales.vue'), meta: { title: '售后', icon: 'RefreshLeft', command: 'admin.afterSales' } },
   { path: '/withdrawals', name: 'withdrawals', component: () => import('./pages/Withdrawals.vue'), meta: { title: '提现审核', icon: 'CreditCard', command: 'settle.withdrawals' } },
   { path: '/finance', name: 'finance', component: () => import('./pages/Finance.vue'), meta: { title: '财务', icon: 'Money', command: 'settle.finance' } },
+  { path: '/members', name: 'members', component: () => import('./pages/Members.vue'), meta: { title: '会员与余额', icon: 'CreditCard', command: 'admin.customerWallet' } },
   { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue'), meta: { title: '设置', icon: 'Setting', command: 'admin.settings' } },
   { path: '/staff', name: 'staff', component: () => import('./pages/Staff.vue'), meta: { title: '员工与审计', icon: 'User', command: 'admin.staff' } },
   { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLetters.vue'), meta: { title: '推送死信', icon: 'Message', command: 'notify.deadLetters' } },

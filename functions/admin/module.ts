@@ -11,6 +11,7 @@ import { expireJob, refundsJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
 import { retentionJob } from '#app/privacy/retention';
 import { levelsJob } from '#app/wallet/levels';
+import { customerWalletCommand } from '#app/wallet/commands';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
@@ -59,5 +60,6 @@ export const adminModule: FunctionModule = auditStaffWrites({
     importCommand,
     ...teamAdminCommands,
     ...couponAdminCommands,
+    customerWalletCommand,
   ],
 });

@@ -72,7 +72,7 @@ export function bindingUpdate(binding: BindingRead, at: string) {
 }
 
 /** The bound leader's customer item, counted for one paid order (with the old leader's counters when the binding moves). */
-export function customerCountOps(binding: BindingRead, order: { userId: string; contactMasked?: string; phoneTail?: string; amounts: { payableFen: number } }, paidAt: string): WriteOp[] {
+export function customerCountOps(binding: BindingRead, order: { userId: string; contactMasked?: string; phoneTail?: string; amounts: { payableFen: number; balanceFen?: number } }, paidAt: string): WriteOp[] {
   if (!binding.leaderId) return [];
   const old = binding.movedFrom?.item;
   const ops: WriteOp[] = [
@@ -80,7 +80,7 @@ export function customerCountOps(binding: BindingRead, order: { userId: string; 
       type: 'update',
       key: customerKey(binding.leaderId, order.userId),
       update: {
-        inc: { orders: 1 + Number(old?.orders ?? 0), spendFen: order.amounts.payableFen + Number(old?.spendFen ?? 0) },
+        inc: { orders: 1 + Number(old?.orders ?? 0), spendFen: order.amounts.payableFen + (order.amounts.balanceFen ?? 0) + Number(old?.spendFen ?? 0) },
         set: { lastOrderAt: paidAt, name: order.contactMasked ?? '', phoneTail: order.phoneTail ?? '' },
         setIfAbsent: { customerId: order.userId, leaderId: binding.leaderId, boundAt: paidAt },
       },

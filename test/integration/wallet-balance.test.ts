@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { codeOf } from '#test/errors';
 import { call, pay } from '#test/calls';
@@ -13,6 +13,10 @@ import { walletKeys } from '#app/wallet/keys';
 import { retryWalletCredits } from '#app/wallet/balance';
 import { makeWorld, recordRefunds, type TestWorld } from '../support/harness.ts';
 import { PROPERTY_TIMEOUT_MS } from '../support/property.ts';
+import { runJobInWorld } from '../support/jobs.ts';
+import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
+import { createCloudbaseDouble, type CloudbaseDouble } from '../support/cloudbase-double/index.ts';
+import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 
 /**
  * Issue 16 item 5 (DESIGN.md §12): the wallet. Recharges paid through WeChat Pay credit principal
@@ -89,6 +93,14 @@ describe('recharges', () => {
     expect((await as(w, 'u-rc', 'auth.me')).wallet).toEqual({ principalFen: 20000, bonusFen: 1000 });
     // Another customer cannot pay, see or refund this wallet.
     expect(await as(w, 'u-other', 'order.wallet')).toEqual({ principalFen: 0, bonusFen: 0, entries: [] });
+    // Staff see it (the console's 会员与余额); a customer may not.
+    expect(await as(w, 'staff-1', 'admin.customerWallet', { id: 'u-rc' })).toMatchObject({
+      principalFen: 20000,
+      bonusFen: 1000,
+      level: { name: '普通', growth: 0 },
+      recharges: expect.arrayContaining([expect.objectContaining({ id: first.recharge.id, status: 'PAID', amountFen: 20000 }), expect.objectContaining({ id: other.recharge.id, status: 'PENDING' })]),
+    });
+    expect(codeOf(await as(w, 'u-rc', 'admin.customerWallet', { id: 'u-rc' }).catch((e) => e))).toBe('FORBIDDEN');
   });
 });
 
@@ -184,6 +196,25 @@ describe('paying with the balance', () => {
     expect(await wallet(w, U)).toEqual({ principalFen: 2000, bonusFen: 1000 });
   });
 
+  it('the cutoff cancelling an unpaid mixed order gives its balance part back once; a paid one is confirmed and keeps it', async () => {
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    const U = 'u-cut';
+    await existingCustomer(w, U);
+    await seedWallet(w, U, 3000, 500);
+    const paid = await place(w, U, 'o-c1', [{ productId: 'p-milk', qty: 1 }], 'only');
+    expect(paid.order.status).toBe('PAID');
+    const unpaid = await place(w, U, 'o-c2', [{ productId: 'p-rice', qty: 1 }], true);
+    expect(unpaid.order.amounts).toMatchObject({ balanceFen: 1910, payableFen: 5080 });
+    expect(await wallet(w, U)).toEqual({ principalFen: 0, bonusFen: 0 });
+    w.clock.set(`${D}T22:00:30+08:00`);
+    expect((await runJobInWorld(w, 'cutoff')).status).toBe('DONE');
+    expect((await findOrder(w.deps, unpaid.order.id))!).toMatchObject({ status: 'CANCELLED', cancelReason: 'CUTOFF_UNPAID' });
+    expect((await findOrder(w.deps, paid.order.id))!.status).toBe('CONFIRMED');
+    expect(await wallet(w, U)).toEqual({ principalFen: 1410, bonusFen: 500 });
+    expect((await runJobInWorld(w, 'cutoff')).status).toBe('DONE');
+    expect(await wallet(w, U)).toEqual({ principalFen: 1410, bonusFen: 500 });
+  });
+
   it(
     'property: 20 concurrent orders paying from one balance never overdraw it; what they took is exactly what left the wallet; cancelling them all gives back exactly each part',
     async () => {
@@ -271,10 +302,39 @@ describe('withdrawal of the unused principal', () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
     const refunds = recordRefunds(w);
     const U = 'u-wd2';
-    await recharged(w, U, 10000, 'rc-a');
+    const rc = await recharged(w, U, 10000, 'rc-a');
+    // Deleting the account is refused while principal remains.
+    expect(codeOf(await as(w, U, 'auth.deleteAccount', { confirm: 'DELETE' }).catch((e) => e))).toBe('INVALID_STATE');
     const both = await Promise.allSettled([as(w, U, 'order.walletRefund'), as(w, U, 'order.walletRefund')]);
     expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(refunds.reduce((a, r) => a + r.amountFen, 0)).toBe(10000);
     expect(await wallet(w, U)).toEqual({ principalFen: 0, bonusFen: 0 });
+    // Then it may go: nothing outside the partition names the customer any more.
+    expect(await as(w, U, 'auth.deleteAccount', { confirm: 'DELETE' })).toEqual({ deleted: true });
+    expect(await w.store.get(walletKeys.tradeRef(rc.id))).toBeUndefined();
+    expect(await w.store.get(walletKeys.request(U, 'rc-a'))).toBeUndefined();
+    expect(await ledger(w, U)).toEqual([]);
+  });
+});
+
+describe('on the CloudBase double (snapshot isolation)', () => {
+  let double: CloudbaseDouble | undefined;
+  afterAll(() => double?.uninstall());
+
+  it('a recharge is credited once; 12 concurrent balance orders never overdraw; a cancel gives it back', async () => {
+    double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, store: createCloudbaseItemStore({ db: double.db }) });
+    const U = 'u-cb';
+    await existingCustomer(w, U);
+    const rc = await recharged(w, U, 20000);
+    await notify(w, { orderId: rc.id, amountFen: 20000, openid: U });
+    expect(await wallet(w, U)).toEqual({ principalFen: 20000, bonusFen: 1000 });
+    const all = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => place(w, U, `cb-${i}`, [{ productId: 'p-rice', qty: 1 }], 'only')));
+    const ok = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.order] : []));
+    expect(ok).toHaveLength(3); // 21000 pays three bags at 6990
+    for (const r of all) if (r.status === 'rejected') expect(codeOf(r.reason)).toBe('INSUFFICIENT_BALANCE');
+    expect(await wallet(w, U)).toEqual({ principalFen: 0, bonusFen: 21000 - 3 * 6990 });
+    for (const o of ok) await as(w, U, 'order.cancel', { id: o.id });
+    expect(await wallet(w, U)).toEqual({ principalFen: 20000, bonusFen: 1000 });
   });
 });

@@ -17,6 +17,7 @@ import { smsEntryId } from '../sms/keys.ts';
 import { destroyContactOps } from './contacts.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
 import { forgetBoundCustomer } from '../customers.ts';
+import { assertWalletErasable, eraseWalletRefs } from '../wallet/privacy.ts';
 import { orderKeys } from '../orders/keys.ts';
 import { listAddresses } from '../delivery/addresses.ts';
 
@@ -133,11 +134,13 @@ export const deleteAccountCommand = defineCommand({
       throw new AppError('INVALID_STATE', 'the account cannot be deleted while an order is unpaid, waiting for pickup or in after-sales', {
         orders: open.map((o) => ({ id: o.id, status: o.status })),
       });
+    await assertWalletErasable(deps, userId); // wallet/privacy.ts
     const at = toBizIso(deps.clock.now());
     await deps.store.write({ type: 'put', item: { ...privacyKeys.erased(erasedMarkOf(deps, userId)), at } });
     for (const o of orders) await anonymise(deps, o, at);
     await eraseAfterSales(deps, userId);
     await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)
+    await eraseWalletRefs(deps, userId); // growth counters, recharge and membership references (wallet/privacy.ts)
     const own = await queryAll(deps.store, { ...keys.userItems(userId), consistent: true });
     // The profile last: a retry after a failure still finds the caller's partition.
     for (const it of own.sort((a, b) => (a.sk === 'PROFILE' ? 1 : b.sk === 'PROFILE' ? -1 : 0))) {

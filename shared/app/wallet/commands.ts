@@ -8,6 +8,10 @@ import { receivePaymentNotification } from '../orders/pay.ts';
 import { walletView } from './balance.ts';
 import { createMembershipOrder, createRecharge, findTrade, tradeView } from './payments.ts';
 import { withdrawWallet } from './withdrawal.ts';
+import { meLevel } from './levels.ts';
+import { walletKeys } from './keys.ts';
+import { keys } from '../keys.ts';
+import { queryAll } from '#ports/item-store';
 
 const requestId = () => z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 
@@ -60,3 +64,33 @@ export async function devPayWalletTrade(deps: Deps, userId: string, roles: reado
   const after = await findTrade(deps, tradeId);
   return { notification: { status: res.status, body: JSON.parse(res.body) as unknown }, ...(after ? tradeView(after.kind, after.item) : {}) };
 }
+
+/**
+ * GET /admin/customers/{id}/wallet (staff): a customer's wallet (principal, bonus, the latest
+ * ledger entries), recharges, level and membership, for the console's 会员与余额 page.
+ */
+export const customerWalletCommand = defineCommand({
+  name: 'admin.customerWallet',
+  roles: ['owner', 'operations', 'finance'],
+  input: z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  http: { method: 'GET', path: '/admin/customers/{id}/wallet' },
+  async run({ deps }, input) {
+    const [view, level, profile, recharges] = await Promise.all([
+      walletView(deps, input.id),
+      meLevel(deps, input.id),
+      deps.store.get(keys.user(input.id)),
+      queryAll(deps.store, walletKeys.recharges(input.id)),
+    ]);
+    return {
+      id: input.id,
+      principalFen: view.principalFen,
+      bonusFen: view.bonusFen,
+      entries: view.entries.slice(0, 50),
+      recharges: recharges
+        .map((r) => ({ id: String(r.id), amountFen: Number(r.amountFen), bonusFen: Number(r.bonusFen), status: String(r.status), createdAt: String(r.createdAt), refundedFen: Number(r.refundedFen ?? 0) }))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+      level,
+      ...(typeof profile?.memberUntil === 'string' ? { memberUntil: profile.memberUntil } : {}),
+    };
+  },
+});

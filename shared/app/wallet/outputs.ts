@@ -45,4 +45,13 @@ export const walletOutputs = {
     wallet: z.object({ principalFen: fen(), bonusFen: fen() }),
   }),
   'order.buyMembership': z.object({ order: MembershipOrder, payment: Payment }),
+  'admin.customerWallet': z.object({
+    id: z.string(),
+    principalFen: fen(),
+    bonusFen: fen(),
+    entries: Wallet.shape.entries,
+    recharges: z.array(z.object({ id: z.string(), amountFen: fen(), bonusFen: fen(), status: z.enum(['PENDING', 'PAID']), createdAt: z.string(), refundedFen: fen() })),
+    level: z.looseObject({ name: z.string(), growth: z.int(), nextAt: z.optional(z.int()) }),
+    memberUntil: z.optional(z.string()),
+  }),
 };
