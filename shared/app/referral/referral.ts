@@ -8,6 +8,7 @@ import { erasedMarkOf, privacyKeys } from '../privacy/keys.ts';
 import { sceneContent, storeScene } from '../share/scenes.ts';
 import { inviteCodeOf, inviterOfCode } from './codes.ts';
 import { inviteeRefOf, referralKeys } from './keys.ts';
+import { shareKeys } from '../share/keys.ts';
 
 /** What a sign-in through a scene did about an invite (`invite` of the sign-in answer). */
 export type InviteOutcome = 'BOUND' | 'NO_INVITE' | 'SELF' | 'EXISTING' | 'ALREADY_BOUND' | 'NOT_FIRST_SIGN_IN';
@@ -228,4 +229,18 @@ export async function invitesOf(deps: Deps, userId: string) {
       }))
       .sort((a, b) => (a.at < b.at ? 1 : -1)),
   };
+}
+
+/**
+ * Account erasure (shared/app/privacy): what referral keeps outside the customer's partition is
+ * forgotten — their invite code's index entry (it holds the openid; their scenes then invite
+ * nobody) and, as an invitee, the masked name in their inviter's list.
+ */
+export async function forgetReferral(deps: Deps, userId: string): Promise<void> {
+  const [profile, binding] = await Promise.all([deps.store.get(keys.user(userId), { consistent: true }), deps.store.get(referralKeys.binding(userId), { consistent: true })]);
+  if (typeof profile?.inviteCode === 'string') await deps.store.write({ type: 'delete', key: shareKeys.inviteCode(profile.inviteCode), when: [{ op: 'eq', path: 'userId', value: userId }] }).catch(() => undefined);
+  if (binding)
+    await deps.store
+      .write({ type: 'update', key: referralKeys.invitee(String(binding.inviterId), inviteeRefOf(deps, userId)), update: { remove: ['name'] }, when: [{ op: 'exists' }] })
+      .catch(() => undefined);
 }
