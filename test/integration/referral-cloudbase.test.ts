@@ -70,7 +70,7 @@ describe('share cards and referral on CloudBase', () => {
 
     const me = await call('auth', 'me', { scene }, 'u-cb-new');
     expect(me).toMatchObject({ ok: true, data: { points: 200 } });
-    expect(await store.get({ pk: 'U#u-cb-new', sk: 'REF#BY' })).toMatchObject({ inviterId: 'u-cb-inv', inviterCode: code });
+    expect(await store.get({ pk: 'U#u-cb-new', sk: 'REF#BY' })).toMatchObject({ inviterCode: code });
     // A second call with the scene changes nothing.
     expect((await call('auth', 'me', { scene }, 'u-cb-new')).data.points).toBe(200);
 
