@@ -19,7 +19,9 @@ export type AuthLoginOutput = {
 };
 
 /** Input of `auth.me` (GET /me). */
-export type AuthMeInput = Record<string, unknown>;
+export type AuthMeInput = {
+  scene?: string;
+};
 /** Output of `auth.me` (`data` of the answer). */
 export type AuthMeOutput = {
   id: string;

@@ -88,8 +88,9 @@ export function cloudbaseConfig(name: string) {
     // admin.runJob can run the notify drain now.
     admin: ['subscribeMessage.send'],
     cutoff: [],
-    order: [],
-    verify: [],
+    // Share cards (order.shareCard; the leader's own card in GET /leader/materials): cloud.openapi.wxacode.getUnlimited.
+    order: ['wxacode.getUnlimited'],
+    verify: ['wxacode.getUnlimited'],
     settle: [],
   };
   return {

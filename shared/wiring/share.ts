@@ -8,6 +8,7 @@ import { createSandboxCodes } from '#adapters/local/sandbox-codes';
 import { createS3Storage } from '#adapters/aws/s3-storage';
 import { createStableTokenProvider } from '#adapters/wechat/access-token';
 import { createWechatCodes } from '#adapters/wechat/wxacode';
+import { AppError } from '#domain/errors';
 
 /**
  * Object storage and mini-program codes for share cards:
@@ -36,7 +37,7 @@ export function shareAdapters(config: Config, clock: Clock, devMode: boolean, gi
 
 const unconfiguredStorage: ObjectStorage = {
   put: async () => {
-    throw new Error('bad configuration: OBJECT_BUCKET is required to store share cards');
+    throw new AppError('INVALID_STATE', 'share cards are not configured for this environment (OBJECT_BUCKET)');
   },
   get: async () => undefined,
 };

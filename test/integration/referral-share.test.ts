@@ -15,6 +15,7 @@ import { findOrder } from '#app/orders/model';
 import { redeemCommand } from '#app/verify/redeem';
 import { afterSalesCommand, decideAfterSalesCommand } from '#app/after-sales/commands';
 import { erasedMarkOf, privacyKeys } from '#app/privacy/keys';
+import { deleteAccountCommand } from '#app/privacy/commands';
 import { createFolderStorage } from '#adapters/local/folder-storage';
 import { createSandboxCodes } from '#adapters/local/sandbox-codes';
 import type { MiniProgramCodes } from '#ports/mini-program-code';
@@ -200,5 +201,28 @@ describe('referral 老带新', () => {
     await call(w, decideAfterSalesCommand, { id: req.id, decision: 'approve' }, 'staff-1');
     expect(await w.store.get(keys.userCoupon('u-inv', couponId))).toBeUndefined();
     expect(await w.store.get(shareKeys.inviteCode(String((await w.store.get(keys.user('u-inv')))!.inviteCode)))).toMatchObject({ userId: 'u-inv' });
+  });
+
+  it('erasure forgets referral outside the partition: the invitee\'s masked name in the inviter\'s list, the inviter\'s code index (their scene then binds nobody)', async () => {
+    const { w } = await world();
+    await signIn(w, 'u-inv');
+    const { code, scene } = await call(w, invitesCommand, {}, 'u-inv');
+    await signIn(w, 'u-new', scene);
+    await signIn(w, 'u-second', scene);
+    await pickedUp(w, 'u-new', '赵小云');
+    expect((await call(w, invitesCommand, {}, 'u-inv')).invitees.map((i: { name: string }) => i.name).sort()).toEqual(['微信用户', '赵**']);
+
+    await call(w, deleteAccountCommand, { confirm: 'DELETE' }, 'u-new');
+    const after = await call(w, invitesCommand, {}, 'u-inv');
+    expect(after.invitees).toContainEqual({ name: '微信用户', joinedAt: '2026-11-24T10:00:00+08:00', rewarded: true });
+    expect(JSON.stringify(after)).not.toContain('赵');
+
+    await call(w, deleteAccountCommand, { confirm: 'DELETE' }, 'u-inv');
+    expect(await w.store.get(shareKeys.inviteCode(code))).toBeUndefined();
+    expect((await signIn(w, 'u-later', scene)).invite).toEqual({ status: 'NO_INVITE' });
+    // The erased inviter's other invitee picks up: nobody is rewarded, nothing of the inviter is written again.
+    await pickedUp(w, 'u-second');
+    expect((await w.store.query({ pk: 'U#u-inv' })).items).toEqual([]);
+    expect(JSON.stringify(await w.store.get(referralKeys.binding('u-second')))).not.toContain('u-inv');
   });
 });

@@ -9,6 +9,7 @@
  * `globalThis.__groupbuyCloud`, the seam shared/wiring/cloudbase.ts reads before it
  * would load wx-server-sdk. Tests and local tooling only.
  */
+import QRCode from 'qrcode';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '#ports/clock';
 import { bizTime } from '#domain/time';
@@ -107,7 +108,14 @@ export interface CloudFake {
   /** What the functions get as `cloud`. */
   cloud: {
     cloudPay: Record<'unifiedOrder' | 'refund' | 'queryOrder' | 'queryRefund', (params: Record<string, unknown>) => Promise<Record<string, unknown>>>;
-    openapi: { subscribeMessage: { send(params: SentMessage): Promise<{ errCode: number; errMsg: string }> } };
+    openapi: {
+      subscribeMessage: { send(params: SentMessage): Promise<{ errCode: number; errMsg: string }> };
+      wxacode: { getUnlimited(params: { scene: string; page?: string; width?: number }): Promise<{ buffer: Buffer; contentType: string; errCode: number }> };
+    };
+    /** Cloud storage (share cards): files kept in memory by cloudPath. */
+    uploadFile(params: { cloudPath: string; fileContent: Buffer }): Promise<{ fileID: string }>;
+    downloadFile(params: { fileID: string }): Promise<{ fileContent: Buffer }>;
+    getTempFileURL(params: { fileList: { fileID: string }[] }): Promise<{ fileList: { fileID: string; tempFileURL: string; status: number }[] }>;
     getWXContext(): { OPENID?: string; APPID: string; UNIONID?: string; ENV: string; SOURCE: string };
   };
   /**
@@ -285,10 +293,30 @@ export function createCloudFake(options: CloudFakeOptions = {}): CloudFake {
     });
   };
 
+  const files = new Map<string, Buffer>();
+  const filePrefix = `cloud://${envId}.fake-bucket/`;
   return {
     cloud: {
       cloudPay,
+      async uploadFile({ cloudPath, fileContent }) {
+        files.set(cloudPath, Buffer.from(fileContent));
+        return { fileID: `${filePrefix}${cloudPath}` };
+      },
+      async downloadFile({ fileID }) {
+        const f = files.get(fileID.slice(filePrefix.length));
+        if (!f) throw Object.assign(new Error('storage file not exists'), { errCode: -503003 });
+        return { fileContent: f };
+      },
+      async getTempFileURL({ fileList }) {
+        return { fileList: fileList.map(({ fileID }) => ({ fileID, tempFileURL: `https://fake-bucket.tcb.qcloud.la/${fileID.slice(filePrefix.length)}`, status: 0 })) };
+      },
       openapi: {
+        wxacode: {
+          async getUnlimited({ scene, page }) {
+            const buffer = await QRCode.toBuffer(`${page ?? ''}?scene=${scene}`, { type: 'png' });
+            return { buffer, contentType: 'image/png', errCode: 0 };
+          },
+        },
         subscribeMessage: {
           async send(params) {
             const failure = sendFailure?.(params);

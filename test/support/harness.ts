@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFolderStorage } from '#adapters/local/folder-storage';
+import { createSandboxCodes } from '#adapters/local/sandbox-codes';
 import type { Deps } from '#app/deps';
 import { assembleDeps } from '#wiring/shared';
 import { parseConfig } from '#platform/config';
@@ -75,7 +80,9 @@ export async function makeWorld(options: { now?: string; settings?: Record<strin
   // Object.assign keeps `settings` reading this world's settings cache (a spread would freeze it).
   let jobs!: ReturnType<typeof createInProcessLauncher>;
   const jobLauncher = (signer: JobSigner): JobLauncher => (jobs = createInProcessLauncher({ signer, run: (fn, event): Promise<unknown> => runFunctionJob(deps, fn, event) }));
-  const deps: Deps = Object.assign(assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender, jobLauncher }), { sandbox: pay.sandbox });
+  // Share cards: the local folder storage (a temporary folder) and the sandbox's QR codes.
+  const objectStorage = createFolderStorage({ dir: mkdtempSync(join(tmpdir(), 'gb-objects-')), baseUrl: 'http://localhost:0' });
+  const deps: Deps = Object.assign(assembleDeps({ config, store, clock, payment: pay.payment, payout: pay.payout, sender, jobLauncher, objectStorage, miniCodes: createSandboxCodes() }), { sandbox: pay.sandbox });
   if (options.seed !== false) await seedDemo(deps);
   return { deps, store, clock, sender, sandbox: pay.sandbox, jobs };
 }

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { MiniProgramCodes } from '#ports/mini-program-code';
 
 /**
@@ -9,6 +8,8 @@ export function createSandboxCodes(): MiniProgramCodes {
   return {
     async unlimited({ scene, page, width }) {
       const text = `${page ?? 'pages/index/index'}?scene=${encodeURIComponent(scene)}`;
+      // Loaded on first use: only the local stage ever draws one.
+      const QRCode = (await import('qrcode')).default;
       const bytes = await QRCode.toBuffer(text, { type: 'png', width: width ?? 430, margin: 2, errorCorrectionLevel: 'M' });
       return { bytes: new Uint8Array(bytes), contentType: 'image/png' };
     },

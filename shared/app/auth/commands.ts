@@ -48,11 +48,13 @@ export const devLoginCommand = defineCommand({
 export const meCommand = defineCommand({
   name: 'auth.me',
   roles: ['customer'],
-  input: z.object({}),
+  // `scene?`: on CloudBase (no login: identity is the OPENID) the first call is this one, so the share scene the mini-program opened with comes here.
+  input: z.object({ scene: z.optional(sceneSchema()) }),
   http: { method: 'GET', path: '/me' },
-  async run(ctx) {
+  async run(ctx, input) {
     const { userId } = userOf(ctx);
     const { deps } = ctx;
+    if (input.scene) await inviteOnSignIn(deps, userId, input.scene, () => ensureProfile(deps, userId)); // referral: binds a first sign-in
     const profile = await ensureProfile(deps, userId);
     const { roles, leader, staffRoles } = await rolesOf(deps, userId);
     const owned = await queryAll(deps.store, keys.userCoupons(userId));

@@ -15,6 +15,7 @@ import { afterSalesByStatus, afterSalesKey, AFTER_SALES_STATUSES } from '../afte
 import { SMS_KINDS } from '../sms/fallback.ts';
 import { smsEntryId } from '../sms/keys.ts';
 import { destroyContactOps } from './contacts.ts';
+import { forgetReferral } from '../referral/referral.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
 import { forgetBoundCustomer } from '../customers.ts';
 import { assertWalletErasable, eraseWalletRefs } from '../wallet/privacy.ts';
@@ -141,6 +142,7 @@ export const deleteAccountCommand = defineCommand({
     await eraseAfterSales(deps, userId);
     await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)
     await eraseWalletRefs(deps, userId); // growth counters, recharge and membership references (wallet/privacy.ts)
+    await forgetReferral(deps, userId); // invite code index, the inviter's list (referral/referral.ts)
     const own = await queryAll(deps.store, { ...keys.userItems(userId), consistent: true });
     // The profile last: a retry after a failure still finds the caller's partition.
     for (const it of own.sort((a, b) => (a.sk === 'PROFILE' ? 1 : b.sk === 'PROFILE' ? -1 : 0))) {

@@ -3,7 +3,8 @@ import type { Deps } from '../deps.ts';
 
 /**
  * Keys of referral (老带新), DESIGN.md §12:
- * - `U#<invitee>` / `REF#BY`: the invitee's one binding `{ inviterId, inviterCode, joinedAt }`,
+ * - `U#<invitee>` / `REF#BY`: the invitee's one binding `{ inviterCode, joinedAt }` (the inviter is
+ *   found through the code's index at each use, so an erased inviter leaves no openid here),
  *   and once rewarded `rewardOrderId` (the pickup that decided it, reward or cap);
  * - `U#<inviter>` / `REF#INV#<ref>`: one invitee of the inviter `{ joinedAt, rewarded, name? }`;
  * - `U#<inviter>` / `REF#RWD#<ref>`: the inviter's reward for that invitee (exists at most once);

@@ -8,6 +8,7 @@ import { erasedMarkOf, privacyKeys } from '../privacy/keys.ts';
 import { sceneContent, storeScene } from '../share/scenes.ts';
 import { inviteCodeOf, inviterOfCode } from './codes.ts';
 import { inviteeRefOf, referralKeys } from './keys.ts';
+import { shareKeys } from '../share/keys.ts';
 
 /** What a sign-in through a scene did about an invite (`invite` of the sign-in answer). */
 export type InviteOutcome = 'BOUND' | 'NO_INVITE' | 'SELF' | 'EXISTING' | 'ALREADY_BOUND' | 'NOT_FIRST_SIGN_IN';
@@ -35,12 +36,12 @@ export async function bindInvite(deps: Deps, inviteeId: string, scene: string): 
   const joinedAt = toBizIso(deps.clock.now());
   const points = deps.settings.referral.inviteePoints;
   const ops: WriteOp[] = [
-    { type: 'put', item: { ...referralKeys.binding(inviteeId), inviterId, inviterCode: content.inviterCode, joinedAt, ...(points > 0 ? { inviteePoints: points } : {}) }, when: [{ op: 'notExists' }] },
+    { type: 'put', item: { ...referralKeys.binding(inviteeId), inviterCode: content.inviterCode, joinedAt, ...(points > 0 ? { inviteePoints: points } : {}) }, when: [{ op: 'notExists' }] },
     { type: 'put', item: { ...referralKeys.invitee(inviterId, inviteeRefOf(deps, inviteeId)), joinedAt, rewarded: false }, when: [{ op: 'notExists' }] },
     {
       type: 'update',
       key: keys.user(inviteeId),
-      update: { set: { invitedBy: inviterId }, ...(points > 0 ? { inc: { points } } : {}) },
+      update: { set: { invitedBy: content.inviterCode }, ...(points > 0 ? { inc: { points } } : {}) },
       when: [
         { op: 'attrNotExists', path: 'invitedBy' },
         { op: 'attrNotExists', path: 'firstPaidOrderId' },
@@ -74,7 +75,7 @@ export async function rewardInviterOnPickup(deps: Deps, order: Pick<Order, 'id' 
   const binding = await deps.store.get(referralKeys.binding(order.userId), { consistent: true });
   if (!binding) return 'NOT_INVITED';
   if (binding.rewardOrderId) return 'ALREADY_DONE';
-  const inviterId = String(binding.inviterId);
+  const inviterId = await inviterOfCode(deps, String(binding.inviterCode));
   if (inviterId === order.userId) return 'SELF';
   const ref = inviteeRefOf(deps, order.userId);
   const now = deps.clock.now();
@@ -87,6 +88,11 @@ export async function rewardInviterOnPickup(deps: Deps, order: Pick<Order, 'id' 
     update: { set: { rewardOrderId: order.id, rewardDecidedAt: at } },
     when: [{ op: 'exists' }, { op: 'attrNotExists', path: 'rewardOrderId' }],
   };
+  if (!inviterId) {
+    // The inviter erased their account: nobody to reward; the invitee is settled.
+    await deps.store.write(claim).catch(() => undefined);
+    return 'NOT_INVITED';
+  }
   const capOp: WriteOp = {
     type: 'update',
     key: referralKeys.monthCap(inviterId, month),
@@ -104,12 +110,12 @@ export async function rewardInviterOnPickup(deps: Deps, order: Pick<Order, 'id' 
             item: { ...keys.userCoupon(inviterId, coupon!), couponId: coupon!, status: 'available', grantedAt: at, grantedFor: rewardId },
             when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'ne', path: 'status', value: 'available' }] }],
           }
-        : { type: 'update', key: keys.user(inviterId), update: { inc: { points: s.inviterRewardPoints }, setIfAbsent: { id: inviterId } } };
+        : { type: 'update', key: keys.user(inviterId), update: { inc: { points: s.inviterRewardPoints } }, when: [{ op: 'exists' }] };
     const ops: WriteOp[] = [
       claim,
       capOp,
       { type: 'put', item: { ...referralKeys.reward(inviterId, ref), at, month, orderId: order.id, inviteeRef: ref, ...reward }, when: [{ op: 'notExists' }] },
-      { type: 'update', key: referralKeys.invitee(inviterId, ref), update: { set: { rewarded: true, rewardedAt: at, name: order.contactMasked } } },
+      { type: 'update', key: referralKeys.invitee(inviterId, ref), update: { set: { rewarded: true, rewardedAt: at, name: order.contactMasked } }, when: [{ op: 'exists' }] },
       grant,
     ];
     try {
@@ -122,6 +128,11 @@ export async function rewardInviterOnPickup(deps: Deps, order: Pick<Order, 'id' 
       if (failed === -1 && attempt < 4) return rewardInviterOnPickup(deps, order, attempt + 1);
       if (failed === 0 || failed === 2) return 'ALREADY_DONE';
       if (failed === 4 && kind === 'coupon') continue; // holds the coupon unused: points instead
+      if (failed === 3 || failed === 4) {
+        // The inviter's records are gone (an erasure racing this pickup): nobody to reward.
+        await deps.store.write(claim).catch(() => undefined);
+        return 'NOT_INVITED';
+      }
       if (failed !== 1) throw e;
       // Past this month's cap: the invitee is settled, without a reward.
       try {
@@ -161,7 +172,8 @@ export async function reverseReferralOnRefund(deps: Deps, orderId: string): Prom
   if (binding?.rewardOrderId !== order.id) return 'UNCHANGED';
   const paid = order.amounts.payableFen + Number((order.amounts as { balanceFen?: number }).balanceFen ?? 0);
   if (refundedFen(order) < paid) return 'UNCHANGED';
-  const inviterId = String(binding.inviterId);
+  const inviterId = await inviterOfCode(deps, String(binding.inviterCode));
+  if (!inviterId) return 'UNCHANGED'; // the inviter erased their account: nothing left to take back
   const ref = inviteeRefOf(deps, order.userId);
   for (let attempt = 1; attempt <= 5; attempt++) {
     const reward = await deps.store.get(referralKeys.reward(inviterId, ref), { consistent: true });
@@ -228,4 +240,19 @@ export async function invitesOf(deps: Deps, userId: string) {
       }))
       .sort((a, b) => (a.at < b.at ? 1 : -1)),
   };
+}
+
+/**
+ * Account erasure (shared/app/privacy): what referral keeps outside the customer's partition is
+ * forgotten — their invite code's index entry (it holds the openid; their scenes then invite
+ * nobody) and, as an invitee, the masked name in their inviter's list.
+ */
+export async function forgetReferral(deps: Deps, userId: string): Promise<void> {
+  const [profile, binding] = await Promise.all([deps.store.get(keys.user(userId), { consistent: true }), deps.store.get(referralKeys.binding(userId), { consistent: true })]);
+  if (typeof profile?.inviteCode === 'string') await deps.store.write({ type: 'delete', key: shareKeys.inviteCode(profile.inviteCode), when: [{ op: 'eq', path: 'userId', value: userId }] }).catch(() => undefined);
+  const inviterId = binding ? await inviterOfCode(deps, String(binding.inviterCode)) : undefined;
+  if (inviterId)
+    await deps.store
+      .write({ type: 'update', key: referralKeys.invitee(inviterId, inviteeRefOf(deps, userId)), update: { remove: ['name'] }, when: [{ op: 'exists' }] })
+      .catch(() => undefined);
 }

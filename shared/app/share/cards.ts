@@ -63,8 +63,15 @@ export async function cardImageOf(deps: Deps, scene: string): Promise<string> {
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
       continue;
     }
-    const code = await deps.miniCodes.unlimited({ scene, page: SHARE_PAGE });
-    const url = await deps.objectStorage.put(cardObjectKey(scene), code.bytes, code.contentType);
+    let url: string;
+    try {
+      const code = await deps.miniCodes.unlimited({ scene, page: SHARE_PAGE });
+      url = await deps.objectStorage.put(cardObjectKey(scene), code.bytes, code.contentType);
+    } catch (e) {
+      // Give the claim back at once, so the next call tries again instead of waiting 30 s.
+      await deps.store.write({ type: 'update', key, update: { remove: ['makingUntil', 'makingBy'] }, when: [{ op: 'eq', path: 'makingBy', value: claim }] }).catch(() => undefined);
+      throw e;
+    }
     try {
       await deps.store.write({ type: 'update', key, update: { set: { imageUrl: url, madeAt: now }, remove: ['makingUntil', 'makingBy'] }, when: [{ op: 'eq', path: 'makingBy', value: claim }] });
       return url;
