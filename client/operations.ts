@@ -95,6 +95,7 @@ export const OPERATIONS = {
   'admin.decideLeaderApplication': { name: 'admin.decideLeaderApplication', fn: 'admin', action: 'decideLeaderApplication', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/leader-applications/{id}/decide', status: 200 } },
   'admin.announce': { name: 'admin.announce', fn: 'admin', action: 'announce', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/announcements', status: 200 } },
   'admin.productMaterial': { name: 'admin.productMaterial', fn: 'admin', action: 'productMaterial', roles: ['owner', 'operations'], http: { method: 'PUT', path: '/admin/products/{id}/material', status: 200 } },
+  'admin.productMaterials': { name: 'admin.productMaterials', fn: 'admin', action: 'productMaterials', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/materials', status: 200 } },
   'dev.login': { name: 'dev.login', fn: 'dev', action: 'login', roles: ['public'], http: { method: 'POST', path: '/auth/dev-login', status: 200 }, localOnly: true },
   'dev.setClock': { name: 'dev.setClock', fn: 'dev', action: 'setClock', roles: ['customer'], http: { method: 'POST', path: '/dev/clock', status: 200 }, localOnly: true },
   'dev.resetClock': { name: 'dev.resetClock', fn: 'dev', action: 'resetClock', roles: ['customer'], http: { method: 'DELETE', path: '/dev/clock', status: 200 }, localOnly: true },

@@ -2122,6 +2122,11 @@ export type AdminProductMaterialInput = {
 /** Output of `admin.productMaterial`: no output schema is declared yet. */
 export type AdminProductMaterialOutput = unknown;
 
+/** Input of `admin.productMaterials` (GET /admin/materials). */
+export type AdminProductMaterialsInput = Record<string, unknown>;
+/** Output of `admin.productMaterials`: no output schema is declared yet. */
+export type AdminProductMaterialsOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2389,6 +2394,8 @@ export interface Client {
     announce(input: AdminAnnounceInput): Promise<AdminAnnounceOutput>;
     /** PUT /admin/products/{id}/material · owner, operations */
     productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
+    /** GET /admin/materials · owner, operations */
+    productMaterials(input?: AdminProductMaterialsInput): Promise<AdminProductMaterialsOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -38,6 +38,19 @@ export const productMaterialCommand = defineCommand({
   },
 });
 
+/** `GET /admin/materials` (`admin.productMaterials`, not in API.md): every product's material, for the console's editor. */
+export const productMaterialsCommand = defineCommand({
+  name: 'admin.productMaterials',
+  roles: ['owner', 'operations'],
+  input: z.object({}),
+  http: { method: 'GET', path: '/admin/materials' },
+  async run({ deps }) {
+    const products = await listProducts(deps);
+    const items = await deps.store.getMany(products.map((p) => workspaceKeys.material(p.id)));
+    return items.map((m) => ({ productId: String(m.productId), text: String(m.text), images: m.images as string[], updatedAt: String(m.updatedAt) }));
+  },
+});
+
 /** The leader's share card, when the share-card use case is wired (null otherwise). */
 export type ShareCardOf = (deps: Deps, who: { userId: string; communityId: string }) => Promise<{ scene: string; imageUrl: string } | null>;
 let shareCardOf: ShareCardOf = async () => null;
