@@ -39,7 +39,7 @@ async function main() {
       results.place = row;
     }
     if (want('flash')) {
-      const row = await benchFlashSale({ store: (await db.newStore()).store, buyers: quick ? 300 : 1000, stock: 100 });
+      const row = await benchFlashSale({ ...(await db.newStore()), buyers: quick ? 300 : 1000, stock: 100 });
       console.log('\nFlash sale');
       console.table([row]);
       results.flash = row;

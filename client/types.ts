@@ -3,6 +3,7 @@
 /** Input of `auth.login` (POST /auth/login). */
 export type AuthLoginInput = {
   code: string;
+  scene?: string;
 };
 /** Output of `auth.login` (`data` of the answer). */
 export type AuthLoginOutput = {
@@ -11,6 +12,9 @@ export type AuthLoginOutput = {
   user: {
     id: string;
     roles: Array<string>;
+  };
+  invite?: {
+    status: "BOUND" | "NO_INVITE" | "SELF" | "EXISTING" | "ALREADY_BOUND" | "NOT_FIRST_SIGN_IN";
   };
 };
 
@@ -34,6 +38,15 @@ export type AuthMeOutput = {
     id: string;
     communityId: string;
     status: string;
+  };
+  level?: {
+    name: string;
+    growth: number;
+    nextAt?: number;
+  };
+  wallet?: {
+    principalFen: number;
+    bonusFen: number;
   };
 };
 
@@ -93,6 +106,26 @@ export type AuthWebTicketStatusOutput = {
   };
 };
 
+/** Input of `auth.invites` (GET /me/invites). */
+export type AuthInvitesInput = Record<string, unknown>;
+/** Output of `auth.invites` (`data` of the answer). */
+export type AuthInvitesOutput = {
+  code: string;
+  scene: string;
+  invitees: Array<{
+    name: string;
+    joinedAt: string;
+    rewarded: boolean;
+  }>;
+  rewards: Array<{
+    at: string;
+    kind: "points" | "coupon";
+    amount?: number;
+    couponId?: string;
+    reversed?: boolean;
+  }>;
+};
+
 /** Input of `auth.smsPreference` (POST /me/sms). */
 export type AuthSmsPreferenceInput = {
   enabled: boolean;
@@ -138,6 +171,12 @@ export type OrderCommunitiesOutput = Array<{
     opens: string;
     closes: string;
     closedDays?: Array<number>;
+  };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
   };
   distanceM?: number;
   leader: {
@@ -186,6 +225,10 @@ export type OrderQuoteInput = {
   }>;
   couponId?: string;
   points?: number;
+  delivery?: {
+    addressId: string;
+    slot: string;
+  };
 };
 /** Output of `order.quote` (`data` of the answer). */
 export type OrderQuoteOutput = {
@@ -205,6 +248,8 @@ export type OrderQuoteOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   pointsUsed: number;
   couponId?: string;
@@ -219,12 +264,18 @@ export type OrderPlaceInput = {
   }>;
   couponId?: string;
   points?: number;
+  delivery?: {
+    addressId: string;
+    slot: string;
+  };
   requestId: string;
   contact: {
     name: string;
     phone: string;
     address?: string;
   };
+  useBalance?: true | "only";
+  scene?: string;
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -233,7 +284,7 @@ export type OrderPlaceOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -248,6 +299,8 @@ export type OrderPlaceOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -261,8 +314,21 @@ export type OrderPlaceOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -274,6 +340,8 @@ export type OrderPlaceOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -287,7 +355,7 @@ export type OrderPlaceOutput = {
     package: string;
     signType: string;
     paySign: string;
-  };
+  } | null;
 };
 
 /** Input of `order.get` (GET /orders/{id}). */
@@ -300,7 +368,7 @@ export type OrderGetOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -315,6 +383,8 @@ export type OrderGetOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -328,8 +398,21 @@ export type OrderGetOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -341,6 +424,8 @@ export type OrderGetOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -351,7 +436,7 @@ export type OrderGetOutput = {
 
 /** Input of `order.list` (GET /orders). */
 export type OrderListInput = {
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   cursor?: string;
   limit?: number | string;
 };
@@ -362,7 +447,7 @@ export type OrderListOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -377,6 +462,8 @@ export type OrderListOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -390,8 +477,21 @@ export type OrderListOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -403,6 +503,8 @@ export type OrderListOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -423,7 +525,7 @@ export type OrderCancelOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -438,6 +540,8 @@ export type OrderCancelOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -451,8 +555,21 @@ export type OrderCancelOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -464,6 +581,8 @@ export type OrderCancelOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -501,6 +620,138 @@ export type OrderAfterSalesInput = {
 };
 /** Output of `order.afterSales`: no output schema is declared yet. */
 export type OrderAfterSalesOutput = unknown;
+
+/** Input of `order.shareCard` (POST /share/cards). */
+export type OrderShareCardInput = {
+  communityId: string;
+  productId?: string;
+};
+/** Output of `order.shareCard` (`data` of the answer). */
+export type OrderShareCardOutput = {
+  scene: string;
+  imageUrl: string;
+};
+
+/** Input of `order.resolveScene` (GET /share/resolve). */
+export type OrderResolveSceneInput = {
+  scene: string;
+};
+/** Output of `order.resolveScene` (`data` of the answer). */
+export type OrderResolveSceneOutput = {
+  communityId?: string;
+  productId?: string;
+  leaderId?: string;
+  inviterCode?: string;
+};
+
+/** Input of `order.recharge` (POST /wallet/recharges). */
+export type OrderRechargeInput = {
+  requestId: string;
+  amountFen: number;
+};
+/** Output of `order.recharge` (`data` of the answer). */
+export type OrderRechargeOutput = {
+  recharge: {
+    id: string;
+    amountFen: number;
+    bonusFen: number;
+    status: "PENDING" | "PAID";
+  };
+  payment: {
+    timeStamp: string;
+    nonceStr: string;
+    package: string;
+    signType: string;
+    paySign: string;
+  };
+};
+
+/** Input of `order.wallet` (GET /wallet). */
+export type OrderWalletInput = Record<string, unknown>;
+/** Output of `order.wallet` (`data` of the answer). */
+export type OrderWalletOutput = {
+  principalFen: number;
+  bonusFen: number;
+  entries: Array<{
+    at: string;
+    kind: "recharge" | "bonus" | "pay" | "back" | "withdraw" | "forfeit";
+    amountFen: number;
+    principalFen: number;
+    bonusFen: number;
+    orderId?: string;
+    rechargeId?: string;
+  }>;
+};
+
+/** Input of `order.walletRefund` (POST /wallet/withdrawal). */
+export type OrderWalletRefundInput = Record<string, unknown>;
+/** Output of `order.walletRefund` (`data` of the answer). */
+export type OrderWalletRefundOutput = {
+  refundedFen: number;
+  forfeitedBonusFen: number;
+  refunds: Array<{
+    rechargeId: string;
+    refundId: string;
+    amountFen: number;
+  }>;
+  wallet: {
+    principalFen: number;
+    bonusFen: number;
+  };
+};
+
+/** Input of `order.buyMembership` (POST /membership/orders). */
+export type OrderBuyMembershipInput = {
+  requestId: string;
+  planId: string;
+};
+/** Output of `order.buyMembership` (`data` of the answer). */
+export type OrderBuyMembershipOutput = {
+  order: {
+    id: string;
+    planId: string;
+    title: string;
+    amountFen: number;
+    days: number;
+    status: "PENDING" | "PAID";
+    createdAt: string;
+    paidAt?: string;
+    memberUntil?: string;
+  };
+  payment: {
+    timeStamp: string;
+    nonceStr: string;
+    package: string;
+    signType: string;
+    paySign: string;
+  };
+};
+
+/** Input of `order.addresses` (GET /me/addresses). */
+export type OrderAddressesInput = Record<string, unknown>;
+/** Output of `order.addresses`: no output schema is declared yet. */
+export type OrderAddressesOutput = unknown;
+
+/** Input of `order.addAddress` (POST /me/addresses). */
+export type OrderAddAddressInput = {
+  name: string;
+  phone: string;
+  district: string;
+  detail: string;
+  location?: {
+    lat: number;
+    lng: number;
+  };
+};
+/** Output of `order.addAddress`: no output schema is declared yet. */
+export type OrderAddAddressOutput = unknown;
+
+/** Input of `order.removeAddress` (DELETE /me/addresses/{id}). */
+export type OrderRemoveAddressInput = {
+  id: string;
+};
+/** Output of `order.removeAddress`: no output schema is declared yet. */
+export type OrderRemoveAddressOutput = unknown;
 
 /** Input of `order.startJob` (CloudBase action only). */
 export type OrderStartJobInput = {
@@ -620,6 +871,61 @@ export type CutoffShortageOutput = {
   remainingShortQty: number;
 };
 
+/** Input of `cutoff.late` (POST /admin/waves/{date}/late). */
+export type CutoffLateInput = {
+  date: string;
+  requestId: string;
+  routeId?: string;
+  newArrivalAt: string;
+  reason: string;
+};
+/** Output of `cutoff.late`: no output schema is declared yet. */
+export type CutoffLateOutput = unknown;
+
+/** Input of `cutoff.dispatch` (POST /admin/waves/{date}/dispatch). */
+export type CutoffDispatchInput = {
+  date: string;
+  routeId?: string;
+};
+/** Output of `cutoff.dispatch`: no output schema is declared yet. */
+export type CutoffDispatchOutput = unknown;
+
+/** Input of `cutoff.deliveries` (GET /admin/waves/{date}/deliveries). */
+export type CutoffDeliveriesInput = {
+  date: string;
+  routeId?: string;
+};
+/** Output of `cutoff.deliveries` (`data` of the answer). */
+export type CutoffDeliveriesOutput = {
+  date: string;
+  routeId?: string;
+  items: Array<{
+    orderId: string;
+    shortNo: string;
+    routeId: string;
+    communityId: string;
+    communityName: string;
+    status: string;
+    slot: string;
+    feeFen: number;
+    recipient: {
+      name: string | null;
+      phone: string | null;
+    };
+    address: string | null;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+    lines: Array<{
+      productId: string;
+      title: string;
+      qty: number;
+    }>;
+    deliveredAt?: string;
+  }>;
+};
+
 /** Input of `cutoff.startJob` (CloudBase action only). */
 export type CutoffStartJobInput = {
   job: string;
@@ -633,7 +939,7 @@ export type CutoffStartJobOutput = unknown;
 /** Input of `verify.orders` (GET /leader/orders). */
 export type VerifyOrdersInput = {
   waveDate?: string;
-  status?: "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   phoneTail?: string;
 };
 /** Output of `verify.orders` (`data` of the answer). */
@@ -652,7 +958,7 @@ export type VerifyOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -667,6 +973,8 @@ export type VerifyOrdersOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -680,8 +988,21 @@ export type VerifyOrdersOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -693,6 +1014,8 @@ export type VerifyOrdersOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -725,7 +1048,7 @@ export type VerifyRedeemOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -740,6 +1063,8 @@ export type VerifyRedeemOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -753,8 +1078,21 @@ export type VerifyRedeemOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -766,6 +1104,8 @@ export type VerifyRedeemOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -873,6 +1213,14 @@ export type VerifyConfirmAfterSalesInput = {
 };
 /** Output of `verify.confirmAfterSales`: no output schema is declared yet. */
 export type VerifyConfirmAfterSalesOutput = unknown;
+
+/** Input of `verify.deliver` (POST /verify/deliver). */
+export type VerifyDeliverInput = {
+  communityId: string;
+  code: string;
+};
+/** Output of `verify.deliver`: no output schema is declared yet. */
+export type VerifyDeliverOutput = unknown;
 
 /** Input of `verify.startJob` (CloudBase action only). */
 export type VerifyStartJobInput = {
@@ -1231,6 +1579,12 @@ export type AdminUpsertCommunityInput = {
     closes: string;
     closedDays?: Array<number>;
   };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
+  };
 };
 /** Output of `admin.upsertCommunity`: no output schema is declared yet. */
 export type AdminUpsertCommunityOutput = unknown;
@@ -1250,6 +1604,12 @@ export type AdminUpdateCommunityInput = {
     opens: string;
     closes: string;
     closedDays?: Array<number>;
+  };
+  delivery?: {
+    enabled: boolean;
+    feeFen: number;
+    freeAboveFen: number;
+    slots: Array<string>;
   };
 };
 /** Output of `admin.updateCommunity`: no output schema is declared yet. */
@@ -1415,6 +1775,12 @@ export type AdminDashboardOutput = {
     repurchaseRate: number;
     date: string;
   }>;
+  attributed?: Array<{
+    leaderId: string;
+    name?: string;
+    orders: number;
+    gmvFen: number;
+  }>;
 };
 
 /** Input of `admin.afterSales` (GET /admin/after-sales). */
@@ -1568,6 +1934,32 @@ export type AdminSettingsOutput = {
       maxPerDayFen: number;
     };
   };
+  rechargeBonus: Array<{
+    minFen: number;
+    bonusFen: number;
+  }>;
+  growthPerYuan: number;
+  levels: Array<{
+    name: string;
+    minGrowth: number;
+    pointsMultiplier: number;
+    memberPrice: boolean;
+    freeDeliveryFen?: number;
+    monthlyCouponId?: string;
+  }>;
+  membershipPlans: Array<{
+    id: string;
+    title: string;
+    priceFen: number;
+    days: number;
+  }>;
+  referral: {
+    inviterReward: "points" | "coupon";
+    inviterRewardPoints: number;
+    inviterRewardCouponId?: string;
+    inviteePoints: number;
+    monthlyCapPerInviter: number;
+  };
   version: number;
 };
 
@@ -1626,6 +2018,32 @@ export type AdminUpdateSettingsInput = {
       maxPerDayFen?: number;
     };
   };
+  rechargeBonus?: Array<{
+    minFen: number;
+    bonusFen: number;
+  }>;
+  growthPerYuan?: number;
+  levels?: Array<{
+    name: string;
+    minGrowth: number;
+    pointsMultiplier: number;
+    memberPrice: boolean;
+    freeDeliveryFen?: number;
+    monthlyCouponId?: string;
+  }>;
+  membershipPlans?: Array<{
+    id: string;
+    title: string;
+    priceFen: number;
+    days: number;
+  }>;
+  referral?: {
+    inviterReward?: "points" | "coupon";
+    inviterRewardPoints?: number;
+    inviterRewardCouponId?: string;
+    inviteePoints?: number;
+    monthlyCapPerInviter?: number;
+  };
   version: number;
 };
 /** Output of `admin.updateSettings` (`data` of the answer). */
@@ -1682,6 +2100,32 @@ export type AdminUpdateSettingsOutput = {
       maxFen: number;
       maxPerDayFen: number;
     };
+  };
+  rechargeBonus: Array<{
+    minFen: number;
+    bonusFen: number;
+  }>;
+  growthPerYuan: number;
+  levels: Array<{
+    name: string;
+    minGrowth: number;
+    pointsMultiplier: number;
+    memberPrice: boolean;
+    freeDeliveryFen?: number;
+    monthlyCouponId?: string;
+  }>;
+  membershipPlans: Array<{
+    id: string;
+    title: string;
+    priceFen: number;
+    days: number;
+  }>;
+  referral: {
+    inviterReward: "points" | "coupon";
+    inviterRewardPoints: number;
+    inviterRewardCouponId?: string;
+    inviteePoints: number;
+    monthlyCapPerInviter: number;
   };
   version: number;
 };
@@ -1792,7 +2236,7 @@ export type AdminJobRunOutput = {
 export type AdminOrdersInput = {
   waveDate?: string;
   communityId?: string;
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   phone?: string;
   shortNo?: string;
   cursor?: string;
@@ -1804,7 +2248,7 @@ export type AdminOrdersOutput = {
     shortNo: string;
     communityId: string;
     waveDate: string;
-    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+    status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
     lines: Array<{
       productId: string;
       title: string;
@@ -1819,6 +2263,8 @@ export type AdminOrdersOutput = {
       firstOrderFen: number;
       pointsFen: number;
       payableFen: number;
+      balanceFen?: number;
+      deliveryFen?: number;
     };
     contact: {
       name: string | null;
@@ -1832,8 +2278,21 @@ export type AdminOrdersOutput = {
     pickupDeadline?: string;
     createdAt: string;
     paidAt?: string;
+    arrivalAt?: string;
     arrivedAt?: string;
     pickedUpAt?: string;
+    deliveredAt?: string;
+    delivery?: {
+      addressId: string;
+      slot: string;
+      feeFen: number;
+      district: string;
+      detail: string;
+      location?: {
+        lat: number;
+        lng: number;
+      };
+    };
     cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
     couponId?: string;
     pointsUsed: number;
@@ -1845,6 +2304,8 @@ export type AdminOrdersOutput = {
       at: string;
       resultAt?: string;
       totalFen?: number;
+      valueFen?: number;
+      balanceFen?: number;
       lines?: Array<{
         productId: string;
         qty: number;
@@ -1869,7 +2330,7 @@ export type AdminOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -1884,6 +2345,8 @@ export type AdminOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -1897,8 +2360,21 @@ export type AdminOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -1910,6 +2386,8 @@ export type AdminOrderOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -1943,7 +2421,7 @@ export type AdminRefundOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -1958,6 +2436,8 @@ export type AdminRefundOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -1971,8 +2451,21 @@ export type AdminRefundOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -1984,6 +2477,8 @@ export type AdminRefundOrderOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -2007,7 +2502,7 @@ export type AdminCancelOrderOutput = {
   shortNo: string;
   communityId: string;
   waveDate: string;
-  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
   lines: Array<{
     productId: string;
     title: string;
@@ -2022,6 +2517,8 @@ export type AdminCancelOrderOutput = {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    balanceFen?: number;
+    deliveryFen?: number;
   };
   contact: {
     name: string | null;
@@ -2035,8 +2532,21 @@ export type AdminCancelOrderOutput = {
   pickupDeadline?: string;
   createdAt: string;
   paidAt?: string;
+  arrivalAt?: string;
   arrivedAt?: string;
   pickedUpAt?: string;
+  deliveredAt?: string;
+  delivery?: {
+    addressId: string;
+    slot: string;
+    feeFen: number;
+    district: string;
+    detail: string;
+    location?: {
+      lat: number;
+      lng: number;
+    };
+  };
   cancelReason?: "CUSTOMER" | "PAYMENT_TIMEOUT" | "CUTOFF_UNPAID" | "WAVE_CLOSED" | "PAYMENT_MISMATCH" | "MERCHANT";
   couponId?: string;
   pointsUsed: number;
@@ -2048,6 +2558,8 @@ export type AdminCancelOrderOutput = {
     at: string;
     resultAt?: string;
     totalFen?: number;
+    valueFen?: number;
+    balanceFen?: number;
     lines?: Array<{
       productId: string;
       qty: number;
@@ -2127,9 +2639,15 @@ export type AdminProductMaterialsInput = Record<string, unknown>;
 /** Output of `admin.productMaterials`: no output schema is declared yet. */
 export type AdminProductMaterialsOutput = unknown;
 
+/** Input of `admin.communities` (GET /admin/communities). */
+export type AdminCommunitiesInput = Record<string, unknown>;
+/** Output of `admin.communities`: no output schema is declared yet. */
+export type AdminCommunitiesOutput = unknown;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
+  scene?: string;
 };
 /** Output of `dev.login` (`data` of the answer). */
 export type DevLoginOutput = {
@@ -2138,6 +2656,9 @@ export type DevLoginOutput = {
   user: {
     id: string;
     roles: Array<string>;
+  };
+  invite?: {
+    status: "BOUND" | "NO_INVITE" | "SELF" | "EXISTING" | "ALREADY_BOUND" | "NOT_FIRST_SIGN_IN";
   };
 };
 
@@ -2210,6 +2731,8 @@ export interface Client {
     confirmWebTicket(input: AuthConfirmWebTicketInput): Promise<AuthConfirmWebTicketOutput>;
     /** GET /auth/web-tickets/{ticket} · public */
     webTicketStatus(input: AuthWebTicketStatusInput): Promise<AuthWebTicketStatusOutput>;
+    /** GET /me/invites · customer */
+    invites(input?: AuthInvitesInput): Promise<AuthInvitesOutput>;
     /** POST /me/sms · customer */
     smsPreference(input: AuthSmsPreferenceInput): Promise<AuthSmsPreferenceOutput>;
     /** GET /me/export · customer */
@@ -2240,6 +2763,24 @@ export interface Client {
     rate(input: OrderRateInput): Promise<OrderRateOutput>;
     /** POST /orders/{id}/after-sales · customer */
     afterSales(input: OrderAfterSalesInput): Promise<OrderAfterSalesOutput>;
+    /** POST /share/cards · customer */
+    shareCard(input: OrderShareCardInput): Promise<OrderShareCardOutput>;
+    /** GET /share/resolve · customer */
+    resolveScene(input: OrderResolveSceneInput): Promise<OrderResolveSceneOutput>;
+    /** POST /wallet/recharges · customer */
+    recharge(input: OrderRechargeInput): Promise<OrderRechargeOutput>;
+    /** GET /wallet · customer */
+    wallet(input?: OrderWalletInput): Promise<OrderWalletOutput>;
+    /** POST /wallet/withdrawal · customer */
+    walletRefund(input?: OrderWalletRefundInput): Promise<OrderWalletRefundOutput>;
+    /** POST /membership/orders · customer */
+    buyMembership(input: OrderBuyMembershipInput): Promise<OrderBuyMembershipOutput>;
+    /** GET /me/addresses · customer */
+    addresses(input?: OrderAddressesInput): Promise<OrderAddressesOutput>;
+    /** POST /me/addresses · customer */
+    addAddress(input: OrderAddAddressInput): Promise<OrderAddAddressOutput>;
+    /** DELETE /me/addresses/{id} · customer */
+    removeAddress(input: OrderRemoveAddressInput): Promise<OrderRemoveAddressOutput>;
     /** CloudBase action only · public */
     startJob(input: OrderStartJobInput): Promise<OrderStartJobOutput>;
   };
@@ -2252,6 +2793,12 @@ export interface Client {
     routes(input: CutoffRoutesInput): Promise<CutoffRoutesOutput>;
     /** POST /admin/waves/{date}/shortages · owner, warehouse */
     shortage(input: CutoffShortageInput): Promise<CutoffShortageOutput>;
+    /** POST /admin/waves/{date}/late · warehouse */
+    late(input: CutoffLateInput): Promise<CutoffLateOutput>;
+    /** POST /admin/waves/{date}/dispatch · warehouse, operations */
+    dispatch(input: CutoffDispatchInput): Promise<CutoffDispatchOutput>;
+    /** GET /admin/waves/{date}/deliveries · warehouse */
+    deliveries(input: CutoffDeliveriesInput): Promise<CutoffDeliveriesOutput>;
     /** CloudBase action only · public */
     startJob(input: CutoffStartJobInput): Promise<CutoffStartJobOutput>;
   };
@@ -2284,6 +2831,8 @@ export interface Client {
     afterSalesDrafts(input?: VerifyAfterSalesDraftsInput): Promise<VerifyAfterSalesDraftsOutput>;
     /** POST /after-sales/drafts/{id}/confirm · customer */
     confirmAfterSales(input: VerifyConfirmAfterSalesInput): Promise<VerifyConfirmAfterSalesOutput>;
+    /** POST /verify/deliver · leader, owner, operations, warehouse */
+    deliver(input: VerifyDeliverInput): Promise<VerifyDeliverOutput>;
     /** CloudBase action only · public */
     startJob(input: VerifyStartJobInput): Promise<VerifyStartJobOutput>;
   };
@@ -2396,6 +2945,8 @@ export interface Client {
     productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
     /** GET /admin/materials · owner, operations */
     productMaterials(input?: AdminProductMaterialsInput): Promise<AdminProductMaterialsOutput>;
+    /** GET /admin/communities · owner, operations, warehouse */
+    communities(input?: AdminCommunitiesInput): Promise<AdminCommunitiesOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

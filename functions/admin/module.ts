@@ -10,11 +10,13 @@ import { cutoffJob } from '#app/cutoff/jobs';
 import { expireJob, refundsJob } from '#app/orders/commands';
 import { overdueJob } from '#app/verify/commands';
 import { retentionJob } from '#app/privacy/retention';
+import { levelsJob } from '#app/wallet/levels';
 import { notifyJob } from '#app/notify/commands';
 import { settleJob } from '#app/settle/run';
 import { adminOrderCommands } from '#app/admin-orders/commands';
 import { auditCommand, auditStaffWrites } from '#app/audit/audit';
 import { workspaceAdminCommands } from '#app/workspace/commands';
+import { adminCommunitiesCommand } from '#app/delivery/communities';
 
 /** The back office: catalogue, leaders, coupons, wave reports, dashboard, after-sales review, the merchant settings, and any job now. */
 // Every staff write leaves one audit entry in its own transaction (shared/app/audit).
@@ -28,10 +30,11 @@ export const adminModule: FunctionModule = auditStaffWrites({
     decideAfterSalesCommand,
     ...settingsCommands,
     ...staffAdminCommands,
-    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob]),
+    runJobCommand([cutoffJob, expireJob, overdueJob, notifyJob, settleJob, refundsJob, retentionJob, levelsJob]),
     jobRunCommand,
     ...adminOrderCommands,
     auditCommand,
     ...workspaceAdminCommands,
+    adminCommunitiesCommand, // the last mile's community settings page
   ],
 });

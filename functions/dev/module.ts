@@ -6,6 +6,7 @@ import { devPayCommand, devRefundCommand } from '#app/orders/commands';
 import { devOutboxCommand } from '#app/notify/dev-outbox';
 import { devPayoutCommand } from '#app/settle/dev';
 import { devSmsCommand } from '#app/sms/dev';
+import { devStorageCommand } from '#app/share/dev-storage';
 
 /** Local stage only: every command refuses with NOT_FOUND unless AUTH_MODE=dev. */
-export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, ...devDocsCommands] };
+export const devModule: FunctionModule = { name: 'dev', commands: [devLoginCommand, ...devClockCommands, devPayCommand, devRefundCommand, devOutboxCommand, devSmsCommand, devPayoutCommand, ...devDocsCommands, devStorageCommand] };

@@ -7,6 +7,8 @@ import type { MerchantSettings, SettingsCache } from './settings.ts';
 import type { PaymentGateway, PaymentSandbox, PayoutGateway } from '#ports/payment';
 import type { MessageSender } from '#ports/message-sender';
 import type { SmsSender } from '#ports/sms';
+import type { ObjectStorage } from '#ports/object-storage';
+import type { MiniProgramCodes } from '#ports/mini-program-code';
 import type { PlatformDeps, Role } from '#platform/command';
 
 /**
@@ -39,6 +41,10 @@ export interface Deps extends PlatformDeps {
   sender: MessageSender;
   /** Sends the SMS fallback of a notice without push quota (Tencent Cloud SMS, the local sink); absent where SMS is not configured. */
   sms?: SmsSender;
+  /** Generated files (share cards): S3, CloudBase storage, or a local folder (shared/wiring/share.ts). */
+  objectStorage: ObjectStorage;
+  /** Mini-program codes (wxacode.getUnlimited; the local sandbox draws a QR PNG). */
+  miniCodes: MiniProgramCodes;
   /** Template ids per message key (configuration). */
   templates: Record<string, string>;
   /** Local stage only: the sandbox that signs payment and transfer notifications (/dev/pay, /dev/payout). */

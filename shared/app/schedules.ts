@@ -17,6 +17,8 @@ export const SCHEDULES = {
   ttl: { fn: 'notify', aws: 'cron(30 * * * ? *)', cloudbase: '0 30 * * * * *' },
   // Sealed contacts past `contactRetentionDays` are destroyed (shared/app/privacy/retention.ts); hourly, so a run cut short by the auth function's 28 s is caught up.
   retention: { fn: 'auth', aws: 'cron(15 * * * ? *)', cloudbase: '0 15 * * * * *' },
+  // Member levels (shared/app/wallet/levels.ts): each month evaluated once, by the first beat of the month (later beats find it done).
+  levels: { fn: 'order', aws: 'rate(30 minutes)', cloudbase: '0 */30 * * * * *' },
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;

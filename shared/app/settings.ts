@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import { commissionRateSchema, SettlementSettingsSchema } from '#domain/commission';
 import { TransactionCancelled, type ItemStore, type Key, type WriteOp } from '#ports/item-store';
 import type { Clock } from '#ports/clock';
+import { DEFAULT_LEVELS, DEFAULT_MEMBERSHIP_PLANS, LevelsSchema, MembershipPlansSchema, RechargeBonusSchema } from '#domain/wallet';
+import { ReferralSettingsSchema } from '#domain/referral';
 
 const hhmm = () => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm'));
 const hourOfDay = () => z.int().check(z.minimum(0), z.maximum(23));
@@ -58,6 +60,13 @@ export const MerchantSettingsSchema = z.strictObject({
   bindingMoveWaves: z._default(z.int().check(z.minimum(1), z.maximum(100)), 3),
   /** Period, settle hour, tiers, awards, review, withdrawal limits: shared/domain/commission.ts. */
   settlement: z.prefault(SettlementSettingsSchema, {}),
+  /** Wallet, levels and paid membership (DESIGN.md §12): shared/domain/wallet.ts. */
+  rechargeBonus: z._default(RechargeBonusSchema, [{ minFen: 10_000, bonusFen: 1_000 }]),
+  growthPerYuan: z._default(z.int().check(z.minimum(0), z.maximum(100)), 1),
+  levels: z._default(LevelsSchema, DEFAULT_LEVELS),
+  membershipPlans: z._default(MembershipPlansSchema, DEFAULT_MEMBERSHIP_PLANS),
+  /** Referral (老带新) rewards and their monthly cap per inviter: shared/domain/referral.ts. */
+  referral: z.prefault(ReferralSettingsSchema, {}),
 });
 
 export type MerchantSettings = z.infer<typeof MerchantSettingsSchema>;

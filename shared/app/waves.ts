@@ -4,6 +4,7 @@ import { addDays } from '#domain/time';
 import type { Condition, Key, WriteOp } from '#ports/item-store';
 import type { Deps } from './deps.ts';
 import { keys } from './keys.ts';
+import { cachedGet } from './read-cache.ts';
 
 /**
  * A wave's gates: transactions that need the wave still open (placement, payment) check one
@@ -31,10 +32,12 @@ export const waveGateKeys = (communityId: string, date: string): Key[] =>
  * The wave open for a community's orders: the earliest wave whose cutoff is still ahead and
  * that the merchant has not closed early (API.md "Waves and stock").
  */
-export async function openWaveFor(deps: Deps, communityId: string): Promise<string> {
+export async function openWaveFor(deps: Deps, communityId: string, options: { cached?: boolean } = {}): Promise<string> {
   let date = clockWaveDate(deps.settings, deps.clock.now());
   for (let i = 0; i < 7; i++) {
-    const wave = await deps.store.get(keys.communityWave(communityId, date));
+    // Cached for placement and quote (read-cache.ts): the transaction's wave gate decides.
+    const key = keys.communityWave(communityId, date);
+    const wave = options.cached ? await cachedGet(deps, key) : await deps.store.get(key);
     // CLOSING: the cutoff (or an early close) is under way; new orders go to the next wave.
     if (wave?.status !== 'CLOSED' && wave?.status !== 'CLOSING') return date;
     date = addDays(date, 1);

@@ -67,6 +67,8 @@ const fixtures: { [K in MessageKey]: MessagePayload<K> } = {
   jobFailed: { job: 'cutoff', runId: '01JD0000000000000000000000', code: 'INTERNAL', at: '2026-11-24T22:05:00+08:00' },
   leaderApplication: { applicationId: 'app-1', pointName: '阳光花园3栋便利店', result: 'approved', at: '2026-11-24T22:05:00+08:00' },
   announcement: { announcementId: 'ann-1', title: '新团长培训：核销与售后', kind: 'training', publishedAt: '2026-11-24T22:05:00+08:00' },
+  lateNotice: { orderId: 'o-1', orderShortNo: '000123', pickupPointName: '阳光花园3栋便利店', newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路，延迟到货' },
+  lateNoticeLeader: { waveDate: '2026-11-24', pickupPointName: '阳光花园3栋便利店', orderCount: 12, newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路，延迟到货' },
 };
 
 const values = (data: Record<string, { value: string }>): Record<string, string> =>
@@ -75,7 +77,7 @@ const values = (data: Record<string, { value: string }>): Record<string, string>
 describe('catalogue', () => {
   it('lists every message with its audience', () => {
     expect(MESSAGE_KEYS.sort()).toEqual(
-      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement'].sort(),
+      ['arrivalNotice', 'arrivalReminder', 'cutoffSummary', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader'].sort(),
     );
     expect(MESSAGE_AUDIENCE).toEqual({
       cutoffSummary: 'leader',
@@ -89,6 +91,8 @@ describe('catalogue', () => {
       jobFailed: 'staff',
       leaderApplication: 'customer',
       announcement: 'leader',
+      lateNotice: 'customer',
+      lateNoticeLeader: 'leader',
     });
   });
 

@@ -84,6 +84,10 @@ export const MESSAGE_PAYLOADS = {
   leaderApplication: z.object({ applicationId: text, pointName: text, result: z.enum(['approved', 'rejected']), reason: z.optional(z.string()), at: isoTime }),
   /** Leader: staff published an announcement or training material addressed to them. */
   announcement: z.object({ announcementId: text, title: text, kind: z.enum(['notice', 'training']), publishedAt: isoTime }),
+  /** Customer: the goods of their order will arrive late (`cutoff.late`): the new time and why. */
+  lateNotice: z.object({ orderId: text, orderShortNo: text, pickupPointName: text, newArrivalAt: isoTime, reason: text }),
+  /** Leader: the goods of their wave will arrive late (`cutoff.late`). */
+  lateNoticeLeader: z.object({ waveDate: isoDate, pickupPointName: text, orderCount: count, newArrivalAt: isoTime, reason: text }),
 };
 
 export type MessageKey = keyof typeof MESSAGE_PAYLOADS;
@@ -97,6 +101,8 @@ export type StatementPayload = MessagePayload<'statement'>;
 export type WithdrawalResultPayload = MessagePayload<'withdrawalResult'>;
 export type RefundAlertPayload = MessagePayload<'refundAlert'>;
 export type JobFailedPayload = MessagePayload<'jobFailed'>;
+export type LateNoticePayload = MessagePayload<'lateNotice'>;
+export type LateNoticeLeaderPayload = MessagePayload<'lateNoticeLeader'>;
 
 // ---- formatting -------------------------------------------------------------------------
 
@@ -176,7 +182,8 @@ export const MESSAGES = {
       date2: p.waveDate,
       number3: String(p.orderCount),
       time4: shanghaiTime(p.arrivedAt),
-      thing5: '货已到自提点，请确认到货',
+      // Sent when the route is dispatched (cutoff.dispatch): time4 is the expected arrival.
+      thing5: '货已发车，到货后请确认到货',
     }),
   }),
   arrivalNotice: define({
@@ -289,6 +296,31 @@ export const MESSAGES = {
       thing1: p.title,
       phrase2: p.kind === 'training' ? '培训资料' : '团长公告',
       time3: shanghaiTime(p.publishedAt),
+    }),
+  }),
+  lateNotice: define({
+    key: 'lateNotice',
+    audience: 'customer',
+    fields: { character_string1: 'character_string', thing2: 'thing', time3: 'time', thing4: 'thing' },
+    page: (p) => pageWith('pages/order/detail/index', { id: p.orderId }),
+    build: (p) => ({
+      character_string1: p.orderShortNo,
+      thing2: p.pickupPointName,
+      time3: shanghaiTime(p.newArrivalAt),
+      thing4: p.reason,
+    }),
+  }),
+  lateNoticeLeader: define({
+    key: 'lateNoticeLeader',
+    audience: 'leader',
+    fields: { thing1: 'thing', date2: 'date', number3: 'number', time4: 'time', thing5: 'thing' },
+    page: (p) => pageWith('pages/leader/wave/index', { date: p.waveDate }),
+    build: (p) => ({
+      thing1: p.pickupPointName,
+      date2: p.waveDate,
+      number3: String(p.orderCount),
+      time4: shanghaiTime(p.newArrivalAt),
+      thing5: p.reason,
     }),
   }),
 } as const;

@@ -81,6 +81,8 @@ export interface Quote {
     firstOrderFen: number;
     pointsFen: number;
     payableFen: number;
+    /** Home delivery's fee, already in payableFen (shared/app/delivery/pricing.ts); absent for a pickup order. */
+    deliveryFen?: number;
   };
   pointsUsed: number;
   /** Set when a coupon was applied (the caller marks it used). */

@@ -29,6 +29,8 @@ export interface CutoffOrder {
   createdAt: string;
   /** The order that claimed the first-order discount: at most one per customer, ever. */
   newCustomer?: boolean;
+  /** The leader of the share scene the order was placed through (the dashboard's `attributed`). */
+  attributedLeaderId?: string;
 }
 
 export interface ReportProduct {

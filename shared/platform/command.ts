@@ -123,4 +123,6 @@ export interface RawResponse {
   status: number;
   headers?: Record<string, string>;
   body: string;
+  /** `body` is base64 of binary content (an image): the HTTP API sends the bytes. */
+  isBase64Encoded?: boolean;
 }

@@ -47,6 +47,9 @@ const ConfigSchema = z.object({
   /** Local stage: the base URL of the local stack itself (sandbox notifications post here). */
   LOCAL_BASE_URL: z._default(z.url(), 'http://localhost:3000'),
   MERCHANT_SETTINGS: z.optional(z.string()),
+  /** AWS: the S3 bucket share cards are stored in (serverless.yml `ShareBucket`), and optionally the public base URL serving it (a CDN). */
+  OBJECT_BUCKET: z.optional(z.string()),
+  OBJECT_PUBLIC_BASE_URL: z.optional(z.url()),
   /** JSON { messageKey: templateId } from the WeChat console. */
   TEMPLATE_IDS: z.optional(z.string()),
   /** The public base URL of the HTTP API (payment notify URLs). */

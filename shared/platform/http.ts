@@ -95,7 +95,7 @@ export function createHttpHandler(mod: FunctionModule, getDeps: () => Promise<Pl
       const result = await dispatch(match.command, input, { kind: 'bearer', token }, deps, { headers, body: bodyText });
       if (match.command.rawResponse) {
         const r = result as RawResponse;
-        return { statusCode: r.status, headers: r.headers, body: r.body };
+        return { statusCode: r.status, headers: r.headers, body: r.body, ...(r.isBase64Encoded ? { isBase64Encoded: true } : {}) };
       }
       if (result && typeof result === 'object' && (result as any)[CSV] !== undefined) {
         return {

@@ -134,6 +134,12 @@ export interface ItemStore {
    * Absent where the database expires items itself (DynamoDB TTL).
    */
   removeExpired?(nowSeconds: number): Promise<number>;
+  /**
+   * True where a transaction's `check` writes the checked item (CloudBase: snapshot isolation
+   * needs a write to see a conflict), so a check on a hot item serialises every transaction
+   * that makes it. Callers then read such items fresh instead of checking a cached copy.
+   */
+  readonly checksWrite?: boolean;
 }
 
 /** Reads every page of a query. Use only where the result is known to be bounded. */

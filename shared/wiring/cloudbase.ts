@@ -2,6 +2,7 @@ import type { Deps } from '#app/deps';
 import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
 import { createCloudPay, type CloudPayGateway } from '#adapters/cloudbase/cloud-pay';
 import { createCloudSubscribeSender } from '#adapters/cloudbase/subscribe-sender';
+import { createCloudCodes, createCloudStorage } from '#adapters/cloudbase/storage';
 import { createCloudFunctionLauncher } from '#adapters/cloudbase/function-launcher';
 import { createWechatPayV3 } from '#adapters/wechat/pay-v3';
 import { AppError } from '#domain/errors';
@@ -116,6 +117,8 @@ export function cloudbaseDeps(options: Pick<RuntimeParts, 'smsFactory'> = {}): (
         payment: payGateway,
         payout: cloudbasePayout(config, () => base.clock.now()),
         sender: createCloudSubscribeSender({ cloud: p.cloud }),
+        objectStorage: createCloudStorage({ cloud: p.cloud }),
+        miniCodes: createCloudCodes({ cloud: p.cloud }),
         jobLauncher: (signer) => createCloudFunctionLauncher({ cloud: p.cloud, signer }),
         ...(p.clock ? { clock: p.clock } : {}),
         ...options,

@@ -25,6 +25,9 @@ import type { MessageSender } from '#ports/message-sender';
 import { toBizIso } from '#domain/time';
 import { contactKeysOf, parseConfig, type Config } from '#platform/config';
 import { deriveCursorKey } from '#platform/cursors';
+import type { ObjectStorage } from '#ports/object-storage';
+import type { MiniProgramCodes } from '#ports/mini-program-code';
+import { shareAdapters } from './share.ts';
 
 export interface RuntimeParts {
   config: Config;
@@ -42,6 +45,9 @@ export interface RuntimeParts {
    * bundled) stays out of every other function's bundle.
    */
   smsFactory?: (config: Config) => SmsSender | undefined;
+  /** Share cards' storage and mini-program codes (CloudBase: cloud storage and openapi); default from the configuration (wiring/share.ts). */
+  objectStorage?: ObjectStorage;
+  miniCodes?: MiniProgramCodes;
   /** How job runs are started in their own function (AWS: Lambda invoke; CloudBase: callFunction; tests: in process), given the signer of starts. */
   jobLauncher?: (signer: JobSigner) => JobLauncher;
 }
@@ -60,7 +66,7 @@ const noLauncher = (signer: JobSigner): JobLauncher => ({
 /** Template ids per message key from TEMPLATE_IDS (JSON); the local stage invents stable ones. */
 function templateIds(config: Config): Record<string, string> {
   const given = config.TEMPLATE_IDS ? (JSON.parse(config.TEMPLATE_IDS) as Record<string, string>) : {};
-  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement'];
+  const keys = ['cutoffSummary', 'arrivalReminder', 'arrivalNotice', 'pickupReminder', 'refundResult', 'statement', 'withdrawalResult', 'refundAlert', 'jobFailed', 'leaderApplication', 'announcement', 'lateNotice', 'lateNoticeLeader'];
   return Object.fromEntries(keys.map((k) => [k, given[k] ?? `tmpl-${k}`]));
 }
 
@@ -120,6 +126,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     payout: pay.payout!,
     sender,
     templates: templateIds(config),
+    ...shareAdapters(config, clock, devMode, given),
     ...(pay.sandbox ? { sandbox: pay.sandbox } : {}),
     ids: createIds(clock),
     settingsCache,

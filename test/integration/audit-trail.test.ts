@@ -88,6 +88,8 @@ describe('audit trail: every staff write leaves exactly one entry, in its own tr
       ['admin.decideLeaderApplication', { id: leaderApplication.id, decision: 'approve', routeId: 'r-south' }],
       ['admin.announce', { title: '培训', body: '核销流程', kind: 'training', audience: { all: true } }],
       ['admin.productMaterial', { id: 'p-rice', text: '新米上市', images: [] }],
+      ['cutoff.dispatch', { date: D, routeId: 'r-west' }],
+      ['cutoff.late', { date: D, requestId: 'late-1', newArrivalAt: '2026-11-25T19:00:00+08:00', reason: '暴雨封路' }],
     ];
     let count = before;
     for (const [name, input] of writes) {

@@ -18,7 +18,10 @@ const ORDER = [
   'pickup-codes', // 2027-03-17
   'back-office', // 2027-06-07
   'privacy', // 2027-09-15
+  'growth-wallet', // 2027-10-15 … 10-31
+  'growth-referral', // 2027-11-01 … 11-14
   'leader-workspace', // 2027-11-15 … 11-30
+  'last-mile', // 2027-12-01 … 12-15
 ];
 
 const rank = (path: string) => {

@@ -331,6 +331,8 @@ export function createCloudbaseItemStore(options: CloudbaseStoreOptions): ItemSt
   }
 
   return {
+    // A transaction's check writes the checked document (snapshot isolation): see ItemStore.checksWrite.
+    checksWrite: true,
     get: (key) => read(key),
 
     async getMany(keys) {

@@ -12,6 +12,7 @@ import { orderFromItem, orderKey, orderView, type Order, type OrderStatus } from
 import { cancelOrder } from '../orders/cancel.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/refunds.ts';
 import { releaseOrderHoldsOps } from '../orders/release.ts';
+import { orderValueFen } from '../wallet/balance.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { ARRIVED_INDEX_ATTRS } from '../verify/keys.ts';
 import { auditKeys } from '../audit/keys.ts';
@@ -21,7 +22,7 @@ import { adminOrderKeys } from './keys.ts';
 import { phoneIndexOf } from './phone-index.ts';
 import { refundUnits, type RefundableOrder } from './refund.ts';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
 const PAGE = 50;
 /** Statuses whose orders are on a closed wave's pick list (a change to them rebuilds it). */
 const PACKED = new Set<string>(['CONFIRMED', 'ARRIVED']);
@@ -185,7 +186,7 @@ export const refundOrderCommand = defineCommand({
 async function cancelLocked(deps: Deps, order: RefundableOrder, note: string): Promise<Order> {
   const now = deps.clock.now();
   const cancelledAt = toBizIso(now);
-  const leftFen = order.amounts.payableFen - (order.preRefundedFen ?? 0);
+  const leftFen = orderValueFen(order) - (order.preRefundedFen ?? 0);
   const refund = leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '商家取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
@@ -217,7 +218,7 @@ export const cancelOrderCommand = defineCommand({
   http: { method: 'POST', path: '/admin/orders/{id}/cancel' },
   async run({ deps }, input) {
     const order = await requireOrder(deps, input.id);
-    if (order.status === 'PICKED_UP') throw new AppError('INVALID_STATE', 'a picked-up order is not cancelled: refund it through after-sales', { status: order.status });
+    if (order.status === 'PICKED_UP' || order.status === 'DELIVERED') throw new AppError('INVALID_STATE', 'a picked-up order is not cancelled: refund it through after-sales', { status: order.status });
     if (order.status === 'EXPIRED') throw new AppError('INVALID_STATE', 'an expired order cannot be cancelled', { status: order.status });
     const done = order.status === 'CONFIRMED' || order.status === 'ARRIVED' ? await cancelLocked(deps, order, input.reason) : await cancelOrder(deps, order, 'MERCHANT');
     return staffOrderView(deps, done);

@@ -36,7 +36,8 @@ export const upsertProductCommand = defineCommand({
         }
       : undefined;
     const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
-    const product = { ...input, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()) };
+    // `rev`: a fresh value on every write, which placement checks against the copy it priced with (read-cache.ts).
+    const product = { ...input, id: productId, commissionRate, flashSale, updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
     await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
     return product;
   },

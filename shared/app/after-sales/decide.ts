@@ -11,6 +11,7 @@ import type { Role } from '#platform/command';
 import type { Item, WriteOp } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { lostRace } from '../verify/retry.ts';
+import { withDeliveryFeeRefund } from '../delivery/refunds.ts';
 import { keys } from '../keys.ts';
 import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, type Refund } from '../orders/model.ts';
@@ -89,6 +90,7 @@ export async function decideAfterSales(
       if (attempt < MAX_ATTEMPTS) continue;
       throw new AppError('INVALID_STATE', 'these units were already refunded', { orderId: order.id });
     }
+    plan = withDeliveryFeeRefund(order, plan); // a full refund of a delivery order gives the fee back too
     if (caller && plan.refund) checkRefundLimit(deps.settings, caller.roles, plan.refund.amountFen);
     const now = toBizIso(deps.clock.now());
     const refund: Refund | undefined = plan.refund ? newRefund(deps, order, { tag: `as-${record.id}`, reason: '售后退款', ...plan.refund }) : undefined;

@@ -51,7 +51,7 @@ export async function requestAfterSales(
   for (let attempt = 1; ; attempt++) {
     const order = (await findOrder(deps, input.id)) as OrderWithAfterSales | undefined;
     if (!order || order.userId !== userId) throw new AppError('NOT_FOUND', `order ${input.id} not found`);
-    if (order.status !== 'PICKED_UP' || !order.pickedUpAt)
+    if ((order.status !== 'PICKED_UP' && order.status !== 'DELIVERED') || !order.pickedUpAt)
       throw new AppError('INVALID_STATE', `after-sales is for picked-up orders; this one is ${order.status}`, { status: order.status });
     const now = deps.clock.now();
     const until = Date.parse(order.pickedUpAt) + deps.settings.afterSalesHours * 3_600_000;
@@ -94,7 +94,7 @@ export async function requestAfterSales(
         type: 'update',
         key: orderKey(order),
         update: { set: { claimedQty: claimed, rejectedOnceQty: once, afterSalesRev: (order.afterSalesRev ?? 0) + 1 } },
-        when: [{ op: 'eq', path: 'status', value: 'PICKED_UP' }, sameRevision(order)],
+        when: [{ op: 'eq', path: 'status', value: order.status }, sameRevision(order)],
       },
       ...(assisted?.ops ?? []),
     ];

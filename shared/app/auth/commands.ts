@@ -6,23 +6,26 @@ import { queryAll } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { ensureProfile, rolesOf, sessionUser } from '../users.ts';
+import { meGrowth } from '../wallet/me.ts';
 import { staffAuthCommands } from '../staff/commands.ts';
+import { sceneSchema } from '../share/scenes.ts';
+import { inviteOnSignIn, invitesCommand } from '../referral/commands.ts';
 
-async function signIn(deps: Deps, openid: string) {
-  await ensureProfile(deps, openid);
+async function signIn(deps: Deps, openid: string, scene?: string) {
+  const invite = await inviteOnSignIn(deps, openid, scene, () => ensureProfile(deps, openid));
   const { token, expiresAt } = await deps.sessions.issue(openid);
-  return { token, expiresAt: new Date(expiresAt).toISOString(), user: sessionUser(openid, await rolesOf(deps, openid)) };
+  return { token, expiresAt: new Date(expiresAt).toISOString(), user: sessionUser(openid, await rolesOf(deps, openid)), ...(invite ? { invite } : {}) };
 }
 
 /** Exchanges a `wx.login` code at WeChat's jscode2session for a signed session token. */
 export const loginCommand = defineCommand({
   name: 'auth.login',
   roles: 'public',
-  input: z.object({ code: z.string().check(z.minLength(1), z.maxLength(128)) }),
+  input: z.object({ code: z.string().check(z.minLength(1), z.maxLength(128)), scene: z.optional(sceneSchema()) }),
   http: { method: 'POST', path: '/auth/login' },
   async run({ deps }, input) {
     const { openid } = await deps.wechatLogin.exchange(input.code);
-    return signIn(deps, openid);
+    return signIn(deps, openid, input.scene);
   },
 });
 
@@ -33,11 +36,11 @@ export const loginCommand = defineCommand({
 export const devLoginCommand = defineCommand({
   name: 'dev.login',
   roles: 'public',
-  input: z.object({ openid: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)) }),
+  input: z.object({ openid: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)), scene: z.optional(sceneSchema()) }),
   http: { method: 'POST', path: '/auth/dev-login' },
   async run({ deps }, input) {
     if (!deps.devMode) throw new AppError('NOT_FOUND', 'no route POST /auth/dev-login');
-    return signIn(deps, input.openid);
+    return signIn(deps, input.openid, input.scene);
   },
 });
 
@@ -71,8 +74,9 @@ export const meCommand = defineCommand({
       coupons,
       ...(profile.memberUntil ? { memberUntil: profile.memberUntil } : {}),
       ...(leader ? { leader: { id: leader.leaderId, communityId: leader.communityId, status: leader.status } } : {}),
+      ...(await meGrowth(deps, userId)),
     };
   },
 });
 
-export const authCommands = [loginCommand, meCommand, ...staffAuthCommands];
+export const authCommands = [loginCommand, meCommand, ...staffAuthCommands, invitesCommand];

@@ -36,6 +36,7 @@ export const communitiesCommand = defineCommand({
       address: c.address,
       region: c.region,
       ...(c.hours ? { hours: c.hours } : {}),
+      ...(c.delivery?.enabled ? { delivery: c.delivery } : {}),
       ...(distanceM !== undefined ? { distanceM } : {}),
       leader: { name: c.leaderName ?? '' },
     });

@@ -11,6 +11,8 @@ export const Communities = z.array(
     region: z.string(),
     /** The pickup point's opening hours and closed weekdays (0 = Sunday), when set. */
     hours: z.optional(z.object({ opens: z.string(), closes: z.string(), closedDays: z.optional(z.array(z.number())) })),
+    /** Home delivery, when the community delivers: fee, free above, slots. */
+    delivery: z.optional(z.object({ enabled: z.boolean(), feeFen: z.int(), freeAboveFen: z.int(), slots: z.array(z.string()) })),
     /** Metres from the given point, when `lat` and `lng` were given. */
     distanceM: z.optional(z.number()),
     leader: z.object({ name: z.string() }),

@@ -2,9 +2,10 @@ import { AppError } from '#domain/errors';
 import { queryAll, type Item } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { allOfType, keys } from '../keys.ts';
+import { cachedGetMany } from '../read-cache.ts';
 import type { ProductInput } from './schemas.ts';
 
-export type Product = ProductInput & { id: string; updatedAt: string; flashSale?: ProductInput['flashSale'] & { id: string } };
+export type Product = ProductInput & { id: string; updatedAt: string; /** A fresh value on every write: placement checks the one it priced with (read-cache.ts). */ rev?: string; flashSale?: ProductInput['flashSale'] & { id: string } };
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, ...rest }: Item) => rest;
 
@@ -21,6 +22,12 @@ export async function requireProduct(deps: Deps, id: string): Promise<Product> {
 
 export async function getProducts(deps: Deps, ids: string[]): Promise<Map<string, Product>> {
   const items = await deps.store.getMany([...new Set(ids)].map((id) => keys.product(id)));
+  return new Map(items.map((it) => [String(it.id), strip(it) as unknown as Product]));
+}
+
+/** As getProducts, through the per-instance read cache (read-cache.ts): placement and quote, whose transaction checks each product's `rev`. */
+export async function getProductsCached(deps: Deps, ids: string[]): Promise<Map<string, Product>> {
+  const items = await cachedGetMany(deps, [...new Set(ids)].map((id) => keys.product(id)));
   return new Map(items.map((it) => [String(it.id), strip(it) as unknown as Product]));
 }
 

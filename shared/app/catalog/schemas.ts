@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DeliverySettingsInput } from '../delivery/schemas.ts';
 import { coordinate, id, isoTime } from '#platform/schema';
 import { commissionRateSchema } from '#domain/commission';
 import { hasControlOrBidi } from '#domain/masking';
@@ -70,6 +71,8 @@ export const CommunityInput = z.object({
   routeId: id(),
   /** Opening hours; without them the point keeps the setting `pickupClosesAt` and no closed days. */
   hours: z.optional(PickupHoursInput),
+  /** Home delivery: on/off, fee, free above a threshold, slots (shared/app/delivery). */
+  delivery: z.optional(DeliverySettingsInput),
 });
 export type CommunityInput = z.infer<typeof CommunityInput>;
 

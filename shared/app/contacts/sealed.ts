@@ -13,4 +13,6 @@ export const sealedRecord = {
   leaderPhone: (leaderId: string) => `leader:${leaderId}`,
   /** `phoneSealed` of a leader application while it is PENDING (moved to the leader record on approval, deleted on rejection). */
   applicationPhone: (applicationId: string) => `application:${applicationId}`,
+  /** `sealed` of an address-book entry (shared/app/delivery/addresses.ts): JSON `{ name, phone, district, detail, location? }`. */
+  address: (userId: string, addressId: string) => `address:${userId}:${addressId}`,
 } as const;

@@ -1,4 +1,5 @@
 import { communityTotals, pickList, type CommunityTotals, type CutoffOrder } from '#domain/wave-reports';
+import { putAttributedPart } from '../share/attributed.ts';
 import { toBizIso } from '#domain/time';
 import { waveArrivalAt } from '#domain/wave-clock';
 import { ConditionFailed, type Item, type WriteOp } from '#ports/item-store';
@@ -112,6 +113,7 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     const chunks = chunkPickList(pickList(community, locked));
     await deps.store.putMany(chunks.map((c) => ({ ...cutoffKeys.pick(date, community.id, c.chunk), kind: 'pickList', date, ...c })));
   }
+  await putAttributedPart(deps, date, community.id, locked); // orders by the share scene's leader (shared/app/share/attributed.ts)
   const part: CommunityPart = { ...totals, date, newBuyers: newBuyersOf(locked) };
   const ops: WriteOp[] = [
     guard('closing', {
@@ -188,6 +190,7 @@ export function reportOrder(o: Order): CutoffOrder {
     lines,
     createdAt: o.createdAt,
     newCustomer: o.firstOrder === true,
+    ...(o.attribution?.leaderId ? { attributedLeaderId: o.attribution.leaderId } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
 import { summarizeDashboard, type DashboardBucket } from './dashboard.ts';
+import { attributedSummary } from '../share/attributed.ts';
 import { DISTRICT, districtDays } from '../workspace/district-dashboard.ts';
 import { cutoffKeys, DIMENSIONS, type Dimension } from './keys.ts';
 import { queryAll } from '#ports/item-store';
@@ -180,7 +181,8 @@ export const dashboardCommand = defineCommand({
       totals.map((it) => ({ date: String(it.date), total: it.total as DashboardBucket })),
       input.groupBy === DISTRICT ? await districtDays(deps, groupDays) : groupDays,
     );
-    return { from: input.from, to: input.to, ...(input.groupBy ? { groupBy: input.groupBy, groups: summary.groups } : {}), totals: summary.totals, days: summary.days };
+    const attributed = await attributedSummary(deps, input.from, input.to); // by the share scene's leader (shared/app/share/attributed.ts)
+    return { from: input.from, to: input.to, ...(input.groupBy ? { groupBy: input.groupBy, groups: summary.groups } : {}), totals: summary.totals, days: summary.days, attributed };
   },
 });
 

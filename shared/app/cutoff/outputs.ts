@@ -111,6 +111,8 @@ export const DashboardOut = z.object({
   groups: z.optional(z.array(z.extend(DashboardBucket, { key: z.string(), name: z.optional(z.string()) }))),
   totals: DashboardBucket,
   days: z.array(z.extend(DashboardBucket, { date: z.string() })),
+  /** Orders and sales (paid fen) by the leader of the share scene they were placed through, most sales first. */
+  attributed: z.optional(z.array(z.object({ leaderId: z.string(), name: z.optional(z.string()), orders: z.int(), gmvFen: z.int() }))),
 });
 
 export const cutoffOutputs = {

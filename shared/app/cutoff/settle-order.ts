@@ -81,7 +81,7 @@ async function confirm(deps: Deps, order: Order, at: string): Promise<Order> {
 
 async function cancelUnpaid(deps: Deps, order: Order, at: string, dropped: ReadonlySet<number>): Promise<Order> {
   // Positions in releaseOrderHoldsOps name the give-backs the same way on every attempt.
-  const giveBacks = releaseOrderHoldsOps(order);
+  const giveBacks = releaseOrderHoldsOps(order, { at });
   const ops: WriteOp[] = [
     guard('order', {
       type: 'update',

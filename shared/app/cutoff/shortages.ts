@@ -18,7 +18,7 @@ import { chunkPickList, type PickChunk } from './pick-chunks.ts';
 /** Orders locked at the cutoff and not yet picked up: what a shortage can leave unfilled. */
 const SHORTABLE = new Set(['CONFIRMED', 'ARRIVED']);
 /** Statuses whose orders are packed (on the pick lists) after the cutoff. */
-const PACKED = new Set(['CONFIRMED', 'ARRIVED', 'PICKED_UP']);
+const PACKED = new Set(['CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED']);
 const MAX_ATTEMPTS = 6;
 
 /** A staff requestId that also names the refunds it makes (`sh-<requestId>`, `rf-<requestId>`): short enough for a refund id. */

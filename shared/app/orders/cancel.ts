@@ -9,6 +9,8 @@ import { pendingPartition } from '../keys.ts';
 import { orderKey, orderFromItem, PENDING_SHARDS, type CancelReason, type Order } from './model.ts';
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
+import { clearSoldOut } from './sold-out.ts';
+import { orderValueFen } from '../wallet/balance.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { bizDate } from '#domain/time';
 
@@ -21,13 +23,13 @@ import { bizDate } from '#domain/time';
 export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason): Promise<Order> {
   const now = deps.clock.now();
   if (order.status === 'CANCELLED') throw new AppError('ALREADY_DONE', 'the order is already cancelled', { cancelledAt: order.cancelledAt, reason: order.cancelReason });
-  if (['ARRIVED', 'PICKED_UP', 'EXPIRED'].includes(order.status)) throw new AppError('INVALID_STATE', `an order ${order.status} cannot be cancelled`, { status: order.status });
+  if (['ARRIVED', 'PICKED_UP', 'DELIVERED', 'EXPIRED'].includes(order.status)) throw new AppError('INVALID_STATE', `an order ${order.status} cannot be cancelled`, { status: order.status });
   if (order.status === 'CONFIRMED' || (reason === 'CUSTOMER' && now >= waveCutoffAt(deps.settings, order.waveDate)))
     throw new AppError('WAVE_CLOSED', 'the wave is closed: the order can no longer be cancelled', { waveDate: order.waveDate });
 
   const cancelledAt = toBizIso(now);
   // What is left to refund: the payable amount less what staff unit refunds gave back already.
-  const leftFen = order.amounts.payableFen - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
+  const leftFen = orderValueFen(order) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
   const refund = order.status === 'PAID' && leftFen > 0 ? newRefund(deps, order, { tag: 'CANCEL', amountFen: leftFen, reason: '订单取消' }) : undefined;
   const append = refund ? appendRefund(order, refund) : undefined;
   const ops: WriteOp[] = [
@@ -37,7 +39,7 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
       update: { set: { status: 'CANCELLED', cancelReason: reason, cancelledAt, ...(append?.set ?? {}) }, remove: ['gsi2pk', 'gsi2sk'] },
       when: [{ op: 'eq', path: 'status', value: order.status }, ...(append?.when ?? [])],
     }),
-    ...releaseOrderHoldsOps(order),
+    ...releaseOrderHoldsOps(order, { at: cancelledAt }),
     ...(refund ? [refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id)] : []),
   ];
   try {
@@ -48,6 +50,8 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
     }
     throw e;
   }
+  // Units are on sale again: this instance stops answering them sold out (sold-out.ts).
+  for (const line of order.lines) clearSoldOut(deps, line.productId);
   if (refund) await submitRefund(deps, order, refund);
   return { ...order, status: 'CANCELLED', cancelReason: reason, cancelledAt, refunds: refund ? [...order.refunds, refund] : order.refunds };
 }

@@ -15,8 +15,11 @@ import { receivePaymentNotification } from './pay.ts';
 import { listRefundIssues, pollRefunds, receiveRefundNotification, retryRefunds } from './refunds.ts';
 import { BasketInput, PlaceInput } from './schemas.ts';
 import type { Job } from '#app/command';
+import { retryWalletCredits } from '../wallet/balance.ts';
+import { isWalletTrade } from '../wallet/keys.ts';
+import { devPayWalletTrade } from '../wallet/commands.ts';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
 
 export const quoteCommand = defineCommand({
   name: 'order.quote',
@@ -121,6 +124,7 @@ export const devPayCommand = defineCommand({
     const { deps } = ctx;
     if (!deps.devMode || !deps.sandbox) throw new AppError('NOT_FOUND', 'no route POST /dev/pay/{orderId}');
     const { userId, roles } = userOf(ctx);
+    if (isWalletTrade(input.orderId)) return devPayWalletTrade(deps, userId, roles, input.orderId);
     const order = await findOrder(deps, input.orderId);
     if (!order || (order.userId !== userId && !roles.includes('staff'))) throw new AppError('NOT_FOUND', `order ${input.orderId} not found`);
     const signed = deps.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid: order.userId });
@@ -184,7 +188,7 @@ const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h
 /** Every 5 minutes: cancel unpaid orders past their window, and re-submit refunds the gateway refused. */
 export const expireJob: Job = {
   name: 'expire',
-  run: async (deps) => ({ ...(await expireUnpaidOrders(deps)), refunds: await retryRefunds(deps) }),
+  run: async (deps) => ({ ...(await expireUnpaidOrders(deps)), refunds: await retryRefunds(deps), walletCredits: await retryWalletCredits(deps) }),
 };
 
 /** Every 10 minutes: refunds still PROCESSING 10 minutes after they were made are asked about and their result recorded. */

@@ -1,11 +1,12 @@
 import type { Item } from '#ports/item-store';
 import type { Quote } from '#domain/pricing';
+import type { BalanceParts } from '#domain/wallet';
 import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 
-export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'CANCELLED' | 'EXPIRED';
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'DELIVERED' | 'CANCELLED' | 'EXPIRED';
 /** WAVE_CLOSED: a paid order found in a wave after its close (the cutoff's sweep), refunded in full. */
 /** MERCHANT: cancelled by staff (POST /admin/orders/{id}/cancel). */
 export type CancelReason = 'CUSTOMER' | 'PAYMENT_TIMEOUT' | 'CUTOFF_UNPAID' | 'WAVE_CLOSED' | 'PAYMENT_MISMATCH' | 'MERCHANT';
@@ -41,10 +42,14 @@ export interface Refund {
   /** The payment it gives back, when not the order's payable amount (a mismatched payment). */
   totalFen?: number;
   lines?: { productId: string; qty: number; amountFen: number }[];
+  /** An order the wallet paid in part: the order value this refund gives back, and its balance part (wallet/balance.ts); `amountFen` is the WeChat part. */
+  valueFen?: number;
+  balanceFen?: number;
+  balance?: BalanceParts;
 }
 
 /** The order's amounts, exactly as pricing computed them. */
-export type Amounts = Quote['amounts'];
+export type Amounts = Quote['amounts'] & { /** Paid from the wallet (then `payableFen` is the WeChat Pay part). */ balanceFen?: number };
 
 /** The order as stored in its community's partition (C#<communityId> / O#<waveDate>#<id>). */
 export interface Order {
@@ -85,6 +90,16 @@ export interface Order {
   unpaidSlot?: boolean;
   /** Payments whose amount differed from `amounts.payableFen`: recorded, refunded and alerted. */
   paymentMismatches?: { transactionId: string; amountFen: number; at: string }[];
+  /** The wallet parts this order took (wallet/balance.ts), given back to their sources. */
+  balance?: BalanceParts;
+  /** Placed through a share scene: its leader and inviter (shared/app/share/attribution.ts). */
+  attribution?: { leaderId?: string; inviterCode?: string };
+  /** Home delivery (shared/app/delivery): slot, fee, district and masked detail; the full address is in the sealed contact. */
+  delivery?: import('../delivery/pricing.ts').OrderDelivery;
+  /** The expected arrival, when staff posted a late notice (`cutoff.late`). */
+  arrivalAt?: string;
+  /** When a delivery order was handed over (`verify.deliver`; `pickedUpAt` is set too). */
+  deliveredAt?: string;
 }
 
 const META = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
@@ -152,8 +167,11 @@ export function orderView(deps: Deps, o: Order, viewer: Viewer) {
     ...(o.pickupDeadline ? { pickupDeadline: o.pickupDeadline } : {}),
     createdAt: o.createdAt,
     ...(o.paidAt ? { paidAt: o.paidAt } : {}),
+    ...(o.arrivalAt ? { arrivalAt: o.arrivalAt } : {}),
     ...(o.arrivedAt ? { arrivedAt: o.arrivedAt } : {}),
     ...(o.pickedUpAt ? { pickedUpAt: o.pickedUpAt } : {}),
+    ...(o.deliveredAt ? { deliveredAt: o.deliveredAt } : {}),
+    ...(o.delivery ? { delivery: o.delivery } : {}),
     ...(o.cancelReason ? { cancelReason: o.cancelReason } : {}),
     ...(o.couponId ? { couponId: o.couponId } : {}),
     pointsUsed: o.pointsUsed,

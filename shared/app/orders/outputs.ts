@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /** Output schemas of the order commands (documentation and tests only: shared/app/outputs.ts). */
 const fen = () => z.int().check(z.minimum(0));
 
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const;
+export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const;
 
 export const Amounts = z.object({
   goodsFen: fen(),
@@ -12,6 +12,10 @@ export const Amounts = z.object({
   firstOrderFen: fen(),
   pointsFen: fen(),
   payableFen: fen(),
+  /** Paid from the wallet; `payableFen` is then the WeChat Pay part. */
+  balanceFen: z.optional(fen()),
+  /** A delivery order's fee (in payableFen). */
+  deliveryFen: z.optional(fen()),
 });
 
 /** An order as its owner, its community's leader (masked contact, no pickup code) or staff see it. */
@@ -32,8 +36,15 @@ export const OrderView = z.object({
   pickupDeadline: z.optional(z.string()),
   createdAt: z.string(),
   paidAt: z.optional(z.string()),
+  /** The expected arrival after a late notice. */
+  arrivalAt: z.optional(z.string()),
   arrivedAt: z.optional(z.string()),
   pickedUpAt: z.optional(z.string()),
+  deliveredAt: z.optional(z.string()),
+  /** Home delivery: slot, fee, district and the masked detail. */
+  delivery: z.optional(
+    z.object({ addressId: z.string(), slot: z.string(), feeFen: fen(), district: z.string(), detail: z.string(), location: z.optional(z.object({ lat: z.number(), lng: z.number() })) }),
+  ),
   cancelReason: z.optional(z.enum(['CUSTOMER', 'PAYMENT_TIMEOUT', 'CUTOFF_UNPAID', 'WAVE_CLOSED', 'PAYMENT_MISMATCH', 'MERCHANT'])),
   couponId: z.optional(z.string()),
   pointsUsed: z.int(),
@@ -46,6 +57,8 @@ export const OrderView = z.object({
       at: z.string(),
       resultAt: z.optional(z.string()),
       totalFen: z.optional(fen()),
+      valueFen: z.optional(fen()),
+      balanceFen: z.optional(fen()),
       lines: z.optional(z.array(z.object({ productId: z.string(), qty: z.int(), amountFen: fen() }))),
     }),
   ),
@@ -62,7 +75,7 @@ export const Quote = z.object({
 /** `wx.requestPayment` parameters (WeChat Pay v3 on AWS: RSA; cloudPay on CloudBase: its own). */
 export const Payment = z.looseObject({ timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.string(), paySign: z.string() });
 
-export const Placed = z.object({ order: OrderView, payment: z.optional(Payment) });
+export const Placed = z.object({ order: OrderView, payment: z.optional(z.nullable(Payment)) });
 
 export const OrderPage = z.object({ items: z.array(OrderView), nextCursor: z.optional(z.string()) });
 

@@ -15,6 +15,8 @@ import { verifiedNotification, wechatPayAnswer } from '../pay-notifications.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { waveOpenCheck } from '../waves.ts';
 import { bizDate } from '#domain/time';
+import { isWalletTrade } from '../wallet/keys.ts';
+import { applyWalletPayment } from '../wallet/payments.ts';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
@@ -49,6 +51,8 @@ export async function receivePaymentNotification(deps: Deps, raw: RawNotificatio
  */
 export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<Order | undefined> {
   if (notice.tradeState !== 'SUCCESS') return undefined;
+  // A wallet recharge or a membership order (wallet/payments.ts), not a goods order.
+  if (isWalletTrade(notice.orderId)) return void (await applyWalletPayment(deps, notice));
   for (let attempt = 1; attempt <= CODE_ATTEMPTS; attempt++) {
     const order = await findOrder(deps, notice.orderId);
     if (!order) throw new AppError('NOT_FOUND', 'unknown order', { orderId: notice.orderId });
@@ -137,10 +141,12 @@ const latePaymentRefundId = (order: Order, notice: PaymentNotice) => `${order.id
  */
 async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice, cancelReason?: CancelReason): Promise<void> {
   const cancelNow = cancelReason !== undefined;
+  // The balance "payment" of an order the wallet paid wholly has nothing to refund: the order stays unpaid (wallet/pay-by-balance.ts).
+  if (notice.amountFen === 0) throw new AppError('INVALID_STATE', 'the balance payment cannot be applied now', { orderId: order.id });
   const mismatch = notice.amountFen !== order.amounts.payableFen;
   const at = toBizIso(deps.clock.now());
   const refund = {
-    ...newRefund(deps, order, { tag: `PAY-${notice.transactionId.slice(-12)}`, amountFen: notice.amountFen, reason: mismatch ? 'paid amount differs from the order' : 'payment after the order closed' }),
+    ...newRefund(deps, order, { tag: `PAY-${notice.transactionId.slice(-12)}`, amountFen: notice.amountFen, reason: mismatch ? 'paid amount differs from the order' : 'payment after the order closed', source: 'payment' }),
     ...(mismatch ? { totalFen: notice.amountFen } : {}),
   };
   const append = appendRefund(order, refund);
@@ -158,7 +164,7 @@ async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice
     refundPushOp(deps, order, refund),
     // The payment came in and goes out again: both flows count on the day.
     financeDayOp(deps, bizDate(deps.clock.now()), { paidFen: notice.amountFen, refundFen: refund.amountFen }, order.id),
-    ...(cancelNow ? releaseOrderHoldsOps(order) : []),
+    ...(cancelNow ? releaseOrderHoldsOps(order, { at }) : []),
     ...(mismatch
       ? await staffAlertOps(deps, {
           key: 'refundAlert',

@@ -15,7 +15,8 @@ describe('holdOps', () => {
     ]);
     const input = Object.freeze([line('p-stock', 2), line('p-free', 1)]);
     const quote = { couponId: undefined, pointsUsed: 0, firstOrder: false } as unknown as Parameters<typeof holdOps>[6];
-    const { ops, guards, lines } = await holdOps({ settings: { flashShards: 8 } } as Deps, 'u-1', '2026-11-24', 'c-1', input, products, quote, 'o-1');
+    // A store whose checks write (CloudBase): products are read fresh, not checked.
+    const { ops, guards, lines } = await holdOps({ settings: { flashShards: 8 }, store: { checksWrite: true } } as unknown as Deps, 'u-1', '2026-11-24', 'c-1', input, products, quote, 'o-1');
     expect(lines.map((l) => [l.productId, l.holds])).toEqual([
       ['p-stock', ['stock', 'limit']],
       ['p-free', []],
@@ -23,5 +24,16 @@ describe('holdOps', () => {
     expect(input.map((l) => 'holds' in l)).toEqual([false, false]);
     expect(guards.map((g) => g.kind)).toEqual(['wave', 'stock', 'limit']);
     expect(ops).toHaveLength(3);
+  });
+
+  it('checks every product it priced against the rev it was priced with (the read cache), where a check is only a condition', async () => {
+    const products = new Map([
+      ['p-a', { id: 'p-a', rev: 'r1' } as Product],
+      ['p-b', { id: 'p-b' } as Product],
+    ]);
+    const quote = { couponId: undefined, pointsUsed: 0, firstOrder: false } as unknown as Parameters<typeof holdOps>[6];
+    const { ops, guards } = await holdOps({ settings: { flashShards: 8 }, store: {} } as unknown as Deps, 'u-1', '2026-11-24', 'c-1', [line('p-a', 1), line('p-b', 1)], products, quote, 'o-1');
+    expect(guards.map((g) => g.kind)).toEqual(['wave', 'product', 'product']);
+    expect(ops.slice(1).map((o) => (o as { when: unknown }).when)).toEqual([[{ op: 'eq', path: 'rev', value: 'r1' }], [{ op: 'attrNotExists', path: 'rev' }]]);
   });
 });

@@ -8,12 +8,17 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { phoneIndexOp } from '../admin-orders/phone-index.ts';
-import { flashShardCapacities, type Product } from '../catalog/products.ts';
+import { flashActive, flashShardCapacities, getProductsCached, type Product } from '../catalog/products.ts';
 import { priceFor } from './quote.ts';
 import { waveOpenCheck } from '../waves.ts';
 import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type OrderLine } from './model.ts';
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import type { PlaceInput } from './schemas.ts';
+import { forgetCached } from '../read-cache.ts';
+import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
+import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
+import { payByBalance } from '../wallet/pay-by-balance.ts';
+import { attributionOf } from '../share/attribution.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 type Guard =
@@ -25,9 +30,16 @@ type Guard =
   | { kind: 'coupon'; couponId: string }
   | { kind: 'user' }
   | { kind: 'request' }
-  | { kind: 'order' };
+  | { kind: 'order' }
+  | { kind: 'product'; productId: string }
+  | { kind: 'balance' };
 
 const FLASH_ATTEMPTS = 4;
+const BALANCE_ATTEMPTS = 8;
+const add = (ops: WriteOp[], guards: Guard[], op: WriteOp, guard: Guard) => {
+  ops.push(op);
+  guards.push(guard);
+};
 
 /**
  * Stable fingerprint of what the customer asked, to tell a retry from a reused requestId. It
@@ -43,13 +55,16 @@ function inputHash(deps: Deps, input: PlaceInput): string {
     n: input.contact.name,
     t: input.contact.phone,
     a: input.contact.address ?? null,
+    ...(input.useBalance ? { b: input.useBalance } : {}),
+    ...(input.delivery ? { d: [input.delivery.addressId, input.delivery.slot] } : {}),
   });
   return deps.contacts.mac(canonical);
 }
 
 export interface Placed {
   order: ReturnType<typeof orderView>;
-  payment: PaymentParams;
+  /** Null when the balance paid everything. */
+  payment: PaymentParams | null;
 }
 
 /**
@@ -59,6 +74,36 @@ export interface Placed {
  * response carries so browse → order → pay is three steps.
  */
 export async function placeOrder(deps: Deps, userId: string, input: PlaceInput): Promise<Placed> {
+  // A basket with a running flash sale goes through the sale's gate on this instance (sold-out.ts).
+  const marker = await flashMarkerOf(deps, input);
+  if (!marker) return placeAdmitted(deps, userId, input);
+  const soldOut = () => new AppError('OUT_OF_STOCK', 'the flash sale is sold out', { productId: marker.productId, remaining: 0 });
+  let leave: () => void;
+  try {
+    leave = await enterFlashGate(deps, marker.marker, soldOut);
+  } catch (e) {
+    // A retried request that was placed before the sale sold out still gets its order.
+    const replay = await replayOf(deps, userId, input.requestId, inputHash(deps, input));
+    if (replay) return replay;
+    throw e;
+  }
+  try {
+    // The gate is left once the transaction committed (prepaying needs no turn) or failed.
+    return await placeAdmitted(deps, userId, input, leave);
+  } finally {
+    leave();
+  }
+}
+
+/** The sold-out marker of the first running flash sale in the basket, from the cached products (a flash basket's first buyers read them once for all). */
+async function flashMarkerOf(deps: Deps, input: PlaceInput): Promise<{ marker: string; productId: string } | undefined> {
+  const products = await getProductsCached(deps, input.items.map((i) => i.productId));
+  const now = deps.clock.now();
+  for (const p of products.values()) if (flashActive(p, now)) return { marker: flashMarker(p.id, p.flashSale!.id), productId: p.id };
+  return undefined;
+}
+
+async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void): Promise<Placed> {
   const hash = inputHash(deps, input);
   // The replay check and the pricing reads go out together; a replay wins over any pricing error.
   const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceFor(deps, userId, input)]);
@@ -66,9 +111,12 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   if (replay.value) return replay.value;
   if (firstPricing.status === 'rejected') throw firstPricing.reason;
 
+  const attribution = await attributionOf(deps, input.scene);
   let order: Order | undefined;
   for (let attempt = 1; ; attempt++) {
     const priced = attempt === 1 ? firstPricing.value : await priceFor(deps, userId, input);
+    // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
+    const contact = priced.delivery?.contact ?? input.contact;
     const now = deps.clock.now();
     const orderId = deps.ids.newId();
     const createdAt = toBizIso(now);
@@ -87,7 +135,12 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
         ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
       };
     });
+    // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
+    refuseSoldOut(deps, priced.waveDate, lines, priced.products);
     const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
+    // The balance part (wallet/balance.ts): its conditioned debit joins this transaction.
+    const bal = await balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts });
+    if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
     order = {
       id: orderId,
       shortNo: orderId.slice(-6),
@@ -96,22 +149,28 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       userId,
       status: 'PENDING_PAYMENT',
       lines: heldLines,
-      amounts: priced.quote.amounts,
+      amounts: bal ? { ...priced.quote.amounts, ...bal.amounts } : priced.quote.amounts,
+      ...(bal ? { balance: bal.balance } : {}),
       ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
       pointsUsed: priced.quote.pointsUsed,
       firstOrder: priced.quote.firstOrder,
-      contactSealed: deps.contacts.encrypt(JSON.stringify(input.contact), sealedRecord.orderContact(orderId)),
-      contactMasked: maskName(input.contact.name),
-      phoneTail: input.contact.phone.slice(-4),
+      contactSealed: deps.contacts.encrypt(JSON.stringify(contact), sealedRecord.orderContact(orderId)),
+      contactMasked: maskName(contact.name),
+      phoneTail: contact.phone.slice(-4),
+      ...(priced.delivery ? { delivery: priced.delivery.delivery } : {}),
       requestId: input.requestId,
       createdAt,
       payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
       refunds: [],
-      unpaidSlot: true,
+      // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
+      unpaidSlot: !(bal && bal.amounts.payableFen === 0),
+      ...(attribution ? { attribution } : {}),
     };
     // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
-    ops.unshift(unpaidSlotHoldOp(userId));
-    guards.unshift({ kind: 'unpaid' });
+    if (order.unpaidSlot) {
+      ops.unshift(unpaidSlotHoldOp(userId));
+      guards.unshift({ kind: 'unpaid' });
+    }
     ops.push(
       {
         type: 'put',
@@ -121,11 +180,12 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
       { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
       // The phone's keyed blind index beside the sealed contact: staff find the order by the full number (admin-orders).
-      phoneIndexOp(deps, order, input.contact.phone).op,
+      phoneIndexOp(deps, order, contact.phone).op,
     );
     guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
     try {
       await deps.store.transact(ops);
+      committed?.();
       break;
     } catch (e) {
       if (!(e instanceof TransactionCancelled)) throw e;
@@ -141,10 +201,24 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
       // A flash shard emptied between our read and the commit: read the shards again.
       if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
       // The wave closed while we priced: the next attempt lands in the next open wave.
-      if (guard?.kind === 'wave' && attempt < 2) continue;
+      if (guard?.kind === 'wave' && attempt < 2) {
+        forgetCached(deps, [keys.communityWave(input.communityId, priced.waveDate)]);
+        continue;
+      }
+      // A product changed after the cached copy we priced with: price it again from a fresh read.
+      if (guard?.kind === 'product' && attempt < 3) {
+        forgetCached(deps, input.items.map((i) => keys.product(i.productId)));
+        continue;
+      }
+      // The wallet moved meanwhile (another order, a recharge): read it again.
+      if (bal && (guard?.kind === 'balance' || i < 0) && attempt < BALANCE_ATTEMPTS) continue;
+      if (guard?.kind === 'flash') markSoldOut(deps, flashMarker(guard.productId, priced.products.get(guard.productId)!.flashSale!.id));
+      if (guard?.kind === 'stock') markSoldOut(deps, stockMarker(guard.productId, priced.waveDate));
       throw failureOf(guard, current);
     }
   }
+  // Paid wholly by the balance: PAID at once, through the payment path (pickup code, binding, counters).
+  if (order.balance && order.amounts.payableFen === 0) order = await payByBalance(deps, order);
   return firstResponse(deps, userId, input.requestId, order);
 }
 
@@ -165,6 +239,8 @@ function failureOf(guard: Guard | undefined, current: Item | undefined): AppErro
       return new AppError('LIMIT_EXCEEDED', `at most ${guard.limit} of product ${guard.productId} per customer`, { productId: guard.productId, limit: guard.limit });
     case 'coupon':
       return new AppError('INVALID_STATE', 'the coupon was used', { couponId: guard.couponId, reason: 'USED' });
+    case 'balance':
+      return insufficientBalance();
     case 'user':
       return new AppError('INVALID_STATE', 'points or the first-order discount changed; quote again', {});
     default:
@@ -197,6 +273,9 @@ export async function holdOps(
   add(waveOpenCheck(communityId, waveDate), { kind: 'wave' });
   for (const input of lines) {
     const p = products.get(input.productId)!;
+    // Priced from the per-instance cache (read-cache.ts): the product must still be the one priced.
+    if (!deps.store.checksWrite)
+      add({ type: 'check', key: keys.product(p.id), when: [p.rev ? { op: 'eq', path: 'rev', value: p.rev } : { op: 'attrNotExists', path: 'rev' }] }, { kind: 'product', productId: p.id });
     if (input.flash) {
       const sale = p.flashSale!;
       const line: OrderLine = { ...input, flashShards: await allocateFlash(deps, p, input.qty) };
@@ -297,8 +376,20 @@ async function allocateFlash(deps: Deps, p: Product, qty: number): Promise<Recor
     out[String(i)] = take;
     left -= take;
   }
-  if (left > 0) throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: qty - left });
+  if (left > 0) {
+    if (left === qty) markSoldOut(deps, flashMarker(p.id, sale.id));
+    throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: qty - left });
+  }
   return out;
+}
+
+/** OUT_OF_STOCK at once for a line whose flash sale or wave stock this instance saw sold out (sold-out.ts). */
+function refuseSoldOut(deps: Deps, waveDate: string, lines: readonly OrderLine[], products: Map<string, Product>): void {
+  for (const line of lines) {
+    const p = products.get(line.productId)!;
+    const marker = line.flash ? flashMarker(p.id, p.flashSale!.id) : p.stockPerWave !== undefined ? stockMarker(p.id, waveDate) : undefined;
+    if (marker && isSoldOut(deps, marker)) throw new AppError('OUT_OF_STOCK', `product ${p.id} is sold out`, { productId: p.id, remaining: 0 });
+  }
 }
 
 /** The first response again for a repeated requestId; INVALID_STATE when the input differs. */
@@ -311,6 +402,7 @@ async function replayOf(deps: Deps, userId: string, requestId: string, hash: str
   const stored = rec.response as StoredResponse | undefined;
   if (stored) return { order: { ...stored.order, contact: orderView(deps, order, 'owner').contact }, payment: stored.payment };
   // Committed, but the first call has not answered yet (still prepaying, or it failed there).
+  if (order.balance && order.amounts.payableFen === 0) return firstResponse(deps, userId, requestId, order.status === 'PENDING_PAYMENT' ? await payByBalance(deps, order) : order);
   if (order.status !== 'PENDING_PAYMENT') throw new AppError('INVALID_STATE', 'the order of this requestId is no longer payable', { requestId, orderId: order.id });
   return firstResponse(deps, userId, requestId, order);
 }
@@ -318,7 +410,7 @@ async function replayOf(deps: Deps, userId: string, requestId: string, hash: str
 /** The first answer as kept with the idempotency record: the order as placed (without the contact, not kept in clear) and the payment parameters. */
 interface StoredResponse {
   order: Omit<Placed['order'], 'contact'>;
-  payment: PaymentParams;
+  payment: PaymentParams | null;
 }
 
 /**
@@ -329,7 +421,7 @@ interface StoredResponse {
 async function firstResponse(deps: Deps, userId: string, requestId: string, order: Order): Promise<Placed> {
   const view = orderView(deps, order, 'owner');
   const { contact, ...withoutContact } = view;
-  const response: StoredResponse = { order: withoutContact, payment: await prepay(deps, order) };
+  const response: StoredResponse = { order: withoutContact, payment: order.amounts.payableFen === 0 ? null : await prepay(deps, order) };
   try {
     await deps.store.write({ type: 'update', key: keys.idempotency(userId, requestId), update: { set: { response } }, when: [{ op: 'attrNotExists', path: 'response' }] });
     return { order: view, payment: response.payment };

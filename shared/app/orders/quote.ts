@@ -2,10 +2,12 @@ import { AppError } from '#domain/errors';
 import { priceBasket, type Quote } from '#domain/pricing';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
-import { requireCommunity } from '../catalog/communities.ts';
-import { flashActive, getProducts, type Product } from '../catalog/products.ts';
+import { requireCommunityCached } from '../catalog/communities.ts';
+import { flashActive, getProducts, getProductsCached, type Product } from '../catalog/products.ts';
 import { openWaveFor } from '../waves.ts';
 import type { BasketInput } from './schemas.ts';
+import { levelOf } from '../wallet/levels.ts';
+import { priceDelivery, type PricedDelivery } from '../delivery/pricing.ts';
 
 export interface PricedBasket {
   waveDate: string;
@@ -15,6 +17,8 @@ export interface PricedBasket {
   flash: Set<string>;
   isNewCustomer: boolean;
   profile: Record<string, unknown> | undefined;
+  /** A delivery order's fee (in `quote.amounts`), stored delivery and contact. */
+  delivery?: PricedDelivery;
 }
 
 /**
@@ -29,18 +33,21 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     throw new AppError('VALIDATION_FAILED', 'each product may appear once', { issues: [{ path: `items.${dup}.productId`, message: 'duplicate product' }] });
   if (input.items.length > deps.settings.maxOrderLines)
     throw new AppError('VALIDATION_FAILED', 'too many lines', { issues: [{ path: 'items', message: `at most ${deps.settings.maxOrderLines} lines` }] });
-  const [, products, profile, waveDate] = await Promise.all([
-    requireCommunity(deps, input.communityId),
-    getProducts(deps, ids),
+  const [, products, profile, waveDate, level] = await Promise.all([
+    // Products, community and wave through the per-instance read cache (read-cache.ts); placing checks them in its transaction.
+    requireCommunityCached(deps, input.communityId),
+    deps.store.checksWrite ? getProducts(deps, ids) : getProductsCached(deps, ids),
     deps.store.get(keys.user(userId)),
-    openWaveFor(deps, input.communityId),
+    openWaveFor(deps, input.communityId, { cached: true }),
+    levelOf(deps, userId),
   ]);
   for (const pid of ids) {
     const p = products.get(pid);
     if (!p || p.status === 'inactive') throw new AppError('NOT_FOUND', `product ${pid} is not on sale`, { productId: pid });
   }
   const now = deps.clock.now();
-  const isMember = typeof profile?.memberUntil === 'string' && Date.parse(profile.memberUntil) > now;
+  // Member prices: a paid membership still running, or a level granting them (wallet/levels.ts).
+  const isMember = (typeof profile?.memberUntil === 'string' && Date.parse(profile.memberUntil) > now) || level.memberPrice;
   const isNewCustomer = !profile?.firstPaidOrderId && !profile?.firstOrderClaimedBy;
   let coupon;
   if (input.couponId) {
@@ -60,5 +67,9 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput): 
     now,
     settings: deps.settings,
   });
+  if (input.delivery) {
+    const { quote: withFee, ...delivery } = await priceDelivery(deps, userId, input.communityId, input.delivery, quote);
+    return { waveDate, quote: withFee, products, flash, isNewCustomer, profile, delivery };
+  }
   return { waveDate, quote, products, flash, isNewCustomer, profile };
 }

@@ -29,7 +29,7 @@ export const rateCommand = defineCommand({
     const { userId } = userOf(ctx);
     const order = await findOrder(ctx.deps, input.id);
     if (!order || order.userId !== userId) throw new AppError('NOT_FOUND', `order ${input.id} not found`);
-    if (order.status !== 'PICKED_UP') throw new AppError('INVALID_STATE', 'only a picked-up order can be rated', { status: order.status });
+    if (order.status !== 'PICKED_UP' && order.status !== 'DELIVERED') throw new AppError('INVALID_STATE', 'only a picked-up or delivered order can be rated', { status: order.status });
     const ratedAt = toBizIso(ctx.deps.clock.now());
     const rating = { orderId: order.id, stars: input.stars, tags: [...new Set(input.tags)], ratedAt };
     try {

@@ -10,6 +10,9 @@ import { keys } from '../keys.ts';
 import { outboxOp } from '../outbox.ts';
 import { staffAlertOps } from '../staff-alerts.ts';
 import { findOrder, orderKey, type Order, type Refund } from './model.ts';
+import { creditRefundBalance, splitRefund } from '../wallet/balance.ts';
+import { takeBackGrowth } from '../wallet/levels.ts';
+import { reverseReferralAfterRefund } from '../referral/referral.ts';
 
 /**
  * Refunds in two steps, so money is never sent twice: (1) the refund is recorded on the order
@@ -17,14 +20,24 @@ import { findOrder, orderKey, type Order, type Refund } from './model.ts';
  * transaction with the state change that causes it; (2) `submitRefund` asks the gateway,
  * which is idempotent per refund id — a retry (or the refund job) repeats the same request.
  */
-export function newRefund(deps: Deps, order: Pick<Order, 'id' | 'refunds'>, input: { tag: string; amountFen: number; reason: string; lines?: Refund['lines'] }): Refund {
+export function newRefund(
+  deps: Deps,
+  order: Pick<Order, 'id' | 'refunds'> & Partial<Pick<Order, 'amounts' | 'balance'>>,
+  /** `amountFen`: order value given back; `source: 'payment'`: a WeChat payment the order could not take, refunded as it came. */
+  input: { tag: string; amountFen: number; reason: string; lines?: Refund['lines']; source?: 'payment' },
+): Refund {
+  // An order the wallet paid in part: the balance part goes back to the wallet (wallet/balance.ts).
+  const split = input.source === 'payment' ? undefined : splitRefund(order, input.amountFen);
+  const at = toBizIso(deps.clock.now());
   return {
     id: `${order.id}-${input.tag}`.slice(0, 64),
-    amountFen: input.amountFen,
+    amountFen: split ? split.amountFen : input.amountFen,
     reason: input.reason,
-    status: 'PROCESSING',
-    at: toBizIso(deps.clock.now()),
+    status: split && split.amountFen === 0 ? 'SUCCESS' : 'PROCESSING',
+    at,
+    ...(split && split.amountFen === 0 ? { resultAt: at } : {}),
     ...(input.lines ? { lines: input.lines } : {}),
+    ...(split ? split.part : {}),
   };
 }
 
@@ -50,11 +63,16 @@ export const REFUND_POLL_AFTER_MS = 10 * 60_000;
  * is logged and parked for `retryRefunds` (run by the expire job every 5 minutes), which
  * repeats the same idempotent request.
  */
-export async function submitRefund(deps: Deps, order: Pick<Order, 'id' | 'amounts'>, refund: Refund): Promise<boolean> {
+export async function submitRefund(deps: Deps, order: Pick<Order, 'id' | 'amounts'> & { userId?: string; status?: string }, refund: Refund): Promise<boolean> {
+  await creditRefundBalance(deps, order, refund);
+  await takeBackGrowth(deps, order, refund);
+  if (refund.amountFen === 0 && refund.balance) return true; // all of it went back to the wallet
   const request = { orderId: order.id, refundId: refund.id, amountFen: refund.amountFen, totalFen: refund.totalFen ?? order.amounts.payableFen, reason: refund.reason };
   await deps.store
     .write({ type: 'put', item: { ...keys.refundPoll(refund.at, refund.id), orderId: order.id, refundId: refund.id } })
     .catch(() => logger.warn('refund not listed for polling', { orderId: order.id, refundId: refund.id }));
+  // 老带新: a full refund of the order that earned an inviter's reward takes the reward back (shared/app/referral).
+  await reverseReferralAfterRefund(deps, order.id);
   try {
     await deps.payment.refund(request);
     return true;

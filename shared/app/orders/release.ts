@@ -1,6 +1,7 @@
 import type { WriteOp } from '#ports/item-store';
 import { keys } from '../keys.ts';
 import type { Order } from './model.ts';
+import { balanceReleaseOps } from '../wallet/balance.ts';
 
 /**
  * The writes that give back what placing an order held: wave or flash stock, per-user limits,
@@ -8,8 +9,8 @@ import type { Order } from './model.ts';
  * unpaid-order slot. Always part of the transaction that moves the order out of
  * PENDING_PAYMENT/PAID (conditioned on that status), so they happen once.
  */
-export function releaseOrderHoldsOps(order: Order, options: { stock?: boolean } = {}): WriteOp[] {
-  const ops: WriteOp[] = [...unpaidSlotReleaseOps(order)];
+export function releaseOrderHoldsOps(order: Order, options: { stock?: boolean; at?: string } = {}): WriteOp[] {
+  const ops: WriteOp[] = [...unpaidSlotReleaseOps(order), ...balanceReleaseOps(order, options.at)];
   // Units a staff refund already put back on sale while the wave was open (admin-orders/refund.ts).
   const returned = (order as { stockReturnedQty?: Record<string, number> }).stockReturnedQty ?? {};
   for (const line of options.stock === false ? [] : order.lines) {

@@ -18,6 +18,7 @@ import { destroyContactOps } from './contacts.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
 import { forgetBoundCustomer } from '../customers.ts';
 import { orderKeys } from '../orders/keys.ts';
+import { listAddresses } from '../delivery/addresses.ts';
 
 /**
  * The customer's personal-information rights (PIPL; DESIGN.md §15): SMS opt-out, export and
@@ -79,7 +80,7 @@ export const exportCommand = defineCommand({
     return {
       exportedAt: toBizIso(deps.clock.now()),
       profile: { ...profile, smsEnabled: profileItem?.smsEnabled !== false },
-      addresses: [],
+      addresses: (await listAddresses(deps, userId)).map((a) => ({ id: a.id, ...a.fields, createdAt: a.createdAt })),
       orders: orders.map((o) => orderView(deps, o, 'owner')),
       points: { balance: Number(profileItem?.points ?? 0), debt: Number(profileItem?.pointsDebt ?? 0) },
       coupons: couponItems.map((c) => ({ ...strip(c), terms: defs.get(String(c.couponId)) ?? null })),
@@ -94,7 +95,7 @@ export const exportCommand = defineCommand({
 
 /** States in which the account cannot be erased: the merchant still owes or is owed something. */
 const OPEN = new Set(['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED']);
-const DONE = ['PICKED_UP', 'CANCELLED', 'EXPIRED'];
+const DONE = ['PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'];
 const sum = (r: Record<string, number> | undefined) => Object.values(r ?? {}).reduce((a, b) => a + Number(b), 0);
 /** Units asked for in a pending request (claimed = pending + approved; approved are refunded). */
 const inAfterSales = (o: Order & { claimedQty?: Record<string, number>; refundedQty?: Record<string, number> }) => sum(o.claimedQty) > sum(o.refundedQty);

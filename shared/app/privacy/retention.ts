@@ -30,7 +30,7 @@ export interface RetentionSummary {
   more: boolean;
 }
 
-const finishedAt = (o: Order) => (o.status === 'PICKED_UP' ? o.pickedUpAt : o.status === 'CANCELLED' ? o.cancelledAt : o.status === 'EXPIRED' ? o.expiredAt : undefined);
+const finishedAt = (o: Order) => (o.status === 'PICKED_UP' || o.status === 'DELIVERED' ? o.pickedUpAt : o.status === 'CANCELLED' ? o.cancelledAt : o.status === 'EXPIRED' ? o.expiredAt : undefined);
 
 export async function destroyExpiredContacts(deps: Deps, budgetMs = RETENTION_BUDGET_MS): Promise<RetentionSummary> {
   const started = performance.now();

@@ -47,9 +47,11 @@ export async function confirmArrival(deps: Deps, input: { communityId: string; w
     throw e;
   }
   const arrivedAt = Date.parse(String(wave!.arrivedAt));
+  // A late notice (cutoff/late.ts) moves the deadlines: they count from its new time when that is later.
+  const from = Math.max(arrivedAt, wave!.lateArrivalAt ? Date.parse(String(wave!.lateArrivalAt)) : 0);
   const deadlines = {
-    regular: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, []), deps.settings.pickupClosesAt, community.hours),
-    fresh: pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, [{ fresh: true }]), deps.settings.pickupClosesAt, community.hours),
+    regular: pickupDeadline(from, pickupDaysFor(deps.settings, []), deps.settings.pickupClosesAt, community.hours),
+    fresh: pickupDeadline(from, pickupDaysFor(deps.settings, [{ fresh: true }]), deps.settings.pickupClosesAt, community.hours),
   };
 
   const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);

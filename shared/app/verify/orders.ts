@@ -7,7 +7,7 @@ import { keys } from '../keys.ts';
 import { orderFromItem, orderView, type Order, type OrderStatus } from '../orders/model.ts';
 import { requireLeaderOf } from './leader.ts';
 
-const STATUSES = ['PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
+const STATUSES = ['PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
 
 /** Product totals of a list of orders (what the delivery brings), in order of first appearance. */
 export function productSummary(orders: readonly Order[]) {

@@ -12,10 +12,12 @@ import { ledgerEntryOps, type LedgerEntry } from '../ledger.ts';
 import { orderFromItem, orderKey, orderView, type Order } from '../orders/model.ts';
 import type { LeaderBinding } from '../users.ts';
 import { pointsForFen, remainingLines } from '#domain/refund-share';
+import { pickupGrowth } from '../wallet/levels.ts';
 import { ARRIVED_INDEX_ATTRS } from './keys.ts';
 import { requireLeaderOf } from './leader.ts';
 import { lostRace } from './retry.ts';
 import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
+import { rewardInviterAfterPickup } from '../referral/referral.ts';
 import { assertTrainingRead } from '../workspace/announcements.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
@@ -58,7 +60,7 @@ export function commissionEntry(order: Order, leaderId: string, at: string): Led
 }
 
 function assertRedeemable(order: PickedUpOrder): void {
-  if (order.status === 'PICKED_UP')
+  if (order.status === 'PICKED_UP' || order.status === 'DELIVERED')
     throw new AppError('ALREADY_DONE', `order ${order.shortNo} was already picked up`, {
       orderId: order.id,
       pickedUpAt: order.pickedUpAt,
@@ -74,7 +76,15 @@ const MAX_ATTEMPTS = 5;
  * leader's commission (entry + pending balance) and credits the customer's points; the
  * order's status condition makes it happen exactly once, however many leaders' phones race.
  */
-export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, communityId: string, code: string): Promise<PickedUpOrder> {
+export async function redeemPickupCode(
+  deps: Deps,
+  leader: Pick<LeaderBinding, 'leaderId'>,
+  communityId: string,
+  code: string,
+  /** DELIVERED: a home delivery handed over with the code (shared/app/delivery/deliver.ts checks the order first). */
+  as: 'PICKED_UP' | 'DELIVERED' = 'PICKED_UP',
+  check?: (order: PickedUpOrder) => void,
+): Promise<PickedUpOrder> {
   // Steps: well-formed code → known code (an unknown one counts against the leader's minute:
   // NOT_FOUND, then RATE_LIMITED) → leader not rate limited → order ARRIVED (PICKED_UP →
   // ALREADY_DONE, else INVALID_STATE) → the pickup write → the order.
@@ -93,29 +103,38 @@ export async function redeemPickupCode(deps: Deps, leader: LeaderBinding, commun
     if (!item) throw new AppError('NOT_FOUND', 'no order has this pickup code here', { code });
     const order = orderFromItem(item) as PickedUpOrder;
     assertRedeemable(order);
+    check?.(order);
 
     const now = toBizIso(deps.clock.now());
     const attemptId = deps.ids.newId();
-    const pointsEarned = pointsForFen(order.lines.reduce((a, l) => a + l.paidFen, 0) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0), deps.settings.pointsPerYuanEarned);
+    const keptFen = order.lines.reduce((a, l) => a + l.paidFen, 0) - ((order as { preRefundedFen?: number }).preRefundedFen ?? 0);
+    // The customer's level: its points multiplier, and the growth this pickup adds (wallet/levels.ts).
+    const growth = await pickupGrowth(deps, order, keptFen);
+    const pointsEarned = Math.floor(pointsForFen(keptFen, deps.settings.pointsPerYuanEarned) * growth.pointsMultiplier);
     const entry = commissionEntry(order, leader.leaderId, now);
     const ops: WriteOp[] = [
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned }, remove: ARRIVED_INDEX_ATTRS },
+        update: { set: { status: as, pickedUpAt: now, pickedUpBy: leader.leaderId, pickupAttempt: attemptId, pointsEarned, ...(as === 'DELIVERED' ? { deliveredAt: now } : {}) }, remove: ARRIVED_INDEX_ATTRS },
         when: [{ op: 'eq', path: 'status', value: 'ARRIVED' }],
       },
       ...ledgerEntryOps(deps, entry),
       financeDayOp(deps, bizDate(deps.clock.now()), { accruedFen: entry.amountFen }, order.id),
+      ...growth.ops,
     ];
     if (pointsEarned > 0) ops.push({ type: 'update', key: keys.user(order.userId), update: { inc: { points: pointsEarned }, setIfAbsent: { id: order.userId } } });
     try {
       await deps.store.transact(ops);
-      return { ...order, status: 'PICKED_UP', pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned };
+      await rewardInviterAfterPickup(deps, order); // 老带新: the inviter's reward, once per invitee (shared/app/referral)
+      return { ...order, status: as, pickedUpAt: now, pickedUpBy: leader.leaderId, pointsEarned, ...(as === 'DELIVERED' ? { deliveredAt: now } : {}) };
     } catch (e) {
       // Lost the race (condition or a conflict that outlasted the store's retries): read again.
       const after = await deps.store.get(key, { consistent: true });
-      if (after?.pickupAttempt === attemptId) return orderFromItem(after) as PickedUpOrder;
+      if (after?.pickupAttempt === attemptId) {
+        await rewardInviterAfterPickup(deps, order);
+        return orderFromItem(after) as PickedUpOrder;
+      }
       if (attempt >= MAX_ATTEMPTS || !lostRace(e)) throw e;
     }
   }

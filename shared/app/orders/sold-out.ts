@@ -1,0 +1,83 @@
+import type { Deps } from '../deps.ts';
+
+/**
+ * The sold-out fast path (issue 19): once a flash sale, or a product's stock in a wave, is
+ * found sold out by a placing transaction, buyers on this instance are answered OUT_OF_STOCK
+ * for SOLD_OUT_MS without a transaction. A give-back of stock (cancel, expiry, cutoff, refund)
+ * clears the marker on the instance that makes it, and every marker ages out, so units given
+ * back elsewhere are on sale again within SOLD_OUT_MS. Only an optimisation: the stock
+ * conditions of the transaction still decide every sale (no oversell is possible through it).
+ * Technical time (the monotonic clock), not the business clock.
+ */
+export const SOLD_OUT_MS = 2000;
+
+/** One set of markers per store, i.e. per function instance (every test world has its own). */
+const byStore = new WeakMap<object, Map<string, number>>();
+function markersOf(deps: Deps): Map<string, number> {
+  let m = byStore.get(deps.store);
+  if (!m) byStore.set(deps.store, (m = new Map()));
+  return m;
+}
+
+export const flashMarker = (productId: string, saleId: string) => `F#${productId}#${saleId}`;
+export const stockMarker = (productId: string, waveDate: string) => `S#${productId}#${waveDate}`;
+
+export function isSoldOut(deps: Deps, marker: string): boolean {
+  const markers = markersOf(deps);
+  const at = markers.get(marker);
+  if (at === undefined) return false;
+  if (performance.now() - at < SOLD_OUT_MS) return true;
+  markers.delete(marker);
+  return false;
+}
+
+export function markSoldOut(deps: Deps, marker: string): void {
+  const markers = markersOf(deps);
+  markers.set(marker, performance.now());
+}
+
+/** Units of a product were given back: its markers (any sale, any wave) are cleared. */
+export function clearSoldOut(deps: Deps, productId: string): void {
+  const markers = markersOf(deps);
+  for (const m of markers.keys()) if (m.startsWith(`F#${productId}#`) || m.startsWith(`S#${productId}#`)) markers.delete(m);
+}
+
+/** Flash transactions of one sale in flight at once on an instance (about one per stock shard); the other buyers wait their turn. */
+export const FLASH_IN_FLIGHT = 8;
+
+interface Gate {
+  inFlight: number;
+  waiters: (() => void)[];
+}
+const gatesByStore = new WeakMap<object, Map<string, Gate>>();
+
+/**
+ * Admission to a flash sale's placing transactions on this instance: at most FLASH_IN_FLIGHT at
+ * once, so a thousand simultaneous buyers do not send a thousand transactions that contend for
+ * the same stock shards; the waiters are answered OUT_OF_STOCK the moment the sale is found
+ * sold out. Resolves with the `leave` to call when the placement ended (whatever its result);
+ * throws OUT_OF_STOCK when the sale is (or becomes, while waiting) sold out here.
+ */
+export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => Error): Promise<() => void> {
+  let gates = gatesByStore.get(deps.store);
+  if (!gates) gatesByStore.set(deps.store, (gates = new Map()));
+  let gate = gates.get(marker);
+  if (!gate) gates.set(marker, (gate = { inFlight: 0, waiters: [] }));
+  const g = gate;
+  while (g.inFlight >= FLASH_IN_FLIGHT) {
+    if (isSoldOut(deps, marker)) throw soldOut();
+    await new Promise<void>((resolve) => g.waiters.push(resolve));
+  }
+  if (isSoldOut(deps, marker)) throw soldOut();
+  g.inFlight++;
+  let left = false;
+  return () => {
+    if (left) return;
+    left = true;
+    g.inFlight--;
+    // Sold out: every waiter hears it now; otherwise the next one goes.
+    if (isSoldOut(deps, marker)) for (const wake of g.waiters.splice(0)) wake();
+    else g.waiters.shift()?.();
+    if (g.inFlight === 0 && g.waiters.length === 0) gates!.delete(marker);
+  };
+}

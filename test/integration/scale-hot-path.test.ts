@@ -1,0 +1,112 @@
+/**
+ * Issue 19's placement hot path on DynamoDB Local: products, communities and waves come from a
+ * per-instance cache of a few seconds, yet a changed price is never sold at the old one (the
+ * transaction checks the product's `rev`); once a flash sale or a wave's stock is sold out,
+ * buyers are answered OUT_OF_STOCK without a transaction, and a cancel that gives units back
+ * puts them on sale again at once.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '#platform/dispatch';
+import { cancelCommand, placeCommand, quoteCommand } from '#app/orders/commands';
+import { upsertProductCommand } from '#app/admin/commands';
+import type { ItemStore } from '#ports/item-store';
+import { keys } from '#app/keys';
+import { READ_CACHE_MS } from '#app/read-cache';
+import { codeOf } from '#test/errors';
+import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
+import { createTestStore } from '../support/dynamo.ts';
+
+const contact = { name: '张三', phone: '13912345678' };
+let n = 0;
+/** The error code a call failed with, or OK. */
+const failure = (p: Promise<unknown>) => p.then(() => 'OK', codeOf);
+const rid = () => `hot-${Date.now().toString(36)}-${n++}`;
+
+/** The real store, counting the transactions and reads that reach it. */
+function counting(store: ItemStore) {
+  const counts = { transact: 0, reads: 0, keys: [] as string[] };
+  const wrapped: ItemStore = {
+    ...store,
+    get: (...a) => (counts.reads++, counts.keys.push(`${a[0].pk}|${a[0].sk}`), store.get(...a)),
+    getMany: (...a) => (counts.reads++, counts.keys.push(...a[0].map((k) => `${k.pk}|${k.sk}`)), store.getMany(...a)),
+    query: (...a) => store.query(...a),
+    write: (...a) => store.write(...a),
+    transact: (...a) => (counts.transact++, store.transact(...a)),
+    putMany: (...a) => store.putMany(...a),
+  };
+  return { wrapped, counts };
+}
+
+describe('placement reads through a per-instance cache and answers sold-out without a transaction', () => {
+  let w: TestWorld;
+  let counts: ReturnType<typeof counting>['counts'];
+  const place = (openid: string, items: { productId: string; qty: number }[]) =>
+    dispatch(placeCommand, { communityId: 'c-jingan', items, requestId: rid(), contact }, { kind: 'openid', openid }, w.deps) as Promise<any>;
+  const upsert = (input: Record<string, unknown>) => upsertProductCommand.run(staffCtx(w.deps), input as any) as Promise<any>;
+
+  beforeAll(async () => {
+    const c = counting((await createTestStore()).store);
+    counts = c.counts;
+    w = await makeWorld({ now: '2027-01-12T10:00:00+08:00', store: c.wrapped });
+  });
+
+  it('a price changed after the product was cached is charged at the new price, never the old one', async () => {
+    const product = await upsert({ title: '缓存测试 苹果', category: '水果', priceFen: 1000, supplierId: 's-fruit', fresh: true, status: 'active' });
+    // Cached by a quote …
+    const quoted = (await dispatch(quoteCommand, { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }] }, { kind: 'openid', openid: 'u-cache-1' }, w.deps)) as any;
+    expect(quoted.lines[0].unitPriceFen).toBe(1000);
+    // … then the merchant raises the price within the cache's lifetime.
+    await upsert({ ...product, priceFen: 1500 });
+    const placed = await place('u-cache-1', [{ productId: product.id, qty: 1 }]);
+    expect(placed.order.lines[0].unitPriceFen).toBe(1500);
+    // And taking the product off sale is seen by the next placement at once, whatever the cache holds.
+    await upsert({ ...product, priceFen: 1500, status: 'inactive' });
+    expect(await failure(place('u-cache-2', [{ productId: product.id, qty: 1 }]))).toBe('NOT_FOUND');
+  });
+
+  it('repeated placements read the product, community and wave once per cache lifetime', async () => {
+    const product = await upsert({ title: '缓存测试 米', category: '粮油', priceFen: 500, supplierId: 's-grain', fresh: false, status: 'active' });
+    await place('u-reads-0', [{ productId: product.id, qty: 1 }]);
+    const from = counts.keys.length;
+    const t0 = performance.now();
+    for (let i = 1; i <= 5; i++) await place(`u-reads-${i}`, [{ productId: product.id, qty: 1 }]);
+    const refreshes = 1 + Math.floor((performance.now() - t0) / READ_CACHE_MS);
+    const read = counts.keys.slice(from);
+    // The product, the community and its wave: read again only when the cache's entry aged out (at most once per lifetime), not per placement.
+    const key = (k: { pk: string; sk: string }) => `${k.pk}|${k.sk}`;
+    const waveDate = '2027-01-12';
+    for (const k of [keys.product(product.id), keys.community('c-jingan'), keys.communityWave('c-jingan', waveDate)])
+      expect(read.filter((r) => r === key(k)).length, key(k)).toBeLessThanOrEqual(Math.min(refreshes, 5));
+    expect(read.filter((r) => r === key(keys.product(product.id))).length).toBeLessThan(5);
+  });
+
+  it('a sold-out wave stock answers OUT_OF_STOCK without a transaction; a cancel puts the unit on sale again at once', async () => {
+    const product = await upsert({ title: '限量 土鸡蛋', category: '禽蛋', priceFen: 2000, supplierId: 's-egg', fresh: true, status: 'active', stockPerWave: 2 });
+    const a = await place('u-sold-a', [{ productId: product.id, qty: 1 }]);
+    await place('u-sold-b', [{ productId: product.id, qty: 1 }]);
+    // The first refusal is the transaction's; it leaves the marker.
+    expect(await failure(place('u-sold-c', [{ productId: product.id, qty: 1 }]))).toBe('OUT_OF_STOCK');
+    const before = counts.transact;
+    for (let i = 0; i < 5; i++) expect(await failure(place(`u-sold-d${i}`, [{ productId: product.id, qty: 1 }]))).toBe('OUT_OF_STOCK');
+    expect(counts.transact - before).toBe(0);
+    // A cancel gives the unit back and clears the marker: the next buyer gets it.
+    await dispatch(cancelCommand, { id: a.order.id }, { kind: 'openid', openid: 'u-sold-a' }, w.deps);
+    const again = await place('u-sold-e', [{ productId: product.id, qty: 1 }]);
+    expect(again.order.status).toBe('PENDING_PAYMENT');
+    expect(await failure(place('u-sold-f', [{ productId: product.id, qty: 1 }]))).toBe('OUT_OF_STOCK');
+  });
+
+  it('a sold-out flash sale answers the late buyers without a transaction, and never oversells', async () => {
+    const now = w.clock.now();
+    const product = await upsert({
+      title: '秒杀 草莓', category: '水果', priceFen: 3990, supplierId: 's-fruit', fresh: true, status: 'active',
+      flashSale: { priceFen: 990, stock: 10, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), perUserLimit: 1 },
+    });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => place(`u-flash-${i}`, [{ productId: product.id, qty: 1 }]).then(() => 'OK', (e) => e.code)));
+    expect(results.filter((r) => r === 'OK')).toHaveLength(10);
+    expect(new Set(results.filter((r) => r !== 'OK'))).toEqual(new Set(['OUT_OF_STOCK']));
+    const before = counts.transact;
+    for (let i = 0; i < 5; i++) expect(await failure(place(`u-flash-late-${i}`, [{ productId: product.id, qty: 1 }]))).toBe('OUT_OF_STOCK');
+    expect(counts.transact - before).toBe(0);
+  });
+});
