@@ -4,11 +4,11 @@ import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { AppError } from '#domain/errors';
 import { bizTime, toBizIso } from '#domain/time';
-import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { getProduct, listProducts } from '../catalog/products.ts';
 import { openWaveFor, waveInfo } from '../waves.ts';
 import { requireLeaderOf } from '../verify/leader.ts';
+import { shareCardFor } from '../share/cards.ts';
 import { workspaceKeys } from './keys.ts';
 
 /**
@@ -51,13 +51,6 @@ export const productMaterialsCommand = defineCommand({
   },
 });
 
-/** The leader's share card, when the share-card use case is wired (null otherwise). */
-export type ShareCardOf = (deps: Deps, who: { userId: string; communityId: string }) => Promise<{ scene: string; imageUrl: string } | null>;
-let shareCardOf: ShareCardOf = async () => null;
-export const useShareCards = (f: ShareCardOf) => {
-  shareCardOf = f;
-};
-
 const hhmm = (iso: string) => bizTime(iso).format('HH:mm');
 const monthDay = (iso: string) => bizTime(iso).format('M月D日');
 
@@ -89,7 +82,8 @@ export const materialsCommand = defineCommand({
       return { productId: p.id, title: p.title, priceFen: p.priceFen, text: m ? String(m.text) : '', images: m ? (m.images as string[]) : [] };
     });
     const post = groupPost({ date, cutoffAt: wave.cutoffAt, arrivalAt: wave.arrivalAt, pointName: String(community?.name ?? ''), products });
-    const shareCard = await shareCardOf(deps, { userId: userOf(ctx).userId, communityId: leader.communityId });
+    // The leader's own card (their community and invite code), made once per scene (shared/app/share/cards.ts).
+    const shareCard = await shareCardFor(deps, { userId: userOf(ctx).userId, communityId: leader.communityId });
     return { date, cutoffAt: wave.cutoffAt, arrivalAt: wave.arrivalAt, post, products, shareCard };
   },
 });
