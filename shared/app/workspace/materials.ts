@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { bizDateSchema, id } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
-import { AppError } from '#domain/errors';
+import { AppError, isAppError } from '#domain/errors';
+import { logger } from '#platform/logger';
 import { bizTime, toBizIso } from '#domain/time';
 import { keys } from '../keys.ts';
 import { getProduct, listProducts } from '../catalog/products.ts';
@@ -83,7 +84,12 @@ export const materialsCommand = defineCommand({
     });
     const post = groupPost({ date, cutoffAt: wave.cutoffAt, arrivalAt: wave.arrivalAt, pointName: String(community?.name ?? ''), products });
     // The leader's own card (their community and invite code), made once per scene (shared/app/share/cards.ts).
-    const shareCard = await shareCardFor(deps, { userId: userOf(ctx).userId, communityId: leader.communityId });
+    // The materials still answer when the card cannot be made now (WeChat's code service down): shareCard null, retried on the next read.
+    const shareCard = await shareCardFor(deps, { userId: userOf(ctx).userId, communityId: leader.communityId }).catch((e: unknown) => {
+      if (isAppError(e)) throw e;
+      logger.warn('share card not made for the materials', { communityId: leader.communityId, error: e instanceof Error ? e.name : 'unknown' });
+      return null;
+    });
     return { date, cutoffAt: wave.cutoffAt, arrivalAt: wave.arrivalAt, post, products, shareCard };
   },
 });
