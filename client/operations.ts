@@ -117,6 +117,7 @@ export const OPERATIONS = {
   'admin.decideLeaderApplication': { name: 'admin.decideLeaderApplication', fn: 'admin', action: 'decideLeaderApplication', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/leader-applications/{id}/decide', status: 200 } },
   'admin.announce': { name: 'admin.announce', fn: 'admin', action: 'announce', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/announcements', status: 200 } },
   'admin.productMaterial': { name: 'admin.productMaterial', fn: 'admin', action: 'productMaterial', roles: ['owner', 'operations'], http: { method: 'PUT', path: '/admin/products/{id}/material', status: 200 } },
+  'admin.productMaterials': { name: 'admin.productMaterials', fn: 'admin', action: 'productMaterials', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/materials', status: 200 } },
   'admin.communities': { name: 'admin.communities', fn: 'admin', action: 'communities', roles: ['owner', 'operations', 'warehouse'], http: { method: 'GET', path: '/admin/communities', status: 200 } },
   'admin.suppliers': { name: 'admin.suppliers', fn: 'admin', action: 'suppliers', roles: ['owner', 'operations', 'warehouse'], http: { method: 'GET', path: '/admin/suppliers', status: 200 } },
   'admin.createSupplier': { name: 'admin.createSupplier', fn: 'admin', action: 'createSupplier', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/suppliers', status: 200 } },

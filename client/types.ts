@@ -1512,29 +1512,86 @@ export type VerifyApplyInput = {
   description?: string;
   photos?: Array<string>;
 };
-/** Output of `verify.apply`: no output schema is declared yet. */
-export type VerifyApplyOutput = unknown;
+/** Output of `verify.apply` (`data` of the answer). */
+export type VerifyApplyOutput = {
+  id: string;
+  userId: string;
+  name: string;
+  pointName: string;
+  address: string;
+  location: {
+    lat: number;
+    lng: number;
+  };
+  region: string;
+  hours: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
+  capacity: number;
+  phoneTail: string;
+  description?: string;
+  photos: Array<string>;
+  status: "PENDING" | "APPROVED" | "REJECTED";
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  communityId?: string;
+  leaderId?: string;
+};
 
 /** Input of `verify.announcements` (GET /leader/announcements). */
 export type VerifyAnnouncementsInput = {
   kind?: "notice" | "training";
 };
-/** Output of `verify.announcements`: no output schema is declared yet. */
-export type VerifyAnnouncementsOutput = unknown;
+/** Output of `verify.announcements` (`data` of the answer). */
+export type VerifyAnnouncementsOutput = Array<{
+  id: string;
+  title: string;
+  body: string;
+  kind: "notice" | "training";
+  publishedAt: string;
+  readAt?: string;
+}>;
 
 /** Input of `verify.readAnnouncement` (POST /leader/announcements/{id}/read). */
 export type VerifyReadAnnouncementInput = {
   id: string;
 };
-/** Output of `verify.readAnnouncement`: no output schema is declared yet. */
-export type VerifyReadAnnouncementOutput = unknown;
+/** Output of `verify.readAnnouncement` (`data` of the answer). */
+export type VerifyReadAnnouncementOutput = {
+  id: string;
+  title: string;
+  body: string;
+  kind: "notice" | "training";
+  publishedAt: string;
+  readAt?: string;
+};
 
 /** Input of `verify.materials` (GET /leader/materials). */
 export type VerifyMaterialsInput = {
   date?: string;
 };
-/** Output of `verify.materials`: no output schema is declared yet. */
-export type VerifyMaterialsOutput = unknown;
+/** Output of `verify.materials` (`data` of the answer). */
+export type VerifyMaterialsOutput = {
+  date: string;
+  cutoffAt: string;
+  arrivalAt: string;
+  post: string;
+  products: Array<{
+    productId: string;
+    title: string;
+    priceFen: number;
+    text: string;
+    images: Array<string>;
+  }>;
+  shareCard: {
+    scene: string;
+    imageUrl: string;
+  } | null;
+};
 
 /** Input of `verify.assistAfterSales` (POST /leader/after-sales). */
 export type VerifyAssistAfterSalesInput = {
@@ -1546,20 +1603,91 @@ export type VerifyAssistAfterSalesInput = {
   reason: string;
   photos?: Array<string>;
 };
-/** Output of `verify.assistAfterSales`: no output schema is declared yet. */
-export type VerifyAssistAfterSalesOutput = unknown;
+/** Output of `verify.assistAfterSales` (`data` of the answer). */
+export type VerifyAssistAfterSalesOutput = {
+  id: string;
+  orderId: string;
+  orderShortNo: string;
+  communityId: string;
+  userId: string;
+  leaderId: string;
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+  }>;
+  reason: string;
+  photos: Array<string>;
+  status: "AWAITING_CUSTOMER" | "CONFIRMED";
+  createdAt: string;
+  confirmedAt?: string;
+  afterSalesId?: string;
+};
 
 /** Input of `verify.afterSalesDrafts` (GET /after-sales/drafts). */
 export type VerifyAfterSalesDraftsInput = Record<string, unknown>;
-/** Output of `verify.afterSalesDrafts`: no output schema is declared yet. */
-export type VerifyAfterSalesDraftsOutput = unknown;
+/** Output of `verify.afterSalesDrafts` (`data` of the answer). */
+export type VerifyAfterSalesDraftsOutput = Array<{
+  id: string;
+  orderId: string;
+  orderShortNo: string;
+  communityId: string;
+  userId: string;
+  leaderId: string;
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+  }>;
+  reason: string;
+  photos: Array<string>;
+  status: "AWAITING_CUSTOMER" | "CONFIRMED";
+  createdAt: string;
+  confirmedAt?: string;
+  afterSalesId?: string;
+}>;
 
 /** Input of `verify.confirmAfterSales` (POST /after-sales/drafts/{id}/confirm). */
 export type VerifyConfirmAfterSalesInput = {
   id: string;
 };
-/** Output of `verify.confirmAfterSales`: no output schema is declared yet. */
-export type VerifyConfirmAfterSalesOutput = unknown;
+/** Output of `verify.confirmAfterSales` (`data` of the answer). */
+export type VerifyConfirmAfterSalesOutput = {
+  id: string;
+  orderId: string;
+  orderShortNo: string;
+  communityId: string;
+  waveDate: string;
+  userId: string;
+  leaderId?: string;
+  lines: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+  }>;
+  reason: string;
+  status: "PENDING" | "APPROVED" | "REJECTED";
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  decisionReason?: string;
+  approvedLines?: Array<{
+    productId: string;
+    title: string;
+    qty: number;
+    amountFen: number;
+    commissionFen: number;
+  }>;
+  refundId?: string;
+  refundFen?: number;
+  clawbackFen?: number;
+  pointsTakenBack?: number;
+  pointsDebt?: number;
+  reaskedQty?: Record<string, number>;
+  complaintCounted?: boolean;
+  assistedBy?: string;
+  photos?: Array<string>;
+};
 
 /** Input of `verify.deliver` (POST /verify/deliver). */
 export type VerifyDeliverInput = {
@@ -3042,8 +3170,35 @@ export type AdminAuditOutput = {
 export type AdminLeaderApplicationsInput = {
   status?: "PENDING" | "APPROVED" | "REJECTED";
 };
-/** Output of `admin.leaderApplications`: no output schema is declared yet. */
-export type AdminLeaderApplicationsOutput = unknown;
+/** Output of `admin.leaderApplications` (`data` of the answer). */
+export type AdminLeaderApplicationsOutput = Array<{
+  id: string;
+  userId: string;
+  name: string;
+  pointName: string;
+  address: string;
+  location: {
+    lat: number;
+    lng: number;
+  };
+  region: string;
+  hours: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
+  capacity: number;
+  phoneTail: string;
+  description?: string;
+  photos: Array<string>;
+  status: "PENDING" | "APPROVED" | "REJECTED";
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  communityId?: string;
+  leaderId?: string;
+}>;
 
 /** Input of `admin.decideLeaderApplication` (POST /admin/leader-applications/{id}/decide). */
 export type AdminDecideLeaderApplicationInput = {
@@ -3053,8 +3208,35 @@ export type AdminDecideLeaderApplicationInput = {
   routeId?: string;
   reason?: string;
 };
-/** Output of `admin.decideLeaderApplication`: no output schema is declared yet. */
-export type AdminDecideLeaderApplicationOutput = unknown;
+/** Output of `admin.decideLeaderApplication` (`data` of the answer). */
+export type AdminDecideLeaderApplicationOutput = {
+  id: string;
+  userId: string;
+  name: string;
+  pointName: string;
+  address: string;
+  location: {
+    lat: number;
+    lng: number;
+  };
+  region: string;
+  hours: {
+    opens: string;
+    closes: string;
+    closedDays?: Array<number>;
+  };
+  capacity: number;
+  phoneTail: string;
+  description?: string;
+  photos: Array<string>;
+  status: "PENDING" | "APPROVED" | "REJECTED";
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  communityId?: string;
+  leaderId?: string;
+};
 
 /** Input of `admin.announce` (POST /admin/announcements). */
 export type AdminAnnounceInput = {
@@ -3068,8 +3250,21 @@ export type AdminAnnounceInput = {
     routeIds?: Array<string>;
   };
 };
-/** Output of `admin.announce`: no output schema is declared yet. */
-export type AdminAnnounceOutput = unknown;
+/** Output of `admin.announce` (`data` of the answer). */
+export type AdminAnnounceOutput = {
+  id: string;
+  title: string;
+  body: string;
+  kind: "notice" | "training";
+  publishedAt: string;
+  readAt?: string;
+  audience: {
+    all?: true;
+    regions?: Array<string>;
+    routeIds?: Array<string>;
+  };
+  pushed: number;
+};
 
 /** Input of `admin.productMaterial` (PUT /admin/products/{id}/material). */
 export type AdminProductMaterialInput = {
@@ -3077,8 +3272,24 @@ export type AdminProductMaterialInput = {
   text: string;
   images: Array<string>;
 };
-/** Output of `admin.productMaterial`: no output schema is declared yet. */
-export type AdminProductMaterialOutput = unknown;
+/** Output of `admin.productMaterial` (`data` of the answer). */
+export type AdminProductMaterialOutput = {
+  productId: string;
+  text: string;
+  images: Array<string>;
+  updatedAt: string;
+  updatedBy: string;
+};
+
+/** Input of `admin.productMaterials` (GET /admin/materials). */
+export type AdminProductMaterialsInput = Record<string, unknown>;
+/** Output of `admin.productMaterials` (`data` of the answer). */
+export type AdminProductMaterialsOutput = Array<{
+  productId: string;
+  text: string;
+  images: Array<string>;
+  updatedAt: string;
+}>;
 
 /** Input of `admin.communities` (GET /admin/communities). */
 export type AdminCommunitiesInput = Record<string, unknown>;
@@ -3743,6 +3954,8 @@ export interface Client {
     announce(input: AdminAnnounceInput): Promise<AdminAnnounceOutput>;
     /** PUT /admin/products/{id}/material · owner, operations */
     productMaterial(input: AdminProductMaterialInput): Promise<AdminProductMaterialOutput>;
+    /** GET /admin/materials · owner, operations */
+    productMaterials(input?: AdminProductMaterialsInput): Promise<AdminProductMaterialsOutput>;
     /** GET /admin/communities · owner, operations, warehouse */
     communities(input?: AdminCommunitiesInput): Promise<AdminCommunitiesOutput>;
     /** GET /admin/suppliers · owner, operations, warehouse */

@@ -29,6 +29,10 @@ export const pages: RouteRecordRaw[] = [
   { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue'), meta: { title: '设置', icon: 'Setting', command: 'admin.settings' } },
   { path: '/staff', name: 'staff', component: () => import('./pages/Staff.vue'), meta: { title: '员工与审计', icon: 'User', command: 'admin.staff' } },
   { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLetters.vue'), meta: { title: '推送死信', icon: 'Message', command: 'notify.deadLetters' } },
+  // Leader workspace (issue 17): applications, announcements, product materials.
+  { path: '/leader-applications', name: 'leader-applications', component: () => import('./pages/LeaderApplications.vue'), meta: { title: '团长申请', icon: 'User', command: 'admin.leaderApplications' } },
+  { path: '/announcements', name: 'announcements', component: () => import('./pages/Announcements.vue'), meta: { title: '公告', icon: 'Message', command: 'admin.announce' } },
+  { path: '/materials', name: 'materials', component: () => import('./pages/Materials.vue'), meta: { title: '商品素材', icon: 'Goods', command: 'admin.productMaterial' } },
   { path: '/jobs', name: 'jobs', component: () => import('./pages/Jobs.vue'), meta: { title: '任务', icon: 'Timer', command: 'admin.runJob' } },
 ];
 

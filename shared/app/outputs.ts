@@ -10,6 +10,7 @@ import { adminOrderOutputs } from './admin-orders/outputs.ts';
 import { cutoffOutputs } from './cutoff/outputs.ts';
 import { afterSalesOutputs } from './after-sales/outputs.ts';
 import { adminOutputs } from './admin/outputs.ts';
+import { workspaceOutputs } from './workspace/outputs.ts';
 import { walletOutputs } from './wallet/outputs.ts';
 import { shareOutputs } from './share/outputs.ts';
 import { supplyOutputs } from './supply/outputs.ts';
@@ -19,7 +20,7 @@ import { supplyOutputs } from './supply/outputs.ts';
  * (openapi.json, client/types.ts) and the tests that check responses; no function imports this
  * file, so the schemas stay out of the bundles. A command may also declare `output` itself.
  */
-export const OUTPUTS: Record<string, z.ZodMiniType> = { ...authOutputs, ...catalogOutputs, ...orderOutputs, ...verifyOutputs, ...settleOutputs, ...notifyOutputs, ...adminOrderOutputs, ...cutoffOutputs, ...afterSalesOutputs, ...adminOutputs, ...walletOutputs, ...shareOutputs, ...supplyOutputs };
+export const OUTPUTS: Record<string, z.ZodMiniType> = { ...authOutputs, ...catalogOutputs, ...orderOutputs, ...verifyOutputs, ...settleOutputs, ...notifyOutputs, ...adminOrderOutputs, ...cutoffOutputs, ...afterSalesOutputs, ...adminOutputs, ...walletOutputs, ...shareOutputs, ...supplyOutputs, ...workspaceOutputs };
 
 /** The output schema of a command, if one is declared. */
 export const outputOf = (c: Pick<Command<any, any, any>, 'name' | 'output'>): z.ZodMiniType | undefined => c.output ?? OUTPUTS[c.name];

@@ -113,7 +113,15 @@ describe('leader workspace over HTTP', () => {
     expect(m.body.data.products.find((p: any) => p.productId === 'p-rice')).toMatchObject({ text: '东北新米，软糯香甜', images: ['https://img.example.com/rice.jpg'], priceFen: expect.any(Number) });
     expect(m.body.data.post).toContain('东北新米，软糯香甜');
     expect(m.body.data.post).toContain(`莘庄小店${suffix}`);
-    expect('shareCard' in m.body.data).toBe(true);
+    // The leader's share card: a PNG the stack serves, whose scene opens this community and names its leader.
+    const card = m.body.data.shareCard;
+    expect(card).toEqual({ scene: expect.any(String), imageUrl: expect.any(String) });
+    const image = await fetch(card.imageUrl);
+    expect(image.status).toBe(200);
+    expect([...new Uint8Array(await image.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const landing = await api('GET', `/share/resolve?scene=${card.scene}`, { token: buyer });
+    expect(landing.status, landing.text).toBe(200);
+    expect(landing.body.data).toMatchObject({ communityId, leaderId: expect.stringMatching(/^l-/) });
     expect((await api('GET', `/leader/materials?date=${D}`, { token: buyer })).status).toBe(403);
   });
 

@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createFolderStorage } from '#adapters/local/folder-storage';
+import { createSandboxCodes } from '#adapters/local/sandbox-codes';
 import { dispatch } from '#platform/dispatch';
 import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
@@ -110,6 +115,8 @@ describe('leader applications', () => {
 describe('announcements, training and daily materials', () => {
   it('apply → approve → the new leader sees the training, cannot redeem before reading it (TRAINING), reads it, redeems; a region notice reaches only its leaders, once', async () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    // The share card's ports as on the local stage: mini-program codes from the sandbox, images in a folder.
+    Object.assign(w.deps, { objectStorage: createFolderStorage({ dir: mkdtempSync(join(tmpdir(), 'gb-storage-')), baseUrl: 'http://local.test' }), miniCodes: createSandboxCodes() });
     const training = await staff(w, 'admin.announce', { requestId: 'train-1', title: '新团长培训：核销', body: '核销前请核对取货码……', kind: 'training', audience: { all: true } });
     expect(training).toMatchObject({ kind: 'training', pushed: 4 });
 
@@ -151,7 +158,9 @@ describe('announcements, training and daily materials', () => {
     expect(materials.post).toContain('新米上市，软糯香甜');
     expect(materials.post).toContain('莘庄小店');
     expect(materials.post).toContain('22:00截单');
-    expect('shareCard' in materials).toBe(true);
+    // The leader's own share card: its scene opens the leader's community and names them.
+    expect(materials.shareCard).toEqual({ scene: expect.any(String), imageUrl: expect.any(String) });
+    expect(await as(w, 'u-customer', 'order.resolveScene', { scene: materials.shareCard.scene })).toMatchObject({ communityId, leaderId });
 
     // The first redeem waits for the training; nothing changes meanwhile.
     const order = await givenOrder(w, { communityId, userId: 'u-buyer', waveDate: D, status: 'ARRIVED', lines: [{ productId: 'p-rice', qty: 1 }] });

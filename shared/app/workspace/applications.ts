@@ -170,14 +170,19 @@ export async function decideApplication(deps: Deps, staffId: string, input: z.in
     }),
   ];
 
+  // A refusal found while reading may be a concurrent approval of this very application: that one answers ALREADY_DONE.
+  const refuse = async (e: AppError) => {
+    const now = await deps.store.get(workspaceKeys.application(input.id), { consistent: true });
+    return now && now.status !== 'PENDING' ? alreadyDone(now) : e;
+  };
   if (status === 'APPROVED') {
     if (input.communityId) {
       const community = await deps.store.get(keys.community(input.communityId), { consistent: true });
       if (!community || community.status === 'inactive') throw new AppError('NOT_FOUND', `community ${input.communityId} not found`, { communityId: input.communityId });
-      if (community.leaderId) throw new AppError('INVALID_STATE', 'the community already has a leader', { reason: 'COMMUNITY_HAS_LEADER', communityId: input.communityId });
+      if (community.leaderId) throw await refuse(new AppError('INVALID_STATE', 'the community already has a leader', { reason: 'COMMUNITY_HAS_LEADER', communityId: input.communityId }));
     }
     const role = await deps.store.get(keys.leaderRole(userId), { consistent: true });
-    if (role && role.status !== 'removed') throw new AppError('INVALID_STATE', 'the applicant already leads a community', { reason: 'ALREADY_LEADER' });
+    if (role && role.status !== 'removed') throw await refuse(new AppError('INVALID_STATE', 'the applicant already leads a community', { reason: 'ALREADY_LEADER' }));
     const phone = deps.contacts.decrypt(String(item.phoneSealed), sealedRecord.applicationPhone(input.id));
     const name = String(item.name);
     ops.push(
@@ -243,8 +248,8 @@ export async function decideApplication(deps: Deps, staffId: string, input: z.in
       const after = await deps.store.get(workspaceKeys.application(input.id), { consistent: true });
       throw alreadyDone(after ?? item);
     }
-    if (failed === 'community') throw new AppError('INVALID_STATE', 'the community already has a leader (or exists already)', { reason: 'COMMUNITY_HAS_LEADER', communityId });
-    if (failed === 'openid') throw new AppError('INVALID_STATE', 'the applicant already leads a community', { reason: 'ALREADY_LEADER' });
+    if (failed === 'community') throw await refuse(new AppError('INVALID_STATE', 'the community already has a leader (or exists already)', { reason: 'COMMUNITY_HAS_LEADER', communityId }));
+    if (failed === 'openid') throw await refuse(new AppError('INVALID_STATE', 'the applicant already leads a community', { reason: 'ALREADY_LEADER' }));
     // A conflict with a concurrent decision that outlasted the store's retries: decided meanwhile → ALREADY_DONE, else try again.
     if (lostRace(e) && attempt < 5) {
       const after = await deps.store.get(workspaceKeys.application(input.id), { consistent: true });

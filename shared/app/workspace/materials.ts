@@ -2,13 +2,14 @@ import * as z from 'zod/mini';
 import { bizDateSchema, id } from '#platform/schema';
 import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
-import { AppError } from '#domain/errors';
+import { AppError, isAppError } from '#domain/errors';
+import { logger } from '#platform/logger';
 import { bizTime, toBizIso } from '#domain/time';
-import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { getProduct, listProducts } from '../catalog/products.ts';
 import { openWaveFor, waveInfo } from '../waves.ts';
 import { requireLeaderOf } from '../verify/leader.ts';
+import { shareCardFor } from '../share/cards.ts';
 import { workspaceKeys } from './keys.ts';
 
 /**
@@ -38,12 +39,18 @@ export const productMaterialCommand = defineCommand({
   },
 });
 
-/** The leader's share card, when the share-card use case is wired (null otherwise). */
-export type ShareCardOf = (deps: Deps, who: { userId: string; communityId: string }) => Promise<{ scene: string; imageUrl: string } | null>;
-let shareCardOf: ShareCardOf = async () => null;
-export const useShareCards = (f: ShareCardOf) => {
-  shareCardOf = f;
-};
+/** `GET /admin/materials` (`admin.productMaterials`, not in API.md): every product's material, for the console's editor. */
+export const productMaterialsCommand = defineCommand({
+  name: 'admin.productMaterials',
+  roles: ['owner', 'operations'],
+  input: z.object({}),
+  http: { method: 'GET', path: '/admin/materials' },
+  async run({ deps }) {
+    const products = await listProducts(deps);
+    const items = await deps.store.getMany(products.map((p) => workspaceKeys.material(p.id)));
+    return items.map((m) => ({ productId: String(m.productId), text: String(m.text), images: m.images as string[], updatedAt: String(m.updatedAt) }));
+  },
+});
 
 const hhmm = (iso: string) => bizTime(iso).format('HH:mm');
 const monthDay = (iso: string) => bizTime(iso).format('M月D日');
@@ -76,7 +83,13 @@ export const materialsCommand = defineCommand({
       return { productId: p.id, title: p.title, priceFen: p.priceFen, text: m ? String(m.text) : '', images: m ? (m.images as string[]) : [] };
     });
     const post = groupPost({ date, cutoffAt: wave.cutoffAt, arrivalAt: wave.arrivalAt, pointName: String(community?.name ?? ''), products });
-    const shareCard = await shareCardOf(deps, { userId: userOf(ctx).userId, communityId: leader.communityId });
+    // The leader's own card (their community and invite code), made once per scene (shared/app/share/cards.ts).
+    // The materials still answer when the card cannot be made now (WeChat's code service down): shareCard null, retried on the next read.
+    const shareCard = await shareCardFor(deps, { userId: userOf(ctx).userId, communityId: leader.communityId }).catch((e: unknown) => {
+      if (isAppError(e)) throw e;
+      logger.warn('share card not made for the materials', { communityId: leader.communityId, error: e instanceof Error ? e.name : 'unknown' });
+      return null;
+    });
     return { date, cutoffAt: wave.cutoffAt, arrivalAt: wave.arrivalAt, post, products, shareCard };
   },
 });
