@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
@@ -6,8 +6,11 @@ import { keys } from '#app/keys';
 import { orderKey } from '#app/orders/model';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { drainOutbox } from '#app/notify/drain';
-import { queryAll, type Item } from '#ports/item-store';
+import { type ItemStore, queryAll, type Item } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
+import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
+import { createCloudbaseDouble } from '../support/cloudbase-double/index.ts';
+import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
 /**
@@ -15,6 +18,20 @@ import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
  * notice of a route or a wave. Through dispatch of the registry's commands on DynamoDB Local,
  * the pushes through the real outbox drain (quota spent at send time).
  */
+/** Both stores: DynamoDB Local (the harness's default) and the CloudBase double (parity). */
+const BACKENDS = [
+  { name: 'DynamoDB Local', make: async (): Promise<ItemStore | undefined> => undefined },
+  {
+    name: 'the CloudBase double',
+    make: async (): Promise<ItemStore | undefined> => {
+      const double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
+      cleanups.push(() => double.uninstall());
+      return createCloudbaseItemStore({ db: double.db });
+    },
+  },
+];
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
 const D = '2026-11-24';
 const XJH = 'c-xujiahui'; // r-west
 const JA = 'c-jingan'; // r-west
@@ -35,9 +52,9 @@ const outbox = async (w: TestWorld): Promise<Item[]> => (await queryAll(w.store,
 const scanMessages = async (w: TestWorld, ids: string[]) => (await w.store.getMany(ids.map((id) => ({ pk: `MSG#${id}`, sk: 'MSG' })))).filter(Boolean);
 const sentTo = (w: TestWorld, templateId: string) => w.sender.sent.filter((m) => m.templateId === templateId).map((m) => m.touser).sort();
 
-describe('last mile: dispatch reminder and late notice', () => {
+describe.each(BACKENDS)('last mile: dispatch reminder and late notice on $name', ({ make }) => {
   it('marking a route late pushes each affected customer and leader once (quota-aware), moves arrivalAt and the deadlines; a retry changes nothing', async () => {
-    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, settings: { pickupDays: 3, pickupClosesAt: '22:00' } });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, settings: { pickupDays: 3, pickupClosesAt: '22:00' }, store: await make() });
     const rice = [{ productId: 'p-rice', qty: 1 }];
     const a1 = await givenOrder(w, { communityId: XJH, userId: 'u-a', waveDate: D, lines: rice });
     const a2 = await givenOrder(w, { communityId: XJH, userId: 'u-a', waveDate: D, lines: [{ productId: 'p-eggs', qty: 1 }] });
