@@ -37,7 +37,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   console.log(`contacts:rekey (table ${config.TABLE_NAME}, current key ${contactKeysOf(config).currentKeyId}${values['dry-run'] ? ', dry run' : ''})`);
   console.log(line('order contacts', report.orderContacts));
   console.log(line('leader phones', report.leaderPhones));
-  const unreadable = report.orderContacts.unreadable + report.leaderPhones.unreadable;
+  console.log(line('addresses', report.addresses));
+  const unreadable = report.orderContacts.unreadable + report.leaderPhones.unreadable + report.addresses.unreadable;
   return unreadable > 0 ? 1 : 0;
 }
 
