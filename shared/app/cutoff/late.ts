@@ -131,11 +131,14 @@ export async function markLate(deps: Deps, input: LateInput, by: string): Promis
  * one skipped: the orders still CONFIRMED get the time, and a push is never queued twice.
  */
 async function writeTogether(deps: Deps, ops: WriteOp[]): Promise<void> {
-  try {
-    await deps.store.transact(ops);
-    return;
-  } catch (e) {
-    if (!(e instanceof TransactionCancelled)) throw e;
+  // More than a transaction holds (a customer with very many orders in the wave): one by one, the push last.
+  if (ops.length <= MAX_TOGETHER) {
+    try {
+      await deps.store.transact(ops);
+      return;
+    } catch (e) {
+      if (!(e instanceof TransactionCancelled)) throw e;
+    }
   }
   for (const op of ops) {
     try {
@@ -145,6 +148,8 @@ async function writeTogether(deps: Deps, ops: WriteOp[]): Promise<void> {
     }
   }
 }
+
+const MAX_TOGETHER = 90;
 
 /** POST /admin/waves/{date}/late: warehouse staff mark a route (or the whole wave) late. */
 export const lateCommand = defineCommand({
