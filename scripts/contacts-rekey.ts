@@ -38,7 +38,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   console.log(line('order contacts', report.orderContacts));
   console.log(line('leader phones', report.leaderPhones));
   console.log(line('supplier contacts', report.supplierContacts));
-  const unreadable = report.orderContacts.unreadable + report.leaderPhones.unreadable + report.supplierContacts.unreadable;
+  console.log(line('addresses', report.addresses));
+  const unreadable = report.orderContacts.unreadable + report.leaderPhones.unreadable + report.supplierContacts.unreadable + report.addresses.unreadable;
   return unreadable > 0 ? 1 : 0;
 }
 

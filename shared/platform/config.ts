@@ -64,7 +64,7 @@ const ConfigSchema = z.object({
   TENCENT_SMS_SECRET_KEY: z.optional(z.string()),
   TENCENT_SMS_SDK_APP_ID: z.optional(z.string().check(z.regex(/^\d{6,12}$/, 'expected the SMS SdkAppId (digits)'))),
   TENCENT_SMS_SIGN_NAME: z.optional(z.string().check(z.maxLength(32))),
-  /** JSON `{ "arrivalNotice": "<template id>", "pickupReminder": "<template id>" }` (approved templates). */
+  /** JSON `{ "arrivalNotice": "<template id>", "pickupReminder": "<template id>", "lateNotice"?: "<template id>" }` (approved templates). */
   TENCENT_SMS_TEMPLATE_IDS: z.optional(z.string()),
   TENCENT_SMS_REGION: z._default(z.string(), 'ap-guangzhou'),
   /** `host[:port]` of the SMS API (only tests point it elsewhere). */

@@ -3,7 +3,7 @@
  * that cannot be pushed for lack of subscription quota (DESIGN.md §15). Only the SMS sender of
  * the notify job calls it, with the number it has just opened; no caller logs the number.
  */
-export type SmsTemplate = 'arrivalNotice' | 'pickupReminder';
+export type SmsTemplate = 'arrivalNotice' | 'pickupReminder' | 'lateNotice';
 
 export interface SmsMessage {
   /** The full mainland number (11 digits, no +86): decrypted by the sender just before the call. */

@@ -1,3 +1,5 @@
+import { addAddressCommand } from '#app/delivery/addresses';
+import { deliveryKeys } from '#app/delivery/keys';
 import { describe, expect, it, vi } from 'vitest';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createContactCipher } from '#adapters/crypto/contact-cipher';
@@ -43,7 +45,9 @@ async function worldUnderK1() {
   const moved = await givenOrder(w, { communityId: 'c-jingan', userId: 'u-3', waveDate: '2026-11-24', lines: [{ productId: 'p-rice', qty: 1 }], contact });
   const movedKey = keys.order(moved.communityId, moved.waveDate, moved.id);
   await w.store.write({ type: 'update', key: movedKey, update: { set: { contactSealed: current.contactSealed } } });
-  return { w, created, contact, current, legacy, legacyKey, moved, movedKey };
+  // An address-book entry (shared/app/delivery), sealed under k1 too.
+  const address = (await dispatch(addAddressCommand, { name: '王五', phone: '13700002222', district: '静安区', detail: '南京西路1号' }, { kind: 'openid', openid: 'u-addr' }, w.deps)) as { id: string };
+  return { w, created, contact, current, legacy, legacyKey, moved, movedKey, address };
 }
 
 const sealedOf = async (w: Awaited<ReturnType<typeof makeWorld>>, key: { pk: string; sk: string }, field = 'contactSealed') =>
@@ -57,6 +61,7 @@ describe('contacts:rekey against DynamoDB Local', () => {
     const first = await rekeyContacts({ store: s.w.store, contacts: rotated });
     expect(first.orderContacts).toMatchObject({ rewritten: 2, current: 0, unreadable: 1, raced: 0 });
     expect(first.leaderPhones).toMatchObject({ seen: 4, rewritten: 4, unreadable: 0 });
+    expect(first.addresses).toMatchObject({ seen: 1, rewritten: 1, unreadable: 0 });
 
     // With k1 retired, every rewritten value opens under k2 alone, bound to its record.
     const k2Only = only({ k2 }, 'k2');
@@ -69,12 +74,15 @@ describe('contacts:rekey against DynamoDB Local', () => {
     }
     const phone = await sealedOf(s.w, keys.leader('l-jingan'), 'phoneSealed');
     expect(k2Only.decrypt(phone, sealedRecord.leaderPhone('l-jingan'))).toBe('13800001002');
+    const address = await sealedOf(s.w, deliveryKeys.address('u-addr', s.address.id), 'sealed');
+    expect(JSON.parse(k2Only.decrypt(address, sealedRecord.address('u-addr', s.address.id)))).toMatchObject({ phone: '13700002222', detail: '南京西路1号' });
     // The moved value is left exactly as it was.
     expect(await sealedOf(s.w, s.movedKey)).toBe(s.current.contactSealed);
 
     const second = await rekeyContacts({ store: s.w.store, contacts: rotated });
     expect(second.orderContacts).toMatchObject({ rewritten: 0, current: 2, unreadable: 1 });
     expect(second.leaderPhones).toMatchObject({ rewritten: 0, current: 4 });
+    expect(second.addresses).toMatchObject({ rewritten: 0, current: 1 });
   });
 
   it('a dry run counts what it would rewrite and writes nothing', async () => {

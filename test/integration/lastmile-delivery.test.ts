@@ -1,11 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { runCutoff } from '#app/cutoff/close-waves';
-import { queryAll } from '#ports/item-store';
+import { type ItemStore, queryAll } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
+import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
+import { createCloudbaseDouble } from '../support/cloudbase-double/index.ts';
+import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 import { pay } from '../support/calls.ts';
 import { makeWorld, readBalance, recordRefunds, type TestWorld } from '../support/harness.ts';
 
@@ -15,6 +18,20 @@ import { makeWorld, readBalance, recordRefunds, type TestWorld } from '../suppor
  * refunded on cancel and by a full after-sales refund, the warehouse's delivery list, and the
  * delivery completed once with the customer's code. Through dispatch on DynamoDB Local.
  */
+/** Both stores: DynamoDB Local (the harness's default) and the CloudBase double (parity). */
+const BACKENDS = [
+  { name: 'DynamoDB Local', make: async (): Promise<ItemStore | undefined> => undefined },
+  {
+    name: 'the CloudBase double',
+    make: async (): Promise<ItemStore | undefined> => {
+      const double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
+      cleanups.push(() => double.uninstall());
+      return createCloudbaseItemStore({ db: double.db });
+    },
+  },
+];
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
 const D = '2026-11-24';
 const XJH = 'c-xujiahui';
 const JA = 'c-jingan';
@@ -40,9 +57,9 @@ async function editable(w: TestWorld, id: string) {
   return { id, name, address, region, location, routeId };
 }
 
-describe('last mile: home delivery', () => {
+describe.each(BACKENDS)('last mile: home delivery on $name', ({ make }) => {
   it('addresses are sealed, at most 10, masked in views, exported in full and destroyed with the account', async () => {
-    const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, store: await make() });
     const added = await as(w, 'u-book', 'order.addAddress', HOME);
     expect(added).toMatchObject({ name: '赵**', phoneTail: '2222', district: '徐汇区', detail: '虹桥路1***' });
     expect(JSON.stringify(added)).not.toContain('13611112222');
@@ -74,7 +91,7 @@ describe('last mile: home delivery', () => {
   });
 
   it('a delivery order below the threshold pays the fee, above it does not, cancelling refunds the fee; delivery completes once with the code', async () => {
-    const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, store: await make() });
     const refunds = recordRefunds(w);
 
     // Settings: validated, shown to customers only when enabled.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
@@ -6,8 +6,13 @@ import { keys } from '#app/keys';
 import { orderKey } from '#app/orders/model';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { drainOutbox } from '#app/notify/drain';
-import { queryAll, type Item } from '#ports/item-store';
+import { ensureProfile } from '#app/users';
+import { createMemorySmsSink } from '#adapters/local/sms-sink';
+import { type ItemStore, queryAll, type Item } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
+import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
+import { createCloudbaseDouble } from '../support/cloudbase-double/index.ts';
+import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
 /**
@@ -15,6 +20,20 @@ import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
  * notice of a route or a wave. Through dispatch of the registry's commands on DynamoDB Local,
  * the pushes through the real outbox drain (quota spent at send time).
  */
+/** Both stores: DynamoDB Local (the harness's default) and the CloudBase double (parity). */
+const BACKENDS = [
+  { name: 'DynamoDB Local', make: async (): Promise<ItemStore | undefined> => undefined },
+  {
+    name: 'the CloudBase double',
+    make: async (): Promise<ItemStore | undefined> => {
+      const double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
+      cleanups.push(() => double.uninstall());
+      return createCloudbaseItemStore({ db: double.db });
+    },
+  },
+];
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
 const D = '2026-11-24';
 const XJH = 'c-xujiahui'; // r-west
 const JA = 'c-jingan'; // r-west
@@ -35,14 +54,19 @@ const outbox = async (w: TestWorld): Promise<Item[]> => (await queryAll(w.store,
 const scanMessages = async (w: TestWorld, ids: string[]) => (await w.store.getMany(ids.map((id) => ({ pk: `MSG#${id}`, sk: 'MSG' })))).filter(Boolean);
 const sentTo = (w: TestWorld, templateId: string) => w.sender.sent.filter((m) => m.templateId === templateId).map((m) => m.touser).sort();
 
-describe('last mile: dispatch reminder and late notice', () => {
+describe.each(BACKENDS)('last mile: dispatch reminder and late notice on $name', ({ make }) => {
   it('marking a route late pushes each affected customer and leader once (quota-aware), moves arrivalAt and the deadlines; a retry changes nothing', async () => {
-    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, settings: { pickupDays: 3, pickupClosesAt: '22:00' } });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, settings: { pickupDays: 3, pickupClosesAt: '22:00' }, store: await make() });
     const rice = [{ productId: 'p-rice', qty: 1 }];
     const a1 = await givenOrder(w, { communityId: XJH, userId: 'u-a', waveDate: D, lines: rice });
     const a2 = await givenOrder(w, { communityId: XJH, userId: 'u-a', waveDate: D, lines: [{ productId: 'p-eggs', qty: 1 }] });
     const b = await givenOrder(w, { communityId: JA, userId: 'u-b', waveDate: D, lines: rice });
     const c = await givenOrder(w, { communityId: LJZ, userId: 'u-c', waveDate: D, lines: rice });
+    // u-e has no push quota: the late notice falls back to one SMS.
+    const sms = createMemorySmsSink(() => new Date(w.clock.now()).toISOString());
+    w.deps.sms = sms;
+    await ensureProfile(w.deps, 'u-e');
+    const e = await givenOrder(w, { communityId: JA, userId: 'u-e', waveDate: D, lines: rice, contact: { name: '吴小伟', phone: '13755556666' } });
     w.clock.set(`${D}T22:00:00+08:00`);
     await runCutoff(w.deps, { date: D });
     await drainOutbox(w.deps); // the cutoff summaries (no quota: skipped)
@@ -70,25 +94,27 @@ describe('last mile: dispatch reminder and late notice', () => {
 
     // Two at once, then a third: one answer, one set of pushes.
     const answers = await Promise.all([as(w, 'staff-1', 'cutoff.late', late), as(w, 'staff-1', 'cutoff.late', late)]);
-    expect(answers).toEqual([{ orders: 3, leaders: 2 }, { orders: 3, leaders: 2 }]);
+    expect(answers).toEqual([{ orders: 4, leaders: 2 }, { orders: 4, leaders: 2 }]);
     const queued = (await outbox(w)).map((m) => String(m.id)).sort();
-    expect(queued).toHaveLength(4); // u-a (two orders, one push), u-b, and two leaders
+    expect(queued).toHaveLength(5); // u-a (two orders, one push), u-b, u-e, and two leaders
     const before = await scanMessages(w, queued);
-    expect(await as(w, 'staff-1', 'cutoff.late', late)).toEqual({ orders: 3, leaders: 2 });
+    expect(await as(w, 'staff-1', 'cutoff.late', late)).toEqual({ orders: 4, leaders: 2 });
     expect(await scanMessages(w, queued)).toEqual(before);
     expect(codeOf(await error(as(w, 'staff-1', 'cutoff.late', { ...late, reason: '别的原因' })))).toBe('INVALID_STATE');
 
     await drainOutbox(w.deps);
+    await drainOutbox(w.deps); // the SMS the first run queued
     expect(sentTo(w, 'tmpl-lateNotice')).toEqual(['u-a', 'u-b']);
+    expect(sms.entries.map((t) => [t.phone, t.template, t.params])).toEqual([['13755556666', 'lateNotice', [e.shortNo, '静安新城', '11-26 10:00', '暴雨封路，延迟到货']]]);
     expect(sentTo(w, 'tmpl-lateNoticeLeader')).toEqual(['demo-leader-xujiahui']);
     // The Jing'an leader had no quota: queued once, skipped, never sent.
     const skipped = (await scanMessages(w, queued)).filter((m) => m!.status === 'skipped_no_quota').map((m) => m!.touser);
-    expect(skipped).toEqual(['demo-leader-jingan']);
+    expect(skipped.sort()).toEqual(['demo-leader-jingan', 'u-e']);
     const customerPush = w.sender.sent.find((m) => m.touser === 'u-a' && m.templateId === 'tmpl-lateNotice')!;
     expect(customerPush.data).toMatchObject({ thing2: { value: '徐家汇花园' }, time3: { value: '2026-11-26 10:00' }, thing4: { value: '暴雨封路，延迟到货' } });
 
     // The order view shows the new time; the other route's order is untouched.
-    for (const [o, user] of [[a1, 'u-a'], [a2, 'u-a'], [b, 'u-b']] as const) expect((await as(w, user, 'order.get', { id: o.id })).arrivalAt).toBe('2026-11-26T10:00:00+08:00');
+    for (const [o, user] of [[a1, 'u-a'], [a2, 'u-a'], [b, 'u-b'], [e, 'u-e']] as const) expect((await as(w, user, 'order.get', { id: o.id })).arrivalAt).toBe('2026-11-26T10:00:00+08:00');
     expect((await as(w, 'u-c', 'order.get', { id: c.id })).arrivalAt).toBeUndefined();
 
     // Deadlines computed at arrival count from the new time (3 days: 11-29 22:00, not 11-28).
@@ -99,7 +125,7 @@ describe('last mile: dispatch reminder and late notice', () => {
 
     // A whole-wave notice reaches only orders still CONFIRMED (Jing'an's).
     const wave = await as(w, 'staff-1', 'cutoff.late', { date: D, requestId: 'late-2', newArrivalAt: '2026-11-26T12:00:00+08:00', reason: '车辆故障' });
-    expect(wave).toEqual({ orders: 1, leaders: 1 });
+    expect(wave).toEqual({ orders: 2, leaders: 1 });
     expect((await w.store.get(keys.communityWave(JA, D)))!.lateArrivalAt).toBe('2026-11-26T12:00:00+08:00');
   });
 });

@@ -2,6 +2,7 @@ import { ConditionFailed, queryAll, type Item, type ItemStore, type Key } from '
 import type { Deps } from '../deps.ts';
 import { allOfType, keys } from '../keys.ts';
 import { sealedRecord } from './sealed.ts';
+import { deliveryKeys } from '../delivery/keys.ts';
 
 /** What a rekey pass did with one kind of sealed field. Counts only: never a value. */
 export interface RekeyCounts {
@@ -21,6 +22,8 @@ export interface RekeyReport {
   orderContacts: RekeyCounts;
   leaderPhones: RekeyCounts;
   supplierContacts: RekeyCounts;
+  /** Address-book entries (shared/app/delivery/addresses.ts). */
+  addresses: RekeyCounts;
 }
 
 const zero = (): RekeyCounts => ({ seen: 0, rewritten: 0, current: 0, unreadable: 0, raced: 0 });
@@ -33,7 +36,7 @@ const zero = (): RekeyCounts => ({ seen: 0, rewritten: 0, current: 0, unreadable
  * is never overwritten; a repeated pass finds everything current and writes nothing.
  */
 export async function rekeyContacts(deps: Pick<Deps, 'store' | 'contacts'>, options: { dryRun?: boolean } = {}): Promise<RekeyReport> {
-  const report: RekeyReport = { orderContacts: zero(), leaderPhones: zero(), supplierContacts: zero() };
+  const report: RekeyReport = { orderContacts: zero(), leaderPhones: zero(), supplierContacts: zero(), addresses: zero() };
   const reseal = (item: Item, field: string, recordId: string, counts: RekeyCounts) =>
     resealOne(deps, { pk: item.pk, sk: item.sk }, field, item[field], recordId, counts, options.dryRun ?? false);
 
@@ -50,6 +53,9 @@ export async function rekeyContacts(deps: Pick<Deps, 'store' | 'contacts'>, opti
   }
   for (const supplier of await queryAll(deps.store, allOfType('supplier'))) {
     if (typeof supplier.contactSealed === 'string' && supplier.id) await reseal(supplier, 'contactSealed', sealedRecord.supplierContact(String(supplier.id)), report.supplierContacts);
+  }
+  for (const address of await queryAll(deps.store, deliveryKeys.allAddresses())) {
+    if (typeof address.sealed === 'string' && address.userId && address.id) await reseal(address, 'sealed', sealedRecord.address(String(address.userId), String(address.id)), report.addresses);
   }
   return report;
 }

@@ -75,17 +75,19 @@ export async function markLate(deps: Deps, input: LateInput, by: string): Promis
   for (const { community, orders } of affected) for (const order of orders) byCustomer.set(order.userId, [...(byCustomer.get(order.userId) ?? []), { order, community }]);
   for (const [userId, own] of byCustomer) {
     const first = own[0]!;
-    const updates: WriteOp[] = own.map(({ order }) => ({
+    const pushId = `late#${input.date}#${input.requestId}#${userId}`;
+    // The first order names the push (and its SMS) so that erasing the account finds them (privacy/commands.ts).
+    const updates: WriteOp[] = own.map(({ order }, i) => ({
       type: 'update',
       key: orderKey(order),
-      update: { set: { arrivalAt: newArrivalAt } },
+      update: { set: { arrivalAt: newArrivalAt, ...(i === 0 ? { lateNotices: [...new Set([...((order as { lateNotices?: string[] }).lateNotices ?? []), pushId])] } : {}) } },
       when: [{ op: 'eq', path: 'status', value: 'CONFIRMED' }],
     }));
     const push = outboxOp(deps, {
       key: 'lateNotice',
       touser: userId,
       payload: { orderId: first.order.id, orderShortNo: first.order.shortNo, pickupPointName: first.community.name, newArrivalAt, reason: input.reason },
-      dedupe: `late#${input.date}#${input.requestId}#${userId}`,
+      dedupe: pushId,
     });
     await writeTogether(deps, [...updates, push]);
   }
@@ -129,11 +131,14 @@ export async function markLate(deps: Deps, input: LateInput, by: string): Promis
  * one skipped: the orders still CONFIRMED get the time, and a push is never queued twice.
  */
 async function writeTogether(deps: Deps, ops: WriteOp[]): Promise<void> {
-  try {
-    await deps.store.transact(ops);
-    return;
-  } catch (e) {
-    if (!(e instanceof TransactionCancelled)) throw e;
+  // More than a transaction holds (a customer with very many orders in the wave): one by one, the push last.
+  if (ops.length <= MAX_TOGETHER) {
+    try {
+      await deps.store.transact(ops);
+      return;
+    } catch (e) {
+      if (!(e instanceof TransactionCancelled)) throw e;
+    }
   }
   for (const op of ops) {
     try {
@@ -143,6 +148,8 @@ async function writeTogether(deps: Deps, ops: WriteOp[]): Promise<void> {
     }
   }
 }
+
+const MAX_TOGETHER = 90;
 
 /** POST /admin/waves/{date}/late: warehouse staff mark a route (or the whole wave) late. */
 export const lateCommand = defineCommand({

@@ -9,7 +9,7 @@ import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { personName } from '../catalog/schemas.ts';
-import { deliveryKeys } from './keys.ts';
+import { addressIndex, deliveryKeys } from './keys.ts';
 
 /**
  * The customer's address book (DESIGN.md §13): at most MAX_ADDRESSES entries, each sealed
@@ -102,7 +102,7 @@ export const addAddressCommand = defineCommand({
         },
         {
           type: 'put',
-          item: { ...deliveryKeys.address(userId, addressId), id: addressId, createdAt, sealed: deps.contacts.encrypt(JSON.stringify(fields), sealedRecord.address(userId, addressId)) },
+          item: { ...deliveryKeys.address(userId, addressId), ...addressIndex(userId, addressId), id: addressId, userId, createdAt, sealed: deps.contacts.encrypt(JSON.stringify(fields), sealedRecord.address(userId, addressId)) },
           when: [{ op: 'notExists' }],
         },
       ]);

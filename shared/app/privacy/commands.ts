@@ -184,7 +184,7 @@ async function anonymise(deps: Deps, o: Order, at: string): Promise<void> {
       if (!(e instanceof ConditionFailed)) throw e;
     });
   // The order's customer notices: the push entries and their SMS (ids derived from the order).
-  const notices = [`arrival#${o.id}`, `pickupReminder#${o.id}`, ...SMS_KINDS.map((k) => smsEntryId(k, o.id)), ...(o.refunds ?? []).map((r) => `refund#${r.id}`)];
+  const notices = [`arrival#${o.id}`, `pickupReminder#${o.id}`, ...SMS_KINDS.map((k) => smsEntryId(k, o.id)), ...(o.refunds ?? []).map((r) => `refund#${r.id}`), ...((o as { lateNotices?: string[] }).lateNotices ?? [])];
   for (const id of notices) await deps.store.write({ type: 'delete', key: outboxKey(id.replace(/[^A-Za-z0-9_#:.-]/g, '_')) });
 }
 

@@ -24,7 +24,7 @@ import { smsEntryId, smsKeys } from './keys.ts';
  * passed to the SMS port and never logged or stored), and counts the text and its cost in
  * finance in the same write that marks the entry sent.
  */
-export const SMS_KINDS: readonly SmsTemplate[] = ['arrivalNotice', 'pickupReminder'];
+export const SMS_KINDS: readonly SmsTemplate[] = ['arrivalNotice', 'pickupReminder', 'lateNotice'];
 
 export const isSmsEntry = (entry: { channel?: unknown }) => entry.channel === 'sms';
 
@@ -64,7 +64,8 @@ export async function attemptSms(deps: Deps, entry: OutboxEntry): Promise<SmsOut
   if (!(await smsEnabled(deps, entry.touser))) return { kind: 'skipped', reason: 'sms opted out' };
   const payload = entry.payload as { orderId: string; orderShortNo: string; pickupPointName: string; pickupCode: string; pickupDeadline: string };
   const order = await findOrder(deps, payload.orderId);
-  if (!order || order.userId !== entry.touser || order.status !== 'ARRIVED') return { kind: 'skipped', reason: 'order no longer waits for pickup' };
+  // A late notice (cutoff/late.ts) is for goods not yet arrived; the others for goods waiting at the point.
+  if (!order || order.userId !== entry.touser || order.status !== (entry.key === 'lateNotice' ? 'CONFIRMED' : 'ARRIVED')) return { kind: 'skipped', reason: 'order no longer waits for pickup' };
   if (!order.contactSealed) return { kind: 'skipped', reason: 'no contact' };
 
   const { smsDailyCapPerCustomer: cap, smsMonthlyBudgetFen: budget, smsUnitCostFen: unit } = deps.settings;
@@ -98,7 +99,9 @@ export async function attemptSms(deps: Deps, entry: OutboxEntry): Promise<SmsOut
   }
   let result;
   try {
-    result = await sms.send({ phone, template: entry.key as SmsTemplate, params: [payload.orderShortNo, payload.pickupPointName, payload.pickupCode, shanghai(payload.pickupDeadline)], userId: entry.touser });
+    const late = entry.payload as { newArrivalAt?: string; reason?: string };
+    const params = entry.key === 'lateNotice' ? [payload.orderShortNo, payload.pickupPointName, shanghai(String(late.newArrivalAt)), String(late.reason)] : [payload.orderShortNo, payload.pickupPointName, payload.pickupCode, shanghai(payload.pickupDeadline)];
+    result = await sms.send({ phone, template: entry.key as SmsTemplate, params, userId: entry.touser });
   } catch (e) {
     result = { status: 'retry' as const, message: `sms sender error: ${e instanceof Error ? e.name : 'unknown'}` };
   }
