@@ -599,6 +599,7 @@ export type CutoffPickListsInput = {
   limit?: number | string;
   cursor?: string;
   format?: "json" | "csv";
+  arrivalDate?: string;
 };
 /** Output of `cutoff.pickLists` (`data` of the answer). */
 export type CutoffPickListsOutput = {

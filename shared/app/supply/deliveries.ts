@@ -1,5 +1,5 @@
 import { AppError } from '#domain/errors';
-import { planDeliveries, type Delivery } from '#domain/deliveries';
+import { arrivesLaterOnly, planDeliveries, type Delivery } from '#domain/deliveries';
 import { pickupDaysFor, pickupDeadline } from '#domain/pickup-deadline';
 import { addDays, toBizIso } from '#domain/time';
 import { ConditionFailed, TransactionCancelled, queryAll } from '#ports/item-store';
@@ -66,12 +66,14 @@ export async function confirmLaterArrival(deps: Deps, community: Community, inpu
     const deadline = deadlineFor(fresh);
     const deliveries = o.deliveries!.map((d) => (d === delivery ? { ...d, status: 'ARRIVED' as const, arrivedAt: toBizIso(arrivedAt), pickupDeadline: deadline } : d));
     const later = o.pickupDeadline === undefined || Date.parse(deadline) > Date.parse(o.pickupDeadline);
+    // An order of 隔日达 lines only arrives now (as the first arrival does for the others).
+    const arrives = o.status === 'CONFIRMED' && arrivesLaterOnly(o) ? { status: 'ARRIVED', arrivedAt: toBizIso(arrivedAt) } : undefined;
     try {
       await deps.store.transact([
         {
           type: 'update',
           key: orderKey(o),
-          update: { set: { deliveries, ...(later && o.status === 'ARRIVED' ? { pickupDeadline: deadline, ...arrivedIndex({ id: o.id, pickupDeadline: deadline }) } : {}) } },
+          update: { set: { deliveries, ...arrives, ...(later && (arrives || o.status === 'ARRIVED') ? { pickupDeadline: deadline, ...arrivedIndex({ id: o.id, pickupDeadline: deadline }) } : {}) } },
           when: [{ op: 'eq', path: 'status', value: o.status }],
         },
         outboxOp(deps, {

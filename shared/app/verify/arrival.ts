@@ -14,6 +14,7 @@ import { pickupDaysFor, pickupDeadline } from '#domain/pickup-deadline';
 import { requireLeaderOrStaff } from './leader.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { confirmLaterArrival, firstDeliveryArrived, isLaterArrival } from '../supply/deliveries.ts';
+import { arrivesLaterOnly } from '#domain/deliveries';
 
 export interface ArrivalResult {
   /** Orders of the wave that have arrived (a repeat answers the same number). */
@@ -56,7 +57,7 @@ export async function confirmArrival(deps: Deps, input: { communityId: string; w
 
   const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
   await forEachLimit(
-    orders.filter((o) => o.status === 'CONFIRMED'),
+    orders.filter((o) => o.status === 'CONFIRMED' && !arrivesLaterOnly(o)), // a 隔日达-only order arrives with its own date
     8,
     (o) => markArrived(deps, o, { arrivedAt: toBizIso(arrivedAt), pickupDeadline: o.lines.some((l) => l.fresh) ? deadlines.fresh : deadlines.regular, pickupPointName: community.name }),
   );
