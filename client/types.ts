@@ -629,6 +629,7 @@ export type CutoffPickListsOutput = {
 export type CutoffRoutesInput = {
   date: string;
   format?: "json" | "csv";
+  arrivalDate?: string;
 };
 /** Output of `cutoff.routes` (`data` of the answer). */
 export type CutoffRoutesOutput = {

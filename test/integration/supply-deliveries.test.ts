@@ -5,7 +5,7 @@ import { placeOrder } from '#app/orders/place';
 import { receivePaymentNotification } from '#app/orders/pay';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { FUNCTIONS } from '../../functions/registry.ts';
-import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
 const D = '2026-11-24';
 const XJH = 'c-xujiahui';
@@ -37,8 +37,15 @@ describe('arrival days (次日达 / 隔日达)', () => {
       { arrivalDate: '2026-11-26', productIds: ['p-later'], arrivalAt: '2026-11-26T16:00:00+08:00', status: 'PENDING' },
     ]);
 
+    // Another community buys only 次日达 goods.
+    await givenOrder(w, { communityId: 'c-jingan', userId: 'u-ja', waveDate: D, lines: [{ productId: 'p-rice', qty: 1 }] });
     w.clock.set(`${D}T22:00:00+08:00`);
     await runCutoff(w.deps, { date: D });
+    // Routes per arrival date: the 26th goes to the one community with 隔日达 goods.
+    const stops = async (arrivalDate?: string) => (await as(w, 'staff-1', 'cutoff.routes', { date: D, ...(arrivalDate ? { arrivalDate } : {}) })).routes.flatMap((r: any) => r.stops.map((x: any) => x.communityId)).sort();
+    expect(await stops()).toEqual(['c-jingan', XJH]);
+    expect(await stops('2026-11-25')).toEqual(['c-jingan', XJH]);
+    expect(await stops('2026-11-26')).toEqual([XJH]);
     // Pick lists per arrival date: the 次日达 goods on the 25th, the 隔日达 ones on the 26th.
     const picks = async (arrivalDate: string) => (await as(w, 'staff-1', 'cutoff.pickLists', { date: D, communityId: XJH, arrivalDate })).lists[0];
     const day1 = await picks('2026-11-25');

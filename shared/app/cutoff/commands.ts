@@ -8,6 +8,7 @@ import { addDays, isBizDate } from '#domain/time';
 import { describeWave } from '#domain/wave-clock';
 import { pickListsCsv, purchaseListCsv } from '#domain/wave-reports';
 import { pickListForArrival } from '#domain/deliveries';
+import { routesForArrival } from '../supply/arrival-reports.ts';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
@@ -82,10 +83,11 @@ export const pickListsCommand = defineCommand({
 export const routesCommand = defineCommand({
   name: 'cutoff.routes',
   roles: ['owner', 'operations', 'warehouse'],
-  input: z.object({ date: bizDateSchema(), format: format() }),
+  input: z.object({ date: bizDateSchema(), format: format(), arrivalDate: z.optional(bizDateSchema()) }),
   http: { method: 'GET', path: '/admin/waves/{date}/routes' },
   async run({ deps }, input) {
-    const routes = await requireReports(deps, input.date, readRoutes(deps, input.date));
+    const all = await requireReports(deps, input.date, readRoutes(deps, input.date));
+    const routes = input.arrivalDate ? await routesForArrival(deps, all, input.arrivalDate) : all; // 次日达/隔日达
     return input.format === 'csv' ? csv(routesCsv(routes), `routes-${input.date}.csv`) : routes;
   },
 });
