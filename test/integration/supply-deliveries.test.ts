@@ -61,7 +61,9 @@ describe('arrival days (次日达 / 隔日达)', () => {
     await as(w, 'demo-leader-xujiahui', 'verify.arrival', { communityId: XJH, waveDate: D });
     const first = await get();
     expect(first.status).toBe('ARRIVED');
-    expect(first.deliveries[0]).toMatchObject({ status: 'ARRIVED', pickupDeadline: first.pickupDeadline });
+    expect(first.deliveries[0]).toMatchObject({ status: 'ARRIVED', arrivedAt: '2026-11-25T16:00:00+08:00' });
+    // The order is kept (overdue job) until its 隔日达 delivery's expected deadline, a day after the first's.
+    expect(Date.parse(first.pickupDeadline) - Date.parse(first.deliveries[0].pickupDeadline)).toBe(24 * 3600_000);
     expect(first.deliveries[1]).toMatchObject({ status: 'PENDING' });
     expect(first.deliveries[1].pickupDeadline).toBeUndefined();
     // The 隔日达-only order has not arrived yet.

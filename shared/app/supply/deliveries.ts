@@ -30,6 +30,21 @@ export function firstDeliveryArrived(order: Order, at: { arrivedAt: string; pick
   return { deliveries: order.deliveries.map((d, i) => (i === 0 ? { ...d, status: 'ARRIVED' as const, arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline } : d)) };
 }
 
+/**
+ * At the first arrival of a mixed order: its first delivery's own deadline, and the order's
+ * (what the overdue job reads): the latest of its deliveries', the later ones estimated from
+ * their planned arrival until they arrive, so the order is not expired before its 隔日达 goods.
+ */
+export function mixedArrivalDeadlines(deps: Deps, order: Order, arrivedAt: number, hours: Community['hours']): { pickupDeadline: string; firstDeadline: string } | undefined {
+  if (!order.deliveries?.length) return undefined;
+  const fresh = (d: Delivery) => order.lines.some((l) => d.productIds.includes(l.productId) && l.fresh);
+  const deadline = (at: number, d: Delivery) => pickupDeadline(at, pickupDaysFor(deps.settings, [{ fresh: fresh(d) }]), deps.settings.pickupClosesAt, hours);
+  const [first, ...rest] = order.deliveries;
+  const firstDeadline = deadline(arrivedAt, first!);
+  const all = [firstDeadline, ...rest.map((d) => deadline(Math.max(arrivedAt, Date.parse(d.arrivalAt)), d))];
+  return { firstDeadline, pickupDeadline: all.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)) };
+}
+
 /** Whether `arrivalDate` names a later delivery than the wave's first (the day after its cutoff). */
 export const isLaterArrival = (waveDate: string, arrivalDate: string | undefined): boolean => arrivalDate !== undefined && arrivalDate !== addDays(waveDate, 1);
 
