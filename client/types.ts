@@ -963,6 +963,7 @@ export type CutoffPickListsInput = {
   limit?: number | string;
   cursor?: string;
   format?: "json" | "csv";
+  arrivalDate?: string;
 };
 /** Output of `cutoff.pickLists` (`data` of the answer). */
 export type CutoffPickListsOutput = {
@@ -992,6 +993,7 @@ export type CutoffPickListsOutput = {
 export type CutoffRoutesInput = {
   date: string;
   format?: "json" | "csv";
+  arrivalDate?: string;
 };
 /** Output of `cutoff.routes` (`data` of the answer). */
 export type CutoffRoutesOutput = {

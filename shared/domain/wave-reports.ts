@@ -26,7 +26,7 @@ export interface CutoffOrder {
   /** Already masked (`maskName`). */
   contactName: string;
   phoneTail: string;
-  lines: { productId: string; title: string; qty: number; unitPriceFen: number; paidFen: number }[];
+  lines: { productId: string; title: string; qty: number; unitPriceFen: number; paidFen: number; arrivalDays?: 2 }[];
   createdAt: string;
   /** The order that claimed the first-order discount: at most one per customer, ever. */
   newCustomer?: boolean;
@@ -87,7 +87,8 @@ export interface PickLabel {
   shortNo: string;
   contactName: string;
   phoneTail: string;
-  lines: { title: string; qty: number }[];
+  /** `arrivalDays: 2` on a 隔日达 line (shared/domain/deliveries.ts). */
+  lines: { title: string; qty: number; arrivalDays?: 2 }[];
 }
 
 /** What the warehouse packs for one community, and one label per order. */
@@ -95,7 +96,7 @@ export interface PickList {
   communityId: string;
   name: string;
   /** Sorted by title, then product id. */
-  products: { productId: string; title: string; qty: number }[];
+  products: { productId: string; title: string; qty: number; arrivalDays?: 2 }[];
   /** Sorted by short order number (then order id). */
   labels: PickLabel[];
 }
@@ -307,18 +308,19 @@ export function pickList(community: { id: string; name: string }, orders: readon
   const sorted = lockedOrders(community, orders).sort(
     (a, b) => compareIds(a.shortNo, b.shortNo) || compareIds(a.id, b.id),
   );
-  const products = new Map<string, { productId: string; title: string; qty: number }>();
+  const products = new Map<string, { productId: string; title: string; qty: number; arrivalDays?: 2 }>();
+  const later = (l: { arrivalDays?: 2 }) => (l.arrivalDays === 2 ? { arrivalDays: 2 as const } : {});
   const labels = sorted.map((o): PickLabel => {
     for (const line of o.lines) {
       const p = products.get(line.productId);
       if (p) p.qty += line.qty;
-      else products.set(line.productId, { productId: line.productId, title: line.title, qty: line.qty });
+      else products.set(line.productId, { productId: line.productId, title: line.title, qty: line.qty, ...later(line) });
     }
     return {
       shortNo: o.shortNo,
       contactName: o.contactName,
       phoneTail: o.phoneTail,
-      lines: o.lines.map((l) => ({ title: l.title, qty: l.qty })),
+      lines: o.lines.map((l) => ({ title: l.title, qty: l.qty, ...later(l) })),
     };
   });
   return {

@@ -181,7 +181,7 @@ export async function sweepClosedWave(deps: Deps, date: string, communityId: str
 export function reportOrder(o: Order): CutoffOrder {
   const left = remainingLines(o.lines, (o as { refundedQty?: Record<string, number> }).refundedQty ?? {});
   const lines = o.lines
-    .map((l, i) => ({ productId: l.productId, title: l.title, qty: left[i]!.qty, unitPriceFen: l.unitPriceFen, paidFen: left[i]!.paidFen }))
+    .map((l, i) => ({ productId: l.productId, title: l.title, qty: left[i]!.qty, unitPriceFen: l.unitPriceFen, paidFen: left[i]!.paidFen, ...(l.arrivalDays === 2 ? { arrivalDays: 2 as const } : {}) }))
     .filter((l) => l.qty > 0);
   return {
     id: o.id,

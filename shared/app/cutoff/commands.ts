@@ -7,6 +7,8 @@ import { toCsv } from '#domain/csv';
 import { addDays, isBizDate } from '#domain/time';
 import { describeWave } from '#domain/wave-clock';
 import { pickListsCsv, purchaseListCsv } from '#domain/wave-reports';
+import { pickListForArrival } from '#domain/deliveries';
+import { routesForArrival } from '../supply/arrival-reports.ts';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
@@ -54,13 +56,16 @@ export const pickListsCommand = defineCommand({
     limit: z.optional(z.pipe(queryNumber(), z.int().check(z.minimum(1), z.maximum(500)))),
     cursor: z.optional(z.string().check(z.regex(/^\d+$/))),
     format: format(),
+    /** 次日达/隔日达: only what arrives on this date (shared/domain/deliveries.ts). */
+    arrivalDate: z.optional(bizDateSchema()),
   }),
   http: { method: 'GET', path: '/admin/waves/{date}/pick-lists' },
   async run({ deps }, input) {
     // Steps: the wave's routes (delivery order) → the communities asked → their stored lists.
     if (input.communityId) {
       if (!(await deps.store.get(keys.community(input.communityId)))) throw new AppError('NOT_FOUND', `community ${input.communityId} not found`);
-      const list = await readPickList(deps, input.date, input.communityId);
+      const read = await readPickList(deps, input.date, input.communityId);
+      const list = read && input.arrivalDate ? pickListForArrival(read, input.date, input.arrivalDate) : read;
       if (!list) await requireReports(deps, input.date, readRoutes(deps, input.date));
       const lists = list ? [list] : [];
       return input.format === 'csv' ? csv(pickListsCsv(lists), `pick-lists-${input.date}-${input.communityId}.csv`) : { date: input.date, lists };
@@ -69,7 +74,7 @@ export const pickListsCommand = defineCommand({
     const stops = routeOrder(routes).filter((s) => !input.routeId || s.routeId === input.routeId);
     const from = Number(input.cursor ?? 0);
     const page = stops.slice(from, from + (input.limit ?? 100));
-    const lists = await readPickLists(deps, input.date, page.map((s) => s.communityId));
+    const lists = (await readPickLists(deps, input.date, page.map((s) => s.communityId))).map((l) => (input.arrivalDate ? pickListForArrival(l, input.date, input.arrivalDate) : l));
     const next = from + page.length < stops.length ? String(from + page.length) : undefined;
     if (input.format === 'csv') return csv(pickListsCsv(lists), `pick-lists-${input.date}${input.routeId ? `-${input.routeId}` : ''}${from ? `-${from}` : ''}.csv`);
     return { date: input.date, lists, ...(next ? { nextCursor: next } : {}) };
@@ -80,10 +85,11 @@ export const pickListsCommand = defineCommand({
 export const routesCommand = defineCommand({
   name: 'cutoff.routes',
   roles: ['owner', 'operations', 'warehouse'],
-  input: z.object({ date: bizDateSchema(), format: format() }),
+  input: z.object({ date: bizDateSchema(), format: format(), arrivalDate: z.optional(bizDateSchema()) }),
   http: { method: 'GET', path: '/admin/waves/{date}/routes' },
   async run({ deps }, input) {
-    const routes = await requireReports(deps, input.date, readRoutes(deps, input.date));
+    const all = await requireReports(deps, input.date, readRoutes(deps, input.date));
+    const routes = input.arrivalDate ? await routesForArrival(deps, all, input.arrivalDate) : all; // 次日达/隔日达
     return input.format === 'csv' ? csv(routesCsv(routes), `routes-${input.date}.csv`) : routes;
   },
 });

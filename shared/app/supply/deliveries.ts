@@ -1,5 +1,5 @@
 import { AppError } from '#domain/errors';
-import { planDeliveries, type Delivery } from '#domain/deliveries';
+import { arrivesLaterOnly, planDeliveries, type Delivery } from '#domain/deliveries';
 import { pickupDaysFor, pickupDeadline } from '#domain/pickup-deadline';
 import { addDays, toBizIso } from '#domain/time';
 import { ConditionFailed, TransactionCancelled, queryAll } from '#ports/item-store';
@@ -28,6 +28,21 @@ export function deliveriesOf(waveDate: string, lines: readonly Pick<OrderLine, '
 export function firstDeliveryArrived(order: Order, at: { arrivedAt: string; pickupDeadline: string }): { deliveries?: Delivery[] } {
   if (!order.deliveries?.length) return {};
   return { deliveries: order.deliveries.map((d, i) => (i === 0 ? { ...d, status: 'ARRIVED' as const, arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline } : d)) };
+}
+
+/**
+ * At the first arrival of a mixed order: its first delivery's own deadline, and the order's
+ * (what the overdue job reads): the latest of its deliveries', the later ones estimated from
+ * their planned arrival until they arrive, so the order is not expired before its 隔日达 goods.
+ */
+export function mixedArrivalDeadlines(deps: Deps, order: Order, arrivedAt: number, hours: Community['hours']): { pickupDeadline: string; firstDeadline: string } | undefined {
+  if (!order.deliveries?.length) return undefined;
+  const fresh = (d: Delivery) => order.lines.some((l) => d.productIds.includes(l.productId) && l.fresh);
+  const deadline = (at: number, d: Delivery) => pickupDeadline(at, pickupDaysFor(deps.settings, [{ fresh: fresh(d) }]), deps.settings.pickupClosesAt, hours);
+  const [first, ...rest] = order.deliveries;
+  const firstDeadline = deadline(arrivedAt, first!);
+  const all = [firstDeadline, ...rest.map((d) => deadline(Math.max(arrivedAt, Date.parse(d.arrivalAt)), d))];
+  return { firstDeadline, pickupDeadline: all.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)) };
 }
 
 /** Whether `arrivalDate` names a later delivery than the wave's first (the day after its cutoff). */
@@ -66,12 +81,14 @@ export async function confirmLaterArrival(deps: Deps, community: Community, inpu
     const deadline = deadlineFor(fresh);
     const deliveries = o.deliveries!.map((d) => (d === delivery ? { ...d, status: 'ARRIVED' as const, arrivedAt: toBizIso(arrivedAt), pickupDeadline: deadline } : d));
     const later = o.pickupDeadline === undefined || Date.parse(deadline) > Date.parse(o.pickupDeadline);
+    // An order of 隔日达 lines only arrives now (as the first arrival does for the others).
+    const arrives = o.status === 'CONFIRMED' && arrivesLaterOnly(o) ? { status: 'ARRIVED', arrivedAt: toBizIso(arrivedAt) } : undefined;
     try {
       await deps.store.transact([
         {
           type: 'update',
           key: orderKey(o),
-          update: { set: { deliveries, ...(later && o.status === 'ARRIVED' ? { pickupDeadline: deadline, ...arrivedIndex({ id: o.id, pickupDeadline: deadline }) } : {}) } },
+          update: { set: { deliveries, ...arrives, ...(later && (arrives || o.status === 'ARRIVED') ? { pickupDeadline: deadline, ...arrivedIndex({ id: o.id, pickupDeadline: deadline }) } : {}) } },
           when: [{ op: 'eq', path: 'status', value: o.status }],
         },
         outboxOp(deps, {

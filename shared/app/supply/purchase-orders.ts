@@ -74,13 +74,17 @@ function parsePurchaseOrderId(id: string): { date: string; supplierId: string } 
   return { date: `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, supplierId: id.slice(12) };
 }
 
-/** A product's suppliers for the purchase list: primary first with its capacity (the supplier record's, else the product's `supplierCapacity`), then backups. */
+/**
+ * A product's suppliers for the purchase list, primary first, each with its supplier record's
+ * capacity for the product (absent: unlimited; an inactive supplier: 0). The product's own
+ * `supplierCapacity` stays what it was, an OVER_SUPPLIER_CAPACITY warning only.
+ */
 export function supplySlots(p: Product, suppliers: ReadonlyMap<string, Supplier>, settings: MerchantSettings): { suppliers: SupplierSlot[]; lossBufferPct: number } {
   const ids = p.suppliers?.length ? p.suppliers : [p.supplierId];
-  const slots = ids.map((supplierId, i): SupplierSlot => {
+  const slots = ids.map((supplierId): SupplierSlot => {
     const record = suppliers.get(supplierId);
     if (record?.status === 'inactive') return { supplierId, capacity: 0 };
-    const capacity = record?.capacity?.[p.id] ?? (i === 0 ? p.supplierCapacity : undefined);
+    const capacity = record?.capacity && Object.hasOwn(record.capacity, p.id) ? record.capacity[p.id] : undefined;
     return capacity === undefined ? { supplierId } : { supplierId, capacity };
   });
   const byCategory = Object.hasOwn(settings.lossBufferPctByCategory, p.category) ? settings.lossBufferPctByCategory[p.category] : undefined;

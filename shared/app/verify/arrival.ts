@@ -13,7 +13,8 @@ import { arrivedIndex } from './keys.ts';
 import { pickupDaysFor, pickupDeadline } from '#domain/pickup-deadline';
 import { requireLeaderOrStaff } from './leader.ts';
 import { forEachLimit } from '../concurrency.ts';
-import { confirmLaterArrival, firstDeliveryArrived, isLaterArrival } from '../supply/deliveries.ts';
+import { confirmLaterArrival, firstDeliveryArrived, isLaterArrival, mixedArrivalDeadlines } from '../supply/deliveries.ts';
+import { arrivesLaterOnly } from '#domain/deliveries';
 
 export interface ArrivalResult {
   /** Orders of the wave that have arrived (a repeat answers the same number). */
@@ -58,28 +59,28 @@ export async function confirmArrival(deps: Deps, input: { communityId: string; w
 
   const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
   await forEachLimit(
-    orders.filter((o) => o.status === 'CONFIRMED'),
+    orders.filter((o) => o.status === 'CONFIRMED' && !arrivesLaterOnly(o)), // a 隔日达-only order arrives with its own date
     8,
-    (o) => markArrived(deps, o, { arrivedAt: toBizIso(arrivedAt), pickupDeadline: o.lines.some((l) => l.fresh) ? deadlines.fresh : deadlines.regular, pickupPointName: community.name }),
+    (o) => markArrived(deps, o, { arrivedAt: toBizIso(arrivedAt), pickupDeadline: o.lines.some((l) => l.fresh) ? deadlines.fresh : deadlines.regular, pickupPointName: community.name, ...mixedArrivalDeadlines(deps, o, arrivedAt, community.hours) }),
   );
 
   const after = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
   return { arrived: after.filter((o) => o.arrivedAt).length, pickupDeadline: deadlines.regular, freshPickupDeadline: deadlines.fresh };
 }
 
-async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pickupDeadline: string; pickupPointName: string }): Promise<void> {
+async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pickupDeadline: string; pickupPointName: string; firstDeadline?: string }): Promise<void> {
   try {
     await deps.store.transact([
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'ARRIVED', arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }), ...firstDeliveryArrived(order, at) } },
+        update: { set: { status: 'ARRIVED', arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }), ...firstDeliveryArrived(order, { arrivedAt: at.arrivedAt, pickupDeadline: at.firstDeadline ?? at.pickupDeadline }) } },
         when: [{ op: 'eq', path: 'status', value: 'CONFIRMED' }],
       },
       outboxOp(deps, {
         key: 'arrivalNotice',
         touser: order.userId,
-        payload: { orderId: order.id, orderShortNo: order.shortNo, pickupPointName: at.pickupPointName, pickupCode: order.pickupCode ?? '-', pickupDeadline: at.pickupDeadline },
+        payload: { orderId: order.id, orderShortNo: order.shortNo, pickupPointName: at.pickupPointName, pickupCode: order.pickupCode ?? '-', pickupDeadline: at.firstDeadline ?? at.pickupDeadline },
         dedupe: `arrival#${order.id}`,
       }),
     ]);
