@@ -25,6 +25,8 @@ export const pages: RouteRecordRaw[] = [
   { path: '/staff', name: 'staff', component: () => import('./pages/Staff.vue'), meta: { title: '员工与审计', icon: 'User', command: 'admin.staff' } },
   { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLetters.vue'), meta: { title: '推送死信', icon: 'Message', command: 'notify.deadLetters' } },
   { path: '/jobs', name: 'jobs', component: () => import('./pages/Jobs.vue'), meta: { title: '任务', icon: 'Timer', command: 'admin.runJob' } },
+  { path: '/integrations', name: 'integrations', component: () => import('./pages/Integrations.vue'), meta: { title: '集成', icon: 'Connection', command: 'admin.webhooks' } },
+  { path: '/reconciliation', name: 'reconciliation', component: () => import('./pages/Reconciliation.vue'), meta: { title: '对账', icon: 'Finished', command: 'settle.reconciliation' } },
 ];
 
 export const router = createRouter({
