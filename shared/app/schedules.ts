@@ -17,8 +17,9 @@ export const SCHEDULES = {
   ttl: { fn: 'notify', aws: 'cron(30 * * * ? *)', cloudbase: '0 30 * * * * *' },
   // Sealed contacts past `contactRetentionDays` are destroyed (shared/app/privacy/retention.ts); hourly, so a run cut short by the auth function's 28 s is caught up.
   retention: { fn: 'auth', aws: 'cron(15 * * * ? *)', cloudbase: '0 15 * * * * *' },
-  // Payment reconciliation of the previous day (shared/app/reconcile), once WeChat Pay's bill is ready (after 10:00).
-  reconcile: { fn: 'settle', aws: 'cron(0 10 * * ? *)', cloudbase: '0 0 10 * * * *' },
+  // Payment reconciliation of the previous day (shared/app/reconcile), once WeChat Pay's bill is ready (10:00);
+  // on CloudBase it shares the settle function's hourly heartbeat and works out itself whether the day is due.
+  reconcile: { fn: 'settle', aws: 'cron(0 10 * * ? *)', cloudbase: '0 0 * * * * *' },
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;
