@@ -34,6 +34,8 @@ export const pages: RouteRecordRaw[] = [
   { path: '/announcements', name: 'announcements', component: () => import('./pages/Announcements.vue'), meta: { title: '公告', icon: 'Message', command: 'admin.announce' } },
   { path: '/materials', name: 'materials', component: () => import('./pages/Materials.vue'), meta: { title: '商品素材', icon: 'Goods', command: 'admin.productMaterial' } },
   { path: '/jobs', name: 'jobs', component: () => import('./pages/Jobs.vue'), meta: { title: '任务', icon: 'Timer', command: 'admin.runJob' } },
+  { path: '/integrations', name: 'integrations', component: () => import('./pages/Integrations.vue'), meta: { title: '集成', icon: 'Connection', command: 'admin.webhooks' } },
+  { path: '/reconciliation', name: 'reconciliation', component: () => import('./pages/Reconciliation.vue'), meta: { title: '对账', icon: 'Finished', command: 'settle.reconciliation' } },
 ];
 
 export const router = createRouter({

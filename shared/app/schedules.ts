@@ -19,8 +19,9 @@ export const SCHEDULES = {
   retention: { fn: 'auth', aws: 'cron(15 * * * ? *)', cloudbase: '0 15 * * * * *' },
   // Member levels (shared/app/wallet/levels.ts): each month evaluated once, by the first beat of the month (later beats find it done).
   levels: { fn: 'order', aws: 'rate(30 minutes)', cloudbase: '0 */30 * * * * *' },
-  // Payment reconciliation of the previous day (shared/app/reconcile), once WeChat Pay's bill is ready (after 10:00).
-  reconcile: { fn: 'settle', aws: 'cron(0 10 * * ? *)', cloudbase: '0 0 10 * * * *' },
+  // Payment reconciliation of the previous day (shared/app/reconcile), once WeChat Pay's bill is ready (10:00);
+  // on CloudBase it shares the settle function's hourly heartbeat and works out itself whether the day is due.
+  reconcile: { fn: 'settle', aws: 'cron(0 10 * * ? *)', cloudbase: '0 0 * * * * *' },
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;

@@ -23,6 +23,8 @@ describe('CloudBase timer crons', () => {
     expect(finestCron(['0 */5 * * * * *', '0 */10 * * * * *'])).toBe('0 */5 * * * * *');
     expect(finestCron(['0 * * * * * *', '0 30 * * * * *'])).toBe('0 * * * * * *');
     expect(finestCron(['0 */6 * * * * *', '0 */4 * * * * *'])).toBe('0 */2 * * * * *');
+    // Jobs sharing one hourly heartbeat keep it hourly (settle and reconcile).
+    expect(finestCron(['0 0 * * * * *', '0 0 * * * * *'])).toBe('0 0 * * * * *');
     // Every job named by the finest timer's ticks is woken on one of them.
     const crons = ['0 */5 * * * * *', '0 */10 * * * * *'];
     const finest = finestCron(crons);

@@ -44,7 +44,7 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
  * `0 *\/N * * * * *` schedules (N the greatest common divisor), otherwise every minute.
  */
 export function finestCron(crons: string[]): string {
-  if (crons.length === 1) return crons[0]!;
+  if (new Set(crons).size === 1) return crons[0]!;
   const steps = crons.map((c) => {
     const f = c.trim().split(/\s+/);
     if (f.length !== 7 || f[0] !== '0' || f.slice(2).some((x) => x !== '*')) return 1;

@@ -156,8 +156,22 @@ export async function readReconciliation(deps: Deps, date: string) {
   };
 }
 
-/** The daily job (10:00): the previous business day, or the date given to `POST /admin/jobs/reconcile/run`. */
+/** WeChat Pay's bill of a day is ready from 10:00 the next day. */
+export const BILL_READY_HOUR = 10;
+
+/**
+ * The daily job, a heartbeat: without a date it reconciles the previous business day once, from
+ * 10:00 (a beat before then, or after that day's result exists, does nothing); with a date
+ * (`POST /admin/jobs/reconcile/run {"date"}`) it reconciles that day again.
+ */
 export const reconcileJob = {
   name: 'reconcile',
-  run: (deps: Deps, input: { date?: string }) => reconcileDay(deps, input.date ?? addDays(bizDate(deps.clock.now()), -1)),
+  async run(deps: Deps, input: { date?: string }) {
+    if (input.date) return reconcileDay(deps, input.date);
+    const now = deps.clock.now();
+    const yesterday = addDays(bizDate(now), -1);
+    if (Number(toBizIso(now).slice(11, 13)) < BILL_READY_HOUR) return { skipped: 'the bill is ready from 10:00', date: yesterday };
+    if (await deps.store.get(reconcileKey(yesterday), { consistent: true })) return { skipped: 'reconciled already', date: yesterday };
+    return reconcileDay(deps, yesterday);
+  },
 };
