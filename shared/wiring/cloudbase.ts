@@ -131,7 +131,8 @@ export function cloudbaseDeps(options: Pick<RuntimeParts, 'smsFactory'> = {}): (
         objectStorage: createCloudStorage({ cloud: p.cloud }),
         miniCodes: createCloudCodes({ cloud: p.cloud }),
         jobLauncher: (signer) => createCloudFunctionLauncher({ cloud: p.cloud, signer }),
-        uploads: () => createCloudbaseUploads(() => cloudStorage(p)),
+        // A double without storage (tests, cloud:call) has no uploads: admin.upload answers INVALID_STATE.
+        uploads: () => (typeof p.cloud?.getUploadMetadata === 'function' || !globalThis.__groupbuyCloud ? createCloudbaseUploads(() => cloudStorage(p)) : undefined),
         ...(p.clock ? { clock: p.clock } : {}),
         ...options,
       });

@@ -11,6 +11,8 @@ import { createClient, httpTransport, type Client } from '../../client/index.ts'
 import { devSignIn, expectClean, field, launch, openPage, shot, stackUrl, type Problems } from './browser.ts';
 
 const run = Date.now().toString(36);
+/** A textarea marked data-test (Element Plus puts the attribute on the native element). */
+const area = (page: Page, id: string) => page.locator(`textarea[data-test="${id}"], [data-test="${id}"] textarea`).first();
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 describe('product content in the console', () => {
@@ -36,10 +38,13 @@ describe('product content in the console', () => {
   it('saves a category tree', async () => {
     await page.getByTestId('menu-categories').click();
     await page.getByTestId('categories').waitFor();
+    // The stored tree is loaded before a row is added (the load replaces the rows).
+    const stored = ((await staff.admin.categories()) as unknown[]).length;
+    await expect.poll(() => page.locator('[data-test="categories"] .el-table__body tr').count()).toBe(stored);
     await page.getByTestId('category-add').click();
     const last = page.locator('[data-test="categories"] .el-table__body tr').last();
-    await last.locator('[data-test="category-name"] input').fill(`叶菜${run}`);
-    await last.locator('[data-test="category-id"] input').fill(`leafy-${run}`);
+    await last.locator('input[data-test="category-name"], [data-test="category-name"] input').first().fill(`叶菜${run}`);
+    await last.locator('input[data-test="category-id"], [data-test="category-id"] input').first().fill(`leafy-${run}`);
     await page.getByTestId('category-save').click();
     await expect.poll(async () => ((await staff.admin.categories()) as { id: string }[]).map((c) => c.id)).toContain(`leafy-${run}`);
     await shot(page, 'content-01-categories');
@@ -56,7 +61,7 @@ describe('product content in the console', () => {
     await field(page, 'product-supplier').fill('s-farm');
     await field(page, 'product-price').fill('3.90');
     await field(page, 'product-spec').fill('500g/份');
-    await page.locator('[data-test="product-tips"] textarea').fill('糖拌西红柿');
+    await area(page, 'product-tips').fill('糖拌西红柿');
     await page.getByTestId('product-image-file').setInputFiles({ name: 'tomato.png', mimeType: 'image/png', buffer: PNG });
     const img = page.getByTestId('product-image').first();
     await img.waitFor();
@@ -77,7 +82,7 @@ describe('product content in the console', () => {
     const before = ((await staff.admin.products()) as unknown[]).length;
     await page.getByTestId('menu-imports').click();
     const bad = ['id,title,category,priceFen,supplierId,fresh', `br-a-${run},山药,蔬菜,590,s-farm,true`, `br-b-${run},莲藕,蔬菜,free,s-farm,true`].join('\n');
-    await page.locator('[data-test="import-csv"] textarea').fill(bad);
+    await area(page, 'import-csv').fill(bad);
     await page.getByTestId('import-dry-run').click();
     await page.getByTestId('import-errors').waitFor();
     await expect.poll(() => page.getByTestId('import-errors').innerText()).toMatch(/3\s+priceFen/);
@@ -85,7 +90,7 @@ describe('product content in the console', () => {
     await page.getByTestId('import-apply').click();
     await page.getByTestId('import-failed').waitFor();
     expect(((await staff.admin.products()) as unknown[]).length).toBe(before);
-    await page.locator('[data-test="import-csv"] textarea').fill(bad.replace(',free,', ',690,'));
+    await area(page, 'import-csv').fill(bad.replace(',free,', ',690,'));
     await page.getByTestId('import-dry-run').click();
     await page.getByTestId('import-ok').waitFor();
     expect(((await staff.admin.products()) as unknown[]).length).toBe(before);

@@ -10,6 +10,9 @@ import { keys } from '#app/keys';
 import { queryAll } from '#ports/item-store';
 import { allOfType } from '#app/keys';
 import { createLocalUploads } from '#adapters/local/uploads';
+import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
+import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
+import { createCloudbaseDouble, type CloudbaseDouble } from '../support/cloudbase-double/index.ts';
 import { FUNCTIONS } from '../../functions/registry.ts';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 
@@ -140,8 +143,9 @@ describe('product content', () => {
   });
 });
 
+const productsOf = async (w: TestWorld) => (await queryAll(w.store, allOfType('product'))).length;
+
 describe('imports', () => {
-  const productsOf = async (w: TestWorld) => (await queryAll(w.store, allOfType('product'))).length;
 
   it('one bad row applies nothing and names line, column and reason; a dry run applies nothing; a good file applies every row (through HTTP text/csv)', async () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
@@ -200,5 +204,28 @@ describe('imports', () => {
     const many = [head, ...Array.from({ length: 34 }, (_, i) => `l-m-${i},o-m-${i},某某,137000001${String(i).padStart(2, '0')},c-new-1`)].join('\n');
     const tooMany = await as(w, 'staff-1', 'admin.import', { kind: 'leaders', csv: many });
     expect(tooMany).toMatchObject({ applied: 0, errors: [{ line: 35, column: '', reason: expect.stringContaining('at most 33') }] });
+  });
+});
+
+describe('on the CloudBase document database (double)', () => {
+  const doubles: CloudbaseDouble[] = [];
+  afterAll(() => doubles.forEach((d) => d.uninstall()));
+
+  it('search, hidden products and an all-or-nothing import of 99 products in one transaction behave as on DynamoDB', async () => {
+    const double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
+    doubles.push(double);
+    const store = createCloudbaseItemStore({ db: double.db, sleep: async () => undefined });
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, store });
+    const tomato = await staff(w, 'admin.upsertProduct', { ...TOMATO, hiddenIn: ['c-jingan'] });
+    expect((await as(w, 'u-1', 'order.catalog', { communityId: 'c-xujiahui', q: 'xhs' })).products[0].id).toBe(tomato.id);
+    expect((await as(w, 'u-1', 'order.catalog', { communityId: 'c-jingan', q: 'xhs' })).products.map((p: any) => p.id)).not.toContain(tomato.id);
+    const header = 'id,title,category,priceFen,supplierId,fresh';
+    const rows = Array.from({ length: 99 }, (_, i) => `cb-${i},商品${i},蔬菜,${100 + i},s-veg,true`);
+    const before = await productsOf(w);
+    const bad = await as(w, 'staff-1', 'admin.import', { kind: 'products', csv: [header, ...rows.slice(0, 98), 'cb-98,坏行,蔬菜,0,s-veg,true'].join('\n') });
+    expect(bad).toMatchObject({ applied: 0, errors: [{ line: 100, column: 'priceFen' }] });
+    expect(await productsOf(w)).toBe(before);
+    expect(await as(w, 'staff-1', 'admin.import', { kind: 'products', csv: [header, ...rows].join('\n') })).toEqual({ applied: 99, errors: [] });
+    expect(await productsOf(w)).toBe(before + 99);
   });
 });

@@ -7,12 +7,12 @@ import type { UploadSigner } from '#ports/uploads';
  * is `UPLOADS_PUBLIC_BASE_URL` (a CDN in front of the bucket) or the bucket's own URL. The SDK is
  * loaded on first use, so functions that never presign do not load it.
  */
-export function createS3Uploads(options: { bucket: string; region?: string; publicBaseUrl?: string; now: () => number }): UploadSigner {
+export function createS3Uploads(options: { bucket: string; region?: string; publicBaseUrl?: string; now: () => number; credentials?: { accessKeyId: string; secretAccessKey: string } }): UploadSigner {
   let client: Promise<any> | undefined;
   return {
     async presign({ key, contentType, maxBytes, expiresAt }) {
       const [{ S3Client }, { createPresignedPost }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-presigned-post')]);
-      const s3 = await (client ??= Promise.resolve(new S3Client(options.region ? { region: options.region } : {})));
+      const s3 = await (client ??= Promise.resolve(new S3Client({ ...(options.region ? { region: options.region } : {}), ...(options.credentials ? { credentials: options.credentials } : {}) })));
       const { url, fields } = await createPresignedPost(s3, {
         Bucket: options.bucket,
         Key: key,
