@@ -2217,6 +2217,19 @@ export type AdminGiftsOutput = Array<{
   updatedAt: string;
 }>;
 
+/** Input of `admin.coupons` (GET /admin/coupons). */
+export type AdminCouponsInput = Record<string, unknown>;
+/** Output of `admin.coupons` (`data` of the answer). */
+export type AdminCouponsOutput = Array<{
+  id: string;
+  title: string;
+  kind: string;
+  thresholdFen: number;
+  validFrom: string;
+  validTo: string;
+  claimed: number;
+}>;
+
 /** Input of `dev.login` (POST /auth/dev-login). */
 export type DevLoginInput = {
   openid: string;
@@ -2478,6 +2491,8 @@ export interface Client {
     upsertGift(input: AdminUpsertGiftInput): Promise<AdminUpsertGiftOutput>;
     /** GET /admin/gifts · owner, operations */
     gifts(input?: AdminGiftsInput): Promise<AdminGiftsOutput>;
+    /** GET /admin/coupons · owner, operations */
+    coupons(input?: AdminCouponsInput): Promise<AdminCouponsOutput>;
   };
   dev: {
     /** POST /auth/dev-login · public */

@@ -18,6 +18,7 @@ export const pages: RouteRecordRaw[] = [
   { path: '/wave', name: 'wave', component: () => import('./pages/Wave.vue'), meta: { title: '波次作业', icon: 'Van', command: 'admin.wave' } },
   { path: '/orders', name: 'orders', component: () => import('./pages/Orders.vue'), meta: { title: '订单', icon: 'Tickets', command: 'admin.orders' } },
   { path: '/catalog', name: 'catalog', component: () => import('./pages/Catalog.vue'), meta: { title: '商品', icon: 'Goods', command: 'admin.products' } },
+  { path: '/growth', name: 'growth', component: () => import('./pages/Growth.vue'), meta: { title: '团购活动/优惠券', icon: 'Present', command: 'admin.teamOffers' } },
   { path: '/after-sales', name: 'after-sales', component: () => import('./pages/AfterSales.vue'), meta: { title: '售后', icon: 'RefreshLeft', command: 'admin.afterSales' } },
   { path: '/withdrawals', name: 'withdrawals', component: () => import('./pages/Withdrawals.vue'), meta: { title: '提现审核', icon: 'CreditCard', command: 'settle.withdrawals' } },
   { path: '/finance', name: 'finance', component: () => import('./pages/Finance.vue'), meta: { title: '财务', icon: 'Money', command: 'settle.finance' } },
