@@ -1830,7 +1830,7 @@ export type AdminJobRunOutput = {
 export type AdminOrdersInput = {
   waveDate?: string;
   communityId?: string;
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   phone?: string;
   shortNo?: string;
   cursor?: string;
