@@ -176,6 +176,11 @@ describe('team buys (拼团)', () => {
     expect((await w.store.get(teamKeys.offerStock(o.id), { consistent: true }))?.sold).toBe(0);
     // Joining a dissolved team is refused before payment.
     expect(codeOf(await place(w, 'u-c', { offerId: o.id, teamId }).catch((e) => e))).toBe('INVALID_STATE');
+    // A member who deletes their account leaves no openid or name in the team.
+    await as(w, 'u-a', 'auth.deleteAccount', { confirm: 'DELETE' });
+    const after = JSON.stringify([await w.store.get(teamKeys.team(teamId), { consistent: true }), await w.store.get(teamKeys.member(teamId, 'u-a'), { consistent: true })]);
+    expect(after).not.toContain('u-a');
+    expect(after).toContain('u-b');
   });
 
   it('the cutoff dissolves a team still open in the wave it closes: refunded, never confirmed', async () => {

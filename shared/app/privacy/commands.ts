@@ -18,6 +18,7 @@ import { destroyContactOps } from './contacts.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
 import { forgetBoundCustomer } from '../customers.ts';
 import { orderKeys } from '../orders/keys.ts';
+import { forgetTeamMemberships } from '../teams/privacy.ts';
 
 /**
  * The customer's personal-information rights (PIPL; DESIGN.md §15): SMS opt-out, export and
@@ -134,6 +135,7 @@ export const deleteAccountCommand = defineCommand({
       });
     const at = toBizIso(deps.clock.now());
     await deps.store.write({ type: 'put', item: { ...privacyKeys.erased(erasedMarkOf(deps, userId)), at } });
+    await forgetTeamMemberships(deps, userId, orders); // 拼团 member entries (teams/privacy.ts)
     for (const o of orders) await anonymise(deps, o, at);
     await eraseAfterSales(deps, userId);
     await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)
