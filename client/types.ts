@@ -186,6 +186,10 @@ export type OrderQuoteInput = {
   }>;
   couponId?: string;
   points?: number;
+  team?: {
+    offerId: string;
+    teamId?: string;
+  };
 };
 /** Output of `order.quote` (`data` of the answer). */
 export type OrderQuoteOutput = {
@@ -219,15 +223,15 @@ export type OrderPlaceInput = {
   }>;
   couponId?: string;
   points?: number;
+  team?: {
+    offerId: string;
+    teamId?: string;
+  };
   requestId: string;
   contact: {
     name: string;
     phone: string;
     address?: string;
-  };
-  team?: {
-    offerId: string;
-    teamId?: string;
   };
 };
 /** Output of `order.place` (`data` of the answer). */

@@ -68,6 +68,8 @@ describe('team buys (拼团)', () => {
     const o = await offer(w);
     expect(o).toMatchObject({ productId: 'p-oil', teamSize: 2, teamPriceFen: 9990, sold: 0 });
 
+    const quoted = await as(w, 'u-a', 'order.quote', { communityId: C, items: [{ productId: 'p-oil', qty: 1 }], team: { offerId: o.id } });
+    expect(quoted.lines[0].unitPriceFen).toBe(9990);
     const a = await place(w, 'u-a', { offerId: o.id });
     expect(a.order).toMatchObject({ status: 'PENDING_PAYMENT', lines: [{ productId: 'p-oil', qty: 1, unitPriceFen: 9990 }] });
     expect(a.order.amounts.goodsFen).toBe(9990);

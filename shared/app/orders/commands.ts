@@ -16,6 +16,7 @@ import { listRefundIssues, pollRefunds, receiveRefundNotification, retryRefunds 
 import { BasketInput, PlaceInput } from './schemas.ts';
 import type { Job } from '#app/command';
 import { dissolveExpiredTeams } from '../teams/dissolve.ts';
+import { priceTeamOrder } from '../teams/place.ts';
 
 const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const;
 
@@ -25,7 +26,7 @@ export const quoteCommand = defineCommand({
   input: BasketInput,
   http: { method: 'POST', path: '/orders/quote' },
   async run(ctx, input) {
-    const { quote, waveDate } = await priceFor(ctx.deps, userOf(ctx).userId, input);
+    const { quote, waveDate } = await (input.team ? priceTeamOrder : priceFor)(ctx.deps, userOf(ctx).userId, input); // 拼团 at the team price
     return { waveDate, lines: quote.lines, amounts: quote.amounts, pointsUsed: quote.pointsUsed, ...(quote.couponId ? { couponId: quote.couponId } : {}) };
   },
 });

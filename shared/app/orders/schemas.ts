@@ -10,6 +10,8 @@ export const BasketInput = z.object({
     .check(z.minLength(1), z.maxLength(20)),
   couponId: z.optional(id()),
   points: z.optional(z.int().check(z.minimum(0))),
+  /** 拼团: start a team of the offer (no teamId) or join one (API.md "Growth"). */
+  team: z.optional(TeamChoice),
 });
 export type BasketInput = z.infer<typeof BasketInput>;
 
@@ -20,7 +22,5 @@ export const PlaceInput = z.extend(BasketInput, {
     phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'expected an 11-digit mainland mobile number')),
     address: z.optional(z.string().check(z.maxLength(120))),
   }),
-  /** 拼团: start a team of the offer (no teamId) or join one (API.md "Growth"). */
-  team: z.optional(TeamChoice),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;
