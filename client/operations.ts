@@ -142,6 +142,7 @@ export const OPERATIONS = {
   'admin.teamOffers': { name: 'admin.teamOffers', fn: 'admin', action: 'teamOffers', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/team-offers', status: 200 } },
   'admin.upsertGift': { name: 'admin.upsertGift', fn: 'admin', action: 'upsertGift', roles: ['owner', 'operations'], http: { method: 'POST', path: '/admin/gifts', status: 200 } },
   'admin.gifts': { name: 'admin.gifts', fn: 'admin', action: 'gifts', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/gifts', status: 200 } },
+  'admin.coupons': { name: 'admin.coupons', fn: 'admin', action: 'coupons', roles: ['owner', 'operations'], http: { method: 'GET', path: '/admin/coupons', status: 200 } },
   'admin.customerWallet': { name: 'admin.customerWallet', fn: 'admin', action: 'customerWallet', roles: ['owner', 'operations', 'finance'], http: { method: 'GET', path: '/admin/customers/{id}/wallet', status: 200 } },
   'dev.login': { name: 'dev.login', fn: 'dev', action: 'login', roles: ['public'], http: { method: 'POST', path: '/auth/dev-login', status: 200 }, localOnly: true },
   'dev.setClock': { name: 'dev.setClock', fn: 'dev', action: 'setClock', roles: ['customer'], http: { method: 'POST', path: '/dev/clock', status: 200 }, localOnly: true },

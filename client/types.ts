@@ -241,6 +241,10 @@ export type OrderQuoteInput = {
     addressId: string;
     slot: string;
   };
+  team?: {
+    offerId: string;
+    teamId?: string;
+  };
 };
 /** Output of `order.quote` (`data` of the answer). */
 export type OrderQuoteOutput = {
@@ -280,6 +284,10 @@ export type OrderPlaceInput = {
     addressId: string;
     slot: string;
   };
+  team?: {
+    offerId: string;
+    teamId?: string;
+  };
   requestId: string;
   contact: {
     name: string;
@@ -288,10 +296,6 @@ export type OrderPlaceInput = {
   };
   useBalance?: true | "only";
   scene?: string;
-  team?: {
-    offerId: string;
-    teamId?: string;
-  };
 };
 /** Output of `order.place` (`data` of the answer). */
 export type OrderPlaceOutput = {
@@ -2760,7 +2764,7 @@ export type AdminJobRunOutput = {
 export type AdminOrdersInput = {
   waveDate?: string;
   communityId?: string;
-  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED";
+  status?: "PENDING_PAYMENT" | "PAID" | "CONFIRMED" | "ARRIVED" | "PICKED_UP" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "TEAM_PENDING";
   phone?: string;
   shortNo?: string;
   cursor?: string;
@@ -3596,6 +3600,19 @@ export type AdminGiftsOutput = Array<{
   updatedAt: string;
 }>;
 
+/** Input of `admin.coupons` (GET /admin/coupons). */
+export type AdminCouponsInput = Record<string, unknown>;
+/** Output of `admin.coupons` (`data` of the answer). */
+export type AdminCouponsOutput = Array<{
+  id: string;
+  title: string;
+  kind: string;
+  thresholdFen: number;
+  validFrom: string;
+  validTo: string;
+  claimed: number;
+}>;
+
 /** Input of `admin.customerWallet` (GET /admin/customers/{id}/wallet). */
 export type AdminCustomerWalletInput = {
   id: string;
@@ -4006,6 +4023,8 @@ export interface Client {
     upsertGift(input: AdminUpsertGiftInput): Promise<AdminUpsertGiftOutput>;
     /** GET /admin/gifts · owner, operations */
     gifts(input?: AdminGiftsInput): Promise<AdminGiftsOutput>;
+    /** GET /admin/coupons · owner, operations */
+    coupons(input?: AdminCouponsInput): Promise<AdminCouponsOutput>;
     /** GET /admin/customers/{id}/wallet · owner, operations, finance */
     customerWallet(input: AdminCustomerWalletInput): Promise<AdminCustomerWalletOutput>;
   };

@@ -22,6 +22,7 @@ export const pages: RouteRecordRaw[] = [
   { path: '/purchase-orders', name: 'purchase-orders', component: () => import('./pages/PurchaseOrders.vue'), meta: { title: '采购订单', icon: 'Tickets', command: 'cutoff.purchaseOrders' } },
   { path: '/categories', name: 'categories', component: () => import('./pages/Categories.vue'), meta: { title: '类目', icon: 'Goods', command: 'admin.categories' } },
   { path: '/imports', name: 'imports', component: () => import('./pages/Imports.vue'), meta: { title: '批量导入', icon: 'Tickets', command: 'admin.import' } },
+  { path: '/growth', name: 'growth', component: () => import('./pages/Growth.vue'), meta: { title: '团购活动/优惠券', icon: 'Present', command: 'admin.teamOffers' } },
   { path: '/after-sales', name: 'after-sales', component: () => import('./pages/AfterSales.vue'), meta: { title: '售后', icon: 'RefreshLeft', command: 'admin.afterSales' } },
   { path: '/withdrawals', name: 'withdrawals', component: () => import('./pages/Withdrawals.vue'), meta: { title: '提现审核', icon: 'CreditCard', command: 'settle.withdrawals' } },
   { path: '/finance', name: 'finance', component: () => import('./pages/Finance.vue'), meta: { title: '财务', icon: 'Money', command: 'settle.finance' } },

@@ -68,6 +68,8 @@ describe('team buys (拼团)', () => {
     const o = await offer(w);
     expect(o).toMatchObject({ productId: 'p-oil', teamSize: 2, teamPriceFen: 9990, sold: 0 });
 
+    const quoted = await as(w, 'u-a', 'order.quote', { communityId: C, items: [{ productId: 'p-oil', qty: 1 }], team: { offerId: o.id } });
+    expect(quoted.lines[0].unitPriceFen).toBe(9990);
     const a = await place(w, 'u-a', { offerId: o.id });
     expect(a.order).toMatchObject({ status: 'PENDING_PAYMENT', lines: [{ productId: 'p-oil', qty: 1, unitPriceFen: 9990 }] });
     expect(a.order.amounts.goodsFen).toBe(9990);
@@ -176,6 +178,11 @@ describe('team buys (拼团)', () => {
     expect((await w.store.get(teamKeys.offerStock(o.id), { consistent: true }))?.sold).toBe(0);
     // Joining a dissolved team is refused before payment.
     expect(codeOf(await place(w, 'u-c', { offerId: o.id, teamId }).catch((e) => e))).toBe('INVALID_STATE');
+    // A member who deletes their account leaves no openid or name in the team.
+    await as(w, 'u-a', 'auth.deleteAccount', { confirm: 'DELETE' });
+    const after = JSON.stringify([await w.store.get(teamKeys.team(teamId), { consistent: true }), await w.store.get(teamKeys.member(teamId, 'u-a'), { consistent: true })]);
+    expect(after).not.toContain('u-a');
+    expect(after).toContain('u-b');
   });
 
   it('the cutoff dissolves a team still open in the wave it closes: refunded, never confirmed', async () => {

@@ -23,7 +23,7 @@ import { phoneIndexOf } from './phone-index.ts';
 import { isApiKeyCaller } from '../api-keys/api-keys.ts';
 import { refundUnits, type RefundableOrder } from './refund.ts';
 
-const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
+const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const satisfies readonly OrderStatus[];
 const PAGE = 50;
 /** Statuses whose orders are on a closed wave's pick list (a change to them rebuilds it). */
 const PACKED = new Set<string>(['CONFIRMED', 'ARRIVED']);

@@ -19,6 +19,14 @@ export function instanceValidity(coupon: Item, now: number): { validFrom?: strin
   return days > 0 ? { validFrom: toBizIso(now), validTo: toBizIso(now + days * DAY_MS) } : {};
 }
 
+/** GET /admin/coupons (staff): every coupon with how many were claimed. */
+export async function listCoupons(deps: Deps) {
+  const all = await queryAll(deps.store, allOfType('coupon'));
+  const counters = await deps.store.getMany(all.filter((c) => c.claimable).map((c) => couponKeys.claims(String(c.id))));
+  const claimed = new Map(counters.map((c) => [String(c.pk), Number(c.claimed ?? 0)]));
+  return all.map((c) => ({ ...(terms(c) as Record<string, unknown>), id: String(c.id), claimed: claimed.get(couponKeys.claims(String(c.id)).pk) ?? 0 }));
+}
+
 /** GET /coupons/claimable: claimable coupons whose window is open, with what is left and what the caller claimed. */
 export async function claimableCoupons(deps: Deps, userId: string) {
   const now = deps.clock.now();

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { defineCommand } from '#app/command';
 import { userOf } from '#platform/dispatch';
 import { id } from '#platform/schema';
-import { claimableCoupons, claimCoupon } from './centre.ts';
+import { claimableCoupons, claimCoupon, listCoupons } from './centre.ts';
 import { GiftInput, listGifts, upsertGift } from './gifts.ts';
 
 /** Customer: the coupon centre (领券中心): claimable coupons, what is left and what the caller claimed. */
@@ -62,4 +62,14 @@ export const listGiftsCommand = defineCommand({
   run: ({ deps }) => listGifts(deps),
 });
 
-export const couponAdminCommands = [upsertGiftCommand, listGiftsCommand];
+/** Staff: every coupon with how many were claimed (the coupon centre's page). */
+export const listCouponsCommand = defineCommand({
+  name: 'admin.coupons',
+  roles: ['owner', 'operations'],
+  input: z.object({}),
+  http: { method: 'GET', path: '/admin/coupons' },
+  output: z.array(z.looseObject({ id: z.string(), title: z.string(), kind: z.string(), thresholdFen: z.int(), validFrom: z.string(), validTo: z.string(), claimed: z.int() })),
+  run: ({ deps }) => listCoupons(deps),
+});
+
+export const couponAdminCommands = [upsertGiftCommand, listGiftsCommand, listCouponsCommand];

@@ -19,6 +19,7 @@ import { retryWalletCredits } from '../wallet/balance.ts';
 import { isWalletTrade } from '../wallet/keys.ts';
 import { devPayWalletTrade } from '../wallet/commands.ts';
 import { dissolveExpiredTeams } from '../teams/dissolve.ts';
+import { priceTeamOrder } from '../teams/place.ts';
 
 const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const;
 
@@ -28,7 +29,7 @@ export const quoteCommand = defineCommand({
   input: BasketInput,
   http: { method: 'POST', path: '/orders/quote' },
   async run(ctx, input) {
-    const { quote, waveDate } = await priceFor(ctx.deps, userOf(ctx).userId, input);
+    const { quote, waveDate } = await (input.team ? priceTeamOrder : priceFor)(ctx.deps, userOf(ctx).userId, input); // 拼团 at the team price
     return { waveDate, lines: quote.lines, amounts: quote.amounts, pointsUsed: quote.pointsUsed, ...(quote.couponId ? { couponId: quote.couponId } : {}) };
   },
 });

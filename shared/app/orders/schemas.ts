@@ -14,6 +14,8 @@ export const BasketInput = z.object({
   points: z.optional(z.int().check(z.minimum(0))),
   /** Home delivery instead of pickup (shared/app/delivery). */
   delivery: z.optional(DeliveryChoiceInput),
+  /** 拼团: start a team of the offer (no teamId) or join one (API.md "Growth"). */
+  team: z.optional(TeamChoice),
 });
 export type BasketInput = z.infer<typeof BasketInput>;
 
@@ -28,7 +30,5 @@ export const PlaceInput = z.extend(BasketInput, {
   useBalance: z.optional(z.union([z.literal(true), z.literal('only')])),
   /** The share scene the order was placed through: its leader and inviter are recorded as the order's `attribution`. */
   scene: z.optional(sceneSchema()),
-  /** 拼团: start a team of the offer (no teamId) or join one (API.md "Growth"). */
-  team: z.optional(TeamChoice),
 });
 export type PlaceInput = z.infer<typeof PlaceInput>;

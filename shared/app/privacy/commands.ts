@@ -21,6 +21,7 @@ import { forgetBoundCustomer } from '../customers.ts';
 import { assertWalletErasable, eraseWalletRefs } from '../wallet/privacy.ts';
 import { orderKeys } from '../orders/keys.ts';
 import { listAddresses } from '../delivery/addresses.ts';
+import { forgetTeamMemberships } from '../teams/privacy.ts';
 
 /**
  * The customer's personal-information rights (PIPL; DESIGN.md §15): SMS opt-out, export and
@@ -138,6 +139,7 @@ export const deleteAccountCommand = defineCommand({
     await assertWalletErasable(deps, userId); // wallet/privacy.ts
     const at = toBizIso(deps.clock.now());
     await deps.store.write({ type: 'put', item: { ...privacyKeys.erased(erasedMarkOf(deps, userId)), at } });
+    await forgetTeamMemberships(deps, userId, orders); // 拼团 member entries (teams/privacy.ts)
     for (const o of orders) await anonymise(deps, o, at);
     await eraseAfterSales(deps, userId);
     await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)

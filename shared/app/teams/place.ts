@@ -9,7 +9,7 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import type { Product } from '../catalog/products.ts';
 import { priceFor, type PricedBasket } from '../orders/quote.ts';
-import type { PlaceInput } from '../orders/schemas.ts';
+import type { BasketInput } from '../orders/schemas.ts';
 import type { Guard } from '../orders/place.ts';
 import { getOffer, getTeam, type Team, type TeamOffer } from './offers.ts';
 import { dueTeamIndex, openTeamIndex, teamKeys, teamLimitScope } from './keys.ts';
@@ -39,7 +39,7 @@ function teamProduct(p: Product, offer: TeamOffer): Product {
  * Steps: offer on → the joined team open with room, the caller not in it → the usual pricing
  * with the product at its team price → a joined team must be of the open wave.
  */
-export async function priceTeamOrder(deps: Deps, userId: string, input: PlaceInput): Promise<TeamPricedBasket> {
+export async function priceTeamOrder(deps: Deps, userId: string, input: BasketInput): Promise<TeamPricedBasket> {
   const choice = input.team!;
   const [offer, team, membership] = await Promise.all([
     getOffer(deps, choice.offerId),
