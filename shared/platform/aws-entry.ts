@@ -13,6 +13,7 @@ import { logger } from './logger.ts';
 interface ScheduledEvent {
   job: string;
   date?: string;
+  part?: string;
   runId?: string;
   sig?: string;
 }
@@ -28,7 +29,7 @@ export function createAwsHandler(mod: FunctionModule, getDeps: () => Promise<Pla
       try {
         if (!job) throw new AppError('NOT_FOUND', `no job ${event.job} in ${mod.name}`);
         const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-        const result = await job.run(await getDeps(), { date: str(event.date), runId: str(event.runId), sig: str(event.sig) });
+        const result = await job.run(await getDeps(), { date: str(event.date), part: str(event.part), runId: str(event.runId), sig: str(event.sig) });
         logger.info('job done', { job: event.job });
         return result;
       } catch (e) {

@@ -122,6 +122,8 @@ export interface Job<D = any> {
 
 export interface JobInput {
   date?: string;
+  /** A part of a fanned-out run (see JobStart.part). */
+  part?: string;
   runId?: string;
   sig?: string;
 }

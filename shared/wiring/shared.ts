@@ -67,6 +67,7 @@ export const jobSignerOf = (config: Config): JobSigner => createJobSigner(derive
 
 /** Where no launcher is wired (scripts, benchmarks): starting a run is refused; verifying still works. */
 const noLauncher = (signer: JobSigner): JobLauncher => ({
+  available: false,
   launch: async () => {
     throw new Error('no job launcher is configured here');
   },

@@ -11,6 +11,7 @@ import { closeCommunityWave } from './close-community.ts';
 import { cutoffKeys } from './keys.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { writeWaveReports } from './reports.ts';
+import { fanOutWave, openCommunities, waveFinished } from './fan-out.ts';
 
 export interface CutoffOptions {
   /** Close this wave now (early close by the merchant); otherwise every due wave not yet closed. */
@@ -22,6 +23,11 @@ export interface CutoffOptions {
    * 5-minute heartbeat); what is left is resumed by the next beat.
    */
   budgetMs?: number;
+  /**
+   * Fan out over function instances (fan-out.ts): a wave with more open communities than this
+   * is closed by parts started as runs of their own. Absent: this run closes every community.
+   */
+  batch?: number;
 }
 
 export interface WaveOutcome {
@@ -70,7 +76,7 @@ export async function runCutoff(deps: Deps, options: CutoffOptions = {}): Promis
   for (const date of dates) {
     if (!inBudget()) break;
     communities ??= await listCommunities(deps);
-    const outcome = await closeWave(deps, date, communities, options.concurrency ?? DEFAULT_CONCURRENCY, inBudget);
+    const outcome = await closeWave(deps, date, communities, options.concurrency ?? DEFAULT_CONCURRENCY, inBudget, options.batch);
     waves.push(outcome);
     if (!outcome.complete) break;
     await advanceLast(deps, date);
@@ -128,13 +134,22 @@ function checkEarlyClose(deps: Deps, date: string): string {
  * reports when this run closed anything or they were never written. A wave is done (and
  * recorded so) when every community is closed and the reports are written.
  */
-async function closeWave(deps: Deps, date: string, communities: readonly Community[], concurrency: number, inBudget: () => boolean): Promise<WaveOutcome> {
+async function closeWave(deps: Deps, date: string, communities: readonly Community[], concurrency: number, inBudget: () => boolean, batch?: number): Promise<WaveOutcome> {
   const outcome: WaveOutcome = { date, closedCommunities: 0, skippedCommunities: 0, confirmed: 0, cancelled: 0, reportsWritten: false, complete: false };
   const waveItems = await deps.store.getMany(communities.map((c) => keys.communityWave(c.id, date)));
   // Closed and swept (see sweepClosedWave); a closed one not yet swept is finished by closeCommunityWave.
-  const closed = new Set(waveItems.filter((w) => w.status === 'CLOSED' && w.sweptAt).map((w) => w.pk));
-  const open = communities.filter((c) => !closed.has(keys.communityWave(c.id, date).pk));
+  const closed = new Set(waveItems.filter(waveFinished).map((w) => w.pk));
+  let open = communities.filter((c) => !closed.has(keys.communityWave(c.id, date).pk));
   outcome.skippedCommunities = communities.length - open.length;
+  // Many communities: parts in other instances close them (fan-out.ts); this run closes what they left.
+  if (batch !== undefined && deps.jobs.available !== false && open.length > batch) {
+    const parts = await fanOutWave(deps, date, open.length, batch, inBudget);
+    outcome.closedCommunities += parts.closedCommunities;
+    outcome.confirmed += parts.confirmed;
+    outcome.cancelled += parts.cancelled;
+    open = await openCommunities(deps, date, open);
+    if (parts.failedParts) logger.warn('cutoff parts did not finish; closing what is left here', { date, failedParts: parts.failedParts, left: open.length });
+  }
 
   const { started } = await forEachLimit(
     open,

@@ -1,6 +1,7 @@
 import type { Job } from '#app/command';
 import { logger } from '#platform/logger';
 import { runCutoff } from './close-waves.ts';
+import { closePart, CUTOFF_BATCH } from './fan-out.ts';
 
 /**
  * The cutoff job: a heartbeat every 5 minutes (SCHEDULES.cutoff) that closes every wave whose
@@ -11,7 +12,9 @@ import { runCutoff } from './close-waves.ts';
 export const cutoffJob: Job = {
   name: 'cutoff',
   async run(deps, input) {
-    const summary = await runCutoff(deps, input.date ? { date: input.date } : {});
+    // A part started by a coordinating run (fan-out.ts): its share of the wave's communities.
+    if (input.part && input.date) return closePart(deps, input.date, input.part);
+    const summary = await runCutoff(deps, { ...(input.date ? { date: input.date } : {}), batch: CUTOFF_BATCH });
     if (!summary.complete) logger.warn('cutoff incomplete; the next heartbeat resumes it', { waves: summary.waves.map((w) => w.date) });
     return summary;
   },

@@ -36,31 +36,35 @@ export function runnerJob(job: Job, leaseSeconds: number): RunnerJob {
 
 async function runOnce(deps: Deps, job: Job, leaseSeconds: number, input: JobInput): Promise<unknown> {
   const date = input.date;
+  const part = input.part;
+  // A part of a fanned-out run holds a lease of its own: the coordinating run holds the job's.
+  const leaseName = part ? `${job.name}#${part}` : job.name;
   let runId: string;
   if (input.runId !== undefined) {
     runId = input.runId;
-    if (!input.sig || !deps.jobs.verify({ job: job.name, ...(date ? { date } : {}), runId }, input.sig))
+    if (!input.sig || !deps.jobs.verify({ job: job.name, ...(date ? { date } : {}), ...(part ? { part } : {}), runId }, input.sig))
       throw new AppError('UNAUTHENTICATED', 'a job start must carry the launcher’s signature');
     if (!(await claimRun(deps, runId, job.name, leaseSeconds))) return { skipped: 'already started', runId };
   } else {
     runId = deps.ids.newId();
     await createRun(deps, { runId, job: job.name, ...(date ? { date } : {}), by: 'schedule', claimed: true, deadlineSeconds: leaseSeconds });
   }
-  const lease = await acquireLease(deps, job.name, runId, leaseSeconds);
+  if (part && input.runId === undefined) throw new AppError('UNAUTHENTICATED', 'a part runs only as a signed start');
+  const lease = await acquireLease(deps, leaseName, runId, leaseSeconds);
   if (!lease.acquired) {
     const skipped = { skipped: 'already running', runId: lease.holder };
     await finishRun(deps, runId, skipped).catch((e) => logger.error('job run record not written', { job: job.name, runId, error: (e as Error).name }));
     return skipped;
   }
   try {
-    const result = await job.run(deps, date ? { date } : {});
+    const result = await job.run(deps, { ...(date ? { date } : {}), ...(part ? { part } : {}) });
     await finishRun(deps, runId, result).catch((e) => logger.error('job run record not written', { job: job.name, runId, error: (e as Error).name }));
     return result;
   } catch (e) {
     await failRun(deps, job.name, runId, errorOf(e)).catch((w) => logger.error('job failure not recorded', { job: job.name, runId, error: (w as Error).name }));
     throw e;
   } finally {
-    await releaseLease(deps, job.name, runId).catch((e) => logger.error('job lease not released', { job: job.name, runId, error: (e as Error).name }));
+    await releaseLease(deps, leaseName, runId).catch((e) => logger.error('job lease not released', { job: job.name, runId, error: (e as Error).name }));
   }
 }
 
@@ -78,6 +82,7 @@ export function withJobRunner(mod: FunctionModule, leaseSeconds: number): Functi
     input: z.object({
       job: z.string().check(z.maxLength(32)),
       date: z.optional(bizDateSchema()),
+      part: z.optional(z.string().check(z.regex(/^\d{1,4}\/\d{1,4}$/, 'expected <index>/<count>'))),
       runId: z.string().check(z.minLength(1), z.maxLength(64)),
       sig: z.string().check(z.maxLength(64)),
     }),

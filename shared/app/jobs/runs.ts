@@ -118,11 +118,11 @@ export async function failRun(deps: Deps, job: string, runId: string, error: { c
  * (deps.jobs) and answers at once. A start that could not be handed over is recorded FAILED
  * (`LAUNCH_FAILED`) and pushed like any failed run.
  */
-export async function startJobRun(deps: Deps, start: { job: string; fn: string; date?: string; by: string }): Promise<{ runId: string }> {
+export async function startJobRun(deps: Deps, start: { job: string; fn: string; date?: string; part?: string; by: string }): Promise<{ runId: string }> {
   const runId = deps.ids.newId();
   await createRun(deps, { runId, job: start.job, ...(start.date ? { date: start.date } : {}), by: start.by, claimed: false, deadlineSeconds: LAUNCH_WINDOW_SECONDS });
   try {
-    await deps.jobs.launch(start.fn, { job: start.job, ...(start.date ? { date: start.date } : {}), runId });
+    await deps.jobs.launch(start.fn, { job: start.job, ...(start.date ? { date: start.date } : {}), ...(start.part ? { part: start.part } : {}), runId });
   } catch (e) {
     logger.error('job launch failed', { job: start.job, runId, error: (e as Error).name });
     await failRun(deps, start.job, runId, { code: 'LAUNCH_FAILED' });
