@@ -151,6 +151,7 @@ export type AuthDeleteAccountOutput = unknown;
 export type AuthStartJobInput = {
   job: string;
   date?: string;
+  part?: string;
   runId: string;
   sig: string;
 };
@@ -906,6 +907,7 @@ export type OrderClaimCouponOutput = {
 export type OrderStartJobInput = {
   job: string;
   date?: string;
+  part?: string;
   runId: string;
   sig: string;
 };
@@ -1256,6 +1258,7 @@ export type CutoffReceiveOutput = {
 export type CutoffStartJobInput = {
   job: string;
   date?: string;
+  part?: string;
   runId: string;
   sig: string;
 };
@@ -1707,6 +1710,7 @@ export type VerifyDeliverOutput = unknown;
 export type VerifyStartJobInput = {
   job: string;
   date?: string;
+  part?: string;
   runId: string;
   sig: string;
 };
@@ -1943,6 +1947,7 @@ export type SettleReconciliationOutput = unknown;
 export type SettleStartJobInput = {
   job: string;
   date?: string;
+  part?: string;
   runId: string;
   sig: string;
 };
@@ -1986,6 +1991,7 @@ export type NotifyRetryDeadLetterOutput = unknown;
 export type NotifyStartJobInput = {
   job: string;
   date?: string;
+  part?: string;
   runId: string;
   sig: string;
 };
