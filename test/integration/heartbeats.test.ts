@@ -49,12 +49,12 @@ function countingStore(store: ItemStore, failAfter = Infinity) {
 const waveStatus = async (w: TestWorld, communityId: string, date = D) => (await w.store.get(keys.communityWave(communityId, date)))?.status;
 
 describe('the schedules are heartbeats', () => {
-  it('cutoff every 5 minutes, settle and overdue every hour, on both clouds', () => {
+  it('cutoff every 5 minutes, settle and overdue every hour, on both clouds (reconcile rides the settle function)', () => {
     expect(SCHEDULES.cutoff).toMatchObject({ aws: 'rate(5 minutes)', cloudbase: '0 */5 * * * * *' });
     expect(SCHEDULES.settle).toMatchObject({ aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' });
     expect(SCHEDULES.overdue).toMatchObject({ aws: 'cron(0 * * * ? *)', cloudbase: '0 0 * * * * *' });
     const scheduled = (fn: string) => FUNCTIONS.find((m) => m.name === fn)?.jobs?.map((j) => j.name);
-    expect([scheduled('cutoff'), scheduled('settle'), scheduled('verify')]).toEqual([['cutoff'], ['settle'], ['overdue']]);
+    expect([scheduled('cutoff'), scheduled('settle'), scheduled('verify')]).toEqual([['cutoff'], ['settle', 'reconcile'], ['overdue']]);
     expect(verifyJobs).toEqual([overdueHeartbeat]);
   });
 });

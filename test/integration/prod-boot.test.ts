@@ -114,6 +114,7 @@ function resolveValue(v: unknown, template: any): string {
   }
   if (o['Fn::GetAtt']?.[0] === 'HttpApi' && o['Fn::GetAtt'][1] === 'ApiEndpoint') return API_ENDPOINT;
   if (o.Ref === 'ShareBucket') return 'groupbuy-prod-sharebucket'; // the share cards' bucket (OBJECT_BUCKET)
+  if (o.Ref === 'UploadsBucket') return 'groupbuy-prod-uploadsbucket'; // product images (UPLOADS_BUCKET)
   throw new Error(`unresolved intrinsic in environment: ${JSON.stringify(v)}`);
 }
 function condition(c: any, template: any): boolean {
