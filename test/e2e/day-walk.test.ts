@@ -31,6 +31,16 @@ describe('a week on the local stack', () => {
     await resetClock(staff);
   });
 
+  // First: once the clock passes 22:00 the stack's own heartbeat may close the wave and queue the summary at any moment.
+  it('leaders accept the cutoff summary template in the mini-program', async () => {
+    const templates = (await api('GET', '/notify/templates', { token: jingan })).body.data;
+    const cutoff = templates.find((t: any) => t.key === 'cutoffSummary');
+    expect(cutoff.audience).toBe('leader');
+    const r = await api('POST', '/notify/subscriptions', { token: jingan, body: { results: { [cutoff.templateId]: 'accept' } } });
+    expect(r.body.data.quota[cutoff.templateId]).toBeGreaterThanOrEqual(1);
+    s.cutoffTemplate = cutoff.templateId;
+  });
+
   it('Monday: orders are placed and paid; an unpaid one and a late one', async () => {
     await setClock(staff, '2027-03-01T10:00:00+08:00');
     const place = async (token: string, communityId: string, items: unknown[]) => {
@@ -50,15 +60,6 @@ describe('a week on the local stack', () => {
     await setClock(staff, '2027-03-01T22:00:01+08:00');
     s.late = await place(bob, 'c-lujiazui', [{ productId: 'p-rice', qty: 1 }]);
     expect(s.late.waveDate).toBe('2027-03-02');
-  });
-
-  it('leaders accept the cutoff summary template in the mini-program', async () => {
-    const templates = (await api('GET', '/notify/templates', { token: jingan })).body.data;
-    const cutoff = templates.find((t: any) => t.key === 'cutoffSummary');
-    expect(cutoff.audience).toBe('leader');
-    const r = await api('POST', '/notify/subscriptions', { token: jingan, body: { results: { [cutoff.templateId]: 'accept' } } });
-    expect(r.body.data.quota[cutoff.templateId]).toBeGreaterThanOrEqual(1);
-    s.cutoffTemplate = cutoff.templateId;
   });
 
   it('22:00: the cutoff closes the wave; the reports hold the paid orders only; a second run changes nothing', async () => {
