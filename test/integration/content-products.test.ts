@@ -179,6 +179,20 @@ describe('imports', () => {
     expect((await post('products', 'title,colour\n苹果,红')).data.errors).toEqual([{ line: 1, column: 'colour', reason: 'not a field of products' }]);
   });
 
+  it('imported products follow the same rules as admin.upsertProduct: a fresh product without a backup supplier is a bad row when requireFreshBackups is on', async () => {
+    const w = await makeWorld({ now: `${D}T10:00:00+08:00`, settings: { requireFreshBackups: true } });
+    const header = 'id,title,category,priceFen,suppliers,fresh,status';
+    const csv = [header, 'imp-ok,青菜,蔬菜,300,s-veg|s-market,true,active', 'imp-bad,菠菜,蔬菜,400,s-veg,true,active'].join('\n');
+    const refused = await as(w, 'staff-1', 'admin.import', { kind: 'products', csv });
+    expect(refused.applied).toBe(0);
+    expect(refused.errors).toEqual([{ line: 3, column: 'suppliers', reason: expect.stringContaining('backup supplier') }]);
+    const ok = await as(w, 'staff-1', 'admin.import', { kind: 'products', csv: [header, 'imp-ok,青菜,蔬菜,300,s-veg|s-market,true,active'].join('\n') });
+    expect(ok).toEqual({ applied: 1, errors: [] });
+    const stored = await w.store.get(keys.product('imp-ok'));
+    expect(stored).toMatchObject({ suppliers: ['s-veg', 's-market'], supplierId: 's-veg', arrivalDays: 1 });
+    expect(typeof stored?.rev).toBe('string');
+  });
+
   it('communities and leaders: every row validated like the single-item commands, duplicates and taken communities named, all or nothing', async () => {
     const w = await makeWorld({ now: `${D}T10:00:00+08:00` });
     const communities = ['id,name,address,region,location.lat,location.lng,routeId', 'c-new-1,新一小区,幸福路1号,徐汇区,31.2,121.4,r-west', 'c-new-2,新二小区,幸福路2号,徐汇区,31.21,121.41,r-west'].join('\n');

@@ -148,6 +148,24 @@ describe('webhooks on the local stage (loopback receivers)', () => {
   });
 });
 
+describe('purchase_order.created and delivery.late leave in the write that makes them', () => {
+  it('the cutoff writing a purchase order and staff marking a wave late each queue one delivery, once however often they are repeated', async () => {
+    const w = await makeWorld({ now: '2028-02-05T10:00:00+08:00' });
+    w.deps.devMode = true;
+    const hook = await staff(w, 'admin.createWebhook', { url: 'http://127.0.0.1:9/hook', events: ['purchase_order.created', 'delivery.late'] });
+    const list = { suppliers: [{ supplierId: 's-fruit', lines: [{ productId: 'p-banana', title: '香蕉', qty: 12, costFen: 300 }] }], products: [{ productId: 'p-banana', orderedQty: 12 }] };
+    const suppliers = new Map([['s-fruit', { id: 's-fruit', name: '鲜果批发' }]]);
+    const { writePurchaseOrders } = await import('#app/supply/purchase-orders');
+    expect(await writePurchaseOrders(w.deps, '2028-02-04', list as any, suppliers as any)).toBe(1);
+    expect(await writePurchaseOrders(w.deps, '2028-02-04', list as any, suppliers as any)).toBe(0);
+    const late = { date: '2028-02-04', requestId: 'late-wh-1', newArrivalAt: '2028-02-05T19:00:00+08:00', reason: '暴雨' };
+    await staff(w, 'cutoff.late', late);
+    await staff(w, 'cutoff.late', late);
+    const deliveries = (await staff(w, 'admin.webhookDeliveries', { id: hook.id })).items;
+    expect(deliveries.map((d: any) => d.type).sort()).toEqual(['delivery.late', 'purchase_order.created']);
+  });
+});
+
 describe('webhook endpoints outside the local stage', () => {
   it('refuses http, private, loopback, link-local and metadata addresses (400), and checks the resolved addresses again at delivery', async () => {
     const w = await makeWorld({ now: '2028-02-03T10:00:00+08:00' });

@@ -8,7 +8,7 @@ import { failedGuard, guard } from '../guards.ts';
 import { allOfType, keys, typeIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { CommunityInput, CouponInput, LEADER_STATUSES, LeaderInput, ProductInput } from '../catalog/schemas.ts';
-import { getProduct, listProducts } from '../catalog/products.ts';
+import { getProduct, listProducts, type Product } from '../catalog/products.ts';
 import { requireCommunity } from '../catalog/communities.ts';
 import type { Deps } from '../deps.ts';
 import { productSupplyFields, productWarnings } from '../supply/suppliers.ts';
@@ -16,21 +16,20 @@ import { productSearchKeys } from '../catalog/content.ts';
 
 const strip = ({ pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ...rest }: Item) => rest;
 
-/** Creates or replaces a product; a new flash sale gets its own id so its stock is counted apart. */
-export const upsertProductCommand = defineCommand({
-  name: 'admin.upsertProduct',
-  roles: ['owner', 'operations'],
-  input: ProductInput,
-  http: { method: 'POST', path: '/admin/products' },
-  async run({ deps }, input) {
-    if (input.memberPriceFen !== undefined && input.memberPriceFen > input.priceFen)
-      throw new AppError('VALIDATION_FAILED', 'memberPriceFen above priceFen', { issues: [{ path: 'memberPriceFen', message: 'must not exceed priceFen' }] });
-    if (input.flashSale && Date.parse(input.flashSale.endsAt) <= Date.parse(input.flashSale.startsAt))
-      throw new AppError('VALIDATION_FAILED', 'flash sale ends before it starts', { issues: [{ path: 'flashSale.endsAt', message: 'must be after startsAt' }] });
-    const { warnings, ...supply } = productSupplyFields(deps, input); // supply: suppliers, backups, arrival days
-    const productId = input.id ?? deps.ids.newId();
-    const previous = input.id ? await getProduct(deps, productId) : undefined;
-    const flashSale = input.flashSale
+/**
+ * A product as stored, from its input and the stored one it replaces: the checks (an AppError
+ * naming the field), the supply fields and warnings, the flash sale's id (a new sale gets its own
+ * id so its stock is counted apart), the search keys and a fresh `rev`. The one home of these
+ * rules for admin.upsertProduct and the CSV import (shared/app/imports).
+ */
+export function productRecord(deps: Deps, input: ProductInput, previous: Product | undefined) {
+  if (input.memberPriceFen !== undefined && input.memberPriceFen > input.priceFen)
+    throw new AppError('VALIDATION_FAILED', 'memberPriceFen above priceFen', { issues: [{ path: 'memberPriceFen', message: 'must not exceed priceFen' }] });
+  if (input.flashSale && Date.parse(input.flashSale.endsAt) <= Date.parse(input.flashSale.startsAt))
+    throw new AppError('VALIDATION_FAILED', 'flash sale ends before it starts', { issues: [{ path: 'flashSale.endsAt', message: 'must be after startsAt' }] });
+  const { warnings, ...supply } = productSupplyFields(deps, input); // supply: suppliers, backups, arrival days
+  const productId = input.id ?? deps.ids.newId();
+  const flashSale = input.flashSale
       ? {
           ...input.flashSale,
           id:
@@ -38,10 +37,22 @@ export const upsertProductCommand = defineCommand({
             (previous?.flashSale && previous.flashSale.startsAt === input.flashSale.startsAt ? previous.flashSale.id : deps.ids.newId()),
         }
       : undefined;
-    const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
-    // `rev`: a fresh value on every write, which placement checks against the copy it priced with (read-cache.ts).
-    const product = { ...input, ...supply, id: productId, commissionRate, flashSale, ...productSearchKeys(input.title), updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
-    await deps.store.write({ type: 'put', item: { ...keys.product(productId), ...typeIndex('product', productId), ...product } });
+  const commissionRate = input.commissionRate ?? deps.settings.defaultCommissionRate;
+  // `rev`: a fresh value on every write, which placement checks against the copy it priced with (read-cache.ts).
+  const product = { ...input, ...supply, id: productId, commissionRate, flashSale, ...productSearchKeys(input.title), updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
+  return { product, warnings };
+}
+
+/** Creates or replaces a product (productRecord). */
+export const upsertProductCommand = defineCommand({
+  name: 'admin.upsertProduct',
+  roles: ['owner', 'operations'],
+  input: ProductInput,
+  http: { method: 'POST', path: '/admin/products' },
+  async run({ deps }, input) {
+    const previous = input.id ? await getProduct(deps, input.id) : undefined;
+    const { product, warnings } = productRecord(deps, input, previous);
+    await deps.store.write({ type: 'put', item: { ...keys.product(product.id), ...typeIndex('product', product.id), ...product } });
     return warnings.length ? { ...product, warnings } : product;
   },
 });

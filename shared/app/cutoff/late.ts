@@ -1,3 +1,4 @@
+import { webhookEvents } from '../webhooks/emit.ts';
 import * as z from 'zod/mini';
 import { bizDateSchema, id, isoTime } from '#platform/schema';
 import { defineCommand } from '#app/command';
@@ -113,10 +114,14 @@ export async function markLate(deps: Deps, input: LateInput, by: string): Promis
   }
 
   const result: LateResult = { orders: affected.reduce((a, x) => a + x.orders.length, 0), leaders };
+  const record: WriteOp = { type: 'put', item: { ...recordKey, hash, result, newArrivalAt, reason: input.reason, ...(input.routeId ? { routeId: input.routeId } : {}), by, at: toBizIso(deps.clock.now()) }, when: [{ op: 'notExists' }] };
+  // Webhook deliveries of `delivery.late` in the same write as the record (shared/app/webhooks): once per requestId.
+  const events = await webhookEvents(deps, 'delivery.late', { date: input.date, ...(input.routeId ? { routeId: input.routeId } : {}), newArrivalAt, reason: input.reason, ...result }, `${input.date}#${input.requestId}`);
   try {
-    await deps.store.write({ type: 'put', item: { ...recordKey, hash, result, newArrivalAt, reason: input.reason, ...(input.routeId ? { routeId: input.routeId } : {}), by, at: toBizIso(deps.clock.now()) }, when: [{ op: 'notExists' }] });
+    if (events.length) await deps.store.transact([record, ...events]);
+    else await deps.store.write(record);
   } catch (e) {
-    if (!(e instanceof ConditionFailed)) throw e;
+    if (!(e instanceof ConditionFailed) && !(e instanceof TransactionCancelled)) throw e;
     // A concurrent twin finished first: its answer is the answer.
     const first = await deps.store.get(recordKey, { consistent: true });
     if (first?.hash !== hash) throw new AppError('INVALID_STATE', 'this requestId was used for another late notice', { requestId: input.requestId });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineCommand } from '#app/command';
-import { AppError } from '#domain/errors';
+import { AppError, isAppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
 import { CsvSyntaxError, parseCsv } from '#domain/csv-import';
 import { TransactionCancelled, type WriteOp } from '#ports/item-store';
@@ -11,7 +11,7 @@ import { guard, failedGuard } from '../guards.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
 import { CommunityInput, LeaderInput, ProductInput } from '../catalog/schemas.ts';
 import { getProducts } from '../catalog/products.ts';
-import { productSearchKeys } from '../catalog/content.ts';
+import { productRecord } from '../admin/commands.ts';
 import { fieldAt, rowInput } from './csv-rows.ts';
 
 /**
@@ -68,7 +68,7 @@ export const importCommand = defineCommand({
   output: z.object({ applied: z.int().check(z.minimum(0)), errors: z.array(z.object({ line: z.int(), column: z.string(), reason: z.string() })) }),
   http: { method: 'POST', path: '/admin/imports/{kind}', textBody: { contentType: 'text/csv', field: 'csv' } },
   async run({ deps }, input) {
-    const { rows, errors } = readRows(input.kind, input.csv);
+    const { rows, errors } = readRows(deps, input.kind, input.csv);
     if (errors.length === 0) errors.push(...(await batchErrors(deps, input.kind, rows)));
     if (errors.length || input.dryRun) return { applied: 0, errors: sortErrors(errors) };
     const ops = await writeOps(deps, input.kind, rows);
@@ -87,7 +87,7 @@ export const importCommand = defineCommand({
 const sortErrors = (errors: ImportError[]) => errors.sort((a, b) => a.line - b.line || a.column.localeCompare(b.column));
 
 /** The rows as command inputs, and every error the schema (and a row's own checks) finds. */
-function readRows(kind: ImportKind, csv: string): { rows: Row<any>[]; errors: ImportError[] } {
+function readRows(deps: Deps, kind: ImportKind, csv: string): { rows: Row<any>[]; errors: ImportError[] } {
   const errors: ImportError[] = [];
   let records;
   try {
@@ -119,19 +119,25 @@ function readRows(kind: ImportKind, csv: string): { rows: Row<any>[]; errors: Im
       for (const issue of toIssues(parsed.error)) errors.push({ line: rec.line, column: issue.path, reason: issue.message });
       continue;
     }
-    const own = kind === 'products' ? productChecks(parsed.data as ProductInput) : [];
+    const own = kind === 'products' ? productChecks(deps, parsed.data as ProductInput) : [];
     errors.push(...own.map((o) => ({ line: rec.line, ...o })));
     if (!own.length) rows.push({ line: rec.line, input: parsed.data });
   }
   return { rows, errors };
 }
 
-/** admin.upsertProduct's own checks. */
-function productChecks(p: ProductInput): { column: string; reason: string }[] {
-  const out = [];
-  if (p.memberPriceFen !== undefined && p.memberPriceFen > p.priceFen) out.push({ column: 'memberPriceFen', reason: 'must not exceed priceFen' });
-  if (p.flashSale && Date.parse(p.flashSale.endsAt) <= Date.parse(p.flashSale.startsAt)) out.push({ column: 'flashSale.endsAt', reason: 'must be after startsAt' });
-  return out;
+/** admin.upsertProduct's own checks (productRecord: prices, flash sale, suppliers and backups), as a row's errors. */
+function productChecks(deps: Deps, p: ProductInput): { column: string; reason: string }[] {
+  try {
+    productRecord(deps, p, undefined);
+    return [];
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    const issues = (e.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+    if (issues?.length) return issues.map((i) => ({ column: i.path, reason: i.message }));
+    // requireFreshBackups: an active fresh product without a backup supplier.
+    return [{ column: 'suppliers', reason: e.message }];
+  }
 }
 
 /** What only the whole file or the stored data can break: the same key twice, and admin.upsertLeader's checks. */
@@ -184,13 +190,8 @@ async function writeOps(deps: Deps, kind: ImportKind, rows: Row<any>[]): Promise
   if (kind === 'products') {
     const previous = await getProducts(deps, rows.flatMap((r) => (r.input.id ? [r.input.id] : [])));
     return (rows as Row<ProductInput>[]).map(({ input }) => {
-      const id = input.id ?? deps.ids.newId();
-      const before = previous.get(id);
-      const flashSale = input.flashSale
-        ? { ...input.flashSale, id: input.flashSale.id ?? (before?.flashSale && before.flashSale.startsAt === input.flashSale.startsAt ? before.flashSale.id : deps.ids.newId()) }
-        : undefined;
-      const product = { ...input, id, commissionRate: input.commissionRate ?? deps.settings.defaultCommissionRate, flashSale, ...productSearchKeys(input.title), updatedAt: now };
-      return { type: 'put', item: { ...keys.product(id), ...typeIndex('product', id), ...JSON.parse(JSON.stringify(product)) } } satisfies WriteOp;
+      const { product } = productRecord(deps, input, input.id ? previous.get(input.id) : undefined);
+      return { type: 'put', item: { ...keys.product(product.id), ...typeIndex('product', product.id), ...JSON.parse(JSON.stringify(product)) } } satisfies WriteOp;
     });
   }
   if (kind === 'communities')

@@ -1,3 +1,4 @@
+import { webhookEvents } from '../webhooks/emit.ts';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { bizDateSchema } from '#platform/schema';
@@ -125,11 +126,15 @@ export async function writePurchaseOrders(deps: Deps, date: string, list: Purcha
       createdAt: at,
       history: [{ status: 'SENT', at, by: 'cutoff' }],
     };
+    const put: WriteOp = { type: 'put', item: { ...supplyKeys.purchaseOrder(date, s.supplierId), kind: 'purchaseOrder', ...po }, when: [{ op: 'notExists' }] };
+    // Webhook deliveries of `purchase_order.created` in the same write as the order (shared/app/webhooks).
+    const events = await webhookEvents(deps, 'purchase_order.created', { purchaseOrderId: po.id, date, supplierId: po.supplierId, qty: po.qty, amountFen: po.amountFen, lines: po.lines.map((l) => ({ productId: l.productId, qty: l.qty })) }, po.id);
     try {
-      await deps.store.write({ type: 'put', item: { ...supplyKeys.purchaseOrder(date, s.supplierId), kind: 'purchaseOrder', ...po }, when: [{ op: 'notExists' }] });
+      if (events.length) await deps.store.transact([put, ...events]);
+      else await deps.store.write(put);
       created++;
     } catch (e) {
-      if (!(e instanceof ConditionFailed)) throw e;
+      if (!(e instanceof ConditionFailed) && !(e instanceof TransactionCancelled)) throw e;
     }
   }
   return created;
