@@ -99,7 +99,9 @@ describe('the merchant console in Chromium', () => {
     for (const [i, communityId] of communities.entries()) {
       const buyer = await signedIn(`browser-buyer-${run}-${i}`);
       const phone = `1391234${String(5000 + i).padStart(4, '0')}`;
-      const placed = await buyer.client.order.place({ communityId, items: [{ productId: s.productId!, qty: i + 1 }, { productId: 'p-rice', qty: 1 }], requestId: `browser-${run}-${i}`, contact: { name: `陈${'一二三'[i]}明`, phone } });
+      // The first buyer orders through a share card of the community (attributed to its leader on the dashboard).
+      const scene = i === 0 ? (await buyer.client.order.shareCard({ communityId })).scene : undefined;
+      const placed = await buyer.client.order.place({ communityId, items: [{ productId: s.productId!, qty: i + 1 }, { productId: 'p-rice', qty: 1 }], requestId: `browser-${run}-${i}`, contact: { name: `陈${'一二三'[i]}明`, phone }, ...(scene ? { scene } : {}) });
       expect(placed.order.waveDate).toBe(s.waveDate);
       await buyer.client.dev.pay({ orderId: placed.order.id });
       const paid = await buyer.client.order.get({ id: placed.order.id });
@@ -204,6 +206,10 @@ describe('the merchant console in Chromium', () => {
       expect(box!.width, name).toBeGreaterThan(100);
     }
     expect(await page.getByTestId('totals').innerText()).toMatch(/¥\d/);
+    // Sales through share cards, by the leader the card named.
+    const attributed = page.getByTestId('attributed').locator('tbody tr');
+    await expect.poll(() => attributed.count()).toBeGreaterThan(0);
+    expect(await attributed.first().innerText()).toMatch(/¥\d/);
     await page.waitForTimeout(800); // chart animations settle before the screenshot
     await shot(page, '12-dashboard');
     expectClean(problems);
