@@ -92,6 +92,18 @@ describe('share cards and scenes', () => {
     await expect(call(w, shareCardCommand, { communityId: XJH, productId: 'p-nowhere' }, 'u-sharer').catch(codeOf)).resolves.toBe('NOT_FOUND');
   });
 
+  it('WeChat not answering is a retryable RATE_LIMITED, never a 500, and the next call makes the card', async () => {
+    const { w, made } = await world();
+    await signIn(w, 'u-offline');
+    const working = w.deps.miniCodes;
+    w.deps.miniCodes = { unlimited: async () => Promise.reject(new Error('access token: network error')) };
+    await expect(call(w, shareCardCommand, { communityId: XJH }, 'u-offline').catch(codeOf)).resolves.toBe('RATE_LIMITED');
+    w.deps.miniCodes = working;
+    const card = await call(w, shareCardCommand, { communityId: XJH }, 'u-offline');
+    expect(card.imageUrl).toMatch(/\.png$/);
+    expect(made).toEqual([card.scene]);
+  });
+
   it('an order placed through a scene records its attribution (leader, inviter); without one, none', async () => {
     const { w } = await world();
     await signIn(w, 'u-sharer');

@@ -1,4 +1,5 @@
-import { AppError } from '#domain/errors';
+import { AppError, isAppError } from '#domain/errors';
+import { logger } from '#platform/logger';
 import { ConditionFailed } from '#ports/item-store';
 import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
@@ -70,7 +71,10 @@ export async function cardImageOf(deps: Deps, scene: string): Promise<string> {
     } catch (e) {
       // Give the claim back at once, so the next call tries again instead of waiting 30 s.
       await deps.store.write({ type: 'update', key, update: { remove: ['makingUntil', 'makingBy'] }, when: [{ op: 'eq', path: 'makingBy', value: claim }] }).catch(() => undefined);
-      throw e;
+      if (isAppError(e)) throw e;
+      // WeChat (access token, wxacode) or the storage did not answer: a retryable refusal, never a 500.
+      logger.warn('share card not made', { scene, error: (e as Error).name });
+      throw new AppError('RATE_LIMITED', 'the share card could not be made now; try again shortly', { retryable: true });
     }
     try {
       await deps.store.write({ type: 'update', key, update: { set: { imageUrl: url, madeAt: now }, remove: ['makingUntil', 'makingBy'] }, when: [{ op: 'eq', path: 'makingBy', value: claim }] });
