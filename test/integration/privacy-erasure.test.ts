@@ -120,7 +120,7 @@ describe.each([dynamo, cloudbase])('export and erasure on $name', (backend) => {
     for (const o of exported.orders) expect(o.contact).toEqual({ name: ME.name, phone: ME.phone });
     expect(exported.coupons.map((c: any) => c.couponId)).toContain('cpn-new-user');
     expect(exported.points.balance).toBeGreaterThan(0);
-    expect(exported).toMatchObject({ wallet: { ledger: [] }, ratings: [], invites: [] });
+    expect(exported).toMatchObject({ wallet: { principalFen: 0, bonusFen: 0, entries: [] }, ratings: [], invites: { invitees: [], rewards: [] }, leaderApplications: [] });
     const text = JSON.stringify(exported);
     for (const foreign of [OTHER.openid, OTHER.name, OTHER.phone, theirs.id]) expect(text).not.toContain(foreign);
 

@@ -16,6 +16,9 @@ import { SMS_KINDS } from '../sms/fallback.ts';
 import { smsEntryId } from '../sms/keys.ts';
 import { destroyContactOps } from './contacts.ts';
 import { forgetReferral } from '../referral/referral.ts';
+import { referralKeys } from '../referral/keys.ts';
+import { applicationsOf, forgetApplications } from '../workspace/applications.ts';
+import { walletView } from '../wallet/balance.ts';
 import { ERASED_USER, erasedMarkOf, privacyKeys } from './keys.ts';
 import { forgetBoundCustomer } from '../customers.ts';
 import { assertWalletErasable, eraseWalletRefs } from '../wallet/privacy.ts';
@@ -89,9 +92,14 @@ export const exportCommand = defineCommand({
       coupons: couponItems.map((c) => ({ ...strip(c), terms: defs.get(String(c.couponId)) ?? null })),
       subscriptions: own.filter((it) => String(it.sk).startsWith('QUOTA#')).map((q) => ({ templateId: q.templateId, count: Number(q.count ?? 0) })),
       afterSales: afterSales.map(strip),
-      wallet: { ledger: [] },
+      wallet: await walletView(deps, userId),
       ratings: ratings.filter((r) => r.userId === userId).map(strip),
-      invites: [],
+      // Read only (auth.invites would make an invite code for a customer without one).
+      invites: {
+        invitees: (await queryAll(deps.store, referralKeys.invitees(userId))).map(strip),
+        rewards: (await queryAll(deps.store, referralKeys.rewards(userId))).map(strip),
+      },
+      leaderApplications: await applicationsOf(deps, userId),
     };
   },
 });
@@ -145,6 +153,7 @@ export const deleteAccountCommand = defineCommand({
     await forgetBoundCustomer(deps, userId); // the leader's customer list (customers.ts)
     await eraseWalletRefs(deps, userId); // growth counters, recharge and membership references (wallet/privacy.ts)
     await forgetReferral(deps, userId); // invite code index, the inviter's list (referral/referral.ts)
+    await forgetApplications(deps, userId); // leader applications: pending and rejected deleted, approved ones anonymised (workspace/applications.ts)
     const own = await queryAll(deps.store, { ...keys.userItems(userId), consistent: true });
     // The profile last: a retry after a failure still finds the caller's partition.
     for (const it of own.sort((a, b) => (a.sk === 'PROFILE' ? 1 : b.sk === 'PROFILE' ? -1 : 0))) {

@@ -263,3 +263,23 @@ export async function decideApplication(deps: Deps, staffId: string, input: z.in
 }
 
 export const applicationAdminCommands = [leaderApplicationsCommand, decideLeaderApplicationCommand];
+
+/** The applications a customer made (any status), as they see them: for `auth.export`. A bounded scan of the review queue. */
+export async function applicationsOf(deps: Deps, userId: string): Promise<Record<string, unknown>[]> {
+  const all = (await Promise.all(APPLICATION_STATUSES.map((s) => queryAll(deps.store, applicationsByStatus(s))))).flat();
+  return all.filter((it) => it.userId === userId).map(applicationView);
+}
+
+/**
+ * Account deletion (`auth.deleteAccount`): a pending or rejected application is deleted with its
+ * sealed phone; an approved one keeps what became the community's, without the applicant's name,
+ * phone tail, description or photos, and without their id.
+ */
+export async function forgetApplications(deps: Deps, userId: string): Promise<void> {
+  const all = (await Promise.all(APPLICATION_STATUSES.map((s) => queryAll(deps.store, applicationsByStatus(s))))).flat();
+  for (const it of all.filter((x) => x.userId === userId)) {
+    const key = workspaceKeys.application(String(it.id));
+    if (it.status === 'APPROVED') await deps.store.write({ type: 'update', key, update: { set: { erased: true }, remove: ['userId', 'name', 'phoneTail', 'description', 'photos', 'phoneSealed'] } });
+    else await deps.store.write({ type: 'delete', key });
+  }
+}
