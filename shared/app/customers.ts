@@ -34,16 +34,22 @@ export interface BindingRead {
 }
 
 /**
- * What the payment binds to: the existing binding, else the order's community's leader. A bound
+ * What the payment binds to: the existing binding, else the leader of the share card the order
+ * was placed through (`viaLeaderId`, an active leader), else the order's community's leader. A bound
  * customer ordering with another leader counts the distinct waves they do so in a row (the same
  * other leader; an order at home resets it); at `bindingMoveWaves` the binding moves to that
  * leader, with the customer item's counters.
  */
-export async function bindingFor(deps: Deps, userId: string, communityId: string, waveDate: string): Promise<BindingRead> {
+export async function bindingFor(deps: Deps, userId: string, communityId: string, waveDate: string, viaLeaderId?: string): Promise<BindingRead> {
   const user = await deps.store.get(keys.user(userId), { consistent: true });
   const community = await deps.store.get(keys.community(communityId));
   const here = typeof community?.leaderId === 'string' ? community.leaderId : undefined;
-  if (typeof user?.boundLeaderId !== 'string') return here ? { leaderId: here, communityId } : {};
+  if (typeof user?.boundLeaderId !== 'string') {
+    // A first binding through a leader's share card (DESIGN.md §13), while that leader leads.
+    const via = viaLeaderId && viaLeaderId !== here ? await deps.store.get(keys.leader(viaLeaderId)) : undefined;
+    if (via && via.status !== 'removed' && typeof via.communityId === 'string') return { leaderId: viaLeaderId, communityId: via.communityId };
+    return here ? { leaderId: here, communityId } : {};
+  }
   const bound = user.boundLeaderId;
   const readAwayWaves = typeof user.awayWaves === 'number' ? user.awayWaves : undefined;
   const base = { leaderId: bound, communityId: String(user.boundCommunityId ?? ''), readLeaderId: bound, readAwayWaves };

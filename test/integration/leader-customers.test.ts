@@ -4,6 +4,8 @@ import { keys } from '#app/keys';
 import { placeCommand } from '#app/orders/commands';
 import { applyPayment } from '#app/orders/pay';
 import { customersCommand, moveCustomerCommand } from '#app/verify/commands';
+import { shareCardCommand } from '#app/share/commands';
+import { findOrder } from '#app/orders/model';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
 import { call } from '#test/calls';
 
@@ -122,5 +124,17 @@ describe('bound customers', () => {
     const [moved] = (await call(w, customersCommand, {}, LEADER_B)).items;
     expect(moved).toMatchObject({ customerId: 'u-w', orders: 6, spendFen: orders.reduce((a, o) => a + o.amounts.payableFen, 0), lastOrderAt: '2026-11-27T10:00:00+08:00' });
     expect(await w.store.get(keys.user('u-w'))).toMatchObject({ boundLeaderId: 'l-jingan', boundCommunityId: JINGAN, movedFrom: 'l-xujiahui' });
+  });
+
+  it('a first order through a leader\'s share card binds the customer to that leader, wherever they pick up', async () => {
+    const w = await makeWorld({ now: '2026-11-24T10:00:00+08:00' });
+    // Leader B's card (the jingan community's); the customer orders for pickup in xujiahui through it.
+    const { scene } = await call(w, shareCardCommand, { communityId: JINGAN }, LEADER_B);
+    const placed = await call(w, placeCommand, { requestId: 'r-card', contact: { name: '李卡片', phone: '13912340001' }, communityId: XJH, items: [{ productId: 'p-rice', qty: 1 }], scene }, 'u-card');
+    expect((await findOrder(w.deps, placed.order.id))?.attribution).toMatchObject({ leaderId: 'l-jingan' });
+    await applyPayment(w.deps, { orderId: placed.order.id, transactionId: 'tx-card', amountFen: placed.order.amounts.payableFen, paidAt: '2026-11-24T10:01:00+08:00', tradeState: 'SUCCESS' });
+    expect(await w.store.get(keys.user('u-card'))).toMatchObject({ boundLeaderId: 'l-jingan', boundCommunityId: JINGAN });
+    expect((await call(w, customersCommand, {}, LEADER_B)).items.map((i: { customerId: string }) => i.customerId)).toEqual(['u-card']);
+    expect((await call(w, customersCommand, {}, LEADER_A)).items).toEqual([]);
   });
 });

@@ -92,7 +92,7 @@ export async function applyPayment(deps: Deps, notice: PaymentNotice): Promise<O
     }
     const status = team?.status ?? 'PAID';
     // The customer's leader binding (first paid order's community wins) and that leader's customer counters (customers.ts).
-    const binding = await bindingFor(deps, order.userId, order.communityId, order.waveDate);
+    const binding = await bindingFor(deps, order.userId, order.communityId, order.waveDate, order.attribution?.leaderId);
     const bind = bindingUpdate(binding, paidAt);
     const ops: WriteOp[] = [
       {
