@@ -376,44 +376,14 @@ function fileLedger<T>(folder: string | undefined) {
   };
 }
 
-/** The sandbox's refunds: in memory, or in `folder` (one file each) when several processes share it. */
+/** The sandbox's refunds, by refund id (fileLedger): `put` answers the refund it kept. */
 function refundLedger(folder: string | undefined) {
-  const memory = new Map<string, SandboxRefund>();
-  const fileOf = (refundId: string) => join(folder!, `${Buffer.from(refundId).toString('hex')}.json`);
+  const files = fileLedger<SandboxRefund>(folder);
   return {
-    all(): SandboxRefund[] {
-      if (!folder) return [...memory.values()];
-      let names: string[];
-      try {
-        names = readdirSync(folder).filter((n) => n.endsWith('.json'));
-      } catch {
-        return [];
-      }
-      return names.flatMap((n) => {
-        try {
-          return [JSON.parse(readFileSync(join(folder, n), 'utf8')) as SandboxRefund];
-        } catch {
-          return [];
-        }
-      });
-    },
-    get(refundId: string): SandboxRefund | undefined {
-      if (!folder) return memory.get(refundId);
-      try {
-        return JSON.parse(readFileSync(fileOf(refundId), 'utf8')) as SandboxRefund;
-      } catch {
-        return undefined;
-      }
-    },
+    all: (): SandboxRefund[] => files.all(),
+    get: (refundId: string): SandboxRefund | undefined => files.get(refundId),
     put(refund: SandboxRefund): SandboxRefund {
-      if (!folder) {
-        memory.set(refund.refundId, refund);
-        return refund;
-      }
-      mkdirSync(folder, { recursive: true });
-      const tmp = `${fileOf(refund.refundId)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      writeFileSync(tmp, JSON.stringify(refund));
-      renameSync(tmp, fileOf(refund.refundId));
+      files.put(refund.refundId, refund);
       return refund;
     },
   };
