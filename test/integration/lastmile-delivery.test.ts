@@ -1,15 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { runCutoff } from '#app/cutoff/close-waves';
-import { type ItemStore, queryAll } from '#ports/item-store';
+import { queryAll } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
-import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
-import { createCloudbaseDouble } from '../support/cloudbase-double/index.ts';
-import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
 import { pay } from '../support/calls.ts';
+import { storeBackends } from '../support/store-backends.ts';
 import { makeWorld, readBalance, recordRefunds, type TestWorld } from '../support/harness.ts';
 
 /**
@@ -18,20 +16,8 @@ import { makeWorld, readBalance, recordRefunds, type TestWorld } from '../suppor
  * refunded on cancel and by a full after-sales refund, the warehouse's delivery list, and the
  * delivery completed once with the customer's code. Through dispatch on DynamoDB Local.
  */
-/** Both stores: DynamoDB Local (the harness's default) and the CloudBase double (parity). */
-const BACKENDS = [
-  { name: 'DynamoDB Local', make: async (): Promise<ItemStore | undefined> => undefined },
-  {
-    name: 'the CloudBase double',
-    make: async (): Promise<ItemStore | undefined> => {
-      const double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
-      cleanups.push(() => double.uninstall());
-      return createCloudbaseItemStore({ db: double.db });
-    },
-  },
-];
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+/** Both stores: DynamoDB Local and the CloudBase double (parity). */
+const BACKENDS = storeBackends();
 const D = '2026-11-24';
 const XJH = 'c-xujiahui';
 const JA = 'c-jingan';

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
@@ -8,11 +8,9 @@ import { runCutoff } from '#app/cutoff/close-waves';
 import { drainOutbox } from '#app/notify/drain';
 import { ensureProfile } from '#app/users';
 import { createMemorySmsSink } from '#adapters/local/sms-sink';
-import { type ItemStore, queryAll, type Item } from '#ports/item-store';
+import { queryAll, type Item } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
-import { createCloudbaseItemStore } from '#adapters/cloudbase/item-store';
-import { createCloudbaseDouble } from '../support/cloudbase-double/index.ts';
-import { CLOUDBASE_COLLECTION_NAMES } from '../../scripts/lib/cloudbase-collections.ts';
+import { storeBackends } from '../support/store-backends.ts';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
 /**
@@ -20,20 +18,8 @@ import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
  * notice of a route or a wave. Through dispatch of the registry's commands on DynamoDB Local,
  * the pushes through the real outbox drain (quota spent at send time).
  */
-/** Both stores: DynamoDB Local (the harness's default) and the CloudBase double (parity). */
-const BACKENDS = [
-  { name: 'DynamoDB Local', make: async (): Promise<ItemStore | undefined> => undefined },
-  {
-    name: 'the CloudBase double',
-    make: async (): Promise<ItemStore | undefined> => {
-      const double = createCloudbaseDouble({ collections: CLOUDBASE_COLLECTION_NAMES });
-      cleanups.push(() => double.uninstall());
-      return createCloudbaseItemStore({ db: double.db });
-    },
-  },
-];
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+/** Both stores: DynamoDB Local and the CloudBase double (parity). */
+const BACKENDS = storeBackends();
 const D = '2026-11-24';
 const XJH = 'c-xujiahui'; // r-west
 const JA = 'c-jingan'; // r-west
