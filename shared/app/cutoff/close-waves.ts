@@ -5,13 +5,12 @@ import { clockWaveDate, lastDueWaveDate, waveCutoffAt } from '#domain/wave-clock
 import { ConditionFailed, type Item } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
-import { keys } from '../keys.ts';
 import { listCommunities, type Community } from '../catalog/communities.ts';
 import { closeCommunityWave } from './close-community.ts';
 import { cutoffKeys } from './keys.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { writeWaveReports } from './reports.ts';
-import { fanOutWave, openCommunities, waveFinished } from './fan-out.ts';
+import { fanOutWave, openCommunities } from './fan-out.ts';
 
 export interface CutoffOptions {
   /** Close this wave now (early close by the merchant); otherwise every due wave not yet closed. */
@@ -136,10 +135,8 @@ function checkEarlyClose(deps: Deps, date: string): string {
  */
 async function closeWave(deps: Deps, date: string, communities: readonly Community[], concurrency: number, inBudget: () => boolean, batch?: number): Promise<WaveOutcome> {
   const outcome: WaveOutcome = { date, closedCommunities: 0, skippedCommunities: 0, confirmed: 0, cancelled: 0, reportsWritten: false, complete: false };
-  const waveItems = await deps.store.getMany(communities.map((c) => keys.communityWave(c.id, date)));
-  // Closed and swept (see sweepClosedWave); a closed one not yet swept is finished by closeCommunityWave.
-  const closed = new Set(waveItems.filter(waveFinished).map((w) => w.pk));
-  let open = communities.filter((c) => !closed.has(keys.communityWave(c.id, date).pk));
+  // Not closed and swept (see sweepClosedWave); a closed one not yet swept is finished by closeCommunityWave.
+  let open = await openCommunities(deps, date, communities);
   outcome.skippedCommunities = communities.length - open.length;
   // Many communities: parts in other instances close them (fan-out.ts); this run closes what they left.
   if (batch !== undefined && deps.jobs.available !== false && open.length > batch) {

@@ -51,8 +51,8 @@ export interface PartOutcome {
   complete: boolean;
 }
 
-/** Closed and swept: nothing is left to do for the community (close-waves.ts reads it the same way). */
-export const waveFinished = (wave: Item | undefined): boolean => wave?.status === 'CLOSED' && !!wave.sweptAt;
+/** Closed and swept: nothing is left to do for the community. */
+const waveFinished = (wave: Item | undefined): boolean => wave?.status === 'CLOSED' && !!wave.sweptAt;
 
 /** The communities of `list` whose wave `date` is not finished. */
 export async function openCommunities(deps: Deps, date: string, list: readonly Community[]): Promise<Community[]> {
