@@ -15,6 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import pMap from 'p-map';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, localClient } from '../scripts/lib/dynamo-local.ts';
 import { startLocalStack, type RunningStack } from '../scripts/lib/local-stack.ts';
@@ -79,16 +80,6 @@ async function call(url: string, route: string, method: string, path: string, to
   return { status, body: parsed };
 }
 
-async function pool<T>(items: T[], concurrency: number, task: (item: T, i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await task(items[i]!, i);
-    }
-  }));
-}
-
 async function main() {
   let stack: RunningStack | undefined;
   let url = args.url;
@@ -109,9 +100,9 @@ async function main() {
     const staff = await login('demo-staff');
     const run = Date.now().toString(36);
     const tokens: string[] = [];
-    await pool(Array.from({ length: CUSTOMERS }, (_, i) => i), 50, async (i) => {
+    await pMap(Array.from({ length: CUSTOMERS }, (_, i) => i), async (i) => {
       tokens[i] = await login(`load-${run}-${i}`);
-    });
+    }, { concurrency: 50 });
     samples.length = 0;
 
     // The flash sale opens at second FLASH_AT of the business clock.
@@ -179,9 +170,9 @@ async function main() {
       const concurrency = Math.min(CUSTOMERS, 64);
       const n = 2000;
       const t1 = performance.now();
-      await pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+      await pMap(Array.from({ length: n }, (_, i) => i), async (i) => {
         await barePlacement(doc, 'load_bare', `${run}-${i}`);
-      });
+      }, { concurrency });
       bare = { perSecond: Math.round((n / (performance.now() - t1)) * 1000), concurrency };
     }
 
@@ -222,10 +213,10 @@ async function main() {
         const ended = await runJobOverHttp(url, staff, 'cutoff');
         if (ended.status !== 'DONE') failures.push(`cutoff run ${ended.status}: ${JSON.stringify(ended.error ?? ended.result)}`);
         const missing: string[] = [];
-        await pool(paid, 32, async (o) => {
+        await pMap(paid, async (o) => {
           const r = await call(url!, 'GET /orders/{id}', 'GET', `/orders/${o.id}`, o.token);
           if (r.status !== 200 || r.body.data.status !== 'CONFIRMED') missing.push(`${o.id}:${r.status}:${r.body?.data?.status ?? r.body?.error?.code}`);
-        });
+        }, { concurrency: 32 });
         if (missing.length) failures.push(`${missing.length} paid orders not confirmed after the cutoff: ${missing.slice(0, 5).join(', ')}`);
       } finally {
         // Back to the real clock (a stack given with --url is left on it).
