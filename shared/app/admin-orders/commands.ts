@@ -22,6 +22,7 @@ import { adminOrderKeys } from './keys.ts';
 import { phoneIndexOf } from './phone-index.ts';
 import { isApiKeyCaller } from '../api-keys/api-keys.ts';
 import { refundUnits, type RefundableOrder } from './refund.ts';
+import { effectiveOne, keepConfirmedAt, statusAsRead, withEffectiveStatus } from '../orders/effective.ts';
 
 const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED', 'TEAM_PENDING'] as const satisfies readonly OrderStatus[];
 const PAGE = 50;
@@ -69,7 +70,7 @@ export async function listAdminOrders(deps: Deps, input: z.infer<typeof AdminOrd
   if (input.phone) {
     const page = await deps.store.query({ ...adminOrderKeys.phoneOrders(phoneIndexOf(deps, input.phone)), descending: true, limit: PAGE, ...(input.cursor ? { cursor: input.cursor } : {}) });
     const found = page.items.length ? await deps.store.getMany(page.items.map((it) => keys.order(String(it.communityId), String(it.waveDate), String(it.orderId)))) : [];
-    const byId = new Map(found.map((it) => [String(it.id), orderFromItem(it)]));
+    const byId = new Map((await withEffectiveStatus(deps, found.map(orderFromItem))).map((o) => [o.id, o]));
     const orders = page.items.map((it) => byId.get(String(it.orderId))).filter((o): o is Order => !!o && keep(o));
     return { items: orders.map((o) => staffOrderView(deps, o)), ...(page.cursor ? { nextCursor: page.cursor } : {}) };
   }
@@ -87,7 +88,7 @@ export async function listAdminOrders(deps: Deps, input: z.infer<typeof AdminOrd
     const c = communities[at]!;
     const partition = input.waveDate ? keys.ordersOfWave(c, input.waveDate) : keys.ordersOfCommunity(c);
     const page = await deps.store.query({ ...partition, descending: true, limit: PAGE - items.length, ...(inner ? { cursor: inner } : {}) });
-    items.push(...page.items.map(orderFromItem).filter(keep).map((o) => staffOrderView(deps, o)));
+    items.push(...(await withEffectiveStatus(deps, page.items.map(orderFromItem))).filter(keep).map((o) => staffOrderView(deps, o)));
     inner = page.cursor;
     if (!inner) at++;
     if (items.length >= PAGE) break;
@@ -113,7 +114,7 @@ async function requireOrder(deps: Deps, orderId: string): Promise<RefundableOrde
   const ref = await deps.store.get(keys.orderRef(orderId), { consistent: true });
   const item = ref ? await deps.store.get(keys.order(String(ref.communityId), String(ref.waveDate), orderId), { consistent: true }) : undefined;
   if (!item) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
-  return orderFromItem(item) as RefundableOrder;
+  return (await effectiveOne(deps, orderFromItem(item))) as RefundableOrder;
 }
 
 /**
@@ -196,8 +197,9 @@ async function cancelLocked(deps: Deps, order: RefundableOrder, note: string): P
     {
       type: 'update',
       key: orderKey(order),
-      update: { set: { status: 'CANCELLED', cancelReason: 'MERCHANT', cancelledAt, cancelNote: note, ...(append?.set ?? {}) }, remove: ARRIVED_INDEX_ATTRS },
-      when: [{ op: 'eq', path: 'status', value: order.status }, ...(append?.when ?? [])],
+      update: { set: { status: 'CANCELLED', ...keepConfirmedAt(order), cancelReason: 'MERCHANT', cancelledAt, cancelNote: note, ...(append?.set ?? {}) }, remove: ARRIVED_INDEX_ATTRS },
+      // CONFIRMED as read: a stored PAID order of the closed wave, or a legacy stored CONFIRMED (orders/effective.ts).
+      when: [statusAsRead(order.status), ...(append?.when ?? [])],
     },
     ...releaseOrderHoldsOps(order, { stock: false }),
     ...(refund ? [refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id)] : []),

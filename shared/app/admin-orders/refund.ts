@@ -10,6 +10,8 @@ import { appendRefund, newRefund, refundPushOp, submitRefund } from '../orders/r
 import { financeDayOp } from '../settle/finance.ts';
 import { checkRefundLimit } from '../staff/refund-limit.ts';
 import type { Role } from '#platform/command';
+import { effectiveOne, statusAsRead } from '../orders/effective.ts';
+import { waveOpenCheck } from '../waves.ts';
 
 /** Orders staff may refund units of: paid and not yet picked up (after pickup: after-sales). */
 export const REFUNDABLE = ['PAID', 'CONFIRMED', 'ARRIVED'] as const;
@@ -64,7 +66,7 @@ export async function refundUnits(
   for (let attempt = 1; ; attempt++) {
     const item = await deps.store.get(keys.order(at.communityId, at.waveDate, at.orderId), { consistent: true });
     if (!item) throw new AppError('NOT_FOUND', `order ${at.orderId} not found`);
-    const order = orderFromItem(item) as RefundableOrder;
+    const order = (await effectiveOne(deps, orderFromItem(item))) as RefundableOrder;
     if (order.unitRefundTags?.includes(input.tag)) {
       const refund = order.refunds.find((r) => r.id === newRefund(deps, order, { tag: input.tag, amountFen: 0, reason: '' }).id);
       return { order, ...(refund ? { refund } : {}), qty: ask.reduce((a, l) => a + l.qty, 0), refundFen: refund?.amountFen ?? 0, replay: true };
@@ -121,12 +123,14 @@ export async function refundUnits(
         },
         // The status it was read in, and the tag list as read (its count), so each tag is added once.
         when: [
-          { op: 'eq', path: 'status', value: order.status },
+          statusAsRead(order.status),
           n === 0 ? { op: 'attrNotExists', path: 'unitRefundCount' } : { op: 'eq', path: 'unitRefundCount', value: n },
           ...(append ? append.when : []),
         ],
       },
       ...stock,
+      // PAID: the wave is open (its stock goes back); a close meanwhile fails this, and the order is read again as CONFIRMED.
+      ...(order.status === 'PAID' ? [waveOpenCheck(order.communityId, order.waveDate)] : []),
     ];
     if (refund) ops.push(refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(deps.clock.now()), { refundFen: refund.amountFen }, order.id));
     try {

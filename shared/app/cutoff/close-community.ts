@@ -2,7 +2,8 @@ import { communityTotals, pickList, type CommunityTotals, type CutoffOrder } fro
 import { putAttributedPart } from '../share/attributed.ts';
 import { toBizIso } from '#domain/time';
 import { waveArrivalAt } from '#domain/wave-clock';
-import { ConditionFailed, type Item, type WriteOp } from '#ports/item-store';
+import { ConditionFailed, type Item, type Key, type WriteOp } from '#ports/item-store';
+import { effectiveStatus } from '#domain/order-status';
 import type { Deps } from '../deps.ts';
 import { failedGuard, guard } from '../guards.ts';
 import { keys } from '../keys.ts';
@@ -12,13 +13,10 @@ import { orderFromItem, type Order } from '../orders/model.ts';
 import { cutoffKeys } from './keys.ts';
 import { chunkPickList } from './pick-chunks.ts';
 import { forEachLimit } from '../concurrency.ts';
-import { confirmPaidOrders, settleOrderAtCutoff } from './settle-order.ts';
+import { settleOrderAtCutoff } from './settle-order.ts';
 import { remainingLines } from '#domain/refund-share';
-import { cancelOrder } from '../orders/cancel.ts';
 import { waveGateKeys } from '../waves.ts';
-import { isAppError } from '#domain/errors';
 import { dissolveTeamOfOrder } from '../teams/dissolve.ts';
-import { logger } from '#platform/logger';
 import { webhookEvents } from '../webhooks/emit.ts';
 
 /** A community's share of a wave as saved at its close: the checkpoint reports are merged from. */
@@ -36,25 +34,28 @@ export interface CommunityOutcome {
   cancelled: number;
 }
 
-/** Orders read per page, and settled at once per community (writes in flight = this × communities). */
+/** Orders read per page, and unpaid ones cancelled at once per community (writes in flight = this × communities). */
 const PAGE = 200;
 const ORDER_CONCURRENCY = 4;
-/** Paid orders locked per transaction (≤ 100, the transaction limit). */
-const CONFIRM_BATCH = 50;
 
 /**
- * Closes one community's wave (DESIGN.md §6). Steps:
- * 1. mark the community wave CLOSING: from this write on, placement's check refuses the wave
- *    (WAVE_CLOSED); an already CLOSED wave means nothing is left to do;
- * 2. read the wave's orders after that write, strongly consistent, page by page, and bring each
- *    to its state after cutoff (unpaid → CANCELLED with its holds back, paid → CONFIRMED, many
- *    in one transaction);
- * 3. totals and pick list of the confirmed orders; the pick list is written (a rerun rewrites
+ * Closes one community's wave (DESIGN.md §6) with the minimum writes (issue 19): a paid order
+ * is not written — it reads CONFIRMED once the wave is CLOSED (shared/domain/order-status.ts).
+ * Steps:
+ * 1. mark the community wave and its gates CLOSING: from this write on, placement and payment
+ *    refuse the wave (WAVE_CLOSED), and so does a cancel of a paid order (orders/cancel.ts), so
+ *    the paid orders read next are exactly the ones the close locks; an already CLOSED wave
+ *    means nothing is left to do;
+ * 2. read the wave's orders after that write, strongly consistent, page by page: an unpaid one
+ *    is cancelled with its holds given back (the only order writes), an open team dissolves,
+ *    a PAID (or legacy CONFIRMED) one is kept, as it is, for the reports;
+ * 3. totals and pick list of the locked orders; the pick list is written (a rerun rewrites
  *    the same items);
- * 4. one transaction: wave CLOSED (only from CLOSING), the community's totals (the checkpoint)
- *    and the leader's cutoff summary (when the wave has orders), so a crash anywhere before it
- *    is resumed from step 1, and after it the community is never touched again.
- * Memory holds one community's confirmed orders, projected to what the reports need.
+ * 4. one transaction: wave CLOSED (only from CLOSING) — which locks every paid order of it —
+ *    the community's totals (the checkpoint) and the leader's cutoff summary (when the wave
+ *    has orders), so a crash anywhere before it is resumed from step 1, and after it the
+ *    community is never touched again.
+ * Memory holds one community's locked orders, projected to what the reports need.
  */
 export async function closeCommunityWave(deps: Deps, date: string, community: Community): Promise<CommunityOutcome> {
   const outcome: CommunityOutcome = { communityId: community.id, closed: false, confirmed: 0, cancelled: 0 };
@@ -73,39 +74,35 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     await deps.store.transact(closing);
   } catch (e) {
     if (failedGuard(e, closing) !== 'notClosed') throw e;
-    // CLOSED already: finish a sweep an earlier run did not get to.
+    // CLOSED already (by this code, or by the code before issue 19 that swept after the close).
     const wave = await deps.store.get(waveKey, { consistent: true });
-    if (wave?.status === 'CLOSED' && !wave.sweptAt) await sweepClosedWave(deps, date, community.id);
+    if (wave?.status === 'CLOSED' && !wave.sweptAt) await markSwept(deps, waveKey);
     return outcome;
   }
 
   const locked: CutoffOrder[] = [];
+  const lock = (o: Order) => locked.push(reportOrder({ ...o, status: effectiveStatus(o.status, true) }));
   let cursor: string | undefined;
   do {
     const page = await deps.store.query({ ...keys.ordersOfWave(community.id, date), consistent: true, limit: PAGE, cursor });
     cursor = page.cursor;
     const orders = page.items.map(orderFromItem);
-    const paid = orders.filter((o) => o.status === 'PAID');
-    const batches: Order[][] = [];
-    for (let i = 0; i < paid.length; i += CONFIRM_BATCH) batches.push(paid.slice(i, i + CONFIRM_BATCH));
-    const settleOne = async (o: Order) => {
-      const { order, did } = await settleOrderAtCutoff(deps, o);
-      if (did === 'confirmed') outcome.confirmed++;
-      if (did === 'cancelled') outcome.cancelled++;
-      if (order.status === 'CONFIRMED') locked.push(reportOrder(order));
-    };
+    for (const o of orders) {
+      if (o.status === 'PAID') outcome.confirmed++;
+      if (o.status === 'PAID' || o.status === 'CONFIRMED') lock(o);
+    }
     const work: (() => Promise<void>)[] = [
-      ...batches.map((batch) => async () => {
-        const confirmed = await confirmPaidOrders(deps, batch);
-        if (!confirmed) {
-          // One of them changed meanwhile (a cancel, a concurrent run): judge each on its own.
-          for (const o of batch) await settleOne(o);
-          return;
-        }
-        outcome.confirmed += confirmed.length;
-        for (const o of confirmed) locked.push(reportOrder(o));
-      }),
-      ...orders.filter((o) => o.status !== 'PAID').map((o) => () => settleOne(o)),
+      ...orders
+        .filter((o) => o.status === 'PENDING_PAYMENT')
+        .map((o) => async () => {
+          const { order, did } = await settleOrderAtCutoff(deps, o);
+          if (did === 'cancelled') outcome.cancelled++;
+          // Paid just before the close after all (the gates refuse any payment after it): locked.
+          if (order.status === 'PAID') {
+            outcome.confirmed++;
+            lock(order);
+          }
+        }),
       // A team still open in the closing wave dissolves: its waiting members are refunded, never confirmed.
       ...orders.filter((o) => o.status === 'TEAM_PENDING').map((o) => () => dissolveTeamOfOrder(deps, o)),
     ];
@@ -119,11 +116,13 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
   }
   await putAttributedPart(deps, date, community.id, locked); // orders by the share scene's leader (shared/app/share/attributed.ts)
   const part: CommunityPart = { ...totals, date, newBuyers: newBuyersOf(locked) };
+  const closedAt = toBizIso(deps.clock.now());
   const ops: WriteOp[] = [
+    // `sweptAt` with the close: nothing is left to sweep (before issue 19 a second pass looked for paid orders here).
     guard('closing', {
       type: 'update',
       key: waveKey,
-      update: { set: { status: 'CLOSED', closedAt: toBizIso(deps.clock.now()), orders: totals.orders, units: totals.units } },
+      update: { set: { status: 'CLOSED', closedAt, sweptAt: closedAt, orders: totals.orders, units: totals.units } },
       when: [{ op: 'eq', path: 'status', value: 'CLOSING' }],
     }),
     { type: 'put', item: { ...cutoffKeys.part(date, community.id), kind: 'cutoffPart', ...part } },
@@ -138,40 +137,16 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     if (failedGuard(e, ops) === 'closing') return outcome;
     throw e;
   }
-  await sweepClosedWave(deps, date, community.id);
   return { ...outcome, closed: true };
 }
 
-/**
- * The sweep after a community's close: a PAID order left in the closed wave (a payment that
- * raced the close past every guard) is never stranded: it is cancelled and refunded in full,
- * once (`cancelOrder` is conditioned on its status). The wave records `sweptAt` when done, so
- * a run interrupted before that sweeps again. Returns how many orders it refunded.
- */
-export async function sweepClosedWave(deps: Deps, date: string, communityId: string): Promise<number> {
-  let refunded = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.query({ ...keys.ordersOfWave(communityId, date), consistent: true, limit: PAGE, cursor });
-    cursor = page.cursor;
-    for (const order of page.items.map(orderFromItem)) {
-      if (order.status !== 'PAID') continue;
-      try {
-        await cancelOrder(deps, order, 'WAVE_CLOSED');
-        refunded++;
-        logger.warn('cutoff sweep: a paid order left in a closed wave was refunded', { orderId: order.id, communityId, date });
-      } catch (e) {
-        // Confirmed or cancelled meanwhile: nothing is stranded.
-        if (!isAppError(e)) throw e;
-      }
-    }
-  } while (cursor);
+/** A wave CLOSED by the code before issue 19 whose sweep did not run: its paid orders were confirmed by writes, nothing is stranded. */
+async function markSwept(deps: Deps, waveKey: Key): Promise<void> {
   await deps.store
-    .write({ type: 'update', key: keys.communityWave(communityId, date), update: { set: { sweptAt: toBizIso(deps.clock.now()) } }, when: [{ op: 'eq', path: 'status', value: 'CLOSED' }] })
+    .write({ type: 'update', key: waveKey, update: { set: { sweptAt: toBizIso(deps.clock.now()) } }, when: [{ op: 'eq', path: 'status', value: 'CLOSED' }] })
     .catch((e) => {
       if (!(e instanceof ConditionFailed)) throw e;
     });
-  return refunded;
 }
 
 /**

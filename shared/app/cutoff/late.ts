@@ -11,6 +11,7 @@ import { outboxOp } from '../outbox.ts';
 import { listCommunities, type Community } from '../catalog/communities.ts';
 import { orderFromItem, orderKey, type Order } from '../orders/model.ts';
 import { deliveryKeys } from '../delivery/keys.ts';
+import { statusAsRead, withEffectiveStatus } from '../orders/effective.ts';
 
 export const LateInput = z.object({
   date: bizDateSchema(),
@@ -66,9 +67,9 @@ export async function markLate(deps: Deps, input: LateInput, by: string): Promis
 
   const affected: { community: Community; orders: Order[] }[] = [];
   for (const community of communities) {
-    const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(community.id, input.date), consistent: true }))
-      .map(orderFromItem)
-      .filter((o) => o.status === 'CONFIRMED');
+    const orders = (await withEffectiveStatus(deps, (await queryAll(deps.store, { ...keys.ordersOfWave(community.id, input.date), consistent: true })).map(orderFromItem))).filter(
+      (o) => o.status === 'CONFIRMED',
+    );
     if (orders.length) affected.push({ community, orders });
   }
 
@@ -82,7 +83,8 @@ export async function markLate(deps: Deps, input: LateInput, by: string): Promis
       type: 'update',
       key: orderKey(order),
       update: { set: { arrivalAt: newArrivalAt, ...(i === 0 ? { lateNotices: [...new Set([...((order as { lateNotices?: string[] }).lateNotices ?? []), pushId])] } : {}) } },
-      when: [{ op: 'eq', path: 'status', value: 'CONFIRMED' }],
+      // Still CONFIRMED: stored PAID (its wave was seen CLOSED) or a legacy stored CONFIRMED (orders/effective.ts).
+      when: [statusAsRead('CONFIRMED')],
     }));
     const push = outboxOp(deps, {
       key: 'lateNotice',

@@ -17,13 +17,14 @@ class GiveBackFailed extends Error {
 
 /**
  * Brings one order of a closing wave to its state after cutoff: an unpaid order is cancelled
- * (`CUTOFF_UNPAID`) with everything placement held given back, a paid one is locked
- * (CONFIRMED); any other status is left alone. Each change is conditioned on the status it was
- * read in, so a racing payment, customer cancel, expire job or second cutoff run makes it fail
- * and the order is read again and judged anew. Returns the order as it now stands and what
- * this call did to it (nothing when another writer got there first).
+ * (`CUTOFF_UNPAID`) with everything placement held given back; any other status is left alone
+ * (a paid order is not written: it reads CONFIRMED once the wave is CLOSED, issue 19). The
+ * cancel is conditioned on the status it was read in, so a racing payment, customer cancel,
+ * expire job or second cutoff run makes it fail and the order is read again and judged anew.
+ * Returns the order as it now stands and what this call did to it (nothing when another
+ * writer got there first).
  */
-export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<{ order: Order; did?: 'confirmed' | 'cancelled' }> {
+export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<{ order: Order; did?: 'cancelled' }> {
   let current = order;
   // Give-backs dropped because their counter no longer holds what the order took (bad data):
   // the order must still leave PENDING_PAYMENT, or the wave could never close.
@@ -31,7 +32,6 @@ export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<{ o
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const at = toBizIso(deps.clock.now());
     try {
-      if (current.status === 'PAID') return { order: await confirm(deps, current, at), did: 'confirmed' };
       if (current.status === 'PENDING_PAYMENT') return { order: await cancelUnpaid(deps, current, at, dropped), did: 'cancelled' };
       return { order: current };
     } catch (e) {
@@ -48,35 +48,6 @@ export async function settleOrderAtCutoff(deps: Deps, order: Order): Promise<{ o
     }
   }
   throw new Error(`order ${current.id} kept changing during cutoff`);
-}
-
-/**
- * Locks many paid orders in one transaction (the common case at cutoff: one round trip for up
- * to 100 orders instead of one each). All or nothing: when any of them changed meanwhile it
- * returns undefined and the caller settles them one by one.
- */
-export async function confirmPaidOrders(deps: Deps, orders: readonly Order[]): Promise<Order[] | undefined> {
-  if (orders.some((o) => o.status !== 'PAID')) throw new RangeError('only PAID orders are confirmed together');
-  const at = toBizIso(deps.clock.now());
-  try {
-    await deps.store.transact(
-      orders.map((o) => ({ type: 'update', key: orderKey(o), update: { set: { status: 'CONFIRMED', confirmedAt: at } }, when: [{ op: 'eq', path: 'status', value: 'PAID' }] })),
-    );
-  } catch (e) {
-    if (e instanceof TransactionCancelled) return undefined;
-    throw e;
-  }
-  return orders.map((o) => ({ ...o, status: 'CONFIRMED', confirmedAt: at }));
-}
-
-async function confirm(deps: Deps, order: Order, at: string): Promise<Order> {
-  const after = await deps.store.write({
-    type: 'update',
-    key: orderKey(order),
-    update: { set: { status: 'CONFIRMED', confirmedAt: at } },
-    when: [{ op: 'eq', path: 'status', value: 'PAID' }],
-  });
-  return after ? orderFromItem(after) : { ...order, status: 'CONFIRMED', confirmedAt: at };
 }
 
 async function cancelUnpaid(deps: Deps, order: Order, at: string, dropped: ReadonlySet<number>): Promise<Order> {

@@ -14,6 +14,7 @@ import { reportOrder } from './close-community.ts';
 import { cutoffKeys } from './keys.ts';
 import { withoutAudit } from '../audit/audit.ts';
 import { chunkPickList, type PickChunk } from './pick-chunks.ts';
+import { withEffectiveStatus } from '../orders/effective.ts';
 
 /** Orders locked at the cutoff and not yet picked up: what a shortage can leave unfilled. */
 const SHORTABLE = new Set(['CONFIRMED', 'ARRIVED']);
@@ -116,8 +117,7 @@ export async function recordShortage(deps: Deps, by: string, input: z.infer<type
     const candidates: { orderId: string; communityId: string; paidAt: string; available: number }[] = [];
     for (const part of await queryAll(deps.store, { ...cutoffKeys.parts(input.date), consistent: true })) {
       const communityId = String(part.communityId);
-      for (const item of await queryAll(deps.store, { ...keys.ordersOfWave(communityId, input.date), consistent: true })) {
-        const o = orderFromItem(item) as RefundableOrder;
+      for (const o of (await withEffectiveStatus(deps, (await queryAll(deps.store, { ...keys.ordersOfWave(communityId, input.date), consistent: true })).map(orderFromItem))) as RefundableOrder[]) {
         if (!SHORTABLE.has(o.status)) continue;
         const ordered = productUnits(o, input.productId);
         if (ordered === 0) continue;
@@ -196,8 +196,7 @@ export async function rewritePickList(deps: Deps, date: string, communityId: str
   const community = head ? undefined : await deps.store.get(keys.community(communityId));
   const name = String((head as (Item & Partial<PickChunk>) | undefined)?.name ?? community?.name ?? communityId);
   const packed = async () =>
-    (await queryAll(deps.store, { ...keys.ordersOfWave(communityId, date), consistent: true }))
-      .map(orderFromItem)
+    (await withEffectiveStatus(deps, (await queryAll(deps.store, { ...keys.ordersOfWave(communityId, date), consistent: true })).map(orderFromItem)))
       .filter((o) => PACKED.has(o.status))
       .map((o) => reportOrder({ ...o, status: 'CONFIRMED' }));
   // Written, then checked against the orders read again: a writer racing another refund of the

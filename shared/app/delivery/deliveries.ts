@@ -7,6 +7,7 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { listCommunities } from '../catalog/communities.ts';
 import { orderFromItem } from '../orders/model.ts';
+import { withEffectiveStatus } from '../orders/effective.ts';
 import { openContact } from '../privacy/contacts.ts';
 
 /** Delivery orders still to deliver or delivered: cancelled, unpaid and expired ones are not on the list. */
@@ -24,7 +25,7 @@ export async function listDeliveries(deps: Deps, date: string, routeId?: string)
   if (routeId && communities.length === 0) throw new AppError('NOT_FOUND', `route ${routeId} not found`, { routeId });
   const items = [];
   for (const c of communities) {
-    const orders = (await queryAll(deps.store, keys.ordersOfWave(c.id, date))).map(orderFromItem).filter((o) => o.delivery && LISTED.has(o.status));
+    const orders = (await withEffectiveStatus(deps, (await queryAll(deps.store, keys.ordersOfWave(c.id, date))).map(orderFromItem))).filter((o) => o.delivery && LISTED.has(o.status));
     orders.sort((a, b) => a.delivery!.slot.localeCompare(b.delivery!.slot) || a.shortNo.localeCompare(b.shortNo));
     for (const o of orders) {
       const contact = openContact(deps, o);

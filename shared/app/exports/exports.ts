@@ -10,6 +10,7 @@ import type { Deps } from '../deps.ts';
 import { allOfType, keys } from '../keys.ts';
 import { orderFromItem, type Order } from '../orders/model.ts';
 import { readFinance } from '../settle/finance.ts';
+import { withEffectiveStatus } from '../orders/effective.ts';
 
 /**
  * Exports for other systems (API.md "Supply and integrations"): CSV with a BOM (Excel), read
@@ -63,7 +64,7 @@ export async function exportOrdersCsv(deps: Deps, from: string, to: string): Pro
     let cursor: string | undefined;
     do {
       const page = await deps.store.query({ ...keys.ordersOfWavesThrough(c, from, to), limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const it of page.items) rows.push(orderRow(orderFromItem(it)));
+      for (const o of await withEffectiveStatus(deps, page.items.map(orderFromItem))) rows.push(orderRow(o));
       cursor = page.cursor;
     } while (cursor);
   }

@@ -10,6 +10,7 @@ import { orderKey, orderFromItem, PENDING_SHARDS, type CancelReason, type Order 
 import { appendRefund, newRefund, refundPushOp, submitRefund } from './refunds.ts';
 import { releaseOrderHoldsOps } from './release.ts';
 import { clearSoldOut } from './sold-out.ts';
+import { waveOpenCheck } from '../waves.ts';
 import { orderValueFen } from '../wallet/balance.ts';
 import { financeDayOp } from '../settle/finance.ts';
 import { bizDate } from '#domain/time';
@@ -41,12 +42,16 @@ export async function cancelOrder(deps: Deps, order: Order, reason: CancelReason
       update: { set: { status: 'CANCELLED', cancelReason: reason, cancelledAt, ...(append?.set ?? {}) }, remove: ['gsi2pk', 'gsi2sk'] },
       when: [{ op: 'eq', path: 'status', value: order.status }, ...(append?.when ?? [])],
     }),
+    // A paid order is locked by its wave's close (it reads CONFIRMED from then on, issue 19): the
+    // cancel commits only while the wave is open, so it and the cutoff's close serialize.
+    ...(order.status === 'PAID' ? [guard('waveOpen', waveOpenCheck(order.communityId, order.waveDate))] : []),
     ...releaseOrderHoldsOps(order, { at: cancelledAt }),
     ...(refund ? [refundPushOp(deps, order, refund), financeDayOp(deps, bizDate(now), { refundFen: refund.amountFen }, order.id)] : []),
   ];
   try {
     await deps.store.transact(ops);
   } catch (e) {
+    if (failedGuard(e, ops) === 'waveOpen') throw new AppError('WAVE_CLOSED', 'the wave is closed: the order can no longer be cancelled', { waveDate: order.waveDate });
     if (failedGuard(e, ops) === 'order') {
       throw new AppError('INVALID_STATE', 'the order changed meanwhile; look at it again', { orderId: order.id });
     }

@@ -7,6 +7,7 @@ import { rolesOf } from '../users.ts';
 import { namedByCommunity } from '../verify/leader.ts';
 import type { Deps } from '../deps.ts';
 import { ordersOfUser } from '../keys.ts';
+import { withEffectiveStatus } from './effective.ts';
 import { findOrder, orderFromItem, orderView, type Order, type OrderStatus } from './model.ts';
 import { priceFor } from './quote.ts';
 import { placeOrder } from './place.ts';
@@ -80,8 +81,7 @@ export const listOrdersCommand = defineCommand({
     // Filter by status page by page until the page is full (own orders only, newest first).
     do {
       const page = await ctx.deps.store.query({ ...ordersOfUser(userId), descending: true, limit, cursor });
-      for (const it of page.items) {
-        const o = orderFromItem(it);
+      for (const o of await withEffectiveStatus(ctx.deps, page.items.map(orderFromItem))) {
         if (!input.status || o.status === (input.status as OrderStatus)) items.push(orderView(ctx.deps, o, 'owner'));
       }
       cursor = page.cursor;

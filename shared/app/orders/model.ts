@@ -5,6 +5,7 @@ import { maskName } from '#domain/masking';
 import type { Deps } from '../deps.ts';
 import { keys, pendingPartition, shardOf, userOrderIndex } from '../keys.ts';
 import { sealedRecord } from '../contacts/sealed.ts';
+import { effectiveOne } from './effective.ts';
 
 /** TEAM_PENDING: a paid team order (拼团) waiting for its team to complete (then PAID) or dissolve (then CANCELLED). */
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CONFIRMED' | 'ARRIVED' | 'PICKED_UP' | 'DELIVERED' | 'CANCELLED' | 'EXPIRED' | 'TEAM_PENDING';
@@ -132,12 +133,12 @@ export const pendingIndex = (o: Pick<Order, 'id' | 'payBy'>) => ({
   gsi2sk: `${o.payBy}#${o.id}`,
 });
 
-/** Finds an order by id alone through its reference item. */
+/** Finds an order by id alone through its reference item, as it effectively stands (orders/effective.ts). */
 export async function findOrder(deps: Deps, orderId: string): Promise<Order | undefined> {
   const ref = await deps.store.get(keys.orderRef(orderId));
   if (!ref) return undefined;
   const item = await deps.store.get(keys.order(String(ref.communityId), String(ref.waveDate), orderId));
-  return item ? orderFromItem(item) : undefined;
+  return item ? effectiveOne(deps, orderFromItem(item)) : undefined;
 }
 
 export type Viewer = 'owner' | 'leader' | 'staff';

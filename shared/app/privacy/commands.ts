@@ -25,6 +25,7 @@ import { assertWalletErasable, eraseWalletRefs } from '../wallet/privacy.ts';
 import { orderKeys } from '../orders/keys.ts';
 import { listAddresses } from '../delivery/addresses.ts';
 import { forgetTeamMemberships } from '../teams/privacy.ts';
+import { withEffectiveStatus } from '../orders/effective.ts';
 
 /**
  * The customer's personal-information rights (PIPL; DESIGN.md §15): SMS opt-out, export and
@@ -54,7 +55,7 @@ export const smsPreferenceCommand = defineCommand({
 async function ordersOf(deps: Deps, userId: string): Promise<Order[]> {
   const listed = await queryAll(deps.store, ordersOfUser(userId));
   const items = await deps.store.getMany(listed.map((o) => keys.order(String(o.communityId), String(o.waveDate), String(o.id))));
-  return items.map(orderFromItem).filter((o) => o.userId === userId);
+  return withEffectiveStatus(deps, items.map(orderFromItem).filter((o) => o.userId === userId));
 }
 
 const strip = (item: Item) => {

@@ -10,6 +10,7 @@ import { orderFromItem, orderKey, type Order, type OrderLine } from '../orders/m
 import type { Community } from '../catalog/communities.ts';
 import { arrivedIndex } from '../verify/keys.ts';
 import { forEachLimit } from '../concurrency.ts';
+import { keepConfirmedAt, statusAsRead, withEffectiveStatus } from '../orders/effective.ts';
 
 /**
  * Deliveries by arrival date (次日达 / 隔日达, DESIGN.md §14): an order whose lines arrive on
@@ -73,7 +74,7 @@ export async function confirmLaterArrival(deps: Deps, community: Community, inpu
   }
   const arrivedAt = Date.parse(String(wave![attr]));
   const deadlineFor = (fresh: boolean) => pickupDeadline(arrivedAt, pickupDaysFor(deps.settings, [{ fresh }]), deps.settings.pickupClosesAt, community.hours);
-  const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(community.id, input.waveDate), consistent: true })).map(orderFromItem);
+  const orders = await withEffectiveStatus(deps, (await queryAll(deps.store, { ...keys.ordersOfWave(community.id, input.waveDate), consistent: true })).map(orderFromItem));
   const due = orders.filter((o) => (o.status === 'CONFIRMED' || o.status === 'ARRIVED') && o.deliveries?.some((d) => d.arrivalDate === input.arrivalDate && d.status === 'PENDING'));
   await forEachLimit(due, 8, async (o) => {
     const delivery = o.deliveries!.find((d) => d.arrivalDate === input.arrivalDate)!;
@@ -82,14 +83,14 @@ export async function confirmLaterArrival(deps: Deps, community: Community, inpu
     const deliveries = o.deliveries!.map((d) => (d === delivery ? { ...d, status: 'ARRIVED' as const, arrivedAt: toBizIso(arrivedAt), pickupDeadline: deadline } : d));
     const later = o.pickupDeadline === undefined || Date.parse(deadline) > Date.parse(o.pickupDeadline);
     // An order of 隔日达 lines only arrives now (as the first arrival does for the others).
-    const arrives = o.status === 'CONFIRMED' && arrivesLaterOnly(o) ? { status: 'ARRIVED', arrivedAt: toBizIso(arrivedAt) } : undefined;
+    const arrives = o.status === 'CONFIRMED' && arrivesLaterOnly(o) ? { status: 'ARRIVED', ...keepConfirmedAt(o), arrivedAt: toBizIso(arrivedAt) } : undefined;
     try {
       await deps.store.transact([
         {
           type: 'update',
           key: orderKey(o),
           update: { set: { deliveries, ...arrives, ...(later && (arrives || o.status === 'ARRIVED') ? { pickupDeadline: deadline, ...arrivedIndex({ id: o.id, pickupDeadline: deadline }) } : {}) } },
-          when: [{ op: 'eq', path: 'status', value: o.status }],
+          when: [statusAsRead(o.status)],
         },
         outboxOp(deps, {
           key: 'arrivalNotice',

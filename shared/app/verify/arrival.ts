@@ -15,6 +15,7 @@ import { requireLeaderOrStaff } from './leader.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { confirmLaterArrival, firstDeliveryArrived, isLaterArrival, mixedArrivalDeadlines } from '../supply/deliveries.ts';
 import { arrivesLaterOnly } from '#domain/deliveries';
+import { keepConfirmedAt, statusAsRead, withEffectiveStatus } from '../orders/effective.ts';
 
 export interface ArrivalResult {
   /** Orders of the wave that have arrived (a repeat answers the same number). */
@@ -57,7 +58,7 @@ export async function confirmArrival(deps: Deps, input: { communityId: string; w
     fresh: pickupDeadline(from, pickupDaysFor(deps.settings, [{ fresh: true }]), deps.settings.pickupClosesAt, community.hours),
   };
 
-  const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem);
+  const orders = await withEffectiveStatus(deps, (await queryAll(deps.store, { ...keys.ordersOfWave(input.communityId, input.waveDate), consistent: true })).map(orderFromItem));
   await forEachLimit(
     orders.filter((o) => o.status === 'CONFIRMED' && !arrivesLaterOnly(o)), // a 隔日达-only order arrives with its own date
     8,
@@ -74,8 +75,9 @@ async function markArrived(deps: Deps, order: Order, at: { arrivedAt: string; pi
       {
         type: 'update',
         key: orderKey(order),
-        update: { set: { status: 'ARRIVED', arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }), ...firstDeliveryArrived(order, { arrivedAt: at.arrivedAt, pickupDeadline: at.firstDeadline ?? at.pickupDeadline }) } },
-        when: [{ op: 'eq', path: 'status', value: 'CONFIRMED' }],
+        update: { set: { status: 'ARRIVED', ...keepConfirmedAt(order), arrivedAt: at.arrivedAt, pickupDeadline: at.pickupDeadline, ...arrivedIndex({ id: order.id, pickupDeadline: at.pickupDeadline }), ...firstDeliveryArrived(order, { arrivedAt: at.arrivedAt, pickupDeadline: at.firstDeadline ?? at.pickupDeadline }) } },
+        // CONFIRMED as read: stored PAID of the CLOSED wave, or a legacy stored CONFIRMED (orders/effective.ts).
+        when: [statusAsRead(order.status)],
       },
       outboxOp(deps, {
         key: 'arrivalNotice',

@@ -6,6 +6,7 @@ import { queryAll } from '#ports/item-store';
 import { keys } from '../keys.ts';
 import { orderFromItem, orderView, type Order, type OrderStatus } from '../orders/model.ts';
 import { requireLeaderOf } from './leader.ts';
+import { withEffectiveStatus } from '../orders/effective.ts';
 
 const STATUSES = ['PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP', 'DELIVERED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
 
@@ -41,8 +42,7 @@ export const leaderOrdersCommand = defineCommand({
     const { deps } = ctx;
     const leader = await requireLeaderOf(ctx);
     const waveDate = input.waveDate ?? lastDueWaveDate(deps.settings, deps.clock.now());
-    const orders = (await queryAll(deps.store, { ...keys.ordersOfWave(leader.communityId, waveDate), consistent: true }))
-      .map(orderFromItem)
+    const orders = (await withEffectiveStatus(deps, (await queryAll(deps.store, { ...keys.ordersOfWave(leader.communityId, waveDate), consistent: true })).map(orderFromItem)))
       .filter((o) => o.status !== 'PENDING_PAYMENT')
       .filter((o) => (input.status ? o.status === input.status : true))
       .filter((o) => (input.phoneTail ? o.phoneTail === input.phoneTail : true));

@@ -20,6 +20,7 @@ import { assertNotRateLimited, countWrongCode } from './wrong-codes.ts';
 import { rewardInviterAfterPickup } from '../referral/referral.ts';
 import { assertTrainingRead } from '../workspace/announcements.ts';
 import { pickupGrantOps } from '../coupons/centre.ts';
+import { effectiveOne } from '../orders/effective.ts';
 
 /** Pickup codes are 8 random digits (DESIGN.md §6). */
 export const PICKUP_CODE = /^\d{8}$/;
@@ -102,7 +103,7 @@ export async function redeemPickupCode(
   for (let attempt = 1; ; attempt++) {
     const item = await deps.store.get(key, { consistent: true });
     if (!item) throw new AppError('NOT_FOUND', 'no order has this pickup code here', { code });
-    const order = orderFromItem(item) as PickedUpOrder;
+    const order = (await effectiveOne(deps, orderFromItem(item))) as PickedUpOrder;
     assertRedeemable(order);
     check?.(order);
 
