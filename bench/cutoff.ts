@@ -1,7 +1,8 @@
 /**
  * Benchmark of the nightly cutoff (issue 4, "Scale"): N communities × M orders seeded straight
  * into a store, then the cutoff job timed against a bare parallel Query that only reads the
- * same orders (the floor any cutoff must pay), with the process's peak RSS while the job runs.
+ * same orders plus one conditional write per unpaid order (the floor any cutoff must pay, issue
+ * 19), with the process's peak RSS while the job runs.
  * `npm run bench` calls it with 1,000 × 100 on DynamoDB Local.
  */
 import { performance } from 'node:perf_hooks';
@@ -20,6 +21,36 @@ export interface BenchRow {
   baselineMs: number;
   ratio: number;
   peakRssMb: number;
+  /** The store calls the job made (count, and the summed time in flight), to see where its time goes. */
+  calls?: string;
+}
+
+/** The store, counting each call by method (a transaction also by its operation count) and the time spent in it. */
+function counted(inner: ItemStore): { store: ItemStore; report(): string; reset(): void } {
+  let stats = new Map<string, { n: number; ms: number }>();
+  const time = <T>(name: string, p: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    return p().finally(() => {
+      const s = stats.get(name) ?? { n: 0, ms: 0 };
+      s.n++;
+      s.ms += performance.now() - t0;
+      stats.set(name, s);
+    });
+  };
+  const store: ItemStore = {
+    ...inner,
+    get: (k, o) => time('get', () => inner.get(k, o)),
+    getMany: (k) => time('getMany', () => inner.getMany(k)),
+    query: (q) => time('query', () => inner.query(q)),
+    write: (op) => time(`write:${op.type}`, () => inner.write(op)),
+    transact: (ops) => time(`transact(${ops.length <= 2 ? ops.length : ops.length <= 10 ? '3-10' : '>10'})`, () => inner.transact(ops)),
+    putMany: (items) => time('putMany', () => inner.putMany(items)),
+  };
+  return {
+    store,
+    report: () => [...stats].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v.n}/${Math.round(v.ms)}ms`).join(', '),
+    reset: () => void (stats = new Map()),
+  };
 }
 
 const DATE = '2026-11-24';
@@ -93,15 +124,23 @@ export async function benchCutoff(opts: { store: ItemStore; communities: number;
   const { store, communities, ordersPerCommunity } = opts;
   const run = randomBytes(3).toString('hex');
   const ids = await seed(store, run, communities, ordersPerCommunity);
-  const deps = benchDeps(store);
+  const profile = counted(store);
+  const deps = benchDeps(profile.store);
 
-  // Baseline: read every order of the wave once, community by community, as parallel as the job.
+  // Baseline (issue 19): what the database must do — read every order of the wave once, community
+  // by community, as parallel as the job, plus one conditional write per unpaid order (here a
+  // marker conditioned on the order being unpaid, so the job still finds it unpaid), 4 at once
+  // per community as the job cancels them.
   const baseline = await measure(() =>
     forEachLimit(ids, CONCURRENCY, async (id) => {
       let cursor: string | undefined;
       do {
         const page = await store.query({ ...keys.ordersOfWave(id, DATE), consistent: true, limit: 200, cursor });
         cursor = page.cursor;
+        const unpaid = page.items.filter((it) => it.status === 'PENDING_PAYMENT');
+        await forEachLimit(unpaid, 4, async (it) => {
+          await store.write({ type: 'update', key: { pk: it.pk, sk: it.sk }, update: { set: { benchSeen: true } }, when: [{ op: 'eq', path: 'status', value: 'PENDING_PAYMENT' }] });
+        });
       } while (cursor);
     }),
   );
@@ -111,13 +150,17 @@ export async function benchCutoff(opts: { store: ItemStore; communities: number;
   });
   const expected = Math.ceil(ordersPerCommunity * 0.9) * communities;
   if (!summary?.complete || summary.ordersConfirmed < expected - communities) throw new Error(`bench cutoff did not finish: ${JSON.stringify(summary && { ...summary, waves: undefined })}`);
+  const calls = profile.report();
+  profile.reset();
   const rerun = await measure(() => runCutoff(deps, { date: DATE }));
-  const row = (name: string, m: { ms: number; peakRssMb: number }): BenchRow => ({
+  const rerunCalls = profile.report();
+  const row = (name: string, m: { ms: number; peakRssMb: number }, calls: string): BenchRow => ({
     name,
     ms: m.ms,
     baselineMs: baseline.ms,
     ratio: Math.round((m.ms / Math.max(1, baseline.ms)) * 10) / 10,
     peakRssMb: m.peakRssMb,
+    calls,
   });
-  return [row(`cutoff ${communities}×${ordersPerCommunity}`, job), row(`cutoff rerun (nothing left) ${communities}×${ordersPerCommunity}`, rerun)];
+  return [row(`cutoff ${communities}×${ordersPerCommunity}`, job, calls), row(`cutoff rerun (nothing left) ${communities}×${ordersPerCommunity}`, rerun, rerunCalls)];
 }

@@ -10,6 +10,7 @@ import { cutoffKeys } from '#app/cutoff/keys';
 import { keys } from '#app/keys';
 import { orderFromItem, orderKey, type Order } from '#app/orders/model';
 import { openWaveFor } from '#app/waves';
+import { withEffectiveStatus } from '#app/orders/effective';
 import { codeOf } from '#test/errors';
 import { renderMessage } from '#domain/messages';
 import { queryAll, TransactionCancelled, type Item } from '#ports/item-store';
@@ -22,8 +23,13 @@ const COMMUNITIES = ['c-xujiahui', 'c-jingan', 'c-lujiazui', 'c-wujiaochang'];
 const asStaff = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: Record<string, unknown>) =>
   dispatch(command, input, { kind: 'openid', openid: 'staff-1' }, w.deps) as Promise<any>;
 
-/** Every order of a wave, read straight from the table (the independent side of the checks). */
+/** Every order of a wave, read straight from the table (the independent side of the checks), as it effectively stands (orders/effective.ts). */
 async function ordersOf(w: TestWorld, date: string): Promise<Order[]> {
+  return withEffectiveStatus(w.deps, await storedOrdersOf(w, date));
+}
+
+/** The stored items alone: a paid order is not written by the cutoff (issue 19). */
+async function storedOrdersOf(w: TestWorld, date: string): Promise<Order[]> {
   const out: Order[] = [];
   for (const c of COMMUNITIES) out.push(...(await queryAll(w.store, { ...keys.ordersOfWave(c, date), consistent: true })).map(orderFromItem));
   return out;
@@ -86,6 +92,11 @@ describe('cutoff: one night', () => {
     expect(orders.find((o) => o.userId === 'u-gone')).toMatchObject({ status: 'CANCELLED' });
     expect(orders.find((o) => o.userId === 'u-gone')?.cancelReason).toBeUndefined();
     expect(orders.filter((o) => o.status === 'CONFIRMED').every((o) => o.confirmedAt === `${D}T22:05:00+08:00`)).toBe(true);
+    // CONFIRMED follows from the CLOSED wave: the paid orders themselves were not written (issue 19).
+    const stored = new Map((await storedOrdersOf(w, D)).map((o) => [o.id, o]));
+    const confirmed = orders.filter((o) => o.status === 'CONFIRMED');
+    expect(confirmed.length).toBeGreaterThan(10);
+    for (const o of confirmed) expect([stored.get(o.id)?.status, stored.get(o.id)?.confirmedAt], o.id).toEqual(['PAID', undefined]);
     // The next wave is not touched.
     expect((await ordersOf(w, '2026-11-25'))[0]?.status).toBe('PAID');
     for (const c of COMMUNITIES) expect((await w.store.get(keys.communityWave(c, D)))?.status).toBe('CLOSED');

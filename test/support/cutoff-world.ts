@@ -11,6 +11,7 @@ import type { Ids } from '#ports/ids';
 import { queryAll, type Item } from '#ports/item-store';
 import { givenOrder, makeWorld, staffCtx, type TestWorld } from './harness.ts';
 import { unpaidWithHolds } from './order-fixtures.ts';
+import { withEffectiveStatus } from '#app/orders/effective';
 
 export const D = '2026-11-24';
 export const EXTRA = Array.from({ length: 8 }, (_, i) => `c-extra-${i + 1}`);
@@ -64,7 +65,8 @@ export async function snapshot(w: TestWorld) {
   for (let s = 0; s < 4; s++) pushes.push(...(await queryAll(w.store, { index: 'gsi2', pk: `OUTBOX#${s}` })));
   const orders: Pick<Order, 'id' | 'status' | 'cancelReason'>[] = [];
   for (const c of COMMUNITIES) {
-    for (const o of (await queryAll(w.store, { ...keys.ordersOfWave(c, D), consistent: true })).map(orderFromItem)) orders.push({ id: o.id, status: o.status, cancelReason: o.cancelReason });
+    // As every read path sees them (orders/effective.ts): a paid order of the CLOSED wave reads CONFIRMED.
+    for (const o of await withEffectiveStatus(w.deps, (await queryAll(w.store, { ...keys.ordersOfWave(c, D), consistent: true })).map(orderFromItem))) orders.push({ id: o.id, status: o.status, cancelReason: o.cancelReason });
   }
   return {
     reports: await queryAll(w.store, { pk: `W#${D}`, consistent: true }),

@@ -110,11 +110,15 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
   } while (cursor);
 
   const totals = communityTotals(community, locked);
-  if (totals.orders > 0) {
-    const chunks = chunkPickList(pickList(community, locked));
-    await deps.store.putMany(chunks.map((c) => ({ ...cutoffKeys.pick(date, community.id, c.chunk), kind: 'pickList', date, ...c })));
-  }
-  await putAttributedPart(deps, date, community.id, locked); // orders by the share scene's leader (shared/app/share/attributed.ts)
+  // The pick list, the attributed part, the leader and the webhook endpoints at once (independent round trips).
+  const [, , summary, events] = await Promise.all([
+    totals.orders > 0
+      ? deps.store.putMany(chunkPickList(pickList(community, locked)).map((c) => ({ ...cutoffKeys.pick(date, community.id, c.chunk), kind: 'pickList', date, ...c })))
+      : undefined,
+    putAttributedPart(deps, date, community.id, locked), // orders by the share scene's leader (shared/app/share/attributed.ts)
+    totals.orders > 0 ? leaderSummaryOp(deps, date, community, totals) : undefined,
+    webhookEvents(deps, 'wave.closed', { date, communityId: community.id, orders: totals.orders, units: totals.units }, `${date}#${community.id}`),
+  ]);
   const part: CommunityPart = { ...totals, date, newBuyers: newBuyersOf(locked) };
   const closedAt = toBizIso(deps.clock.now());
   const ops: WriteOp[] = [
@@ -127,14 +131,13 @@ export async function closeCommunityWave(deps: Deps, date: string, community: Co
     }),
     { type: 'put', item: { ...cutoffKeys.part(date, community.id), kind: 'cutoffPart', ...part } },
   ];
-  const summary = totals.orders > 0 ? await leaderSummaryOp(deps, date, community, totals) : undefined;
   if (summary) ops.push(summary);
-  ops.push(...(await webhookEvents(deps, 'wave.closed', { date, communityId: community.id, orders: totals.orders, units: totals.units }, `${date}#${community.id}`)));
+  ops.push(...events);
   try {
     await deps.store.transact(ops);
   } catch (e) {
-    // A concurrent run closed it first: its part and summary stand (they are the same).
-    if (failedGuard(e, ops) === 'closing') return outcome;
+    // A concurrent run closed it first: its part and summary stand (they are the same), and its close locked the paid orders.
+    if (failedGuard(e, ops) === 'closing') return { ...outcome, confirmed: 0 };
     throw e;
   }
   return { ...outcome, closed: true };

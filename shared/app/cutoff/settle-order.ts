@@ -63,7 +63,9 @@ async function cancelUnpaid(deps: Deps, order: Order, at: string, dropped: Reado
     ...giveBacks.filter((_, i) => !dropped.has(i)).map((op) => guard('giveBack', op)),
   ];
   try {
-    await deps.store.transact(ops);
+    // Nothing to give back: one conditional write (a ConditionFailed reads the order again, as a cancelled transaction does).
+    if (ops.length === 1) await deps.store.write(ops[0]!);
+    else await deps.store.transact(ops);
   } catch (e) {
     // Which give-back failed, by its position among the order's give-backs.
     const failed = failedOp(e, ops);

@@ -1,6 +1,5 @@
 import { effectiveOrder, LOCKED_STORED_STATUSES } from '#domain/order-status';
-import type { Condition, Item } from '#ports/item-store';
-import type { Deps } from '../deps.ts';
+import type { Condition, Item, ItemStore } from '#ports/item-store';
 import { keys } from '../keys.ts';
 
 /**
@@ -15,18 +14,20 @@ import { keys } from '../keys.ts';
  */
 const closedWaves = new WeakMap<object, Map<string, Item>>();
 const MAX_CACHED = 20_000;
+/** What the loader needs of the deps: the store (a test may pass a bare one). */
+type Reader = { store: ItemStore };
 const waveId = (communityId: string, date: string) => `${communityId}\u0000${date}`;
 
 type Placed = { status: string; communityId: string; waveDate: string; confirmedAt?: string };
 
-function cacheOf(deps: Deps): Map<string, Item> {
+function cacheOf(deps: Reader): Map<string, Item> {
   let cache = closedWaves.get(deps.store);
   if (!cache) closedWaves.set(deps.store, (cache = new Map()));
   return cache;
 }
 
 /** Remembers a wave record seen CLOSED (the cutoff's own close; any read of one). */
-export function rememberClosedWave(deps: Deps, communityId: string, date: string, wave: Item | undefined): void {
+export function rememberClosedWave(deps: Reader, communityId: string, date: string, wave: Item | undefined): void {
   if (wave?.status !== 'CLOSED') return;
   const cache = cacheOf(deps);
   if (cache.size >= MAX_CACHED) cache.clear();
@@ -34,7 +35,7 @@ export function rememberClosedWave(deps: Deps, communityId: string, date: string
 }
 
 /** The orders as they effectively stand (same order, same objects where nothing changes). */
-export async function withEffectiveStatus<O extends Placed>(deps: Deps, orders: readonly O[]): Promise<O[]> {
+export async function withEffectiveStatus<O extends Placed>(deps: Reader, orders: readonly O[]): Promise<O[]> {
   const cache = cacheOf(deps);
   const missing = new Map<string, { communityId: string; date: string }>();
   for (const o of orders) {
@@ -49,9 +50,9 @@ export async function withEffectiveStatus<O extends Placed>(deps: Deps, orders: 
   return orders.map((o) => (o.status === 'PAID' ? effectiveOrder(o, cache.get(waveId(o.communityId, o.waveDate))) : o));
 }
 
-export async function effectiveOne<O extends Placed>(deps: Deps, order: O): Promise<O>;
-export async function effectiveOne<O extends Placed>(deps: Deps, order: O | undefined): Promise<O | undefined>;
-export async function effectiveOne<O extends Placed>(deps: Deps, order: O | undefined): Promise<O | undefined> {
+export async function effectiveOne<O extends Placed>(deps: Reader, order: O): Promise<O>;
+export async function effectiveOne<O extends Placed>(deps: Reader, order: O | undefined): Promise<O | undefined>;
+export async function effectiveOne<O extends Placed>(deps: Reader, order: O | undefined): Promise<O | undefined> {
   return order ? (await withEffectiveStatus(deps, [order]))[0] : undefined;
 }
 
