@@ -8,6 +8,7 @@ import { queryAll } from '#ports/item-store';
 import { seedDemoHistory } from '../../scripts/lib/demo-history.ts';
 import { DEMO } from '../../scripts/lib/demo-data.ts';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { withEffectiveStatus } from '#app/orders/effective';
 
 /**
  * Issue 15: `npm start` (not the E2E stacks) loads a demo past — the last five waves ending
@@ -22,7 +23,7 @@ const asStaff = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: R
 async function ordersOf(w: TestWorld, date: string): Promise<Order[]> {
   const out: Order[] = [];
   for (const c of DEMO.communities) out.push(...(await queryAll(w.store, { ...keys.ordersOfWave(c.id, date), consistent: true })).map(orderFromItem));
-  return out;
+  return withEffectiveStatus(w.deps, out); // as every read path sees them: a PAID order of a CLOSED wave is CONFIRMED
 }
 
 describe('demo history (npm start)', () => {

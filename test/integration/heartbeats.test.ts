@@ -16,6 +16,7 @@ import { withFreshSettings } from '#wiring/shared';
 import { FUNCTIONS } from '../../functions/registry.ts';
 import { pickupEntryOf, writeEntry } from '#test/settle-fixtures';
 import { givenOrder, makeWorld, readBalance, type TestWorld } from '../support/harness.ts';
+import { findOrder } from '#app/orders/model';
 
 /**
  * Schedules are heartbeats (issue 12 "One home per rule"): the cutoff every 5 minutes, settle
@@ -83,7 +84,7 @@ describe('cutoff heartbeat', () => {
     expect(after).toMatchObject({ complete: true, ordersConfirmed: 1 });
     expect(after.waves.map((x) => x.date)).toEqual([D]);
     expect(await waveStatus(admin, 'c-jingan')).toBe('CLOSED');
-    expect((await admin.store.get(orderKey(order)))?.status).toBe('CONFIRMED');
+    expect((await findOrder(admin.deps, order.id))?.status).toBe('CONFIRMED'); // by the CLOSED wave (orders/effective.ts)
     expect(await openWaveFor(cutoffFn.deps, 'c-jingan')).toBe('2026-11-25');
   });
 
@@ -95,13 +96,13 @@ describe('cutoff heartbeat', () => {
     w.clock.set(`${D}T22:00:10+08:00`);
     const crashing = countingStore(w.store, 3);
     await expect(cutoffJob.run({ ...w.deps, store: crashing.store }, {})).rejects.toThrow('injected crash');
-    const statuses = await Promise.all(orders.map((o) => w.store.get(orderKey(o)).then((x) => x?.status)));
+    const statuses = await Promise.all(orders.map((o) => findOrder(w.deps, o.id).then((x) => x?.status)));
     expect(statuses).toContain('PAID'); // the run died with work left
 
     w.clock.set(`${D}T22:05:00+08:00`);
     const resumed = (await cutoffJob.run(w.deps, {})) as { complete: boolean; waves: { date: string }[] };
     expect(resumed.complete).toBe(true);
-    for (const o of orders) expect((await w.store.get(orderKey(o)))?.status).toBe('CONFIRMED');
+    for (const o of orders) expect((await findOrder(w.deps, o.id))?.status).toBe('CONFIRMED');
     expect(await waveStatus(w, 'c-wujiaochang')).toBe('CLOSED');
 
     w.clock.set(`${D}T22:10:00+08:00`);
