@@ -135,7 +135,7 @@ function checkEarlyClose(deps: Deps, date: string): string {
  */
 async function closeWave(deps: Deps, date: string, communities: readonly Community[], concurrency: number, inBudget: () => boolean, batch?: number): Promise<WaveOutcome> {
   const outcome: WaveOutcome = { date, closedCommunities: 0, skippedCommunities: 0, confirmed: 0, cancelled: 0, reportsWritten: false, complete: false };
-  // Not closed and swept (see sweepClosedWave); a closed one not yet swept is finished by closeCommunityWave.
+  // Not closed and swept (the close sets sweptAt since issue 19); a closed one not yet swept is finished by closeCommunityWave.
   let open = await openCommunities(deps, date, communities);
   outcome.skippedCommunities = communities.length - open.length;
   // Many communities: parts in other instances close them (fan-out.ts); this run closes what they left.
