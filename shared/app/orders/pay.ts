@@ -19,6 +19,7 @@ import { isWalletTrade } from '../wallet/keys.ts';
 import { applyWalletPayment } from '../wallet/payments.ts';
 import { webhookEvents } from '../webhooks/emit.ts';
 import { teamPayment } from '../teams/pay.ts';
+import { statusAsRead } from './effective.ts';
 
 /** Pickup codes are not reissued in a community for this long (DESIGN.md §6). */
 export const CODE_QUARANTINE_DAYS = 90;
@@ -171,7 +172,7 @@ async function refundLatePayment(deps: Deps, order: Order, notice: PaymentNotice
         set: { ...append.set, ...recorded, ...(cancelNow ? { status: 'CANCELLED', cancelReason, cancelledAt: at } : {}) },
         ...(cancelNow ? { remove: ['gsi2pk', 'gsi2sk'] } : {}),
       },
-      when: [{ op: 'eq', path: 'status', value: order.status }, ...append.when],
+      when: [statusAsRead(order.status), ...append.when], // CONFIRMED as read: stored PAID of a CLOSED wave, or legacy CONFIRMED
     },
     refundPushOp(deps, order, refund),
     // The payment came in and goes out again: both flows count on the day.
