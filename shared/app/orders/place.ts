@@ -21,7 +21,7 @@ import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
 import { payByBalance } from '../wallet/pay-by-balance.ts';
 import { attributionOf } from '../share/attribution.ts';
 import { priceTeamOrder, teamHoldOps, type TeamPricedBasket } from '../teams/place.ts';
-import { giftHold } from '../coupons/gifts.ts';
+import { forgetGifts, giftHold } from '../coupons/gifts.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 export type Guard =
@@ -37,7 +37,7 @@ export type Guard =
   | { kind: 'product'; productId: string }
   | { kind: 'balance' }
   | { kind: 'team'; failure: (current?: Item) => AppError }
-  | { kind: 'gift'; giftId: string };
+  | { kind: 'gift'; giftId: string; changed?: true };
 
 const FLASH_ATTEMPTS = 4;
 const BALANCE_ATTEMPTS = 8;
@@ -114,17 +114,30 @@ async function flashMarkerOf(deps: Deps, input: PlaceInput): Promise<{ marker: s
 
 async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void): Promise<Placed> {
   const hash = inputHash(deps, input);
-  // The replay check and the pricing reads go out together; a replay wins over any pricing error.
-  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceOrder(deps, userId, input)]);
-  if (replay.status === 'rejected') throw replay.reason;
-  if (replay.value) return replay.value;
-  if (firstPricing.status === 'rejected') throw firstPricing.reason;
+  // No read of the idempotency record first: the transaction's `notExists` on it tells a replay,
+  // and a placement that fails for any other reason looks for one then (a replay wins over any
+  // error of placing the basket anew: pricing, stock, limits, a closed wave …).
+  let order: Order;
+  try {
+    order = await commitOrder(deps, userId, input, hash, committed);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    const replay = await replayOf(deps, userId, input.requestId, hash);
+    if (replay) return replay;
+    throw e;
+  }
+  // Paid wholly by the balance: PAID at once, through the payment path (pickup code, binding, counters).
+  if (order.balance && order.amounts.payableFen === 0) order = await payByBalance(deps, order);
+  return firstResponse(deps, userId, input.requestId, order);
+}
 
-  const attribution = await attributionOf(deps, input.scene);
-  let order: Order | undefined;
+/** Prices the basket, builds the holds and commits the order; a failed condition is named (AppError). */
+async function commitOrder(deps: Deps, userId: string, input: PlaceInput, hash: string, committed?: () => void): Promise<Order> {
+  // The scene's attribution is read beside the pricing reads (it depends on no price).
+  const [firstPricing, attribution] = await Promise.all([priceOrder(deps, userId, input), attributionOf(deps, input.scene)]);
   const giftsGone = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const priced = attempt === 1 ? firstPricing.value : await priceOrder(deps, userId, input);
+    const priced = attempt === 1 ? firstPricing : await priceOrder(deps, userId, input);
     // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
     const contact = priced.delivery?.contact ?? input.contact;
     const now = deps.clock.now();
@@ -148,9 +161,13 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
     });
     // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
     refuseSoldOut(deps, priced.waveDate, lines, priced.products);
-    const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
-    // The balance part (wallet/balance.ts): its conditioned debit joins this transaction.
-    const bal = await balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts });
+    // The holds, the balance part (wallet/balance.ts: its conditioned debit joins this transaction) and
+    // a 满赠 gift (coupons/gifts.ts) read what they need at once.
+    const [{ ops, guards, lines: heldLines }, bal, gift] = await Promise.all([
+      holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId),
+      balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts }),
+      input.team ? undefined : giftHold(deps, priced, giftsGone),
+    ]);
     if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
     // A team order (拼团) also holds the offer's stock and limit and the team's place (teams/place.ts).
     const team = input.team ? teamHoldOps(deps, userId, input.communityId, priced as TeamPricedBasket, orderId, now) : undefined;
@@ -158,14 +175,13 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       ops.push(...team.ops);
       guards.push(...team.guards);
     }
-    // A 满赠 gift line at 0 fen while the gift's stock lasts (coupons/gifts.ts).
-    const gift = input.team ? undefined : await giftHold(deps, priced, giftsGone);
+    // A 满赠 gift line at 0 fen while the gift's stock lasts.
     if (gift) {
       heldLines.push(gift.line);
-      ops.push(gift.op);
-      guards.push({ kind: 'gift', giftId: gift.giftId });
+      // Its stock's hold, then (where a check is a read) the check that the gift is the one read.
+      for (const [k, op] of gift.ops.entries()) add(ops, guards, op, { kind: 'gift', giftId: gift.giftId, ...(k > 0 ? { changed: true as const } : {}) });
     }
-    order = {
+    const order: Order = {
       id: orderId,
       shortNo: orderId.slice(-6),
       communityId: input.communityId,
@@ -212,20 +228,21 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
     try {
       await deps.store.transact(ops);
       committed?.();
-      break;
+      return order;
     } catch (e) {
       if (!(e instanceof TransactionCancelled)) throw e;
-      // A concurrent twin with the same requestId wins over every other failed condition.
+      // A twin with the same requestId wins over every other failed condition (placeAdmitted answers its order).
       const requestAt = guards.findIndex((g) => g.kind === 'request');
       const i = e.reasons[requestAt]?.code === 'ConditionalCheckFailed' ? requestAt : e.failedAt();
       const guard = guards[i];
       const current = (e.reasons[i] as { current?: Item } | null)?.current;
-      if (guard?.kind === 'request') {
-        const again = await replayOf(deps, userId, input.requestId, hash);
-        if (again) return again;
-      }
       // A flash shard emptied between our read and the commit: read the shards again.
       if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
+      // The gift changed after the cached copy we read: read the gifts again.
+      if (guard?.kind === 'gift' && guard.changed && attempt < 6) {
+        forgetGifts(deps);
+        continue;
+      }
       // The gift ran out meanwhile: the order goes without it.
       if (guard?.kind === 'gift' && attempt < 6) {
         giftsGone.add(guard.giftId);
@@ -248,10 +265,8 @@ async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, comm
       throw failureOf(guard, current);
     }
   }
-  // Paid wholly by the balance: PAID at once, through the payment path (pickup code, binding, counters).
-  if (order.balance && order.amounts.payableFen === 0) order = await payByBalance(deps, order);
-  return firstResponse(deps, userId, input.requestId, order);
 }
+
 
 function failureOf(guard: Guard | undefined, current: Item | undefined): AppError {
   switch (guard?.kind) {
