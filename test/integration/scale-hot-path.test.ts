@@ -112,20 +112,20 @@ describe('placement reads through a per-instance cache and answers sold-out with
     expect(counts.transact - before).toBe(0);
   });
 
-  it('a placement sends the customer reads as one request, no read of the idempotency record, then the transaction and the kept answer', async () => {
+  it('a placement sends no roles lookup, the customer reads as one request, no read of the idempotency record, then the transaction and the kept answer', async () => {
     const product = await upsert({ title: '请求计数 面条', category: '粮油', priceFen: 800, supplierId: 's-grain', fresh: false, status: 'active' });
     await place('u-req-0', [{ productId: product.id, qty: 1 }]); // the product, community and wave cached
     const from = counts.requests.length;
     const placed = await place('u-req-1', [{ productId: product.id, qty: 1 }]);
     // Cache entries (products, community, wave, gifts) may age out meanwhile: left out here.
     const sent = counts.requests.slice(from).filter((r) => !/P#|C#c-jingan\|(META|WAVE)|T#gift/.test(r));
-    expect(sent).toHaveLength(4);
-    expect(sent.slice(0, 3)).toEqual([
-      'query U#u-req-1', // dispatch: the caller's roles
+    // No roles lookup (every openid is a customer: order.place is `rolesUnread`), no read of the idempotency record.
+    expect(sent).toHaveLength(3);
+    expect(sent.slice(0, 2)).toEqual([
       'getMany U#u-req-1|PROFILE U#u-req-1|LEVEL', // pricing: profile and level together
       'transact',
     ]);
-    expect(sent[3]).toMatch(/^write REQ#u-req-1#/); // the answer kept with the idempotency record
+    expect(sent[2]).toMatch(/^write REQ#u-req-1#/); // the answer kept with the idempotency record
     expect(placed.order.status).toBe('PENDING_PAYMENT');
     expect(counts.requests.slice(from).some((r) => r.startsWith('get REQ#'))).toBe(false);
   });

@@ -81,3 +81,66 @@ export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => 
     if (g.inFlight === 0 && g.waiters.length === 0) gates!.delete(marker);
   };
 }
+
+/**
+ * What this instance knows of a flash sale's stock shards, to spread its buyers over them: the
+ * units sold per shard as last read (one read shared by every buyer of the instance for
+ * FLASH_VIEW_MS) plus its own commits since, and the units its placements are committing now.
+ * Only a guide, as any read: each shard's condition decides every sale. It may count a unit
+ * twice (a commit and a read racing), never miss one of its own, so a sale is declared sold out
+ * only by a failed condition or a fresh read.
+ */
+export interface FlashView {
+  caps: number[];
+  sold: number[];
+  inFlight: number[];
+  /** When the last read was asked (monotonic ms), and that read while it is under way. */
+  at: number;
+  reading?: Promise<void>;
+  /** Rotates the first shard tried, so buyers with equal choices land on different shards. */
+  turn: number;
+}
+export const FLASH_VIEW_MS = 500;
+const viewsByStore = new WeakMap<object, Map<string, FlashView>>();
+
+/** The instance's view of a sale's shards, read again (once for all callers) when older than FLASH_VIEW_MS or when `fresh`. */
+export async function flashView(deps: Deps, marker: string, caps: number[], read: () => Promise<number[]>, fresh = false): Promise<FlashView> {
+  let views = viewsByStore.get(deps.store);
+  if (!views) viewsByStore.set(deps.store, (views = new Map()));
+  let view = views.get(marker);
+  if (!view || view.caps.length !== caps.length) views.set(marker, (view = { caps, sold: caps.map(() => 0), inFlight: caps.map(() => 0), at: -Infinity, turn: Math.floor(Math.random() * caps.length) }));
+  const v = view;
+  const now = performance.now();
+  if (!v.reading && (fresh || now - v.at >= FLASH_VIEW_MS)) {
+    v.at = now;
+    const reading = read().then(
+      (sold) => {
+        v.sold = sold;
+      },
+      (e) => {
+        v.at = -Infinity;
+        throw e;
+      },
+    );
+    v.reading = reading;
+    void reading.finally(() => v.reading === reading && (v.reading = undefined)).catch(() => {});
+  }
+  if (v.reading) await v.reading;
+  return v;
+}
+
+/** Units of `shards` taken for a placement being committed; `settle` once it committed or failed (`full`: the shard whose condition failed). */
+export function claimFlash(view: FlashView, shards: Record<string, number>): (outcome: { committed: boolean; full?: number }) => void {
+  for (const [i, q] of Object.entries(shards)) view.inFlight[Number(i)]! += q;
+  let settled = false;
+  return ({ committed, full }) => {
+    if (settled) return;
+    settled = true;
+    for (const [i, q] of Object.entries(shards)) {
+      const k = Number(i);
+      view.inFlight[k]! -= q;
+      if (committed) view.sold[k]! += q;
+    }
+    if (full !== undefined) view.sold[full] = view.caps[full]!;
+  };
+}
