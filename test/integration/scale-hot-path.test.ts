@@ -16,6 +16,7 @@ import { codeOf } from '#test/errors';
 import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
 import { upsertGiftCommand } from '#app/coupons/commands';
 import { couponKeys } from '#app/coupons/keys';
+import { flashShardCapacities } from '#app/catalog/products';
 import { createTestStore } from '../support/dynamo.ts';
 
 const contact = { name: '张三', phone: '13912345678' };
@@ -172,5 +173,24 @@ describe('placement reads through a per-instance cache and answers sold-out with
     expect(counts.transact - before).toBe(2);
     expect(giftLine(second)).toBeUndefined();
     expect(Number((await w.store.get(couponKeys.giftStock(gift.id)))?.given)).toBe(1);
+  });
+
+  it('a flash sale bought through two instances at once sells every unit exactly once: each instance spreads its buyers over the shards, a stale view never declares it sold out early', async () => {
+    const now = w.clock.now();
+    const product = await upsert({
+      title: '秒杀 车厘子', category: '水果', priceFen: 9990, supplierId: 's-fruit', fresh: true, status: 'active',
+      flashSale: { priceFen: 1990, stock: 20, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), perUserLimit: 1 },
+    });
+    const other = await makeWorld({ now: '2027-01-12T10:00:00+08:00', store: { ...w.store }, seed: false });
+    const buy = (deps: typeof w.deps, i: number) =>
+      failure(dispatch(placeCommand, { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }], requestId: rid(), contact }, { kind: 'openid', openid: `u-2inst-${i}` }, deps));
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => buy(i % 2 ? other.deps : w.deps, i)));
+    expect(results.filter((r) => r === 'OK')).toHaveLength(20);
+    expect(new Set(results.filter((r) => r !== 'OK'))).toEqual(new Set(['OUT_OF_STOCK']));
+    // The shards' counters add up to the units sold, none above its capacity.
+    const caps = flashShardCapacities(20, w.deps.settings.flashShards);
+    const shards = await w.store.getMany(caps.map((_, i) => keys.flashStock(product.id, product.flashSale.id, i)));
+    expect(shards.reduce((a, it) => a + Number(it.sold ?? 0), 0)).toBe(20);
+    for (const it of shards) expect(Number(it.sold)).toBeLessThanOrEqual(caps[Number(String(it.sk).split('#').at(-1))]!);
   });
 });

@@ -16,7 +16,7 @@ import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import { deliveriesOf } from '../supply/deliveries.ts';
 import type { PlaceInput } from './schemas.ts';
 import { forgetCached } from '../read-cache.ts';
-import { claimFlash, enterFlashGate, flashMarker, flashView, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
+import { claimFlash, enterFlashGate, flashMarker, flashView, isSoldOut, markSoldOut, stockMarker, waitingRead } from './sold-out.ts';
 import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
 import { payByBalance } from '../wallet/pay-by-balance.ts';
 import { attributionOf } from '../share/attribution.ts';
@@ -87,16 +87,24 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   const marker = await flashMarkerOf(deps, input);
   if (!marker) return placeAdmitted(deps, userId, input);
   const soldOut = () => new AppError('OUT_OF_STOCK', 'the flash sale is sold out', { productId: marker.productId, remaining: 0 });
+  // A buyer who must wait for a turn looks for a replay of the requestId meanwhile (a retry of a
+  // placed order gets its order), so the sell-out answers every waiter at once. A retry arriving
+  // while its first call is still committing may hear OUT_OF_STOCK; once that call answered, its
+  // order is found.
+  let early: Promise<Placed | undefined> | undefined;
+  const replay = () => replayOf(deps, userId, input.requestId, inputHash(deps, input));
   let leave: () => void;
   try {
-    leave = await enterFlashGate(deps, marker.marker, soldOut);
+    leave = await enterFlashGate(deps, marker.marker, soldOut, () => void (early = waitingRead(deps, replay)).catch(() => {}));
   } catch (e) {
     // A retried request that was placed before the sale sold out still gets its order.
-    const replay = await replayOf(deps, userId, input.requestId, inputHash(deps, input));
-    if (replay) return replay;
+    const placed = await (early ?? replay());
+    if (placed) return placed;
     throw e;
   }
   try {
+    const placed = early && (await early);
+    if (placed) return placed;
     // The gate is left once the transaction committed (prepaying needs no turn) or failed.
     return await placeAdmitted(deps, userId, input, leave);
   } finally {
@@ -437,31 +445,38 @@ async function allocateFlash(deps: Deps, p: Product, qty: number, claims: FlashC
     return caps.map((_, i) => sold.get(keys.flashStock(p.id, sale.id, i).sk) ?? 0);
   };
   let view = await flashView(deps, marker, caps, read);
-  const unsold = () => caps.reduce((sum, cap, i) => sum + Math.max(0, cap - view.sold[i]!), 0);
-  // Looks sold out from what this instance knows: make sure from a fresh read.
-  if (unsold() < qty) view = await flashView(deps, marker, caps, read, true);
-  const left0 = unsold();
-  if (left0 < qty) {
-    if (left0 === 0) markSoldOut(deps, marker);
-    throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: left0 });
+  for (;;) {
+    const unsold = () => caps.reduce((sum, cap, i) => sum + Math.max(0, cap - view.sold[i]!), 0);
+    // Looks sold out from what this instance knows: make sure from a fresh read.
+    if (unsold() < qty) view = await flashView(deps, marker, caps, read, true);
+    const left = unsold();
+    if (left < qty) {
+      if (left === 0) markSoldOut(deps, marker);
+      throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: left });
+    }
+    // Commit on shards no placement of this instance is committing on (no conflict between them): wait for one.
+    const idle = caps.reduce((sum, cap, i) => sum + (view.inFlight[i] === 0 ? Math.max(0, cap - view.sold[i]!) : 0), 0);
+    if (idle >= qty || view.inFlight.every((n) => n === 0)) break;
+    await new Promise<void>((resolve) => view.waiters.push(resolve));
+    if (isSoldOut(deps, marker)) throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: 0 });
+    view = await flashView(deps, marker, caps, read);
   }
-  // The shards with the most room not being committed by this instance first; ties rotate.
+  // The idle shards with the most room first; ties rotate.
   const start = view.turn++ % caps.length;
   const order = caps.map((_, k) => (start + k) % caps.length);
-  const free = (i: number) => caps[i]! - view.sold[i]! - view.inFlight[i]!;
-  order.sort((x, y) => free(y) - free(x));
+  const room = (i: number) => caps[i]! - view.sold[i]!;
+  order.sort((x, y) => view.inFlight[x]! - view.inFlight[y]! || room(y) - room(x));
   const out: Record<string, number> = {};
   let left = qty;
   for (const i of order) {
     if (left === 0) break;
-    const take = Math.min(Math.max(0, free(i)), left);
+    const take = Math.min(Math.max(0, room(i) - view.inFlight[i]!), left);
     if (take > 0) (out[String(i)] = take), (left -= take);
   }
-  // Units are left only in shards this instance is committing now: try those (their conditions decide).
+  // Units are left only in shards this instance is committing on now: try those (their conditions decide).
   for (const i of order) {
     if (left === 0) break;
-    const room = caps[i]! - view.sold[i]! - (out[String(i)] ?? 0);
-    const take = Math.min(Math.max(0, room), left);
+    const take = Math.min(Math.max(0, room(i) - (out[String(i)] ?? 0)), left);
     if (take > 0) (out[String(i)] = (out[String(i)] ?? 0) + take), (left -= take);
   }
   claims.push({ productId: p.id, settle: claimFlash(view, out) });

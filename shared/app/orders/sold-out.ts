@@ -42,8 +42,12 @@ export function clearSoldOut(deps: Deps, productId: string): void {
   for (const m of markers.keys()) if (m.startsWith(`F#${productId}#`) || m.startsWith(`S#${productId}#`)) markers.delete(m);
 }
 
-/** Flash transactions of one sale in flight at once on an instance (about one per stock shard); the other buyers wait their turn. */
-export const FLASH_IN_FLIGHT = 8;
+/**
+ * Flash placements of one sale admitted at once on an instance, per stock shard: they price in
+ * parallel, and each commits on a shard no other placement of the instance is committing on
+ * (place.ts allocateFlash); the other buyers wait their turn.
+ */
+export const FLASH_ADMITTED_PER_SHARD = 3;
 
 interface Gate {
   inFlight: number;
@@ -52,19 +56,21 @@ interface Gate {
 const gatesByStore = new WeakMap<object, Map<string, Gate>>();
 
 /**
- * Admission to a flash sale's placing transactions on this instance: at most FLASH_IN_FLIGHT at
- * once, so a thousand simultaneous buyers do not send a thousand transactions that contend for
+ * Admission to a flash sale's placing transactions on this instance: at most
+ * FLASH_ADMITTED_PER_SHARD per shard at once, so a thousand simultaneous buyers do not send a thousand transactions that contend for
  * the same stock shards; the waiters are answered OUT_OF_STOCK the moment the sale is found
  * sold out. Resolves with the `leave` to call when the placement ended (whatever its result);
- * throws OUT_OF_STOCK when the sale is (or becomes, while waiting) sold out here.
+ * throws OUT_OF_STOCK when the sale is (or becomes, while waiting) sold out here. `onWait` is called once when the buyer must wait (a turn is not free).
  */
-export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => Error): Promise<() => void> {
+export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => Error, onWait?: () => void): Promise<() => void> {
   let gates = gatesByStore.get(deps.store);
   if (!gates) gatesByStore.set(deps.store, (gates = new Map()));
   let gate = gates.get(marker);
   if (!gate) gates.set(marker, (gate = { inFlight: 0, waiters: [] }));
   const g = gate;
-  while (g.inFlight >= FLASH_IN_FLIGHT) {
+  const width = FLASH_ADMITTED_PER_SHARD * deps.settings.flashShards;
+  if (g.inFlight >= width) onWait?.();
+  while (g.inFlight >= width) {
     if (isSoldOut(deps, marker)) throw soldOut();
     await new Promise<void>((resolve) => g.waiters.push(resolve));
   }
@@ -99,6 +105,8 @@ export interface FlashView {
   reading?: Promise<void>;
   /** Rotates the first shard tried, so buyers with equal choices land on different shards. */
   turn: number;
+  /** Buyers waiting for a shard no placement of this instance is committing on. */
+  waiters: (() => void)[];
 }
 export const FLASH_VIEW_MS = 500;
 const viewsByStore = new WeakMap<object, Map<string, FlashView>>();
@@ -108,7 +116,7 @@ export async function flashView(deps: Deps, marker: string, caps: number[], read
   let views = viewsByStore.get(deps.store);
   if (!views) viewsByStore.set(deps.store, (views = new Map()));
   let view = views.get(marker);
-  if (!view || view.caps.length !== caps.length) views.set(marker, (view = { caps, sold: caps.map(() => 0), inFlight: caps.map(() => 0), at: -Infinity, turn: Math.floor(Math.random() * caps.length) }));
+  if (!view || view.caps.length !== caps.length) views.set(marker, (view = { caps, sold: caps.map(() => 0), inFlight: caps.map(() => 0), at: -Infinity, turn: Math.floor(Math.random() * caps.length), waiters: [] }));
   const v = view;
   const now = performance.now();
   if (!v.reading && (fresh || now - v.at >= FLASH_VIEW_MS)) {
@@ -142,5 +150,28 @@ export function claimFlash(view: FlashView, shards: Record<string, number>): (ou
       if (committed) view.sold[k]! += q;
     }
     if (full !== undefined) view.sold[full] = view.caps[full]!;
+    for (const wake of view.waiters.splice(0)) wake();
   };
+}
+
+/**
+ * Reads a flash sale's waiting buyers make meanwhile (their replay checks), at most
+ * WAITING_READS at once per instance, so they fill the database's idle time between the
+ * admitted buyers' transactions instead of queueing ahead of them.
+ */
+export const WAITING_READS = 8;
+const readQueues = new WeakMap<object, { running: number; queue: (() => void)[] }>();
+export async function waitingRead<T>(deps: Deps, read: () => Promise<T>): Promise<T> {
+  let q = readQueues.get(deps.store);
+  if (!q) readQueues.set(deps.store, (q = { running: 0, queue: [] }));
+  const queue = q;
+  if (queue.running >= WAITING_READS) await new Promise<void>((resolve) => queue.queue.push(resolve));
+  else queue.running++;
+  try {
+    return await read();
+  } finally {
+    const next = queue.queue.shift();
+    if (next) next();
+    else queue.running--;
+  }
 }
