@@ -91,19 +91,22 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   // placed order gets its order), so the sell-out answers every waiter at once. A retry arriving
   // while its first call is still committing may hear OUT_OF_STOCK; once that call answered, its
   // order is found.
-  let early: Promise<Placed | undefined> | undefined;
+  let early: ReturnType<typeof waitingRead<Placed | undefined>> | undefined;
   const replay = () => replayOf(deps, userId, input.requestId, inputHash(deps, input));
   let leave: () => void;
   try {
-    leave = await enterFlashGate(deps, marker.marker, soldOut, () => void (early = waitingRead(deps, replay)).catch(() => {}));
+    leave = await enterFlashGate(deps, marker.marker, soldOut, () => void (early = waitingRead(deps, replay)).result.catch(() => {}));
   } catch (e) {
-    // A retried request that was placed before the sale sold out still gets its order.
-    const placed = await (early ?? replay());
+    // A retried request that was placed before the sale sold out still gets its order (the sale is over: its read goes now).
+    early?.hurry();
+    const placed = await (early ? early.result : replay());
     if (placed) return placed;
     throw e;
   }
   try {
-    const placed = early && (await early);
+    // Admitted: a replay check not yet sent is not needed (placing tells a replay itself); one under way is awaited.
+    early?.drop();
+    const placed = early && (await early.result);
     if (placed) return placed;
     // The gate is left once the transaction committed (prepaying needs no turn) or failed.
     return await placeAdmitted(deps, userId, input, leave);

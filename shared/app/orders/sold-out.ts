@@ -157,21 +157,57 @@ export function claimFlash(view: FlashView, shards: Record<string, number>): (ou
 /**
  * Reads a flash sale's waiting buyers make meanwhile (their replay checks), at most
  * WAITING_READS at once per instance, so they fill the database's idle time between the
- * admitted buyers' transactions instead of queueing ahead of them.
+ * admitted buyers' transactions instead of queueing ahead of them. `hurry` sends a read still
+ * queued at once (the sale is over: no transaction left to make way for); `drop` gives up one
+ * still queued (the buyer was admitted: placing tells a replay itself).
  */
 export const WAITING_READS = 8;
 const readQueues = new WeakMap<object, { running: number; queue: (() => void)[] }>();
-export async function waitingRead<T>(deps: Deps, read: () => Promise<T>): Promise<T> {
+export function waitingRead<T>(deps: Deps, read: () => Promise<T>): { result: Promise<T | undefined>; hurry: () => void; drop: () => void } {
   let q = readQueues.get(deps.store);
   if (!q) readQueues.set(deps.store, (q = { running: 0, queue: [] }));
   const queue = q;
-  if (queue.running >= WAITING_READS) await new Promise<void>((resolve) => queue.queue.push(resolve));
-  else queue.running++;
-  try {
-    return await read();
-  } finally {
-    const next = queue.queue.shift();
-    if (next) next();
-    else queue.running--;
-  }
+  let release!: () => void;
+  const turn = new Promise<void>((resolve) => (release = resolve));
+  // Counted: holds one of the WAITING_READS places (passed on to the next queued read when done).
+  let counted = false;
+  let dropped = false;
+  const entry = () => {
+    counted = true;
+    release();
+  };
+  if (queue.running < WAITING_READS) {
+    queue.running++;
+    entry();
+  } else queue.queue.push(entry);
+  const result = turn.then(async () => {
+    try {
+      return dropped ? undefined : await read();
+    } finally {
+      if (counted) {
+        const next = queue.queue.shift();
+        if (next) next();
+        else queue.running--;
+      }
+    }
+  });
+  return {
+    result,
+    hurry: () => {
+      const i = queue.queue.indexOf(entry);
+      if (i >= 0) {
+        queue.queue.splice(i, 1);
+        release();
+      }
+    },
+    // Still queued: not read at all (the result is undefined).
+    drop: () => {
+      const i = queue.queue.indexOf(entry);
+      if (i >= 0) {
+        queue.queue.splice(i, 1);
+        dropped = true;
+        release();
+      }
+    },
+  };
 }
