@@ -193,4 +193,18 @@ describe('placement reads through a per-instance cache and answers sold-out with
     expect(shards.reduce((a, it) => a + Number(it.sold ?? 0), 0)).toBe(20);
     for (const it of shards) expect(Number(it.sold)).toBeLessThanOrEqual(caps[Number(String(it.sk).split('#').at(-1))]!);
   });
+
+  it('a flash placement refused after taking shard units (balance short) gives them back to the instance: later buyers are not kept waiting', async () => {
+    const now = w.clock.now();
+    const product = await upsert({
+      title: '秒杀 蓝莓', category: '水果', priceFen: 2990, supplierId: 's-fruit', fresh: true, status: 'active',
+      flashSale: { priceFen: 990, stock: 2, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), perUserLimit: 1 },
+    });
+    const buy = (openid: string, extra: Record<string, unknown> = {}) =>
+      failure(dispatch(placeCommand, { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }], requestId: rid(), contact, ...extra }, { kind: 'openid', openid }, w.deps));
+    // More refusals than shards, each after its shard units were taken for it.
+    for (let i = 0; i < 4; i++) expect(await buy(`u-short-${i}`, { useBalance: 'only' })).toBe('INSUFFICIENT_BALANCE');
+    expect(await Promise.all([buy('u-short-a'), buy('u-short-b')])).toEqual(['OK', 'OK']);
+    expect(await buy('u-short-c')).toBe('OUT_OF_STOCK');
+  }, 15_000);
 });

@@ -178,11 +178,12 @@ async function commitOrder(deps: Deps, userId: string, input: PlaceInput, hash: 
       refuseSoldOut(deps, priced.waveDate, lines, priced.products);
       // The holds, the balance part (wallet/balance.ts: its conditioned debit joins this transaction) and
       // a 满赠 gift (coupons/gifts.ts) read what they need at once.
-      const [{ ops, guards, lines: heldLines }, bal, gift] = await Promise.all([
+      // All settled before going on, so every flash claim holdOps takes is known to the `finally` below.
+      const [{ ops, guards, lines: heldLines }, bal, gift] = await allOrFirstError([
         holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId, claims),
         balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts }),
         input.team ? undefined : giftHold(deps, priced, giftsGone),
-      ]);
+      ] as const);
       if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
       // A team order (拼团) also holds the offer's stock and limit and the team's place (teams/place.ts).
       const team = input.team ? teamHoldOps(deps, userId, input.communityId, priced as TeamPricedBasket, orderId, now) : undefined;
@@ -286,6 +287,13 @@ async function commitOrder(deps: Deps, userId: string, input: PlaceInput, hash: 
   }
 }
 
+
+/** As Promise.all, but waits for every promise to settle before throwing the first error. */
+async function allOrFirstError<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
 
 function failureOf(guard: Guard | undefined, current: Item | undefined): AppError {
   switch (guard?.kind) {
@@ -457,9 +465,10 @@ async function allocateFlash(deps: Deps, p: Product, qty: number, claims: FlashC
       if (left === 0) markSoldOut(deps, marker);
       throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: left });
     }
-    // Commit on shards no placement of this instance is committing on (no conflict between them): wait for one.
+    // Commit on shards no placement of this instance is committing on (no conflict between them): wait for one,
+    // unless this placement holds units of another sale already (two buyers must never wait for each other).
     const idle = caps.reduce((sum, cap, i) => sum + (view.inFlight[i] === 0 ? Math.max(0, cap - view.sold[i]!) : 0), 0);
-    if (idle >= qty || view.inFlight.every((n) => n === 0)) break;
+    if (idle >= qty || view.inFlight.every((n) => n === 0) || claims.length > 0) break;
     await new Promise<void>((resolve) => view.waiters.push(resolve));
     if (isSoldOut(deps, marker)) throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: 0 });
     view = await flashView(deps, marker, caps, read);
