@@ -1,6 +1,8 @@
 /**
  * `npx tsx bench/profile-place.ts`: the store calls of one placement (after warm-up), each
- * counted and timed, and the placement's wall time. A tool for reading the hot path, not a bench.
+ * counted and timed; the CPU of this process and of DynamoDB Local per placement; placements
+ * at 16 in flight beside the bare transaction they send; the cost of single requests. A tool
+ * for reading the hot path (issue 19), not a bench: `npm run bench` gives the ratios.
  */
 import { dispatch } from '#platform/dispatch';
 import { placeCommand } from '#app/orders/commands';
@@ -9,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { keys } from '#app/keys';
 import { createDynamoItemStore } from '#adapters/dynamodb/item-store';
 import { benchDeps, startBenchDatabase } from './support.ts';
+import { bareSameShape, capturePlacementShape } from './orders.ts';
 
 const contact = { name: '张三', phone: '13912345678' };
 
@@ -51,8 +54,8 @@ function javaCpuMs(): number {
   return total;
 }
 
-/** Per kind of request: CPU of DynamoDB Local per call. */
-async function perRequest(store: ItemStore, label: string, n: number, f: (i: number) => Promise<unknown>, width = 8) {
+/** `n` calls of `f`, `width` at once: wall time, and CPU of DynamoDB Local and of this process, per call. */
+async function perRequest(label: string, n: number, f: (i: number) => Promise<unknown>, width = 8) {
   const before = javaCpuMs();
   const cpu = process.cpuUsage();
   const t = performance.now();
@@ -101,31 +104,20 @@ async function main() {
     console.log(`CPU per placement: node ${((used.user + used.system) / 1000 / N).toFixed(2)} ms, DynamoDB Local ${(javaMs / N).toFixed(2)} ms`);
     const inStore = tr.calls.reduce((a, c) => a + c.ms, 0);
     console.log(`\n${N} sequential placements: ${(ms / N).toFixed(2)} ms each, ${(inStore / N).toFixed(2)} ms in the store, ${((ms - inStore) / N).toFixed(2)} ms outside, ${(tr.calls.length / N).toFixed(1)} calls each`);
-    console.log('\nat 16 in flight (400 each)');
-    const st0 = s0.store;
-    const { capturePlacementShape: cap, bareSameShape: bare } = await import('./orders.ts');
-    const sh = await cap(s.client, s.tableName, basket);
-    const bareSeq = async (tag: string) => {
-    await perRequest(s.store, `bare: query+batchget+same-shape+update ${tag}`, 400, async (i) => {
-      await st0.query({ ...keys.userRoles(`bf${tag}${i}`), consistent: true });
-      await st0.getMany([{ pk: `U#bf${tag}${i}`, sk: 'PROFILE' }, { pk: `U#bf${tag}${i}`, sk: 'LEVEL' }]);
-      await bare(s.client, sh, `bf${tag}${i}`);
-      await st0.write({ type: 'update', key: { pk: `REQ#shapeubf${tag}${i}#shape`, sk: 'REQ' }, update: { set: { response: { order: { id: 'x'.repeat(26), lines: [1, 2, 3] }, payment: { timeStamp: '1', nonceStr: 'abc', package: 'prepay_id=xyz', signType: 'RSA', paySign: 'x'.repeat(344) } } } }, when: [{ op: 'attrNotExists', path: 'response' }] });
-    }, 16);
-    };
-    await bareSeq('before');
+    // At the bench's concurrency, placements vs the bare transaction they send: wall time and CPU of both processes per call.
+    console.log('\nat 16 in flight (400 each; DynamoDB Local speeds up as it warms: compare neighbouring lines)');
+    const shape = await capturePlacementShape(s0.client, s0.tableName, basket);
+    await perRequest('bare same-shape (warm-up)', 400, (i) => bareSameShape(s0.client, shape, `w16${i}`), 16);
     sent.clear();
-    await perRequest(s.store, 'placement', 400, (i) => dispatch(placeCommand, { ...basket, requestId: `c${i}`, contact }, { kind: 'openid', openid: `conc${i}` }, deps), 16);
+    await perRequest('placement', 400, (i) => dispatch(placeCommand, { ...basket, requestId: `c${i}`, contact }, { kind: 'openid', openid: `conc${i}` }, deps), 16);
     console.log('  requests sent per placement:', [...sent].map(([k, v]) => `${k} ${(v / 400).toFixed(2)}`).join(', '));
-    await bareSeq('after');
-    await perRequest(s.store, 'bare same-shape', 400, (i) => bare(s.client, sh, `c16${i}`), 16);
+    await perRequest('bare same-shape', 400, (i) => bareSameShape(s0.client, shape, `c16${i}`), 16);
     console.log('\nper request kind (400 calls each)');
-    const st = s.store;
-    await perRequest(st, 'get consistent', 400, (i) => st.get({ pk: `U#seq${i % 200}`, sk: 'PROFILE' }, { consistent: true }));
-    await perRequest(st, 'getMany 2', 400, (i) => st.getMany([{ pk: `U#seq${i % 200}`, sk: 'PROFILE' }, { pk: `U#seq${i % 200}`, sk: 'LEVEL' }]));
-    await perRequest(st, 'query roles', 400, (i) => st.query({ ...keys.userRoles(`seq${i % 200}`), consistent: true }));
-    await perRequest(st, 'query gsi gifts', 400, () => st.query({ pk: 'T#gift', index: 'gsi1' }));
-    await perRequest(st, 'update', 400, (i) => st.write({ type: 'update', key: { pk: `X#${i}`, sk: 'X' }, update: { set: { a: 1 } }, when: [{ op: 'attrNotExists', path: 'r' }] }));
+    const st = s0.store;
+    await perRequest('get consistent', 400, (i) => st.get({ pk: `U#seq${i % 200}`, sk: 'PROFILE' }, { consistent: true }));
+    await perRequest('getMany 2', 400, (i) => st.getMany([{ pk: `U#seq${i % 200}`, sk: 'PROFILE' }, { pk: `U#seq${i % 200}`, sk: 'LEVEL' }]));
+    await perRequest('query roles', 400, (i) => st.query({ ...keys.userRoles(`seq${i % 200}`), consistent: true }));
+    await perRequest('update', 400, (i) => st.write({ type: 'update', key: { pk: `X#${i}`, sk: 'X' }, update: { set: { a: 1 } }, when: [{ op: 'attrNotExists', path: 'r' }] }));
   } finally {
     db.stop();
   }
