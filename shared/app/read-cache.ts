@@ -70,3 +70,27 @@ export function forgetCached(deps: Deps, keys: Key[]): void {
   const cache = cacheOf(deps);
   for (const k of keys) cache.delete(id(k));
 }
+
+/**
+ * A value computed from reads (e.g. a query of settings-like records), kept per instance for
+ * READ_CACHE_MS under `name`; simultaneous callers share one computation, a failed one is not kept.
+ * Only for reads whose staleness the caller's transaction conditions (or its contract) allow.
+ */
+export function cachedValue<T>(deps: Deps, name: string, read: () => Promise<T>): Promise<T> {
+  let values = valuesByStore.get(deps.store);
+  if (!values) valuesByStore.set(deps.store, (values = new Map()));
+  const now = performance.now();
+  const hit = values.get(name);
+  if (hit && now - hit.at < READ_CACHE_MS) return hit.value as Promise<T>;
+  const value = read();
+  const entry = { at: now, value };
+  values.set(name, entry);
+  value.catch(() => values!.get(name) === entry && values!.delete(name));
+  return value;
+}
+
+/** Drops a value kept by cachedValue. */
+export function forgetCachedValue(deps: Deps, name: string): void {
+  valuesByStore.get(deps.store)?.delete(name);
+}
+const valuesByStore = new WeakMap<object, Map<string, { at: number; value: Promise<unknown> }>>();

@@ -62,6 +62,11 @@ export interface PlatformDeps {
    * removed staff member's token): dispatch answers 401 at once.
    */
   callerRoles(userId: string): Promise<Role[] | undefined>;
+  /**
+   * True for a subject that is a customer whatever the data says (an openid: not a staff token's
+   * nor an API key's subject), so a `rolesUnread` customer command needs no lookup (issue 19).
+   */
+  customerBySubject?(userId: string): boolean;
   /** Signs the page cursors handed to clients (shared/platform/cursors.ts); a paged command refuses to run without it. */
   cursorKey?: Uint8Array;
 }
@@ -94,6 +99,12 @@ export interface Command<S extends z.ZodMiniType = z.ZodMiniType, O = unknown, D
   name: string;
   /** `public` needs no token (login, payment notifications); otherwise any of the roles. */
   roles: Role[] | 'public';
+  /**
+   * The command reads no role of its caller: for a customer command called by a subject that is a
+   * customer by identity (PlatformDeps.customerBySubject), dispatch skips looking up the roles
+   * (the hot paths of placing and quoting; `caller.roles` is then `['customer']`).
+   */
+  rolesUnread?: true;
   input: S;
   /**
    * What `data` holds on success (zod/mini). Documentation and tests only: the transports never

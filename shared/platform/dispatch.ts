@@ -77,6 +77,8 @@ async function identify(command: Command<any, any, any>, identity: Identity, dep
     throw new AppError('UNAUTHENTICATED', identity.kind === 'bearer' && identity.token ? 'the token is invalid or expired' : 'sign in first');
   }
   if (command.roles === 'public') return { kind: 'user', userId, roles: ['customer'] };
+  // A customer command reading no role, called by a customer by identity: nothing to look up.
+  if (command.rolesUnread && command.roles.includes('customer') && deps.customerBySubject?.(userId)) return { kind: 'user', userId, roles: ['customer'] };
   const roles = await deps.callerRoles(userId);
   // A staff member disabled (or removed) since the token was issued: the token stops working at once.
   if (!roles) throw new AppError('UNAUTHENTICATED', 'the token is invalid or expired');

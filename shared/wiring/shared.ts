@@ -3,6 +3,7 @@ import type { Deps } from '#app/deps';
 import { createSettingsCache, parseMerchantSettings, refreshSettings } from '#app/settings';
 import { callerRolesOf } from '#app/users';
 import { apiKeyRoles, isApiKeySubject, withApiKeys } from '#app/api-keys/api-keys';
+import { staffIdOfSubject } from '#ports/session';
 import { systemClock, type Clock } from '#ports/clock';
 import type { ItemStore } from '#ports/item-store';
 import { createSessionTokens } from '#adapters/crypto/session-tokens';
@@ -136,6 +137,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     ...(localUploads ? { uploadSandbox: localUploads.sandbox } : {}),
     ...(sms ? { sms } : {}),
     callerRoles: (userId) => (isApiKeySubject(userId) ? apiKeyRoles(deps, userId) : callerRolesOf(deps, userId)),
+    customerBySubject: (userId) => !isApiKeySubject(userId) && staffIdOfSubject(userId) === undefined, // an openid (issue 19: no roles lookup on placing)
     payment: pay.payment!,
     payout: pay.payout!,
     sender,

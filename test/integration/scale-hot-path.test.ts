@@ -14,6 +14,9 @@ import { keys } from '#app/keys';
 import { READ_CACHE_MS } from '#app/read-cache';
 import { codeOf } from '#test/errors';
 import { makeWorld, staffCtx, type TestWorld } from '../support/harness.ts';
+import { upsertGiftCommand } from '#app/coupons/commands';
+import { couponKeys } from '#app/coupons/keys';
+import { flashShardCapacities } from '#app/catalog/products';
 import { createTestStore } from '../support/dynamo.ts';
 
 const contact = { name: '张三', phone: '13912345678' };
@@ -24,14 +27,14 @@ const rid = () => `hot-${Date.now().toString(36)}-${n++}`;
 
 /** The real store, counting the transactions and reads that reach it. */
 function counting(store: ItemStore) {
-  const counts = { transact: 0, reads: 0, keys: [] as string[] };
+  const counts = { transact: 0, reads: 0, keys: [] as string[], requests: [] as string[] };
   const wrapped: ItemStore = {
     ...store,
-    get: (...a) => (counts.reads++, counts.keys.push(`${a[0].pk}|${a[0].sk}`), store.get(...a)),
-    getMany: (...a) => (counts.reads++, counts.keys.push(...a[0].map((k) => `${k.pk}|${k.sk}`)), store.getMany(...a)),
-    query: (...a) => store.query(...a),
-    write: (...a) => store.write(...a),
-    transact: (...a) => (counts.transact++, store.transact(...a)),
+    get: (...a) => (counts.reads++, counts.keys.push(`${a[0].pk}|${a[0].sk}`), counts.requests.push(`get ${a[0].pk}|${a[0].sk}`), store.get(...a)),
+    getMany: (...a) => (counts.reads++, counts.keys.push(...a[0].map((k) => `${k.pk}|${k.sk}`)), counts.requests.push(`getMany ${a[0].map((k) => `${k.pk}|${k.sk}`).join(' ')}`), store.getMany(...a)),
+    query: (...a) => (counts.requests.push(`query ${a[0].index ?? ''}${a[0].pk}`), store.query(...a)),
+    write: (...a) => (counts.requests.push(`write ${'key' in a[0] ? a[0].key.pk : a[0].item.pk}`), store.write(...a)),
+    transact: (...a) => (counts.transact++, counts.requests.push('transact'), store.transact(...a)),
     putMany: (...a) => store.putMany(...a),
   };
   return { wrapped, counts };
@@ -109,4 +112,99 @@ describe('placement reads through a per-instance cache and answers sold-out with
     for (let i = 0; i < 5; i++) expect(await failure(place(`u-flash-late-${i}`, [{ productId: product.id, qty: 1 }]))).toBe('OUT_OF_STOCK');
     expect(counts.transact - before).toBe(0);
   });
+
+  it('a placement sends no roles lookup, the customer reads as one request, no read of the idempotency record, then the transaction and the kept answer', async () => {
+    const product = await upsert({ title: '请求计数 面条', category: '粮油', priceFen: 800, supplierId: 's-grain', fresh: false, status: 'active' });
+    await place('u-req-0', [{ productId: product.id, qty: 1 }]); // the product, community and wave cached
+    const from = counts.requests.length;
+    const placed = await place('u-req-1', [{ productId: product.id, qty: 1 }]);
+    // Cache entries (products, community, wave, gifts) may age out meanwhile: left out here.
+    const sent = counts.requests.slice(from).filter((r) => !/P#|C#c-jingan\|(META|WAVE)|T#gift/.test(r));
+    // No roles lookup (every openid is a customer: order.place is `rolesUnread`), no read of the idempotency record.
+    expect(sent).toHaveLength(3);
+    expect(sent.slice(0, 2)).toEqual([
+      'getMany U#u-req-1|PROFILE U#u-req-1|LEVEL', // pricing: profile and level together
+      'transact',
+    ]);
+    expect(sent[2]).toMatch(/^write REQ#u-req-1#/); // the answer kept with the idempotency record
+    expect(placed.order.status).toBe('PENDING_PAYMENT');
+    expect(counts.requests.slice(from).some((r) => r.startsWith('get REQ#'))).toBe(false);
+  });
+
+  it('a replay still answers the first order and payment after placing anew would fail: product off sale, stock sold out', async () => {
+    const product = await upsert({ title: '重放 鲜牛奶', category: '乳品', priceFen: 1200, supplierId: 's-dairy', fresh: true, status: 'active', stockPerWave: 1 });
+    const input = { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }], requestId: rid(), contact };
+    const send = (openid: string, body = input) => dispatch(placeCommand, body, { kind: 'openid', openid }, w.deps) as Promise<any>;
+    const first = await send('u-replay-a');
+    // Sold out: the replay's transaction fails on the stock as on its idempotency record.
+    const again = await send('u-replay-a');
+    expect(again.order.id).toBe(first.order.id);
+    expect(again.payment).toEqual(first.payment);
+    // Another buyer hears the sell-out and leaves the marker: the replay is refused before any transaction, and still answered.
+    expect(await failure(send('u-replay-b', { ...input, requestId: rid() }))).toBe('OUT_OF_STOCK');
+    const transactions = counts.transact;
+    const marked = await send('u-replay-a');
+    expect(counts.transact).toBe(transactions);
+    expect(marked.order.id).toBe(first.order.id);
+    expect(marked.payment).toEqual(first.payment);
+    // Off sale: pricing fails (NOT_FOUND), the replay answers the first order all the same.
+    await upsert({ ...product, status: 'inactive' });
+    const offSale = await send('u-replay-a');
+    expect(offSale.order.id).toBe(first.order.id);
+    expect(offSale.payment).toEqual(first.payment);
+    // The same requestId with another basket is still refused.
+    expect(await failure(send('u-replay-a', { ...input, items: [{ productId: 'p-rice', qty: 2 }] }))).toBe('INVALID_STATE');
+  });
+
+  it('a gift changed on another instance after this one cached the gifts is checked by the transaction: never given beyond its new stock', async () => {
+    const pricey = await upsert({ title: '满赠测试 礼盒', category: '水果', priceFen: 60000, supplierId: 's-fruit', fresh: true, status: 'active' });
+    // Another instance of the same store (its own read cache).
+    const other = await makeWorld({ now: '2027-01-12T10:00:00+08:00', store: { ...w.store }, seed: false });
+    // Created on this instance: its next placement sees it at once.
+    const gift = (await upsertGiftCommand.run(staffCtx(w.deps), { productId: 'p-eggs', thresholdFen: 50000, stock: 5 })) as any;
+    const giftLine = (o: any) => o.order.lines.find((l: any) => l.gift === gift.id);
+    // This instance caches the gift (stock 5) and gives one.
+    expect(giftLine(await place('u-gift-1', [{ productId: pricey.id, qty: 1 }]))).toBeDefined();
+    // The other instance lowers the stock to the one given.
+    await upsertGiftCommand.run(staffCtx(other.deps), { id: gift.id, productId: 'p-eggs', thresholdFen: 50000, stock: 1 });
+    const before = counts.transact;
+    const second = await place('u-gift-2', [{ productId: pricey.id, qty: 1 }]);
+    // The cached copy said 5: its check failed, the gifts were read again, and the order goes without.
+    expect(counts.transact - before).toBe(2);
+    expect(giftLine(second)).toBeUndefined();
+    expect(Number((await w.store.get(couponKeys.giftStock(gift.id)))?.given)).toBe(1);
+  });
+
+  it('a flash sale bought through two instances at once sells every unit exactly once: each instance spreads its buyers over the shards, a stale view never declares it sold out early', async () => {
+    const now = w.clock.now();
+    const product = await upsert({
+      title: '秒杀 车厘子', category: '水果', priceFen: 9990, supplierId: 's-fruit', fresh: true, status: 'active',
+      flashSale: { priceFen: 1990, stock: 20, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), perUserLimit: 1 },
+    });
+    const other = await makeWorld({ now: '2027-01-12T10:00:00+08:00', store: { ...w.store }, seed: false });
+    const buy = (deps: typeof w.deps, i: number) =>
+      failure(dispatch(placeCommand, { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }], requestId: rid(), contact }, { kind: 'openid', openid: `u-2inst-${i}` }, deps));
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => buy(i % 2 ? other.deps : w.deps, i)));
+    expect(results.filter((r) => r === 'OK')).toHaveLength(20);
+    expect(new Set(results.filter((r) => r !== 'OK'))).toEqual(new Set(['OUT_OF_STOCK']));
+    // The shards' counters add up to the units sold, none above its capacity.
+    const caps = flashShardCapacities(20, w.deps.settings.flashShards);
+    const shards = await w.store.getMany(caps.map((_, i) => keys.flashStock(product.id, product.flashSale.id, i)));
+    expect(shards.reduce((a, it) => a + Number(it.sold ?? 0), 0)).toBe(20);
+    for (const it of shards) expect(Number(it.sold)).toBeLessThanOrEqual(caps[Number(String(it.sk).split('#').at(-1))]!);
+  });
+
+  it('a flash placement refused after taking shard units (balance short) gives them back to the instance: later buyers are not kept waiting', async () => {
+    const now = w.clock.now();
+    const product = await upsert({
+      title: '秒杀 蓝莓', category: '水果', priceFen: 2990, supplierId: 's-fruit', fresh: true, status: 'active',
+      flashSale: { priceFen: 990, stock: 2, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), perUserLimit: 1 },
+    });
+    const buy = (openid: string, extra: Record<string, unknown> = {}) =>
+      failure(dispatch(placeCommand, { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }], requestId: rid(), contact, ...extra }, { kind: 'openid', openid }, w.deps));
+    // More refusals than shards, each after its shard units were taken for it.
+    for (let i = 0; i < 4; i++) expect(await buy(`u-short-${i}`, { useBalance: 'only' })).toBe('INSUFFICIENT_BALANCE');
+    expect(await Promise.all([buy('u-short-a'), buy('u-short-b')])).toEqual(['OK', 'OK']);
+    expect(await buy('u-short-c')).toBe('OUT_OF_STOCK');
+  }, 15_000);
 });

@@ -3,7 +3,8 @@ import { toBizIso } from '#domain/time';
 import { queryAll, type Item, type WriteOp } from '#ports/item-store';
 import { id } from '#platform/schema';
 import type { Deps } from '../deps.ts';
-import { getProduct, requireProduct } from '../catalog/products.ts';
+import { getProductsCached, requireProduct } from '../catalog/products.ts';
+import { cachedValue, forgetCachedValue } from '../read-cache.ts';
 import { staffFen, staffUnits } from '../catalog/schemas.ts';
 import type { OrderLine } from '../orders/model.ts';
 import type { PricedBasket } from '../orders/quote.ts';
@@ -16,6 +17,7 @@ export interface Gift extends GiftInput {
   id: string;
   title: string;
   updatedAt: string;
+  rev?: string;
 }
 
 const strip = ({ pk: _p, sk: _s, gsi1pk: _g1, gsi1sk: _g2, ...rest }: Item) => rest;
@@ -24,8 +26,10 @@ const strip = ({ pk: _p, sk: _s, gsi1pk: _g1, gsi1sk: _g2, ...rest }: Item) => r
 export async function upsertGift(deps: Deps, input: GiftInput): Promise<Gift & { given: number }> {
   const product = await requireProduct(deps, input.productId);
   const giftId = input.id ?? deps.ids.newId();
-  const gift: Gift = { ...input, id: giftId, title: product.title, updatedAt: toBizIso(deps.clock.now()) };
+  // `rev`: a fresh value on every write, so a placement holding the gift checks it unchanged since its cached read.
+  const gift: Gift = { ...input, id: giftId, title: product.title, updatedAt: toBizIso(deps.clock.now()), rev: deps.ids.newId() };
   await deps.store.write({ type: 'put', item: { ...couponKeys.gift(giftId), ...giftIndex(giftId), ...gift } });
+  forgetGifts(deps); // this instance's next placement sees it at once (others within READ_CACHE_MS)
   const given = Number((await deps.store.get(couponKeys.giftStock(giftId)))?.given ?? 0);
   return { ...gift, given };
 }
@@ -38,31 +42,50 @@ export async function listGifts(deps: Deps): Promise<(Gift & { given: number })[
   return gifts.map((g) => ({ ...g, given: given.get(couponKeys.giftStock(g.id).pk) ?? 0 }));
 }
 
+/** The gifts' definitions, through the per-instance read cache (read-cache.ts) where a check is a read; the held gift is checked unchanged by the transaction. */
+const GIFTS_CACHE = 'gifts';
+async function giftDefinitions(deps: Deps): Promise<Gift[]> {
+  const read = async () => (await queryAll(deps.store, allGifts())).map((it) => strip(it) as unknown as Gift);
+  return deps.store.checksWrite ? read() : cachedValue(deps, GIFTS_CACHE, read);
+}
+
+/** After a placing transaction found a gift changed: the next read is fresh. */
+export const forgetGifts = (deps: Deps) => forgetCachedValue(deps, GIFTS_CACHE);
+
 /**
  * The 满赠 gift an order earns (DESIGN.md §12): of the gifts whose threshold the goods after
  * member prices reach and whose stock is not gone, the one of the highest threshold, as a line
  * at 0 fen and the conditional hold of one unit of its stock (given back like stock by
- * `giftReleaseOps`). None for a gift already bought in the basket, nor one excluded after its
- * stock ran out at commit.
+ * `giftReleaseOps`), with a check that the gift is still the one read (its `rev`; not on
+ * stores whose checks write, which read the gifts fresh). None for a gift already bought in
+ * the basket, nor one excluded after its stock ran out at commit. The definitions come from a
+ * cache of a few seconds: a gift created or changed is earned by orders placed from at most
+ * READ_CACHE_MS later; the stock counters of the gifts reached are read fresh (no read when none is).
  */
-export async function giftHold(deps: Deps, priced: PricedBasket, excluded: ReadonlySet<string>): Promise<{ line: OrderLine; op: WriteOp; giftId: string } | undefined> {
+export async function giftHold(deps: Deps, priced: PricedBasket, excluded: ReadonlySet<string>): Promise<{ line: OrderLine; ops: WriteOp[]; giftId: string } | undefined> {
   const amount = priced.quote.amounts.goodsFen - priced.quote.amounts.memberDiscountFen;
-  const gifts = (await listGifts(deps))
-    .filter((g) => g.thresholdFen <= amount && g.given < g.stock && !excluded.has(g.id) && !priced.products.has(g.productId))
-    .sort((a, b) => b.thresholdFen - a.thresholdFen);
-  const gift = gifts[0];
+  const reached = (await giftDefinitions(deps)).filter((g) => g.thresholdFen <= amount && !excluded.has(g.id) && !priced.products.has(g.productId));
+  if (reached.length === 0) return undefined;
+  const counters = await deps.store.getMany(reached.map((g) => couponKeys.giftStock(g.id)));
+  const given = new Map(counters.map((c) => [String(c.pk), Number(c.given ?? 0)]));
+  const gift = reached.filter((g) => (given.get(couponKeys.giftStock(g.id).pk) ?? 0) < g.stock).sort((a, b) => b.thresholdFen - a.thresholdFen)[0];
   if (!gift) return undefined;
-  const product = await getProduct(deps, gift.productId);
+  const product = (await getProductsCached(deps, [gift.productId])).get(gift.productId);
   if (!product || product.status === 'inactive') return undefined;
   return {
     giftId: gift.id,
     line: { productId: gift.productId, title: product.title, qty: 1, unitPriceFen: 0, paidFen: 0, fresh: product.fresh, commissionRate: 0, supplierId: product.supplierId, flash: false, gift: gift.id },
-    op: {
-      type: 'update',
-      key: couponKeys.giftStock(gift.id),
-      update: { inc: { given: 1 } },
-      when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'given' }, { op: 'lt', path: 'given', value: gift.stock }] }],
-    },
+    ops: [
+      {
+        type: 'update',
+        key: couponKeys.giftStock(gift.id),
+        update: { inc: { given: 1 } },
+        when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'given' }, { op: 'lt', path: 'given', value: gift.stock }] }],
+      },
+      ...(deps.store.checksWrite
+        ? []
+        : [{ type: 'check' as const, key: couponKeys.gift(gift.id), when: [gift.rev ? { op: 'eq' as const, path: 'rev', value: gift.rev } : { op: 'attrNotExists' as const, path: 'rev' }] }]),
+    ],
   };
 }
 

@@ -27,6 +27,7 @@ const STATUSES = ['PENDING_PAYMENT', 'PAID', 'CONFIRMED', 'ARRIVED', 'PICKED_UP'
 export const quoteCommand = defineCommand({
   name: 'order.quote',
   roles: ['customer'],
+  rolesUnread: true,
   input: BasketInput,
   http: { method: 'POST', path: '/orders/quote' },
   async run(ctx, input) {
@@ -38,6 +39,7 @@ export const quoteCommand = defineCommand({
 export const placeCommand = defineCommand({
   name: 'order.place',
   roles: ['customer'],
+  rolesUnread: true,
   input: PlaceInput,
   http: { method: 'POST', path: '/orders', status: 201 },
   run: (ctx, input) => placeOrder(ctx.deps, userOf(ctx).userId, input),

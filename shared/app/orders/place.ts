@@ -16,19 +16,19 @@ import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import { deliveriesOf } from '../supply/deliveries.ts';
 import type { PlaceInput } from './schemas.ts';
 import { forgetCached } from '../read-cache.ts';
-import { enterFlashGate, flashMarker, isSoldOut, markSoldOut, stockMarker } from './sold-out.ts';
+import { claimFlash, enterFlashGate, flashMarker, flashView, isSoldOut, markSoldOut, stockMarker, waitingRead } from './sold-out.ts';
 import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
 import { payByBalance } from '../wallet/pay-by-balance.ts';
 import { attributionOf } from '../share/attribution.ts';
 import { priceTeamOrder, teamHoldOps, type TeamPricedBasket } from '../teams/place.ts';
-import { giftHold } from '../coupons/gifts.ts';
+import { forgetGifts, giftHold } from '../coupons/gifts.ts';
 
 /** What an operation of the placing transaction guards, to name the failure precisely. */
 export type Guard =
   | { kind: 'wave' }
   | { kind: 'unpaid' }
   | { kind: 'stock'; productId: string; limit: number }
-  | { kind: 'flash'; productId: string }
+  | { kind: 'flash'; productId: string; shard: number }
   | { kind: 'limit'; productId: string; limit: number }
   | { kind: 'coupon'; couponId: string }
   | { kind: 'user' }
@@ -37,7 +37,7 @@ export type Guard =
   | { kind: 'product'; productId: string }
   | { kind: 'balance' }
   | { kind: 'team'; failure: (current?: Item) => AppError }
-  | { kind: 'gift'; giftId: string };
+  | { kind: 'gift'; giftId: string; changed?: true };
 
 const FLASH_ATTEMPTS = 4;
 const BALANCE_ATTEMPTS = 8;
@@ -87,16 +87,27 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   const marker = await flashMarkerOf(deps, input);
   if (!marker) return placeAdmitted(deps, userId, input);
   const soldOut = () => new AppError('OUT_OF_STOCK', 'the flash sale is sold out', { productId: marker.productId, remaining: 0 });
+  // A buyer who must wait for a turn looks for a replay of the requestId meanwhile (a retry of a
+  // placed order gets its order), so the sell-out answers every waiter at once. A retry arriving
+  // while its first call is still committing may hear OUT_OF_STOCK; once that call answered, its
+  // order is found.
+  let early: ReturnType<typeof waitingRead<Placed | undefined>> | undefined;
+  const replay = () => replayOf(deps, userId, input.requestId, inputHash(deps, input));
   let leave: () => void;
   try {
-    leave = await enterFlashGate(deps, marker.marker, soldOut);
+    leave = await enterFlashGate(deps, marker.marker, soldOut, () => void (early = waitingRead(deps, replay)).result.catch(() => {}));
   } catch (e) {
-    // A retried request that was placed before the sale sold out still gets its order.
-    const replay = await replayOf(deps, userId, input.requestId, inputHash(deps, input));
-    if (replay) return replay;
+    // A retried request that was placed before the sale sold out still gets its order (the sale is over: its read goes now).
+    early?.hurry();
+    const placed = await (early ? early.result : replay());
+    if (placed) return placed;
     throw e;
   }
   try {
+    // Admitted: a replay check not yet sent is not needed (placing tells a replay itself); one under way is awaited.
+    early?.drop();
+    const placed = early && (await early.result);
+    if (placed) return placed;
     // The gate is left once the transaction committed (prepaying needs no turn) or failed.
     return await placeAdmitted(deps, userId, input, leave);
   } finally {
@@ -114,143 +125,174 @@ async function flashMarkerOf(deps: Deps, input: PlaceInput): Promise<{ marker: s
 
 async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void): Promise<Placed> {
   const hash = inputHash(deps, input);
-  // The replay check and the pricing reads go out together; a replay wins over any pricing error.
-  const [replay, firstPricing] = await Promise.allSettled([replayOf(deps, userId, input.requestId, hash), priceOrder(deps, userId, input)]);
-  if (replay.status === 'rejected') throw replay.reason;
-  if (replay.value) return replay.value;
-  if (firstPricing.status === 'rejected') throw firstPricing.reason;
-
-  const attribution = await attributionOf(deps, input.scene);
-  let order: Order | undefined;
-  const giftsGone = new Set<string>();
-  for (let attempt = 1; ; attempt++) {
-    const priced = attempt === 1 ? firstPricing.value : await priceOrder(deps, userId, input);
-    // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
-    const contact = priced.delivery?.contact ?? input.contact;
-    const now = deps.clock.now();
-    const orderId = deps.ids.newId();
-    const createdAt = toBizIso(now);
-    const lines: OrderLine[] = priced.quote.lines.map((l) => {
-      const p = priced.products.get(l.productId)!;
-      return {
-        productId: l.productId,
-        title: l.title,
-        qty: l.qty,
-        unitPriceFen: l.unitPriceFen,
-        paidFen: l.paidFen,
-        fresh: p.fresh,
-        commissionRate: commissionRateOf(p.commissionRate, deps.settings.defaultCommissionRate),
-        supplierId: p.supplierId,
-        flash: l.flash,
-        ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
-        ...(p.arrivalDays === 2 ? { arrivalDays: 2 as const } : {}), // 隔日达 (shared/domain/deliveries.ts)
-      };
-    });
-    // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
-    refuseSoldOut(deps, priced.waveDate, lines, priced.products);
-    const { ops, guards, lines: heldLines } = await holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId);
-    // The balance part (wallet/balance.ts): its conditioned debit joins this transaction.
-    const bal = await balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts });
-    if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
-    // A team order (拼团) also holds the offer's stock and limit and the team's place (teams/place.ts).
-    const team = input.team ? teamHoldOps(deps, userId, input.communityId, priced as TeamPricedBasket, orderId, now) : undefined;
-    if (team) {
-      ops.push(...team.ops);
-      guards.push(...team.guards);
-    }
-    // A 满赠 gift line at 0 fen while the gift's stock lasts (coupons/gifts.ts).
-    const gift = input.team ? undefined : await giftHold(deps, priced, giftsGone);
-    if (gift) {
-      heldLines.push(gift.line);
-      ops.push(gift.op);
-      guards.push({ kind: 'gift', giftId: gift.giftId });
-    }
-    order = {
-      id: orderId,
-      shortNo: orderId.slice(-6),
-      communityId: input.communityId,
-      waveDate: priced.waveDate,
-      userId,
-      status: 'PENDING_PAYMENT',
-      lines: heldLines,
-      amounts: bal ? { ...priced.quote.amounts, ...bal.amounts } : priced.quote.amounts,
-      ...(bal ? { balance: bal.balance } : {}),
-      ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
-      pointsUsed: priced.quote.pointsUsed,
-      firstOrder: priced.quote.firstOrder,
-      contactSealed: deps.contacts.encrypt(JSON.stringify(contact), sealedRecord.orderContact(orderId)),
-      contactMasked: maskName(contact.name),
-      phoneTail: contact.phone.slice(-4),
-      ...(priced.delivery ? { delivery: priced.delivery.delivery } : {}),
-      requestId: input.requestId,
-      createdAt,
-      payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
-      refunds: [],
-      // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
-      unpaidSlot: !(bal && bal.amounts.payableFen === 0),
-      ...(attribution ? { attribution } : {}),
-      ...deliveriesOf(priced.waveDate, lines, deps.settings.arrivalTime), // a mixed 次日达/隔日达 order: one delivery per arrival date
-      ...(team ? { team: team.ref } : {}),
-    };
-    // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
-    if (order.unpaidSlot) {
-      ops.unshift(unpaidSlotHoldOp(userId));
-      guards.unshift({ kind: 'unpaid' });
-    }
-    ops.push(
-      {
-        type: 'put',
-        item: { ...keys.idempotency(userId, input.requestId), orderId, hash, communityId: input.communityId, waveDate: priced.waveDate, createdAt, expiresAt: Math.floor(now / 1000) + 7 * 86400 },
-        when: [{ op: 'notExists' }],
-      },
-      { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
-      { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
-      // The phone's keyed blind index beside the sealed contact: staff find the order by the full number (admin-orders).
-      phoneIndexOp(deps, order, contact.phone).op,
-    );
-    guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
-    try {
-      await deps.store.transact(ops);
-      committed?.();
-      break;
-    } catch (e) {
-      if (!(e instanceof TransactionCancelled)) throw e;
-      // A concurrent twin with the same requestId wins over every other failed condition.
-      const requestAt = guards.findIndex((g) => g.kind === 'request');
-      const i = e.reasons[requestAt]?.code === 'ConditionalCheckFailed' ? requestAt : e.failedAt();
-      const guard = guards[i];
-      const current = (e.reasons[i] as { current?: Item } | null)?.current;
-      if (guard?.kind === 'request') {
-        const again = await replayOf(deps, userId, input.requestId, hash);
-        if (again) return again;
-      }
-      // A flash shard emptied between our read and the commit: read the shards again.
-      if (guard?.kind === 'flash' && attempt < FLASH_ATTEMPTS) continue;
-      // The gift ran out meanwhile: the order goes without it.
-      if (guard?.kind === 'gift' && attempt < 6) {
-        giftsGone.add(guard.giftId);
-        continue;
-      }
-      // The wave closed while we priced: the next attempt lands in the next open wave.
-      if (guard?.kind === 'wave' && attempt < 2) {
-        forgetCached(deps, [keys.communityWave(input.communityId, priced.waveDate)]);
-        continue;
-      }
-      // A product changed after the cached copy we priced with: price it again from a fresh read.
-      if (guard?.kind === 'product' && attempt < 3) {
-        forgetCached(deps, input.items.map((i) => keys.product(i.productId)));
-        continue;
-      }
-      // The wallet moved meanwhile (another order, a recharge): read it again.
-      if (bal && (guard?.kind === 'balance' || i < 0) && attempt < BALANCE_ATTEMPTS) continue;
-      if (guard?.kind === 'flash') markSoldOut(deps, flashMarker(guard.productId, priced.products.get(guard.productId)!.flashSale!.id));
-      if (guard?.kind === 'stock') markSoldOut(deps, stockMarker(guard.productId, priced.waveDate));
-      throw failureOf(guard, current);
-    }
+  // No read of the idempotency record first: the transaction's `notExists` on it tells a replay,
+  // and a placement that fails for any other reason looks for one then (a replay wins over any
+  // error of placing the basket anew: pricing, stock, limits, a closed wave …).
+  let order: Order;
+  try {
+    order = await commitOrder(deps, userId, input, hash, committed);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    const replay = await replayOf(deps, userId, input.requestId, hash);
+    if (replay) return replay;
+    throw e;
   }
   // Paid wholly by the balance: PAID at once, through the payment path (pickup code, binding, counters).
   if (order.balance && order.amounts.payableFen === 0) order = await payByBalance(deps, order);
   return firstResponse(deps, userId, input.requestId, order);
+}
+
+/** Prices the basket, builds the holds and commits the order; a failed condition is named (AppError). */
+async function commitOrder(deps: Deps, userId: string, input: PlaceInput, hash: string, committed?: () => void): Promise<Order> {
+  // The scene's attribution is read beside the pricing reads (it depends on no price).
+  const [firstPricing, attribution] = await Promise.all([priceOrder(deps, userId, input), attributionOf(deps, input.scene)]);
+  const giftsGone = new Set<string>();
+  for (let attempt = 1; ; attempt++) {
+    // The flash units this attempt takes on shards (allocateFlash), settled however it ends.
+    const claims: FlashClaim[] = [];
+    const outcome: { committed: boolean; full?: { productId: string; shard: number } } = { committed: false };
+    try {
+      const priced = attempt === 1 ? firstPricing : await priceOrder(deps, userId, input);
+      // A delivery order's contact is its address's recipient and the full address (shared/app/delivery).
+      const contact = priced.delivery?.contact ?? input.contact;
+      const now = deps.clock.now();
+      const orderId = deps.ids.newId();
+      const createdAt = toBizIso(now);
+      const lines: OrderLine[] = priced.quote.lines.map((l) => {
+        const p = priced.products.get(l.productId)!;
+        return {
+          productId: l.productId,
+          title: l.title,
+          qty: l.qty,
+          unitPriceFen: l.unitPriceFen,
+          paidFen: l.paidFen,
+          fresh: p.fresh,
+          commissionRate: commissionRateOf(p.commissionRate, deps.settings.defaultCommissionRate),
+          supplierId: p.supplierId,
+          flash: l.flash,
+          ...(l.flash ? { flashSaleId: p.flashSale!.id } : {}),
+          ...(p.arrivalDays === 2 ? { arrivalDays: 2 as const } : {}), // 隔日达 (shared/domain/deliveries.ts)
+        };
+      });
+      // The sold-out fast path: a sale or wave stock this instance just saw sold out is answered without a transaction.
+      refuseSoldOut(deps, priced.waveDate, lines, priced.products);
+      // The holds, the balance part (wallet/balance.ts: its conditioned debit joins this transaction) and
+      // a 满赠 gift (coupons/gifts.ts) read what they need at once.
+      // All settled before going on, so every flash claim holdOps takes is known to the `finally` below.
+      const [{ ops, guards, lines: heldLines }, bal, gift] = await allOrFirstError([
+        holdOps(deps, userId, priced.waveDate, input.communityId, lines, priced.products, priced.quote, orderId, claims),
+        balanceHold(deps, userId, input.useBalance, { id: orderId, amounts: priced.quote.amounts }),
+        input.team ? undefined : giftHold(deps, priced, giftsGone),
+      ] as const);
+      if (bal) for (const op of bal.ops) add(ops, guards, op, { kind: 'balance' });
+      // A team order (拼团) also holds the offer's stock and limit and the team's place (teams/place.ts).
+      const team = input.team ? teamHoldOps(deps, userId, input.communityId, priced as TeamPricedBasket, orderId, now) : undefined;
+      if (team) {
+        ops.push(...team.ops);
+        guards.push(...team.guards);
+      }
+      // A 满赠 gift line at 0 fen while the gift's stock lasts.
+      if (gift) {
+        heldLines.push(gift.line);
+        // Its stock's hold, then (where a check is a read) the check that the gift is the one read.
+        for (const [k, op] of gift.ops.entries()) add(ops, guards, op, { kind: 'gift', giftId: gift.giftId, ...(k > 0 ? { changed: true as const } : {}) });
+      }
+      const order: Order = {
+        id: orderId,
+        shortNo: orderId.slice(-6),
+        communityId: input.communityId,
+        waveDate: priced.waveDate,
+        userId,
+        status: 'PENDING_PAYMENT',
+        lines: heldLines,
+        amounts: bal ? { ...priced.quote.amounts, ...bal.amounts } : priced.quote.amounts,
+        ...(bal ? { balance: bal.balance } : {}),
+        ...(priced.quote.couponId ? { couponId: priced.quote.couponId } : {}),
+        pointsUsed: priced.quote.pointsUsed,
+        firstOrder: priced.quote.firstOrder,
+        contactSealed: deps.contacts.encrypt(JSON.stringify(contact), sealedRecord.orderContact(orderId)),
+        contactMasked: maskName(contact.name),
+        phoneTail: contact.phone.slice(-4),
+        ...(priced.delivery ? { delivery: priced.delivery.delivery } : {}),
+        requestId: input.requestId,
+        createdAt,
+        payBy: toBizIso(now + deps.settings.payWindowMinutes * 60_000),
+        refunds: [],
+        // An order the balance pays wholly is paid at once: it takes no unpaid-order slot.
+        unpaidSlot: !(bal && bal.amounts.payableFen === 0),
+        ...(attribution ? { attribution } : {}),
+        ...deliveriesOf(priced.waveDate, lines, deps.settings.arrivalTime), // a mixed 次日达/隔日达 order: one delivery per arrival date
+        ...(team ? { team: team.ref } : {}),
+      };
+      // First, so a customer at the limit hears RATE_LIMITED whatever else failed.
+      if (order.unpaidSlot) {
+        ops.unshift(unpaidSlotHoldOp(userId));
+        guards.unshift({ kind: 'unpaid' });
+      }
+      ops.push(
+        {
+          type: 'put',
+          item: { ...keys.idempotency(userId, input.requestId), orderId, hash, communityId: input.communityId, waveDate: priced.waveDate, createdAt, expiresAt: Math.floor(now / 1000) + 7 * 86400 },
+          when: [{ op: 'notExists' }],
+        },
+        { type: 'put', item: { ...keys.order(input.communityId, priced.waveDate, orderId), ...orderUserIndex(order), ...pendingIndex(order), ...order }, when: [{ op: 'notExists' }] },
+        { type: 'put', item: { ...keys.orderRef(orderId), communityId: input.communityId, waveDate: priced.waveDate, userId } },
+        // The phone's keyed blind index beside the sealed contact: staff find the order by the full number (admin-orders).
+        phoneIndexOp(deps, order, contact.phone).op,
+      );
+      guards.push({ kind: 'request' }, { kind: 'order' }, { kind: 'order' }, { kind: 'order' });
+      try {
+        await deps.store.transact(ops);
+        outcome.committed = true;
+        committed?.();
+        return order;
+      } catch (e) {
+        if (!(e instanceof TransactionCancelled)) throw e;
+        // A twin with the same requestId wins over every other failed condition (placeAdmitted answers its order).
+        const requestAt = guards.findIndex((g) => g.kind === 'request');
+        const i = e.reasons[requestAt]?.code === 'ConditionalCheckFailed' ? requestAt : e.failedAt();
+        const guard = guards[i];
+        const current = (e.reasons[i] as { current?: Item } | null)?.current;
+        if (guard?.kind === 'flash') outcome.full = { productId: guard.productId, shard: guard.shard };
+        // A flash shard filled up before our commit: another shard (allocateFlash finds the sale sold out from a fresh read).
+        if (guard?.kind === 'flash' && attempt < deps.settings.flashShards + FLASH_ATTEMPTS) continue;
+        // The gift changed after the cached copy we read: read the gifts again.
+        if (guard?.kind === 'gift' && guard.changed && attempt < 6) {
+          forgetGifts(deps);
+          continue;
+        }
+        // The gift ran out meanwhile: the order goes without it.
+        if (guard?.kind === 'gift' && attempt < 6) {
+          giftsGone.add(guard.giftId);
+          continue;
+        }
+        // The wave closed while we priced: the next attempt lands in the next open wave.
+        if (guard?.kind === 'wave' && attempt < 2) {
+          forgetCached(deps, [keys.communityWave(input.communityId, priced.waveDate)]);
+          continue;
+        }
+        // A product changed after the cached copy we priced with: price it again from a fresh read.
+        if (guard?.kind === 'product' && attempt < 3) {
+          forgetCached(deps, input.items.map((i) => keys.product(i.productId)));
+          continue;
+        }
+        // The wallet moved meanwhile (another order, a recharge): read it again.
+        if (bal && (guard?.kind === 'balance' || i < 0) && attempt < BALANCE_ATTEMPTS) continue;
+        if (guard?.kind === 'stock') markSoldOut(deps, stockMarker(guard.productId, priced.waveDate));
+        throw failureOf(guard, current);
+      }
+    } finally {
+      for (const c of claims) c.settle({ committed: outcome.committed, ...(outcome.full?.productId === c.productId ? { full: outcome.full.shard } : {}) });
+    }
+  }
+}
+
+
+/** As Promise.all, but waits for every promise to settle before throwing the first error. */
+async function allOrFirstError<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 function failureOf(guard: Guard | undefined, current: Item | undefined): AppError {
@@ -295,6 +337,8 @@ export async function holdOps(
   products: Map<string, Product>,
   quote: Awaited<ReturnType<typeof priceFor>>['quote'],
   orderId: string,
+  /** The flash units taken, to settle once the transaction ended (allocateFlash). */
+  claims: FlashClaim[] = [],
 ): Promise<{ ops: WriteOp[]; guards: Guard[]; lines: OrderLine[] }> {
   const ops: WriteOp[] = [];
   const guards: Guard[] = [];
@@ -311,7 +355,8 @@ export async function holdOps(
       add({ type: 'check', key: keys.product(p.id), when: [p.rev ? { op: 'eq', path: 'rev', value: p.rev } : { op: 'attrNotExists', path: 'rev' }] }, { kind: 'product', productId: p.id });
     if (input.flash) {
       const sale = p.flashSale!;
-      const line: OrderLine = { ...input, flashShards: await allocateFlash(deps, p, input.qty) };
+      if (input.qty > sale.perUserLimit) throw new AppError('LIMIT_EXCEEDED', `at most ${sale.perUserLimit} per customer in the flash sale`, { productId: p.id, limit: sale.perUserLimit });
+      const line: OrderLine = { ...input, flashShards: await allocateFlash(deps, p, input.qty, claims) };
       held.push(line);
       for (const [shard, qty] of Object.entries(line.flashShards!)) {
         const cap = flashShardCapacities(sale.stock, deps.settings.flashShards)[Number(shard)]!;
@@ -322,10 +367,9 @@ export async function holdOps(
             update: { inc: { sold: qty } },
             when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'sold' }, { op: 'lte', path: 'sold', value: cap - qty }] }],
           },
-          { kind: 'flash', productId: p.id },
+          { kind: 'flash', productId: p.id, shard: Number(shard) },
         );
       }
-      if (line.qty > sale.perUserLimit) throw new AppError('LIMIT_EXCEEDED', `at most ${sale.perUserLimit} per customer in the flash sale`, { productId: p.id, limit: sale.perUserLimit });
       add(limitOp(userId, `FLASH-${sale.id}`, p.id, line.qty, sale.perUserLimit), { kind: 'limit', productId: p.id, limit: sale.perUserLimit });
       continue;
     }
@@ -389,30 +433,65 @@ const limitOp = (userId: string, scope: string, productId: string, qty: number, 
   when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'count' }, { op: 'lte', path: 'count', value: limit - qty }] }],
 });
 
+/** A flash purchase's units taken on shards; `settle` once its transaction committed or failed. */
+export interface FlashClaim {
+  productId: string;
+  settle: (outcome: { committed: boolean; full?: number }) => void;
+}
+
 /**
- * Spreads a flash purchase over shards with room, starting at a random shard so concurrent
- * buyers land on different items. Reads are only a guide: each shard's condition decides.
+ * Spreads a flash purchase over shards with room, as this instance sees them (sold-out.ts
+ * `flashView`: one read of the shards shared by the instance's buyers, its own commits and the
+ * units its placements are committing now), the emptiest first so concurrent buyers land on
+ * different items. The view is only a guide: each shard's condition decides. The sale is found
+ * sold out only from a fresh read.
  */
-async function allocateFlash(deps: Deps, p: Product, qty: number): Promise<Record<string, number>> {
+async function allocateFlash(deps: Deps, p: Product, qty: number, claims: FlashClaim[]): Promise<Record<string, number>> {
   const sale = p.flashSale!;
   const caps = flashShardCapacities(sale.stock, deps.settings.flashShards);
-  const counters = await deps.store.getMany(caps.map((_, i) => keys.flashStock(p.id, sale.id, i)));
-  const sold = new Map(counters.map((c) => [c.sk, Number(c.sold ?? 0)]));
-  const start = Math.floor(Math.random() * caps.length);
+  const marker = flashMarker(p.id, sale.id);
+  const read = async () => {
+    const counters = await deps.store.getMany(caps.map((_, i) => keys.flashStock(p.id, sale.id, i)));
+    const sold = new Map(counters.map((c) => [c.sk, Number(c.sold ?? 0)]));
+    return caps.map((_, i) => sold.get(keys.flashStock(p.id, sale.id, i).sk) ?? 0);
+  };
+  let view = await flashView(deps, marker, caps, read);
+  for (;;) {
+    const unsold = () => caps.reduce((sum, cap, i) => sum + Math.max(0, cap - view.sold[i]!), 0);
+    // Looks sold out from what this instance knows: make sure from a fresh read.
+    if (unsold() < qty) view = await flashView(deps, marker, caps, read, true);
+    const left = unsold();
+    if (left < qty) {
+      if (left === 0) markSoldOut(deps, marker);
+      throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: left });
+    }
+    // Commit on shards no placement of this instance is committing on (no conflict between them): wait for one,
+    // unless this placement holds units of another sale already (two buyers must never wait for each other).
+    const idle = caps.reduce((sum, cap, i) => sum + (view.inFlight[i] === 0 ? Math.max(0, cap - view.sold[i]!) : 0), 0);
+    if (idle >= qty || view.inFlight.every((n) => n === 0) || claims.length > 0) break;
+    await new Promise<void>((resolve) => view.waiters.push(resolve));
+    if (isSoldOut(deps, marker)) throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: 0 });
+    view = await flashView(deps, marker, caps, read);
+  }
+  // The idle shards with the most room first; ties rotate.
+  const start = view.turn++ % caps.length;
+  const order = caps.map((_, k) => (start + k) % caps.length);
+  const room = (i: number) => caps[i]! - view.sold[i]!;
+  order.sort((x, y) => view.inFlight[x]! - view.inFlight[y]! || room(y) - room(x));
   const out: Record<string, number> = {};
   let left = qty;
-  for (let k = 0; k < caps.length && left > 0; k++) {
-    const i = (start + k) % caps.length;
-    const room = caps[i]! - (sold.get(keys.flashStock(p.id, sale.id, i).sk) ?? 0);
-    if (room <= 0) continue;
-    const take = Math.min(room, left);
-    out[String(i)] = take;
-    left -= take;
+  for (const i of order) {
+    if (left === 0) break;
+    const take = Math.min(Math.max(0, room(i) - view.inFlight[i]!), left);
+    if (take > 0) (out[String(i)] = take), (left -= take);
   }
-  if (left > 0) {
-    if (left === qty) markSoldOut(deps, flashMarker(p.id, sale.id));
-    throw new AppError('OUT_OF_STOCK', `the flash sale of ${p.id} is sold out`, { productId: p.id, remaining: qty - left });
+  // Units are left only in shards this instance is committing on now: try those (their conditions decide).
+  for (const i of order) {
+    if (left === 0) break;
+    const take = Math.min(Math.max(0, room(i) - (out[String(i)] ?? 0)), left);
+    if (take > 0) (out[String(i)] = (out[String(i)] ?? 0) + take), (left -= take);
   }
+  claims.push({ productId: p.id, settle: claimFlash(view, out) });
   return out;
 }
 

@@ -7,7 +7,8 @@ import { flashActive, getProducts, getProductsCached, type Product } from '../ca
 import { openWaveFor } from '../waves.ts';
 import { assertOrderableIn } from '../catalog/content.ts';
 import type { BasketInput } from './schemas.ts';
-import { levelOf } from '../wallet/levels.ts';
+import { levelOfItem } from '../wallet/levels.ts';
+import { walletKeys } from '../wallet/keys.ts';
 import { priceDelivery, type PricedDelivery } from '../delivery/pricing.ts';
 
 export interface PricedBasket {
@@ -34,14 +35,18 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput, o
     throw new AppError('VALIDATION_FAILED', 'each product may appear once', { issues: [{ path: `items.${dup}.productId`, message: 'duplicate product' }] });
   if (input.items.length > deps.settings.maxOrderLines)
     throw new AppError('VALIDATION_FAILED', 'too many lines', { issues: [{ path: 'items', message: `at most ${deps.settings.maxOrderLines} lines` }] });
-  const [, products, profile, waveDate, level] = await Promise.all([
+  const [, products, customer, waveDate, couponItems] = await Promise.all([
     // Products, community and wave through the per-instance read cache (read-cache.ts); placing checks them in its transaction.
     requireCommunityCached(deps, input.communityId),
     deps.store.checksWrite ? getProducts(deps, ids) : getProductsCached(deps, ids),
-    deps.store.get(keys.user(userId)),
+    // The customer's profile and level in one request.
+    deps.store.getMany([keys.user(userId), walletKeys.level(userId)]),
     openWaveFor(deps, input.communityId, { cached: true }),
-    levelOf(deps, userId),
+    // The coupon's instance and terms, read with the rest.
+    input.couponId ? deps.store.getMany([keys.userCoupon(userId, input.couponId), keys.coupon(input.couponId)]) : undefined,
   ]);
+  const profile = customer.find((it) => it.sk === keys.user(userId).sk);
+  const level = levelOfItem(deps, customer.find((it) => it.sk === walletKeys.level(userId).sk));
   options.adjust?.(products); // a team order's product at its team price (teams/place.ts)
   for (const pid of ids) {
     const p = products.get(pid);
@@ -54,7 +59,8 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput, o
   const isNewCustomer = !profile?.firstPaidOrderId && !profile?.firstOrderClaimedBy;
   let coupon;
   if (input.couponId) {
-    const [owned, direct] = await Promise.all([deps.store.get(keys.userCoupon(userId, input.couponId)), deps.store.get(keys.coupon(input.couponId))]);
+    const at = (k: { pk: string; sk: string }) => couponItems!.find((it) => it.pk === k.pk && it.sk === k.sk);
+    const [owned, direct] = [at(keys.userCoupon(userId, input.couponId)), at(keys.coupon(input.couponId))];
     // A claimed or auto-granted instance names its coupon and may carry its own validity (coupons/centre.ts).
     const terms = owned && owned.couponId !== input.couponId && owned.couponId ? await deps.store.get(keys.coupon(String(owned.couponId))) : direct;
     if (!owned || !terms) throw new AppError('NOT_FOUND', `coupon ${input.couponId} not found`, { couponId: input.couponId });

@@ -42,8 +42,12 @@ export function clearSoldOut(deps: Deps, productId: string): void {
   for (const m of markers.keys()) if (m.startsWith(`F#${productId}#`) || m.startsWith(`S#${productId}#`)) markers.delete(m);
 }
 
-/** Flash transactions of one sale in flight at once on an instance (about one per stock shard); the other buyers wait their turn. */
-export const FLASH_IN_FLIGHT = 8;
+/**
+ * Flash placements of one sale admitted at once on an instance, per stock shard: they price in
+ * parallel, and each commits on a shard no other placement of the instance is committing on
+ * (place.ts allocateFlash); the other buyers wait their turn.
+ */
+export const FLASH_ADMITTED_PER_SHARD = 3;
 
 interface Gate {
   inFlight: number;
@@ -52,19 +56,21 @@ interface Gate {
 const gatesByStore = new WeakMap<object, Map<string, Gate>>();
 
 /**
- * Admission to a flash sale's placing transactions on this instance: at most FLASH_IN_FLIGHT at
- * once, so a thousand simultaneous buyers do not send a thousand transactions that contend for
+ * Admission to a flash sale's placing transactions on this instance: at most
+ * FLASH_ADMITTED_PER_SHARD per shard at once, so a thousand simultaneous buyers do not send a thousand transactions that contend for
  * the same stock shards; the waiters are answered OUT_OF_STOCK the moment the sale is found
  * sold out. Resolves with the `leave` to call when the placement ended (whatever its result);
- * throws OUT_OF_STOCK when the sale is (or becomes, while waiting) sold out here.
+ * throws OUT_OF_STOCK when the sale is (or becomes, while waiting) sold out here. `onWait` is called once when the buyer must wait (a turn is not free).
  */
-export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => Error): Promise<() => void> {
+export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => Error, onWait?: () => void): Promise<() => void> {
   let gates = gatesByStore.get(deps.store);
   if (!gates) gatesByStore.set(deps.store, (gates = new Map()));
   let gate = gates.get(marker);
   if (!gate) gates.set(marker, (gate = { inFlight: 0, waiters: [] }));
   const g = gate;
-  while (g.inFlight >= FLASH_IN_FLIGHT) {
+  const width = FLASH_ADMITTED_PER_SHARD * deps.settings.flashShards;
+  if (g.inFlight >= width) onWait?.();
+  while (g.inFlight >= width) {
     if (isSoldOut(deps, marker)) throw soldOut();
     await new Promise<void>((resolve) => g.waiters.push(resolve));
   }
@@ -79,5 +85,129 @@ export async function enterFlashGate(deps: Deps, marker: string, soldOut: () => 
     if (isSoldOut(deps, marker)) for (const wake of g.waiters.splice(0)) wake();
     else g.waiters.shift()?.();
     if (g.inFlight === 0 && g.waiters.length === 0) gates!.delete(marker);
+  };
+}
+
+/**
+ * What this instance knows of a flash sale's stock shards, to spread its buyers over them: the
+ * units sold per shard as last read (one read shared by every buyer of the instance for
+ * FLASH_VIEW_MS) plus its own commits since, and the units its placements are committing now.
+ * Only a guide, as any read: each shard's condition decides every sale. It may count a unit
+ * twice (a commit and a read racing), never miss one of its own, so a sale is declared sold out
+ * only by a failed condition or a fresh read.
+ */
+export interface FlashView {
+  caps: number[];
+  sold: number[];
+  inFlight: number[];
+  /** When the last read was asked (monotonic ms), and that read while it is under way. */
+  at: number;
+  reading?: Promise<void>;
+  /** Rotates the first shard tried, so buyers with equal choices land on different shards. */
+  turn: number;
+  /** Buyers waiting for a shard no placement of this instance is committing on. */
+  waiters: (() => void)[];
+}
+export const FLASH_VIEW_MS = 500;
+const viewsByStore = new WeakMap<object, Map<string, FlashView>>();
+
+/** The instance's view of a sale's shards, read again (once for all callers) when older than FLASH_VIEW_MS or when `fresh`. */
+export async function flashView(deps: Deps, marker: string, caps: number[], read: () => Promise<number[]>, fresh = false): Promise<FlashView> {
+  let views = viewsByStore.get(deps.store);
+  if (!views) viewsByStore.set(deps.store, (views = new Map()));
+  let view = views.get(marker);
+  if (!view || view.caps.length !== caps.length) views.set(marker, (view = { caps, sold: caps.map(() => 0), inFlight: caps.map(() => 0), at: -Infinity, turn: Math.floor(Math.random() * caps.length), waiters: [] }));
+  const v = view;
+  const now = performance.now();
+  if (!v.reading && (fresh || now - v.at >= FLASH_VIEW_MS)) {
+    v.at = now;
+    const reading = read().then(
+      (sold) => {
+        v.sold = sold;
+      },
+      (e) => {
+        v.at = -Infinity;
+        throw e;
+      },
+    );
+    v.reading = reading;
+    void reading.finally(() => v.reading === reading && (v.reading = undefined)).catch(() => {});
+  }
+  if (v.reading) await v.reading;
+  return v;
+}
+
+/** Units of `shards` taken for a placement being committed; `settle` once it committed or failed (`full`: the shard whose condition failed). */
+export function claimFlash(view: FlashView, shards: Record<string, number>): (outcome: { committed: boolean; full?: number }) => void {
+  for (const [i, q] of Object.entries(shards)) view.inFlight[Number(i)]! += q;
+  let settled = false;
+  return ({ committed, full }) => {
+    if (settled) return;
+    settled = true;
+    for (const [i, q] of Object.entries(shards)) {
+      const k = Number(i);
+      view.inFlight[k]! -= q;
+      if (committed) view.sold[k]! += q;
+    }
+    if (full !== undefined) view.sold[full] = view.caps[full]!;
+    for (const wake of view.waiters.splice(0)) wake();
+  };
+}
+
+/**
+ * Reads a flash sale's waiting buyers make meanwhile (their replay checks), at most
+ * WAITING_READS at once per instance, so they fill the database's idle time between the
+ * admitted buyers' transactions instead of queueing ahead of them. `hurry` sends a read still
+ * queued at once (the sale is over: no transaction left to make way for); `drop` gives up one
+ * still queued (the buyer was admitted: placing tells a replay itself).
+ */
+export const WAITING_READS = 8;
+const readQueues = new WeakMap<object, { running: number; queue: (() => void)[] }>();
+export function waitingRead<T>(deps: Deps, read: () => Promise<T>): { result: Promise<T | undefined>; hurry: () => void; drop: () => void } {
+  let q = readQueues.get(deps.store);
+  if (!q) readQueues.set(deps.store, (q = { running: 0, queue: [] }));
+  const queue = q;
+  let release!: () => void;
+  const turn = new Promise<void>((resolve) => (release = resolve));
+  // Counted: holds one of the WAITING_READS places (passed on to the next queued read when done).
+  let counted = false;
+  let dropped = false;
+  const entry = () => {
+    counted = true;
+    release();
+  };
+  if (queue.running < WAITING_READS) {
+    queue.running++;
+    entry();
+  } else queue.queue.push(entry);
+  const result = turn.then(async () => {
+    try {
+      return dropped ? undefined : await read();
+    } finally {
+      if (counted) {
+        const next = queue.queue.shift();
+        if (next) next();
+        else queue.running--;
+      }
+    }
+  });
+  return {
+    result,
+    hurry: () => {
+      const i = queue.queue.indexOf(entry);
+      if (i >= 0) {
+        queue.queue.splice(i, 1);
+        release();
+      }
+    },
+    // Still queued: not read at all (the result is undefined).
+    drop: () => {
+      const i = queue.queue.indexOf(entry);
+      if (i >= 0) {
+        queue.queue.splice(i, 1);
+        dropped = true;
+        release();
+      }
+    },
   };
 }

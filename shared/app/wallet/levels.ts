@@ -19,7 +19,11 @@ const monthOf = (now: number) => bizDate(now).slice(0, 7);
 
 /** The customer's evaluated level (the first level until the job has evaluated them). */
 export async function levelOf(deps: Deps, userId: string): Promise<Level> {
-  const item = await deps.store.get(walletKeys.level(userId));
+  return levelOfItem(deps, await deps.store.get(walletKeys.level(userId)));
+}
+
+/** The level a customer's `walletKeys.level` item names (read by the caller, e.g. batched with the profile by pricing). */
+export function levelOfItem(deps: Deps, item: Record<string, unknown> | undefined): Level {
   const levels = deps.settings.levels;
   const name = item?.name;
   return levels.find((l) => l.name === name) ?? levels[0]!;
