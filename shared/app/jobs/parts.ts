@@ -94,7 +94,8 @@ export async function runParts<R>(
   start: { job: string; fn: string; date?: string; count: number; by: string },
   isResult: (r: unknown) => r is R,
   inBudget: () => boolean,
-  pollMs = 250,
+  // Each pending part's run record is read once per poll: slower polls for many parts.
+  pollMs = Math.max(250, Math.min(2_000, 50 * start.count)),
 ): Promise<PartsOutcome<R>> {
   const runs = await Promise.all(
     Array.from({ length: start.count }, (_, i) =>
