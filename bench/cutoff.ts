@@ -53,7 +53,7 @@ function counted(inner: ItemStore): { store: ItemStore; report(): string; reset(
   };
 }
 
-const DATE = '2026-11-24';
+export const DATE = '2026-11-24';
 const PRODUCTS = 12;
 const CONCURRENCY = 16;
 
@@ -84,7 +84,7 @@ function ordersOf(run: string, c: number, count: number): Item[] {
 }
 
 /** Seeds communities (with leaders), products and orders with batched puts, community by community. */
-async function seed(store: ItemStore, run: string, communities: number, perCommunity: number): Promise<string[]> {
+export async function seed(store: ItemStore, run: string, communities: number, perCommunity: number): Promise<string[]> {
   const products: Item[] = Array.from({ length: PRODUCTS }, (_, p) => ({
     ...keys.product(`bench-p${p}`), ...typeIndex('product', `bench-p${p}`),
     id: `bench-p${p}`, title: `商品${p}`, category: '蔬菜', priceFen: 990, costFen: 600, supplierId: `bench-s${p % 3}`, fresh: p % 2 === 0, status: 'active',

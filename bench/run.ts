@@ -74,6 +74,16 @@ async function main() {
   } finally {
     db.stop();
   }
+  if (want('fanout')) {
+    // The cutoff over 1 and 4 worker invocations on the real local stack (its own DynamoDB Local and serverless-offline).
+    const benchFanOut = await optional<any>('./fanout.ts', 'benchFanOut');
+    if (benchFanOut) {
+      const rows = await benchFanOut({ communities: quick ? 120 : 400, ordersPerCommunity: quick ? 50 : 100, rounds: quick ? 2 : 1 });
+      console.log('\nCutoff fanned out on the local stack (worker invocations through the Lambda invoke endpoint)');
+      console.table(rows);
+      results.fanout = rows;
+    }
+  }
   results.peakRssMb = peakRssMb();
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

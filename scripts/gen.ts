@@ -29,6 +29,18 @@ const scheduleLogicalId = (fn: string, n: number) =>
 /** The jobs of a function that EventBridge Scheduler triggers, in event order. */
 const schedulesOf = (mod: (typeof FUNCTIONS)[number]) => Object.entries(SCHEDULES).filter(([job, s]) => s.fn === mod.name && mod.jobs?.some((j) => j.name === job));
 
+/**
+ * Every function that runs jobs is invoked asynchronously (schedules, staff starts, and the
+ * parts of a fanned-out cutoff, settle or notify run: shared/app/jobs/parts.ts): an invoke that
+ * still fails after Lambda's retries goes to the job dead-letter queue (serverless.yml
+ * `JobDeadLetterQueue`), with its request payload, to be looked at and replayed (README "Fan-out").
+ */
+export const JOB_ASYNC_INVOKE = {
+  maximumRetryAttempts: 2,
+  maximumEventAge: 3600,
+  destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['JobDeadLetterQueue', 'Arn'] } } },
+} as const;
+
 export function awsFunctions(includeLocal: boolean) {
   const out: Record<string, unknown> = {};
   for (const mod of FUNCTIONS) {
@@ -44,6 +56,7 @@ export function awsFunctions(includeLocal: boolean) {
       handler: `functions/${mod.name}/aws.handler`,
       memorySize: SIZING[mod.name]!.memory,
       timeout: SIZING[mod.name]!.timeout,
+      ...(mod.jobs?.length ? JOB_ASYNC_INVOKE : {}),
       events,
     };
   }

@@ -12,6 +12,7 @@ import type { MiniProgramCodes } from '#ports/mini-program-code';
 import type { WebhookClient } from '#ports/webhook';
 import type { PlatformDeps, Role } from '#platform/command';
 import type { UploadSandbox, UploadSigner } from '#ports/uploads';
+import type { FanOutSizing } from './jobs/parts.ts';
 
 /**
  * The ports a use case may use. Built once per cold start by the platform (AWS, CloudBase,
@@ -61,4 +62,6 @@ export interface Deps extends PlatformDeps {
   uploads?: UploadSigner;
   /** Local stage only: the folder playing the object storage (POST /dev/uploads, GET /dev/uploads/{key}). */
   uploadSandbox?: UploadSandbox;
+  /** When the cutoff, settle and notify jobs fan out over instances (shared/app/jobs/parts.ts); absent: the defaults. */
+  fanOut?: Partial<FanOutSizing>;
 }

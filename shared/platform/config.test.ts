@@ -30,6 +30,12 @@ function refusal(env: Record<string, string | undefined>, name: string, value?: 
 }
 
 describe('configuration outside the local stage', () => {
+  it('takes the fan-out sizing as positive whole numbers (empty: the defaults) and refuses anything else naming it', () => {
+    expect(parseConfig(prod({ FANOUT_CUTOFF_BATCH: '25', FANOUT_MAX_PARTS: '8', FANOUT_SETTLE_LEADERS: '' }))).toMatchObject({ FANOUT_CUTOFF_BATCH: 25, FANOUT_MAX_PARTS: 8 });
+    expect(parseConfig(prod()).FANOUT_SETTLE_LEADERS).toBeUndefined();
+    for (const bad of ['0', '-3', '2.5', 'null', 'many']) refusal(prod({ FANOUT_NOTIFY_BACKLOG: bad }), 'FANOUT_NOTIFY_BACKLOG');
+  });
+
   it('accepts 32 random bytes as session secret and contact key', () => {
     expect(parseConfig(prod()).STAGE).toBe('prod');
     expect(parseConfig(prod({ SESSION_SECRET: randomBytes(32).toString('hex') })).STAGE).toBe('prod');

@@ -15,6 +15,12 @@ const numberFromEnv = (def: number) =>
     z.transform((s) => (s === undefined ? def : Number(s))),
   );
 
+const positiveIntFromEnv = () =>
+  z.pipe(
+    z.string().check(z.regex(/^[1-9]\d{0,6}$/, 'expected a positive whole number')),
+    z.transform((s) => Number(s)),
+  );
+
 const ConfigSchema = z.object({
   STAGE: z.string().check(z.minLength(1)),
   /** `dev` enables /auth/dev-login and the /dev routes (local stage only). */
@@ -72,6 +78,11 @@ const ConfigSchema = z.object({
   /** AWS: the S3 bucket product images are uploaded to (presigned POST; serverless.yml renders it), and the public base URL they are read at (a CDN; default the bucket's URL). */
   UPLOADS_BUCKET: z.optional(z.string()),
   UPLOADS_PUBLIC_BASE_URL: z.optional(z.url()),
+  /** Fan-out over function instances (shared/app/jobs/parts.ts): communities per cutoff part, leaders per settle part, the notify backlog that fans out, the most parts; absent: the defaults. */
+  FANOUT_CUTOFF_BATCH: z.optional(positiveIntFromEnv()),
+  FANOUT_SETTLE_LEADERS: z.optional(positiveIntFromEnv()),
+  FANOUT_NOTIFY_BACKLOG: z.optional(positiveIntFromEnv()),
+  FANOUT_MAX_PARTS: z.optional(positiveIntFromEnv()),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Deps } from '#app/deps';
+import type { FanOutSizing } from '#app/jobs/parts';
 import { createSettingsCache, parseMerchantSettings, refreshSettings } from '#app/settings';
 import { callerRolesOf } from '#app/users';
 import { apiKeyRoles, isApiKeySubject, withApiKeys } from '#app/api-keys/api-keys';
@@ -108,6 +109,16 @@ function payAdapters(config: Config, clock: Clock, devMode: boolean) {
   return { payment: wx.payment, payout: wx.payout, sandbox: undefined };
 }
 
+/** FANOUT_* (configuration): the fan-out sizing given, the rest defaults (shared/app/jobs/parts.ts). */
+function fanOutSizing(config: Config): Partial<FanOutSizing> {
+  return {
+    ...(config.FANOUT_CUTOFF_BATCH ? { cutoffBatch: config.FANOUT_CUTOFF_BATCH } : {}),
+    ...(config.FANOUT_SETTLE_LEADERS ? { settleLeaders: config.FANOUT_SETTLE_LEADERS } : {}),
+    ...(config.FANOUT_NOTIFY_BACKLOG ? { notifyBacklog: config.FANOUT_NOTIFY_BACKLOG } : {}),
+    ...(config.FANOUT_MAX_PARTS ? { maxParts: config.FANOUT_MAX_PARTS } : {}),
+  };
+}
+
 /**
  * Assembles the ports from configuration, once per cold start. The store is given by the
  * platform (DynamoDB on AWS and locally, the CloudBase database on CloudBase).
@@ -161,6 +172,7 @@ export function assembleDeps({ config, store, clock: givenClock, ...given }: Run
     warehouse: { lat: config.WAREHOUSE_LAT, lng: config.WAREHOUSE_LNG },
     devMode,
     ...(devMode && fileClock ? { devClock: fileClock } : {}),
+    fanOut: fanOutSizing(config),
   };
   return deps;
 }

@@ -53,7 +53,7 @@ describe('AWS package', () => {
 
   it('sends every schedule the scheduler cannot deliver to a dead-letter queue the scheduler role may write', () => {
     const queue = ofType('AWS::SQS::Queue').map(([id]) => id);
-    expect(queue).toEqual(['SchedulerDeadLetterQueue']);
+    expect(queue.sort()).toEqual(['JobDeadLetterQueue', 'SchedulerDeadLetterQueue']);
     for (const [id, s] of ofType('AWS::Scheduler::Schedule')) {
       expect(s.Properties.Target.DeadLetterConfig, id).toEqual({ Arn: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
       expect(s.Properties.Target.RetryPolicy.MaximumRetryAttempts, id).toBeGreaterThan(0);
@@ -61,6 +61,27 @@ describe('AWS package', () => {
     }
     const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement;
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
+  });
+
+  it('sends every asynchronous invoke of a job function (a part of a fanned-out run too) that fails after its retries to the job dead-letter queue', () => {
+    const jobFunctions = FUNCTIONS.filter((m) => m.jobs?.length && m.name !== 'dev').map((m) => `${m.name[0]!.toUpperCase()}${m.name.slice(1)}LambdaFunction`);
+    expect(jobFunctions).toEqual(expect.arrayContaining(['CutoffLambdaFunction', 'SettleLambdaFunction', 'NotifyLambdaFunction']));
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    expect(configs.map((c) => c.FunctionName.Ref).sort()).toEqual([...jobFunctions].sort());
+    for (const c of configs) {
+      expect(c.DestinationConfig.OnFailure, c.FunctionName.Ref).toEqual({ Destination: { 'Fn::GetAtt': ['JobDeadLetterQueue', 'Arn'] } });
+      expect(c.MaximumRetryAttempts, c.FunctionName.Ref).toBe(2);
+      expect(c.Qualifier).toBe('$LATEST');
+    }
+    const queue = template.Resources.JobDeadLetterQueue.Properties;
+    expect(queue.QueueName).toBe('groupbuy-prod-job-dlq');
+    expect(queue.MessageRetentionPeriod).toBe(1209600);
+    // The functions' role may send to it (Lambda sends on the function's behalf with its role).
+    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement as any[];
+    expect(statements.some((st) => [st.Action].flat().includes('sqs:SendMessage') && JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': ['JobDeadLetterQueue', 'Arn'] }))).toBe(true);
+    // And someone hears of a dead letter.
+    const alarm = ofType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.Namespace === 'AWS/SQS' && a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] === 'JobDeadLetterQueue');
+    expect(alarm).toBeDefined();
   });
 
   it("lets a staff-started job run invoke the stage's own functions asynchronously", () => {
@@ -75,6 +96,7 @@ describe('AWS package', () => {
     const onErrors = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
     expect(onErrors.map((a) => a.Dimensions[0].Value.Ref).sort()).toEqual(['CutoffLambdaFunction', 'NotifyLambdaFunction', 'SettleLambdaFunction']);
     expect(alarms.some((a) => a.Namespace === 'AWS/SQS' && a.Dimensions[0].Value['Fn::GetAtt'][0] === 'SchedulerDeadLetterQueue')).toBe(true);
+    expect(alarms.some((a) => a.Namespace === 'AWS/SQS' && a.Dimensions[0].Value['Fn::GetAtt'][0] === 'JobDeadLetterQueue')).toBe(true);
     for (const a of alarms) {
       expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
       expect(a).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, TreatMissingData: 'notBreaching' });

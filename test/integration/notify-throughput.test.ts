@@ -17,7 +17,8 @@ describe('notify throughput', () => {
   it(`one drain sends all ${ENTRIES} due messages, each once`, { timeout: 600_000 }, async () => {
     const w = await makeWorld({ now: '2026-11-30T02:30:00+08:00', seed: false });
     const sink = createStoreSink(w.store);
-    const deps = { ...w.deps, sender: createSinkSender(sink, () => toBizIso(w.clock.now())) };
+    // One instance's drain: no launcher, so no fan-out over instances (notify-fan-out.test.ts covers that).
+    const deps = { ...w.deps, jobs: { ...w.deps.jobs, available: false }, sender: createSinkSender(sink, () => toBizIso(w.clock.now())) };
     const templateId = deps.templates.statement!;
     const items: Item[] = [];
     for (let i = 0; i < ENTRIES; i++) {

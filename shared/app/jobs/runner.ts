@@ -44,7 +44,7 @@ async function runOnce(deps: Deps, job: Job, leaseSeconds: number, input: JobInp
     runId = input.runId;
     if (!input.sig || !deps.jobs.verify({ job: job.name, ...(date ? { date } : {}), ...(part ? { part } : {}), runId }, input.sig))
       throw new AppError('UNAUTHENTICATED', 'a job start must carry the launcher’s signature');
-    if (!(await claimRun(deps, runId, job.name, leaseSeconds))) return { skipped: 'already started', runId };
+    if (!(await claimRun(deps, runId, job.name, leaseSeconds, { retake: !!part }))) return { skipped: 'already started', runId };
   } else {
     runId = deps.ids.newId();
     await createRun(deps, { runId, job: job.name, ...(date ? { date } : {}), by: 'schedule', claimed: true, deadlineSeconds: leaseSeconds });

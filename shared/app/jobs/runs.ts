@@ -1,6 +1,6 @@
 import { AppError } from '#domain/errors';
 import { toBizIso } from '#domain/time';
-import { ConditionFailed, TransactionCancelled, type WriteOp } from '#ports/item-store';
+import { ConditionFailed, TransactionCancelled, type Condition, type WriteOp } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { staffAlertOps } from '../staff-alerts.ts';
@@ -57,14 +57,24 @@ export async function createRun(
   });
 }
 
-/** The job's function takes a start made by staff: once only (a redelivered or replayed start finds it claimed). */
-export async function claimRun(deps: Deps, runId: string, job: string, leaseSeconds: number): Promise<boolean> {
+/**
+ * The job's function takes a start made by staff: once only (a redelivered or replayed start
+ * finds it claimed). A part of a fanned-out job (`retake`) may be taken again once its run has
+ * failed or outlived its deadline (its instance was killed): Lambda's retry of a failed invoke,
+ * or a replay from the dead-letter queue, then runs the part again — parts are idempotent and
+ * resume where the failed run stopped — while a part still running keeps it.
+ */
+export async function claimRun(deps: Deps, runId: string, job: string, leaseSeconds: number, options: { retake?: boolean } = {}): Promise<boolean> {
+  const now = deps.clock.now();
+  const claimable: Condition = options.retake
+    ? { op: 'or', conditions: [{ op: 'eq', path: 'claimed', value: false }, { op: 'eq', path: 'status', value: 'FAILED' }, { op: 'lt', path: 'deadlineAt', value: now }] }
+    : { op: 'eq', path: 'claimed', value: false };
   try {
     await deps.store.write({
       type: 'update',
       key: runKey(runId),
-      update: { set: { claimed: true, deadlineAt: deps.clock.now() + leaseSeconds * 1000 } },
-      when: [{ op: 'exists' }, { op: 'eq', path: 'claimed', value: false }, { op: 'eq', path: 'job', value: job }, { op: 'eq', path: 'status', value: 'RUNNING' }],
+      update: { set: { claimed: true, status: 'RUNNING', deadlineAt: now + leaseSeconds * 1000 }, ...(options.retake ? { remove: ['error', 'finishedAt'] } : {}) },
+      when: [{ op: 'exists' }, claimable, { op: 'eq', path: 'job', value: job }, ...(options.retake ? [] : [{ op: 'eq' as const, path: 'status', value: 'RUNNING' }])],
     });
     return true;
   } catch (e) {

@@ -75,7 +75,7 @@ export const retryDeadLetterCommand = defineCommand({
   run: ({ deps }, input) => retryDeadLetter(deps, input.id),
 });
 
-/** Every minute on both clouds (and POST /admin/jobs/notify/run): drains the outbox. */
-export const notifyJob: Job = { name: 'notify', run: (deps) => drainOutbox(deps) };
+/** Every minute on both clouds (and POST /admin/jobs/notify/run): drains the outbox; `part`: a shard of a fanned-out drain (drain.ts). */
+export const notifyJob: Job = { name: 'notify', run: (deps, input) => drainOutbox(deps, input.part ? { part: input.part } : {}) };
 
 export const notifyCommands: Command<any, any>[] = [templatesCommand, subscribeCommand, deadLettersCommand, retryDeadLetterCommand];

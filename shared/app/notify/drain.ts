@@ -10,6 +10,7 @@ import { OUTBOX_SHARDS, outboxIndex, outboxKey, type OutboxEntry } from '../outb
 import { MAX_ATTEMPTS, outOfAttempts, retryDelayMs } from './backoff.ts';
 import { QUEUE_INDEX_ATTRS, deadIndex, outboxPartition } from './keys.ts';
 import { resetQuotaOp, returnQuotaOp, spendQuota } from './quota.ts';
+import { canFanOut, fanOutOf, parsePart, runParts } from '../jobs/parts.ts';
 import { attemptSms, isSmsEntry, smsFallbackOp } from '../sms/fallback.ts';
 import { WEBHOOK_MAX_CLAIMS, attemptWebhook, isWebhookEntry } from '../webhooks/deliver.ts';
 
@@ -40,6 +41,11 @@ export interface DrainOptions {
   budgetMs?: number;
   /** Jitter source in [0, 1) (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * A part of a fanned-out drain (../jobs/parts.ts), `<index>/<count>`: only the outbox shards
+   * `s` with `s % count === index` (one shard per part when count is OUTBOX_SHARDS).
+   */
+  part?: string;
 }
 
 export interface DrainSummary {
@@ -76,11 +82,62 @@ const fallbackOps = async (deps: Deps, entry: OutboxEntry): Promise<WriteOp[]> =
   return op ? [op] : [];
 };
 
+/**
+ * Drains the outbox. When the due backlog of a shard is more than one run drains within its
+ * budget (FanOutSizing.notifyBacklog over the shards), the run coordinates instead: one part per
+ * shard runs in another instance (../jobs/parts.ts), their summaries are merged, and the shards
+ * of parts that failed are drained here with the time left. Every entry is claimed with a
+ * conditional write, so parts, this run and the next minute's run never send one twice.
+ */
 export async function drainOutbox(deps: Deps, options: DrainOptions = {}): Promise<DrainSummary> {
-  const { concurrency = 32, pageSize = 100, budgetMs = 45_000, random = Math.random } = options;
-  const summary: DrainSummary = { seen: 0, claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0, lost: 0, errors: 0 };
   const started = performance.now();
-  const queue = dueEntries(deps, toBizIso(deps.clock.now()), pageSize);
+  const budgetMs = options.budgetMs ?? 45_000;
+  if (options.part) {
+    const { index, count } = parsePart(options.part);
+    return drainShards(deps, options, shardsOfPart(index, count), started);
+  }
+  const all = Array.from({ length: OUTBOX_SHARDS }, (_, s) => s);
+  if (!canFanOut(deps) || !(await backlogged(deps, fanOutOf(deps).notifyBacklog))) return drainShards(deps, options, all, started);
+
+  const inBudget = () => performance.now() - started < budgetMs;
+  const parts = await runParts(deps, { job: 'notify', fn: 'notify', count: OUTBOX_SHARDS, by: 'notify' }, isDrainSummary, inBudget);
+  const summary = emptySummary();
+  for (const { result } of parts.done) addTo(summary, result);
+  const left = parts.failed.flatMap((i) => shardsOfPart(i, OUTBOX_SHARDS));
+  if (left.length && inBudget()) {
+    logger.warn('notify parts failed; draining their shards here', { shards: left });
+    addTo(summary, await drainShards(deps, options, left, started));
+  }
+  logger.info('notify: drained by parts', { parts: OUTBOX_SHARDS, failedParts: parts.failed.length, ...summary });
+  return summary;
+}
+
+/** How long a part drains (the coordinator waits up to its own 45 s, so it sees the parts end). */
+export const PART_BUDGET_MS = 38_000;
+
+const emptySummary = (): DrainSummary => ({ seen: 0, claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0, lost: 0, errors: 0 });
+
+function addTo(sum: DrainSummary, part: DrainSummary): void {
+  for (const k of Object.keys(sum) as (keyof DrainSummary)[]) sum[k] += part[k];
+}
+
+const isDrainSummary = (r: unknown): r is DrainSummary => typeof (r as Partial<DrainSummary> | null)?.claimed === 'number' && typeof (r as DrainSummary).sent === 'number';
+
+const shardsOfPart = (index: number, count: number) => Array.from({ length: OUTBOX_SHARDS }, (_, s) => s).filter((s) => s % count === index);
+
+/** Whether some shard has more due entries than its share of `backlog` (one page of at most that share + 1 per shard). */
+async function backlogged(deps: Deps, backlog: number): Promise<boolean> {
+  const share = Math.ceil(backlog / OUTBOX_SHARDS);
+  const to = `${toBizIso(deps.clock.now())}#\uffff`;
+  const pages = await Promise.all(Array.from({ length: OUTBOX_SHARDS }, (_, s) => deps.store.query({ index: 'gsi2', pk: outboxPartition(s), to, limit: share + 1 })));
+  return pages.some((p) => p.items.length > share);
+}
+
+async function drainShards(deps: Deps, options: DrainOptions, shards: number[], started: number): Promise<DrainSummary> {
+  const { concurrency = 32, pageSize = 100, random = Math.random } = options;
+  const budgetMs = options.budgetMs ?? (options.part ? PART_BUDGET_MS : 45_000);
+  const summary = emptySummary();
+  const queue = dueEntries(deps, toBizIso(deps.clock.now()), pageSize, shards);
   const worker = async () => {
     while (performance.now() - started < budgetMs) {
       const next = await queue.next();
@@ -96,7 +153,7 @@ export async function drainOutbox(deps: Deps, options: DrainOptions = {}): Promi
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   await queue.return(undefined);
-  if (summary.claimed > 0 || summary.errors > 0) logger.info('notify: drained', { ...summary });
+  if (summary.claimed > 0 || summary.errors > 0) logger.info('notify: drained', { ...summary, ...(options.part ? { part: options.part } : {}) });
   return summary;
 }
 
@@ -104,9 +161,9 @@ export async function drainOutbox(deps: Deps, options: DrainOptions = {}): Promi
  * Due entries of every shard, pages of all shards read together and interleaved. Claimed
  * entries move out of the range (their sort key becomes the lease end), so paging on is safe.
  */
-async function* dueEntries(deps: Deps, nowIso: string, pageSize: number): AsyncGenerator<Item, void, undefined> {
+async function* dueEntries(deps: Deps, nowIso: string, pageSize: number, shards: readonly number[]): AsyncGenerator<Item, void, undefined> {
   const to = `${nowIso}#\uffff`;
-  let open: { shard: number; cursor?: string }[] = Array.from({ length: OUTBOX_SHARDS }, (_, shard) => ({ shard }));
+  let open: { shard: number; cursor?: string }[] = shards.map((shard) => ({ shard }));
   while (open.length > 0) {
     const pages = await Promise.all(
       open.map((s) => deps.store.query({ index: 'gsi2', pk: outboxPartition(s.shard), to, limit: pageSize, cursor: s.cursor })),

@@ -53,4 +53,8 @@ export async function settleWhenDue(deps: Deps): Promise<SettleBeat> {
 }
 
 /** What the schedule wakes; POST /admin/jobs/settle/run runs `settleJob` (run.ts) unconditionally. */
-export const settleHeartbeat: Job = { name: 'settle', run: (deps) => settleWhenDue(deps) };
+export const settleHeartbeat: Job = {
+  name: 'settle',
+  // A part of a fanned-out run (run.ts, ../jobs/parts.ts) settles its share whatever is due: its coordinator decided.
+  run: (deps, input) => (input.part ? runSettlement(deps, { part: input.part }) : settleWhenDue(deps)),
+};

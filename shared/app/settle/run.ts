@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { buildStatement, tierBonus, type SettlementSettings, type StatementBonus } from '#domain/commission';
 import { firstFullWeek, newLeaderAward, referralAward, rankingBonus, type RankingAward } from '#domain/leader-awards';
 import { businessDateOf, monthRange, periodOf, periodWindow, toMillis, type PeriodKind } from '#domain/settlement-period';
@@ -16,6 +17,7 @@ import { allLeaders, entryFromItem, type LeaderRecord } from './leaders.ts';
 import { runMonthlyReview, type MonthlyResult } from './monthly.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { settlementSettingsOf } from './settings.ts';
+import { canFanOut, fanOutOf, parsePart, partCount, partOf, runParts } from '../jobs/parts.ts';
 import { statementWriteOps } from './statements.ts';
 
 /** Leaders settled at once: fast over 10,000 leaders without flooding the store. */
@@ -54,6 +56,8 @@ export interface SettleResult {
   periods: string[];
   failed: { leaderId: string; error: string }[];
   monthly?: MonthlyResult;
+  /** A part of a fanned-out run (../jobs/parts.ts): which (its totals are merged by the coordinator). */
+  part?: string;
 }
 
 /**
@@ -61,16 +65,23 @@ export interface SettleResult {
  * 1. list every leader (GSI1 `T#leader`);
  * 2. in the first days of a month, rank and review the past month once (monthly.ts);
  * 3. per leader (bounded concurrency), settle every due period after the leader's watermark
- *    (`settledUntil` on the balance item): one transaction per statement.
+ *    (`settledUntil` on the balance item): one transaction per statement. More leaders than
+ *    one instance settles (FanOutSizing.settleLeaders) are settled by parts in other instances
+ *    (../jobs/parts.ts): part `i/n` holds the leaders whose id hashes to `i`; their results
+ *    are merged here, and a part that failed is settled here.
  * What is due comes from the data and the clock, so a missed night is caught up, and a second
- * run (or two at once) writes nothing new.
+ * run (or two at once, or a part run twice) writes nothing new.
  */
-export async function runSettlement(deps: Deps): Promise<SettleResult> {
+export async function runSettlement(deps: Deps, options: { part?: string; budgetMs?: number } = {}): Promise<SettleResult> {
+  const started = performance.now();
+  const inBudget = () => performance.now() - started < (options.budgetMs ?? COORDINATOR_BUDGET_MS);
   const settings = settlementSettingsOf(deps);
   const kind = settings.settlementPeriod;
   const now = deps.clock.now();
-  const leaders = await allLeaders(deps);
-  const monthly = await runMonthlyReview(deps, settings, leaders, now);
+  const everyone = await allLeaders(deps);
+  const part = options.part ? parsePart(options.part) : undefined;
+  // The month's review is the coordinator's (once, before any part starts); parts read its rankings.
+  const monthly = part ? undefined : await runMonthlyReview(deps, settings, everyone, now);
   const run: SettleRun = {
     deps,
     settings,
@@ -79,10 +90,71 @@ export async function runSettlement(deps: Deps): Promise<SettleResult> {
     settledAt: toBizIso(now),
     today: businessDateOf(now),
     readTo: lastDueEnd(kind, now, settings.settleHour),
-    referrals: referralsOf(leaders),
+    referrals: referralsOf(everyone),
     rankings: await storedRankings(deps),
   };
+  const sizing = fanOutOf(deps);
+  const inPart = (count: number, indexes: readonly number[]) => everyone.filter((l) => indexes.includes(partOf(l.id, count)));
 
+  const written: WrittenStatement[] = [];
+  const failed: SettleResult['failed'] = [];
+  // The totals of parts run elsewhere, merged with what this run wrote.
+  const merged = { statements: 0, totalFen: 0, periods: new Set<string>() };
+  if (part) {
+    const mine = await settleLeaders(run, inPart(part.count, [part.index]));
+    written.push(...mine.written);
+    failed.push(...mine.failed);
+  } else if (canFanOut(deps) && everyone.length > sizing.settleLeaders) {
+    const count = partCount(everyone.length, sizing.settleLeaders, sizing.maxParts);
+    const parts = await runParts(deps, { job: 'settle', fn: 'settle', count, by: 'settle' }, isSettleResult, inBudget);
+    for (const { result } of parts.done) {
+      merged.statements += result.statements;
+      merged.totalFen += result.totalFen;
+      result.periods.forEach((p) => merged.periods.add(p));
+      failed.push(...result.failed);
+    }
+    if (parts.failed.length && inBudget()) {
+      // Settled here instead: what the failed part wrote is found settled (its watermarks moved).
+      logger.warn('settle parts failed; settling their leaders here', { failedParts: parts.failed.length });
+      const here = await settleLeaders(run, inPart(count, parts.failed));
+      written.push(...here.written);
+      failed.push(...here.failed);
+    } else if (parts.failed.length) {
+      // Out of time: recorded as failed, so the heartbeat records nothing and the next beat settles them.
+      failed.push(...parts.failed.map((i) => ({ leaderId: `part ${i}/${count}`, error: 'part did not finish' })));
+    }
+  } else {
+    const all = await settleLeaders(run, everyone);
+    written.push(...all.written);
+    failed.push(...all.failed);
+  }
+  const result: SettleResult = {
+    now: toBizIso(now),
+    settlementPeriod: kind,
+    settledUntil: run.readTo,
+    leaders: part ? inPart(part.count, [part.index]).length : everyone.length,
+    statements: merged.statements + written.length,
+    totalFen: merged.totalFen + written.reduce((a, w) => a + w.totalFen, 0),
+    periods: [...new Set([...merged.periods, ...written.map((w) => w.period)])].sort(),
+    failed,
+    ...(monthly ? { monthly } : {}),
+    ...(part ? { part: options.part! } : {}),
+  };
+  logger.info('settle run done', { statements: result.statements, failed: failed.length, leaders: result.leaders, ...(part ? { part: options.part } : {}) });
+  return result;
+}
+
+/** How long a coordinating settle run waits for its parts (the settle function's timeout is 15 minutes). */
+const COORDINATOR_BUDGET_MS = 12 * 60_000;
+
+const isSettleResult = (r: unknown): r is SettleResult => {
+  const x = r as Partial<SettleResult> | null;
+  return typeof x?.statements === 'number' && typeof x.totalFen === 'number' && Array.isArray(x.periods) && Array.isArray(x.failed);
+};
+
+/** Settles `leaders` (bounded concurrency, balances read 100 at a time); a leader that fails is reported, the others go on. */
+async function settleLeaders(run: SettleRun, leaders: readonly LeaderRecord[]): Promise<{ written: WrittenStatement[]; failed: SettleResult['failed'] }> {
+  const { deps } = run;
   const balances = new Map<number, Promise<Map<string, Item>>>();
   const balanceOf = async (index: number, leaderId: string) => {
     const chunk = Math.floor(index / BALANCE_BATCH);
@@ -106,22 +178,11 @@ export async function runSettlement(deps: Deps): Promise<SettleResult> {
       failed.push({ leaderId: leader.id, error });
     }
   });
-  const result: SettleResult = {
-    now: toBizIso(now),
-    settlementPeriod: kind,
-    settledUntil: run.readTo,
-    leaders: leaders.length,
-    statements: written.length,
-    totalFen: written.reduce((a, w) => a + w.totalFen, 0),
-    periods: [...new Set(written.map((w) => w.period))].sort(),
-    failed,
-    ...(monthly ? { monthly } : {}),
-  };
-  logger.info('settle run done', { statements: result.statements, failed: failed.length, leaders: result.leaders });
-  return result;
+  return { written, failed };
 }
 
-export const settleJob: Job = { name: 'settle', run: (deps) => runSettlement(deps) };
+/** POST /admin/jobs/settle/run and the parts of a fanned-out run (`part`). */
+export const settleJob: Job = { name: 'settle', run: (deps, input) => runSettlement(deps, input.part ? { part: input.part } : {}) };
 
 function referralsOf(leaders: readonly LeaderRecord[]): Map<string, LeaderRecord[]> {
   const map = new Map<string, LeaderRecord[]>();
