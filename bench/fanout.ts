@@ -55,6 +55,8 @@ export interface FanOutRow {
    * invocations cannot go faster on this machine.
    */
   busyCores: number;
+  /** Of those, DynamoDB Local's share (the local stand-in of the database, on the same cores). */
+  dbCores: number;
   orders: number;
 }
 
@@ -122,7 +124,13 @@ process.stdout.write('MAXRSS ' + Math.round(process.resourceUsage().maxRSS / 102
 }
 
 /** One cutoff of wave DATE coordinated here, its communities split over `workers` parts run by the stack. */
-async function timedCutoff(deps: Deps, workers: number, pids: number[], cpuPids: number[]): Promise<{ ms: number; workerPeakRssMb: number; stackPeakRssMb: number; busyCores: number; parts: number }> {
+async function timedCutoff(
+  deps: Deps,
+  workers: number,
+  pids: number[],
+  cpuPids: number[],
+  dbPids: number[] = [],
+): Promise<{ ms: number; workerPeakRssMb: number; stackPeakRssMb: number; busyCores: number; dbCores: number; parts: number }> {
   const starts: JobStart[] = [];
   const launcher = deps.jobs;
   deps.jobs = { ...launcher, launch: (fn, start) => (starts.push(start), launcher.launch(fn, start)) };
@@ -131,7 +139,9 @@ async function timedCutoff(deps: Deps, workers: number, pids: number[], cpuPids:
   const sample = () => (stackPeak = Math.max(stackPeak, ...pids.map(rssMbOf)));
   const timer = setInterval(sample, 100);
   const cpu = () => cpuPids.reduce((a, p) => a + cpuSecondsOf(p), 0) + cpuSecondsOf(process.pid, true);
+  const db = () => dbPids.reduce((a, p) => a + cpuSecondsOf(p), 0);
   const cpu0 = cpu();
+  const db0 = db();
   const t0 = performance.now();
   let summary: Awaited<ReturnType<typeof runCutoff>>;
   let processRss: number[] = [];
@@ -144,6 +154,7 @@ async function timedCutoff(deps: Deps, workers: number, pids: number[], cpuPids:
   }
   const ms = Math.round(performance.now() - t0);
   const busyCores = Math.round(((cpu() - cpu0) / (ms / 1000)) * 100) / 100;
+  const dbCores = Math.round(((db() - db0) / (ms / 1000)) * 100) / 100;
   sample();
   const left = await openCommunities(deps, DATE, await listCommunities(deps));
   if (!summary.complete || left.length) throw new Error(`fan-out bench: the cutoff did not finish (${left.length} communities open)`);
@@ -151,7 +162,7 @@ async function timedCutoff(deps: Deps, workers: number, pids: number[], cpuPids:
   const failed = runs.filter((r) => r.status !== 'DONE');
   if (failed.length) throw new Error(`fan-out bench: ${failed.length} part(s) did not end DONE: ${JSON.stringify(failed.map((r) => r.error))}`);
   const workerPeak = Math.max(0, ...processRss, ...runs.map((r) => (r.result as { peakRssMb?: number }).peakRssMb ?? 0));
-  return { ms, workerPeakRssMb: workerPeak, stackPeakRssMb: stackPeak, busyCores, parts: starts.length };
+  return { ms, workerPeakRssMb: workerPeak, stackPeakRssMb: stackPeak, busyCores, dbCores, parts: starts.length };
 }
 
 /**
@@ -198,7 +209,7 @@ export async function benchFanOut(opts: { communities: number; ordersPerCommunit
         for (const n of workers) {
           // A fresh set of communities for each measurement: the earlier sets' waves are closed and skipped.
           await seed(store, randomBytes(3).toString('hex'), opts.communities, opts.ordersPerCommunity);
-          const t = await timedCutoff(deps, n, m.pids, m.cpuPids());
+          const t = await timedCutoff(deps, n, m.pids, m.cpuPids(), dynamo);
           if (t.parts !== n) throw new Error(`fan-out bench: expected ${n} parts, started ${t.parts}`);
           const prev = best.get(n);
           const all = [...(prev?.all ?? []), t.ms];
@@ -218,6 +229,7 @@ export async function benchFanOut(opts: { communities: number; ordersPerCommunit
           workerPeakRssMb: b.workerPeakRssMb,
           stackPeakRssMb: b.stackPeakRssMb,
           busyCores: b.busyCores,
+          dbCores: b.dbCores,
           orders: opts.communities * opts.ordersPerCommunity,
         });
       }
