@@ -1,4 +1,4 @@
-import type { Item, Key } from '#ports/item-store';
+import type { Item, Key, WriteOp } from '#ports/item-store';
 import type { Deps } from './deps.ts';
 
 /**
@@ -87,6 +87,23 @@ export function cachedValue<T>(deps: Deps, name: string, read: () => Promise<T>)
   values.set(name, entry);
   value.catch(() => values!.get(name) === entry && values!.delete(name));
   return value;
+}
+
+/**
+ * Whether a versioned record (a product, a 满赠 gift: a fresh `rev` on every write) may be read
+ * from this cache for placing: only where the placing transaction can check the copy unchanged.
+ * On a store whose checks write (CloudBase), a check would be a write of the record, so there it
+ * is read fresh and not checked. The one place this is decided: `versionedRead` and `revCheck`.
+ */
+const checksRead = (deps: Deps) => !deps.store.checksWrite;
+
+/** A versioned read for placing or quoting: `cached` where the transaction checks the copy (`revCheck`), `fresh` otherwise. */
+export const versionedRead = <T>(deps: Deps, cached: () => Promise<T>, fresh: () => Promise<T>): Promise<T> => (checksRead(deps) ? cached() : fresh());
+
+/** The check that a versioned record read through `versionedRead` is unchanged at commit (none where it was read fresh). */
+export function revCheck(deps: Deps, key: Key, rev: string | undefined): WriteOp | undefined {
+  if (!checksRead(deps)) return undefined;
+  return { type: 'check', key, when: [rev ? { op: 'eq', path: 'rev', value: rev } : { op: 'attrNotExists', path: 'rev' }] };
 }
 
 /** Drops a value kept by cachedValue. */

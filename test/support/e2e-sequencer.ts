@@ -28,22 +28,44 @@ const ORDER = [
   'content', // no clock (product content, uploads, search, imports)
 ];
 
-const rank = (path: string) => {
+/**
+ * The browser files share their own stack the same way: the console's day walk reads "today's
+ * wave" from today's clock, so it runs before the files that move the clock a year ahead (while
+ * the clock is there the heartbeat closes every wave up to it, today's included).
+ */
+const BROWSER_ORDER = [
+  'console', // today … the next Monday, then resets the clock
+  'content', // no clock
+  'leaders', // no clock
+  'wallet', // no clock
+  'teams', // no clock (offers dated 2027-10)
+  'lastmile', // 2027-12-10 … 12-11
+  'supply', // 2028-01-15
+  'integrations', // no clock (events dated 2028-02)
+];
+
+const rankIn = (order: readonly string[]) => (path: string) => {
   const name = path.split('/').pop()!.replace(/\.test\.ts$/, '');
-  const i = ORDER.indexOf(name);
-  return i === -1 ? ORDER.length : i;
+  const i = order.indexOf(name);
+  return i === -1 ? order.length : i;
 };
+
+/** In `files` (sorted), the ones of `folder` take the slots they were given in the order `order` ranks them. */
+function inOrder(files: TestSpecification[], folder: string, order: readonly string[]): TestSpecification[] {
+  const rank = rankIn(order);
+  const mine = (f: TestSpecification) => new RegExp(`[\\\\/]test[\\\\/]${folder}[\\\\/]`).test(f.moduleId);
+  const ranked = files.filter(mine).sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+  let next = 0;
+  return files.map((f) => (mine(f) ? ranked[next++]! : f));
+}
 
 /**
  * Vitest's default order for every project, except that the e2e files keep the slots they were
- * given but take them in ORDER (the sequencer is a root option: it sorts all projects' files).
+ * given but take them in ORDER, and the browser files in BROWSER_ORDER (the sequencer is a root
+ * option: it sorts all projects' files).
  */
 export class E2eSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const isE2e = (f: TestSpecification) => /[\\/]test[\\/]e2e[\\/]/.test(f.moduleId);
-    const e2e = sorted.filter(isE2e).sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
-    let next = 0;
-    return sorted.map((f) => (isE2e(f) ? e2e[next++]! : f));
+    return inOrder(inOrder(await super.sort(files), 'e2e', ORDER), 'browser', BROWSER_ORDER);
   }
 }

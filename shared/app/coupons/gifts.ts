@@ -4,7 +4,7 @@ import { queryAll, type Item, type WriteOp } from '#ports/item-store';
 import { id } from '#platform/schema';
 import type { Deps } from '../deps.ts';
 import { getProductsCached, requireProduct } from '../catalog/products.ts';
-import { cachedValue, forgetCachedValue } from '../read-cache.ts';
+import { cachedValue, forgetCachedValue, revCheck, versionedRead } from '../read-cache.ts';
 import { staffFen, staffUnits } from '../catalog/schemas.ts';
 import type { OrderLine } from '../orders/model.ts';
 import type { PricedBasket } from '../orders/quote.ts';
@@ -46,7 +46,7 @@ export async function listGifts(deps: Deps): Promise<(Gift & { given: number })[
 const GIFTS_CACHE = 'gifts';
 async function giftDefinitions(deps: Deps): Promise<Gift[]> {
   const read = async () => (await queryAll(deps.store, allGifts())).map((it) => strip(it) as unknown as Gift);
-  return deps.store.checksWrite ? read() : cachedValue(deps, GIFTS_CACHE, read);
+  return versionedRead(deps, () => cachedValue(deps, GIFTS_CACHE, read), read);
 }
 
 /** After a placing transaction found a gift changed: the next read is fresh. */
@@ -82,9 +82,7 @@ export async function giftHold(deps: Deps, priced: PricedBasket, excluded: Reado
         update: { inc: { given: 1 } },
         when: [{ op: 'or', conditions: [{ op: 'attrNotExists', path: 'given' }, { op: 'lt', path: 'given', value: gift.stock }] }],
       },
-      ...(deps.store.checksWrite
-        ? []
-        : [{ type: 'check' as const, key: couponKeys.gift(gift.id), when: [gift.rev ? { op: 'eq' as const, path: 'rev', value: gift.rev } : { op: 'attrNotExists' as const, path: 'rev' }] }]),
+      ...[revCheck(deps, couponKeys.gift(gift.id), gift.rev)].filter((op) => op !== undefined),
     ],
   };
 }

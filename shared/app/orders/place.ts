@@ -15,7 +15,7 @@ import { findOrder, orderUserIndex, orderView, pendingIndex, type Order, type Or
 import { MAX_UNPAID_ORDERS, unpaidSlotHoldOp } from './release.ts';
 import { deliveriesOf } from '../supply/deliveries.ts';
 import type { PlaceInput } from './schemas.ts';
-import { forgetCached } from '../read-cache.ts';
+import { forgetCached, revCheck } from '../read-cache.ts';
 import { claimFlash, enterFlashGate, flashMarker, flashView, isSoldOut, markSoldOut, stockMarker, waitingRead } from './sold-out.ts';
 import { balanceHold, insufficientBalance } from '../wallet/balance.ts';
 import { payByBalance } from '../wallet/pay-by-balance.ts';
@@ -351,8 +351,8 @@ export async function holdOps(
   for (const input of lines) {
     const p = products.get(input.productId)!;
     // Priced from the per-instance cache (read-cache.ts): the product must still be the one priced.
-    if (!deps.store.checksWrite)
-      add({ type: 'check', key: keys.product(p.id), when: [p.rev ? { op: 'eq', path: 'rev', value: p.rev } : { op: 'attrNotExists', path: 'rev' }] }, { kind: 'product', productId: p.id });
+    const unchanged = revCheck(deps, keys.product(p.id), p.rev);
+    if (unchanged) add(unchanged, { kind: 'product', productId: p.id });
     if (input.flash) {
       const sale = p.flashSale!;
       if (input.qty > sale.perUserLimit) throw new AppError('LIMIT_EXCEEDED', `at most ${sale.perUserLimit} per customer in the flash sale`, { productId: p.id, limit: sale.perUserLimit });

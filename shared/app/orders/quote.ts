@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { keys } from '../keys.ts';
 import { requireCommunityCached } from '../catalog/communities.ts';
 import { flashActive, getProducts, getProductsCached, type Product } from '../catalog/products.ts';
+import { versionedRead } from '../read-cache.ts';
 import { openWaveFor } from '../waves.ts';
 import { assertOrderableIn } from '../catalog/content.ts';
 import type { BasketInput } from './schemas.ts';
@@ -38,7 +39,7 @@ export async function priceFor(deps: Deps, userId: string, input: BasketInput, o
   const [, products, customer, waveDate, couponItems] = await Promise.all([
     // Products, community and wave through the per-instance read cache (read-cache.ts); placing checks them in its transaction.
     requireCommunityCached(deps, input.communityId),
-    deps.store.checksWrite ? getProducts(deps, ids) : getProductsCached(deps, ids),
+    versionedRead(deps, () => getProductsCached(deps, ids), () => getProducts(deps, ids)),
     // The customer's profile and level in one request.
     deps.store.getMany([keys.user(userId), walletKeys.level(userId)]),
     openWaveFor(deps, input.communityId, { cached: true }),
