@@ -92,7 +92,8 @@ export function bareSameShape(client: DynamoDBDocumentClient, shape: PlacementSh
  * record (API.md: a replay answers the same payment parameters, even after payment). The
  * floor no placement can go under with this contract on this store.
  */
-async function bareContractFloor(client: DynamoDBDocumentClient, tableName: string, shape: PlacementShape, key: string) {
+async function bareContractFloor(client: DynamoDBDocumentClient, tableName: string, shape: PlacementShape, tag: string) {
+  const key = `fl${tag}`; // its own customers and orders, never the same-shape side's
   await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [{ pk: `U#floor${key}`, sk: 'PROFILE' }, { pk: `U#floor${key}`, sk: 'LEVEL' }] } } }));
   await bareSameShape(client, shape, key);
   await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: `REQ#shapeu${key}#shape`, sk: 'REQ' }, UpdateExpression: 'SET #r = :r', ConditionExpression: 'attribute_not_exists(#r)', ExpressionAttributeNames: { '#r': 'response' }, ExpressionAttributeValues: { ':r': { payment: { appId: 'wxbench', timeStamp: '1', nonceStr: key, package: `prepay_id=${key}`, signType: 'RSA', paySign: 'x'.repeat(344) } } } }));
