@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '#platform/dispatch';
 import { cancelCommand, placeCommand, quoteCommand } from '#app/orders/commands';
+import { catalogCommand } from '#app/catalog/commands';
 import { upsertProductCommand } from '#app/admin/commands';
 import type { ItemStore } from '#ports/item-store';
 import { keys } from '#app/keys';
@@ -129,6 +130,20 @@ describe('placement reads through a per-instance cache and answers sold-out with
     expect(sent[2]).toMatch(/^write REQ#u-req-1#/); // the answer kept with the idempotency record
     expect(placed.order.status).toBe('PENDING_PAYMENT');
     expect(counts.requests.slice(from).some((r) => r.startsWith('get REQ#'))).toBe(false);
+  });
+
+  it('the catalog (the peak’s most frequent call) sends no roles lookup and reads the community through the instance cache; its remaining stock is read fresh', async () => {
+    const product = await upsert({ title: '目录 计数 鸡蛋', category: '蛋品', priceFen: 1500, supplierId: 's-dairy', fresh: true, status: 'active', stockPerWave: 5 });
+    const catalog = (openid: string) => dispatch(catalogCommand, { communityId: 'c-jingan' }, { kind: 'openid', openid }, w.deps) as Promise<{ products: { id: string; remaining?: number }[] }>;
+    await catalog('u-cat-0'); // the community cached
+    const from = counts.requests.length;
+    await catalog('u-cat-1');
+    const sent = counts.requests.slice(from);
+    expect(sent.some((r) => r.includes('R#') || /^query U#/.test(r))).toBe(false); // no roles lookup: order.catalog is `rolesUnread`
+    expect(sent.some((r) => r.includes('C#c-jingan|META'))).toBe(false); // the community from the cache
+    // Remaining stock is never the cache's: an order shows at once.
+    await place('u-cat-2', [{ productId: product.id, qty: 2 }]);
+    expect((await catalog('u-cat-3')).products.find((p) => p.id === product.id)?.remaining).toBe(3);
   });
 
   it('a replay still answers the first order and payment after placing anew would fail: product off sale, stock sold out', async () => {
