@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
-import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { findOrder, orderFromItem, orderKey, type Order } from '#app/orders/model';
@@ -8,7 +6,7 @@ import { cancelOrder } from '#app/orders/cancel';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { markLate } from '#app/cutoff/late';
 import type { Item, ItemStore, Key, WriteOp } from '#ports/item-store';
-import { FUNCTIONS } from '../../functions/registry.ts';
+import { callAs, errorOf } from '../support/calls.ts';
 import { storeBackends } from '../support/store-backends.ts';
 import { givenOrder, makeWorld, recordRefunds, type TestWorld } from '../support/harness.ts';
 
@@ -28,18 +26,8 @@ const LEADER_XJH = 'demo-leader-xujiahui';
 const STAFF = 'staff-1';
 const rice = [{ productId: 'p-rice', qty: 2 }];
 
-const command = (name: string) => {
-  const c = FUNCTIONS.flatMap((m) => m.commands).find((x) => x.name === name);
-  if (!c) throw new Error(`no command ${name}`);
-  return c;
-};
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) =>
-  dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then((data) => {
-    const r = outputOf(command(name))?.safeParse(data);
-    if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 400)}`);
-    return data as any;
-  });
-const error = (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
+const as = callAs;
+const error = errorOf;
 const idOf = (k: Key) => `${k.pk}|${k.sk}`;
 
 /** The store, recording the key of every item any write touches (writes, transactions, batches). */

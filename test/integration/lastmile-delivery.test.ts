@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
-import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { queryAll } from '#ports/item-store';
-import { FUNCTIONS } from '../../functions/registry.ts';
-import { pay } from '../support/calls.ts';
+import { pay, callAs, errorOf } from '../support/calls.ts';
 import { storeBackends } from '../support/store-backends.ts';
 import { makeWorld, readBalance, recordRefunds, type TestWorld } from '../support/harness.ts';
 
@@ -22,18 +19,8 @@ const D = '2026-11-24';
 const XJH = 'c-xujiahui';
 const JA = 'c-jingan';
 const LEADER = 'demo-leader-xujiahui';
-const command = (name: string) => {
-  const c = FUNCTIONS.flatMap((m) => m.commands).find((x) => x.name === name);
-  if (!c) throw new Error(`no command ${name}`);
-  return c;
-};
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) =>
-  dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then((data) => {
-    const r = outputOf(command(name))?.safeParse(data);
-    if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 400)}`);
-    return data as any;
-  });
-const error = (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
+const as = callAs;
+const error = errorOf;
 const HOME = { name: '赵小满', phone: '13611112222', district: '徐汇区', detail: '虹桥路1号3栋502室', location: { lat: 31.196, lng: 121.438 } };
 const CONTACT = { name: '赵小满', phone: '13611112222' };
 const DELIVERY = { enabled: true, feeFen: 500, freeAboveFen: 990, slots: ['18:00-20:00', '20:00-21:30'] };

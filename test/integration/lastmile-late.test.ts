@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
-import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { orderKey } from '#app/orders/model';
@@ -9,7 +7,7 @@ import { drainOutbox } from '#app/notify/drain';
 import { ensureProfile } from '#app/users';
 import { createMemorySmsSink } from '#adapters/local/sms-sink';
 import { queryAll, type Item } from '#ports/item-store';
-import { FUNCTIONS } from '../../functions/registry.ts';
+import { callAs, errorOf } from '../support/calls.ts';
 import { storeBackends } from '../support/store-backends.ts';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 
@@ -24,18 +22,8 @@ const D = '2026-11-24';
 const XJH = 'c-xujiahui'; // r-west
 const JA = 'c-jingan'; // r-west
 const LJZ = 'c-lujiazui'; // r-east
-const command = (name: string) => {
-  const c = FUNCTIONS.flatMap((m) => m.commands).find((x) => x.name === name);
-  if (!c) throw new Error(`no command ${name}`);
-  return c;
-};
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) =>
-  dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then((data) => {
-    const r = outputOf(command(name))?.safeParse(data);
-    if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 400)}`);
-    return data as any;
-  });
-const error = (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
+const as = callAs;
+const error = errorOf;
 const outbox = async (w: TestWorld): Promise<Item[]> => (await queryAll(w.store, { index: 'gsi2', pk: 'OUTBOX#0' })).concat(...(await Promise.all([1, 2, 3].map((s) => queryAll(w.store, { index: 'gsi2', pk: `OUTBOX#${s}` })))));
 const scanMessages = async (w: TestWorld, ids: string[]) => (await w.store.getMany(ids.map((id) => ({ pk: `MSG#${id}`, sk: 'MSG' })))).filter(Boolean);
 const sentTo = (w: TestWorld, templateId: string) => w.sender.sent.filter((m) => m.templateId === templateId).map((m) => m.touser).sort();

@@ -14,9 +14,9 @@ import { runKey } from '#app/jobs/keys';
 import { recordChoice } from '#app/notify/quota';
 import { shardOf } from '#app/keys';
 import { queryAll } from '#ports/item-store';
-import type { JobStart } from '#ports/job-launcher';
 import type { MessagePayload } from '#domain/messages';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { watchStarts } from '../support/job-starts.ts';
 
 const MESSAGES = 40;
 const payload: MessagePayload<'cutoffSummary'> = { waveDate: '2026-11-24', orderCount: 3, itemCount: 7, expectedArrivalAt: '2026-11-25T16:00:00+08:00' };
@@ -37,21 +37,6 @@ async function queued(): Promise<TestWorld & { ids: string[] }> {
 
 const sentTo = (w: TestWorld) => w.sender.sent.map((m) => m.touser).sort();
 const queueLeft = async (w: TestWorld) => (await Promise.all(Array.from({ length: OUTBOX_SHARDS }, (_, s) => queryAll(w.store, { index: 'gsi2', pk: `OUTBOX#${s}` })))).flat().length;
-
-function watchStarts(w: TestWorld, opts: { refuse?: string; lose?: string } = {}): JobStart[] {
-  const started: JobStart[] = [];
-  const launch = w.deps.jobs.launch.bind(w.deps.jobs);
-  w.deps.jobs = {
-    ...w.deps.jobs,
-    launch: async (fn, start) => {
-      started.push(start);
-      if (start.part && start.part === opts.refuse) throw new Error('invoke refused');
-      if (start.part && start.part === opts.lose) return;
-      return launch(fn, start);
-    },
-  };
-  return started;
-}
 
 describe('notify drain fan-out over function instances', () => {
   it('a backlog within one run is drained by that run alone', async () => {

@@ -14,9 +14,9 @@ import { OUTBOX_SHARDS } from '#app/outbox';
 import { runSettlement } from '#app/settle/run';
 import { settleWhenDue } from '#app/settle/heartbeat';
 import { queryAll } from '#ports/item-store';
-import type { JobStart } from '#ports/job-launcher';
 import { leaderItems, pickups } from '#test/settle-fixtures';
 import { makeWorld, type TestWorld } from '../support/harness.ts';
+import { watchStarts } from '../support/job-starts.ts';
 
 const EXTRA = Array.from({ length: 10 }, (_, i) => `l-fan-${String(i + 1).padStart(2, '0')}`);
 const PERIOD = '2026-W48';
@@ -48,22 +48,6 @@ async function snapshot(w: TestWorld & { leaders: string[] }) {
 }
 
 const totals = (r: Awaited<ReturnType<typeof runSettlement>>) => ({ statements: r.statements, totalFen: r.totalFen, periods: r.periods, failed: r.failed, settledUntil: r.settledUntil, leaders: r.leaders });
-
-/** Records the starts the coordinator makes; `refuse` fails a part's launch, `lose` swallows it (the instance died). */
-function watchStarts(w: TestWorld, opts: { refuse?: string; lose?: string } = {}): JobStart[] {
-  const started: JobStart[] = [];
-  const launch = w.deps.jobs.launch.bind(w.deps.jobs);
-  w.deps.jobs = {
-    ...w.deps.jobs,
-    launch: async (fn, start) => {
-      started.push(start);
-      if (start.part && start.part === opts.refuse) throw new Error('invoke refused');
-      if (start.part && start.part === opts.lose) return;
-      return launch(fn, start);
-    },
-  };
-  return started;
-}
 
 describe('settlement fan-out over function instances', () => {
   it('below the threshold one run settles everyone; above it, parts in other runs write exactly what one run writes', async () => {
