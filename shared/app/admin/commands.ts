@@ -126,39 +126,7 @@ export const upsertLeaderCommand = defineCommand({
     if (input.referredBy && !(await deps.store.get(keys.leader(input.referredBy))))
       throw new AppError('NOT_FOUND', `referring leader ${input.referredBy} not found`);
     const now = toBizIso(deps.clock.now());
-    const status = (existing?.status as string) ?? 'active';
-    const leader = {
-      id: leaderId,
-      openid: input.openid,
-      name: input.name,
-      phoneSealed: deps.contacts.encrypt(input.phone, sealedRecord.leaderPhone(leaderId)),
-      phoneTail: input.phone.slice(-4),
-      communityId: input.communityId,
-      ...(input.referredBy ? { referredBy: input.referredBy } : {}),
-      status,
-      createdAt: (existing?.createdAt as string) ?? now,
-      updatedAt: now,
-    };
-    const ops = [
-      { type: 'put' as const, item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
-      // A removed leader's details may be edited, but only a restore (setLeaderStatus) binds the community again.
-      guard(
-        'community',
-        status === 'removed'
-          ? { type: 'check', key: keys.community(input.communityId), when: [{ op: 'exists' }] }
-          : {
-              type: 'update',
-              key: keys.community(input.communityId),
-              update: { set: { leaderId, leaderName: input.name } },
-              when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
-            },
-      ),
-      guard('openid', {
-        type: 'put',
-        item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
-        when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'eq', path: 'leaderId', value: leaderId }, { op: 'eq', path: 'status', value: 'removed' }] }],
-      }),
-    ] satisfies WriteOp[];
+    const { leader, ops } = leaderWriteOps(deps, input, leaderId, existing, now, (what) => what);
     try {
       await deps.store.transact(ops);
     } catch (e) {
@@ -172,6 +140,49 @@ export const upsertLeaderCommand = defineCommand({
 });
 
 const publicLeader = ({ phoneSealed, ...rest }: Record<string, unknown>) => rest;
+
+/**
+ * A leader's record and the writes that onboard or edit them, as one transaction's part (the
+ * command and the CSV import, shared/app/imports): the record (status and creation kept from
+ * `before`), the community's binding and the openid's leader role, each guarded and named by
+ * `name('community' | 'openid')` so a failure tells which. A removed leader's details may be
+ * edited, but only a restore (setLeaderStatus) binds the community again.
+ */
+export function leaderWriteOps(deps: Deps, input: LeaderInput, leaderId: string, before: Item | undefined, now: string, name: (what: 'community' | 'openid') => string) {
+  const status = (before?.status as string) ?? 'active';
+  const leader = {
+    id: leaderId,
+    openid: input.openid,
+    name: input.name,
+    phoneSealed: deps.contacts.encrypt(input.phone, sealedRecord.leaderPhone(leaderId)),
+    phoneTail: input.phone.slice(-4),
+    communityId: input.communityId,
+    ...(input.referredBy ? { referredBy: input.referredBy } : {}),
+    status,
+    createdAt: (before?.createdAt as string) ?? now,
+    updatedAt: now,
+  };
+  const ops = [
+    { type: 'put' as const, item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
+    guard(
+      name('community'),
+      status === 'removed'
+        ? { type: 'check', key: keys.community(input.communityId), when: [{ op: 'exists' }] }
+        : {
+            type: 'update',
+            key: keys.community(input.communityId),
+            update: { set: { leaderId, leaderName: input.name } },
+            when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
+          },
+    ),
+    guard(name('openid'), {
+      type: 'put',
+      item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
+      when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'eq', path: 'leaderId', value: leaderId }, { op: 'eq', path: 'status', value: 'removed' }] }],
+    }),
+  ] satisfies WriteOp[];
+  return { leader, ops };
+}
 
 /** Staff move a leader between active, warned, suspended and removed (restore included). */
 export const setLeaderStatusCommand = defineCommand({

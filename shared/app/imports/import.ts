@@ -8,10 +8,9 @@ import { toIssues } from '#platform/schema';
 import type { Deps } from '../deps.ts';
 import { keys, typeIndex } from '../keys.ts';
 import { guard, failedGuard } from '../guards.ts';
-import { sealedRecord } from '../contacts/sealed.ts';
 import { CommunityInput, LeaderInput, ProductInput } from '../catalog/schemas.ts';
 import { getProducts } from '../catalog/products.ts';
-import { productRecord } from '../admin/commands.ts';
+import { leaderWriteOps, productRecord } from '../admin/commands.ts';
 import { fieldAt, rowInput } from './csv-rows.ts';
 
 /**
@@ -202,38 +201,6 @@ async function writeOps(deps: Deps, kind: ImportKind, rows: Row<any>[]): Promise
   const existing = new Map((await deps.store.getMany((rows as Row<LeaderInput>[]).filter((r) => r.input.id).map((r) => keys.leader(r.input.id!)))).map((l) => [String(l.id), l]));
   return (rows as Row<LeaderInput>[]).flatMap(({ input, line }): WriteOp[] => {
     const leaderId = input.id ?? deps.ids.newId();
-    const before = existing.get(leaderId);
-    const status = (before?.status as string) ?? 'active';
-    const leader = {
-      id: leaderId,
-      openid: input.openid,
-      name: input.name,
-      phoneSealed: deps.contacts.encrypt(input.phone, sealedRecord.leaderPhone(leaderId)),
-      phoneTail: input.phone.slice(-4),
-      communityId: input.communityId,
-      ...(input.referredBy ? { referredBy: input.referredBy } : {}),
-      status,
-      createdAt: (before?.createdAt as string) ?? now,
-      updatedAt: now,
-    };
-    return [
-      { type: 'put', item: { ...keys.leader(leaderId), ...typeIndex('leader', leaderId), ...leader } },
-      guard(
-        `line ${line} community`,
-        status === 'removed'
-          ? { type: 'check', key: keys.community(input.communityId), when: [{ op: 'exists' }] }
-          : {
-              type: 'update',
-              key: keys.community(input.communityId),
-              update: { set: { leaderId, leaderName: input.name } },
-              when: [{ op: 'exists' }, { op: 'or', conditions: [{ op: 'attrNotExists', path: 'leaderId' }, { op: 'eq', path: 'leaderId', value: leaderId }] }],
-            },
-      ),
-      guard(`line ${line} openid`, {
-        type: 'put',
-        item: { ...keys.leaderRole(input.openid), leaderId, communityId: input.communityId, status },
-        when: [{ op: 'or', conditions: [{ op: 'notExists' }, { op: 'eq', path: 'leaderId', value: leaderId }, { op: 'eq', path: 'status', value: 'removed' }] }],
-      }),
-    ];
+    return leaderWriteOps(deps, input, leaderId, existing.get(leaderId), now, (what) => `line ${line} ${what}`).ops;
   });
 }
