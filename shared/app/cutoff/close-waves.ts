@@ -6,11 +6,9 @@ import { ConditionFailed, type Item } from '#ports/item-store';
 import { logger } from '#platform/logger';
 import type { Deps } from '../deps.ts';
 import { listCommunities, type Community } from '../catalog/communities.ts';
-import { closeCommunityWave } from './close-community.ts';
 import { cutoffKeys } from './keys.ts';
-import { forEachLimit } from '../concurrency.ts';
 import { writeWaveReports } from './reports.ts';
-import { fanOutWave, openCommunities } from './fan-out.ts';
+import { closeEach, fanOutWave, openCommunities } from './fan-out.ts';
 
 export interface CutoffOptions {
   /** Close this wave now (early close by the merchant); otherwise every due wave not yet closed. */
@@ -148,19 +146,7 @@ async function closeWave(deps: Deps, date: string, communities: readonly Communi
     if (parts.failedParts) logger.warn('cutoff parts did not finish; closing what is left here', { date, failedParts: parts.failedParts, left: open.length });
   }
 
-  const { started } = await forEachLimit(
-    open,
-    concurrency,
-    async (community) => {
-      const r = await closeCommunityWave(deps, date, community);
-      if (r.closed) outcome.closedCommunities++;
-      else outcome.skippedCommunities++;
-      outcome.confirmed += r.confirmed;
-      outcome.cancelled += r.cancelled;
-    },
-    { stopOnError: true, canStart: inBudget },
-  );
-  if (started < open.length) return outcome;
+  if (!(await closeEach(deps, date, open, outcome, concurrency, inBudget))) return outcome;
 
   const done = await deps.store.get(cutoffKeys.waveDone(date));
   if (outcome.closedCommunities > 0 || !done) {

@@ -23,6 +23,35 @@ export { parsePart, partOf };
 /** A part stops starting communities after this (the coordinator waits up to its own 4 minutes, so it sees the part end). */
 export const PART_BUDGET_MS = 3.5 * 60_000;
 
+/** What closing communities adds up: closed, skipped (another run closed it), orders confirmed and cancelled. */
+export interface CloseTally {
+  closedCommunities: number;
+  skippedCommunities: number;
+  confirmed: number;
+  cancelled: number;
+}
+
+/**
+ * Closes each community's wave (closeCommunityWave), `concurrency` at once while `canStart`,
+ * adding to `tally`; the first failure stops the rest. True when every community was started
+ * (a part and the coordinator both close their communities so).
+ */
+export async function closeEach(deps: Deps, date: string, open: readonly Community[], tally: CloseTally, concurrency: number, canStart: () => boolean): Promise<boolean> {
+  const { started } = await forEachLimit(
+    open,
+    concurrency,
+    async (community) => {
+      const r = await closeCommunityWave(deps, date, community);
+      if (r.closed) tally.closedCommunities++;
+      else tally.skippedCommunities++;
+      tally.confirmed += r.confirmed;
+      tally.cancelled += r.cancelled;
+    },
+    { stopOnError: true, canStart },
+  );
+  return started === open.length;
+}
+
 export interface PartOutcome {
   part: string;
   date: string;
@@ -53,19 +82,7 @@ export async function closePart(deps: Deps, date: string, part: string, options:
   const mine = (await listCommunities(deps)).filter((c) => partOf(c.id, count) === index);
   const open = await openCommunities(deps, date, mine);
   const outcome: PartOutcome = { part, date, closedCommunities: 0, skippedCommunities: mine.length - open.length, confirmed: 0, cancelled: 0, complete: false };
-  const { started: began } = await forEachLimit(
-    open,
-    options.concurrency ?? 16,
-    async (community) => {
-      const r = await closeCommunityWave(deps, date, community);
-      if (r.closed) outcome.closedCommunities++;
-      else outcome.skippedCommunities++;
-      outcome.confirmed += r.confirmed;
-      outcome.cancelled += r.cancelled;
-    },
-    { stopOnError: true, canStart: () => performance.now() - started < (options.budgetMs ?? 4 * 60_000) },
-  );
-  outcome.complete = began === open.length;
+  outcome.complete = await closeEach(deps, date, open, outcome, options.concurrency ?? 16, () => performance.now() - started < (options.budgetMs ?? 4 * 60_000));
   outcome.peakRssMb = rss.stop();
   logger.info('cutoff part', { date, part, closed: outcome.closedCommunities, complete: outcome.complete });
   return outcome;
