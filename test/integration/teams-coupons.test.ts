@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
-import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys } from '#app/keys';
 import { couponKeys } from '#app/coupons/keys';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { queryAll } from '#ports/item-store';
-import { FUNCTIONS } from '../../functions/registry.ts';
+import { callAs } from '#test/calls';
 import { givenOrder, makeWorld, type TestWorld } from '../support/harness.ts';
 import { runJobInWorld } from '../support/jobs.ts';
 
@@ -16,13 +14,7 @@ import { runJobInWorld } from '../support/jobs.ts';
  * and 复购券 granted once after each pickup.
  */
 const D = '2027-10-02';
-const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
-const checked = (name: string) => (data: unknown) => {
-  const r = outputOf(command(name))?.safeParse(data);
-  if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 500)}`);
-  return data as any;
-};
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then(checked(name)) as Promise<any>;
+const as = callAs;
 const staff = (w: TestWorld, name: string, input: Record<string, unknown>) => as(w, 'staff-1', name, input);
 
 const coupon = (over: Record<string, unknown> = {}) => ({

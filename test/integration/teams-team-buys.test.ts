@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#platform/dispatch';
-import { outputOf } from '#app/outputs';
 import { codeOf } from '#test/errors';
 import { keys, outboxPartition } from '#app/keys';
 import { OUTBOX_SHARDS } from '#app/outbox';
@@ -9,7 +7,7 @@ import { receivePaymentNotification } from '#app/orders/pay';
 import { runCutoff } from '#app/cutoff/close-waves';
 import { teamKeys } from '#app/teams/keys';
 import { queryAll } from '#ports/item-store';
-import { FUNCTIONS } from '../../functions/registry.ts';
+import { callAs, lowerHeaders } from '#test/calls';
 import { runJobInWorld } from '../support/jobs.ts';
 import { makeWorld, recordRefunds, type TestWorld } from '../support/harness.ts';
 
@@ -21,14 +19,8 @@ import { makeWorld, recordRefunds, type TestWorld } from '../support/harness.ts'
  */
 const D = '2027-10-01';
 const C = 'c-jingan';
-const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
-const checked = (name: string) => (data: unknown) => {
-  const r = outputOf(command(name))?.safeParse(data);
-  if (r && !r.success) throw new Error(`${name} answered outside its output schema: ${JSON.stringify(r.error.issues).slice(0, 500)}`);
-  return data as any;
-};
-const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown>) => dispatch(command(name), input, { kind: 'openid', openid }, w.deps).then(checked(name)) as Promise<any>;
+const lower = lowerHeaders;
+const as = callAs;
 const staff = (w: TestWorld, name: string, input: Record<string, unknown>) => as(w, 'staff-1', name, input);
 
 async function offer(w: TestWorld, over: Record<string, unknown> = {}) {

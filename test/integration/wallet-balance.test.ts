@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { codeOf } from '#test/errors';
-import { call, pay } from '#test/calls';
+import { call, pay, lowerHeaders, notifyPayment } from '#test/calls';
 import { keys } from '#app/keys';
 import { queryAll } from '#ports/item-store';
 import { FUNCTIONS } from '../../functions/registry.ts';
@@ -30,11 +30,8 @@ const C = 'c-jingan';
 const contact = { name: '张三', phone: '13912345678' };
 const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
 const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown> = {}) => call(w, command(name), input, openid);
-const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-const notify = (w: TestWorld, input: { orderId: string; amountFen: number; openid: string; transactionId?: string }) => {
-  const signed = w.sandbox.signedPaymentNotification(input);
-  return receivePaymentNotification(w.deps, { headers: lower(signed.headers), body: signed.body });
-};
+const lower = lowerHeaders;
+const notify = notifyPayment;
 const wallet = async (w: TestWorld, user: string) => {
   const it = await w.store.get(walletKeys.wallet(user), { consistent: true });
   return { principalFen: Number(it?.principalFen ?? 0), bonusFen: Number(it?.bonusFen ?? 0) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '#test/errors';
-import { call } from '#test/calls';
+import { call, lowerHeaders, notifyPayment } from '#test/calls';
 import { keys } from '#app/keys';
 import { receivePaymentNotification } from '#app/orders/pay';
 import { arrivalCommand, redeemCommand } from '#app/verify/commands';
@@ -20,11 +20,8 @@ const C = 'c-xujiahui';
 const LEADER = 'demo-leader-xujiahui';
 const command = (name: string) => FUNCTIONS.flatMap((m) => m.commands).find((c) => c.name === name)!;
 const as = (w: TestWorld, openid: string, name: string, input: Record<string, unknown> = {}) => call(w, command(name), input, openid);
-const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-const notify = (w: TestWorld, input: { orderId: string; amountFen: number; openid: string; transactionId?: string }) => {
-  const signed = w.sandbox.signedPaymentNotification(input);
-  return receivePaymentNotification(w.deps, { headers: lower(signed.headers), body: signed.body });
-};
+const lower = lowerHeaders;
+const notify = notifyPayment;
 const riceUnit = async (w: TestWorld, user: string) => (await as(w, user, 'order.quote', { communityId: C, items: [{ productId: 'p-rice', qty: 1 }] })).lines[0].unitPriceFen;
 
 /** Picks up an order of `lines` for `user` in the wave of `date` (arrival the next day 16:00, pickup 18:00). */

@@ -8,11 +8,17 @@ import type { TestWorld } from './harness.ts';
 export const call = (w: TestWorld, command: Parameters<typeof dispatch>[0], input: unknown, openid: string) =>
   dispatch(command, input, { kind: 'openid', openid }, w.deps) as Promise<any>;
 
-/** Pays an order: the sandbox's signed payment notification, received as WeChat Pay would send it. */
-export async function pay(w: TestWorld, order: { id: string; amounts: { payableFen: number } }, openid: string) {
-  const signed = w.sandbox.signedPaymentNotification({ orderId: order.id, amountFen: order.amounts.payableFen, openid });
-  return receivePaymentNotification(w.deps, { headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v])), body: signed.body });
+/** Headers as the HTTP transports hand them over: lower-case names. */
+export const lowerHeaders = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** The sandbox's signed payment notification for `input`, received as WeChat Pay would send it. */
+export function notifyPayment(w: TestWorld, input: { orderId: string; amountFen: number; openid: string; transactionId?: string }) {
+  const signed = w.sandbox.signedPaymentNotification(input);
+  return receivePaymentNotification(w.deps, { headers: lowerHeaders(signed.headers), body: signed.body });
 }
+
+/** Pays an order: the sandbox's signed payment notification, received as WeChat Pay would send it. */
+export const pay = (w: TestWorld, order: { id: string; amounts: { payableFen: number } }, openid: string) => notifyPayment(w, { orderId: order.id, amountFen: order.amounts.payableFen, openid });
 
 /** The command registered under `name` in any function module. */
 export function commandNamed(name: string) {
