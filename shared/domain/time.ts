@@ -58,11 +58,30 @@ export const toBizIso = (t: number | string | Date): string => {
 /** The business date (YYYY-MM-DD) of an instant. */
 export const bizDate = (t: number | string | Date): string => wall(typeof t === 'number' ? t : new Date(t).getTime()).date;
 
+/**
+ * A pure function of its arguments kept in a small table: dayjs' zone arithmetic costs up to a
+ * millisecond a call, and the hot path (placement, the cutoff) asks the same few dates again and
+ * again. The table is emptied when it grows past `max` entries.
+ */
+function remembered<A extends unknown[], R>(f: (...a: A) => R, max = 2_000): (...a: A) => R {
+  const kept = new Map<string, R>();
+  return (...a: A) => {
+    const k = a.join('\u0000');
+    const hit = kept.get(k);
+    if (hit !== undefined || kept.has(k)) return hit as R;
+    const r = f(...a);
+    if (kept.size >= max) kept.clear();
+    kept.set(k, r);
+    return r;
+  };
+}
+
 /** The instant of a business date at a wall-clock time ("22:00") in the business time zone. */
-export const atBizTime = (date: string, hhmm: string): number => dayjs.tz(`${date} ${hhmm}`, 'YYYY-MM-DD HH:mm', BUSINESS_TZ).valueOf();
+export const atBizTime: (date: string, hhmm: string) => number = remembered((date: string, hhmm: string) => dayjs.tz(`${date} ${hhmm}`, 'YYYY-MM-DD HH:mm', BUSINESS_TZ).valueOf());
 
-export const addDays = (date: string, days: number): string => dayjs.tz(date, BUSINESS_TZ).add(days, 'day').format('YYYY-MM-DD');
+/** A calendar date `days` later (earlier when negative): calendar arithmetic, the same in every zone. */
+export const addDays: (date: string, days: number) => string = remembered((date: string, days: number) => dayjs.tz(date, BUSINESS_TZ).add(days, 'day').format('YYYY-MM-DD'));
 
-export const isBizDate = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && dayjs(s, 'YYYY-MM-DD').format('YYYY-MM-DD') === s;
+export const isBizDate: (s: string) => boolean = remembered((s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && dayjs(s, 'YYYY-MM-DD').format('YYYY-MM-DD') === s);
 
 export { dayjs };
