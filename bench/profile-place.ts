@@ -7,10 +7,9 @@
 import { dispatch } from '#platform/dispatch';
 import { placeCommand } from '#app/orders/commands';
 import type { ItemStore } from '#ports/item-store';
-import { readFileSync, readdirSync } from 'node:fs';
 import { keys } from '#app/keys';
 import { createDynamoItemStore } from '#adapters/dynamodb/item-store';
-import { benchDeps, startBenchDatabase } from './support.ts';
+import { benchDeps, javaCpuMs, startBenchDatabase } from './support.ts';
 import { bareSameShape, capturePlacementShape } from './orders.ts';
 
 const contact = { name: '张三', phone: '13912345678' };
@@ -38,20 +37,6 @@ function tracing(store: ItemStore) {
     ...(store.checksWrite ? { checksWrite: true } : {}),
   };
   return { traced, start: () => ((on = true), (t0.v = performance.now())), stop: () => (on = false), calls };
-}
-
-/** CPU time (ms) of the DynamoDB Local children of this process. */
-function javaCpuMs(): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue;
-      total += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-    } catch {}
-  }
-  return total;
 }
 
 /** `n` calls of `f`, `width` at once: wall time, and CPU of DynamoDB Local and of this process, per call. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChildProcess } from 'node:child_process';
 import { createDynamoItemStore } from '#adapters/dynamodb/item-store';
@@ -62,3 +63,26 @@ export const percentile = (xs: number[], p: number) => {
 };
 
 export const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** CPU time (ms) of the DynamoDB Local children of this process. */
+export function javaCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) !== process.pid) continue;
+      total += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {}
+  }
+  return total;
+}
+
+/** CPU (ms) used while `f` runs: this process's, and DynamoDB Local's (the machine's 2 cores are shared by both). */
+export async function cpuOf<T>(f: () => Promise<T>): Promise<[T, { nodeMs: number; dbMs: number }]> {
+  const java = javaCpuMs();
+  const cpu = process.cpuUsage();
+  const r = await f();
+  const used = process.cpuUsage(cpu);
+  return [r, { nodeMs: Math.round((used.user + used.system) / 1000), dbMs: Math.round(javaCpuMs() - java) }];
+}

@@ -209,6 +209,41 @@ describe('placement reads through a per-instance cache and answers sold-out with
     for (const it of shards) expect(Number(it.sold)).toBeLessThanOrEqual(caps[Number(String(it.sk).split('#').at(-1))]!);
   });
 
+  it('a flash sale’s waiting buyers check for a replay together (a few BatchGets, no read each): a retried winner among them gets its own order', async () => {
+    const now = w.clock.now();
+    const product = await upsert({
+      title: '秒杀 荔枝', category: '水果', priceFen: 5990, supplierId: 's-fruit', fresh: true, status: 'active',
+      flashSale: { priceFen: 1990, stock: 10, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), perUserLimit: 1 },
+    });
+    const buy = (openid: string, requestId: string) =>
+      dispatch(placeCommand, { communityId: 'c-jingan', items: [{ productId: product.id, qty: 1 }], requestId, contact }, { kind: 'openid', openid }, w.deps) as Promise<any>;
+    // Five buyers won before the crowd came.
+    const won = [];
+    for (let i = 0; i < 5; i++) won.push(await buy(`u-retry-${i}`, `retry-${i}`));
+    const gateWidth = 3 * w.deps.settings.flashShards;
+    const requestsBefore = counts.requests.length;
+    // The crowd: more new buyers than the gate admits at once, then the five winners' retries (which must wait).
+    const crowd = Array.from({ length: gateWidth + 40 }, (_, i) => failure(buy(`u-crowd-${i}`, `crowd-${i}`)));
+    const retries = won.map((_, i) => buy(`u-retry-${i}`, `retry-${i}`));
+    const [results, again] = await Promise.all([Promise.all(crowd), Promise.all(retries)]);
+    expect(results.filter((r) => r === 'OK')).toHaveLength(5);
+    expect(new Set(results.filter((r) => r !== 'OK'))).toEqual(new Set(['OUT_OF_STOCK']));
+    // Each retry answers its first order and payment, not OUT_OF_STOCK and not a second order.
+    for (const [i, a] of again.entries()) {
+      expect(a.order.id).toBe(won[i].order.id);
+      expect(a.payment).toEqual(won[i].payment);
+    }
+    // The waiters' idempotency records were read in BatchGets carrying many keys. A read of its own is made
+    // only by an admitted buyer whose placement failed (placing looks for a replay then): at most the gate's width.
+    const sent = counts.requests.slice(requestsBefore);
+    const reqReads = sent.filter((r) => r.includes('REQ#'));
+    expect(reqReads.filter((r) => r.startsWith('get ')).length).toBeLessThanOrEqual(gateWidth);
+    const batches = reqReads.filter((r) => r.startsWith('getMany '));
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.length).toBeLessThan(10);
+    expect(Math.max(...batches.map((b) => b.split(' ').length - 1))).toBeGreaterThan(10);
+  }, 30_000);
+
   it('a flash placement refused after taking shard units (balance short) gives them back to the instance: later buyers are not kept waiting', async () => {
     const now = w.clock.now();
     const product = await upsert({

@@ -91,14 +91,20 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
   // placed order gets its order), so the sell-out answers every waiter at once. A retry arriving
   // while its first call is still committing may hear OUT_OF_STOCK; once that call answered, its
   // order is found.
-  let early: ReturnType<typeof waitingRead<Placed | undefined>> | undefined;
-  const replay = () => replayOf(deps, userId, input.requestId, inputHash(deps, input));
+  let early: { result: Promise<Placed | undefined>; drop: () => void } | undefined;
+  const hash = inputHash(deps, input);
+  const replay = () => replayOf(deps, userId, input.requestId, hash);
+  const waitForReplay = () => {
+    // The waiters' replay checks are read together (sold-out.ts waitingRead); a record found goes on as any replay.
+    const read = waitingRead(deps, keys.idempotency(userId, input.requestId));
+    early = { result: read.result.then((rec) => replayFrom(deps, userId, input.requestId, hash, rec)), drop: read.drop };
+    early.result.catch(() => {});
+  };
   let leave: () => void;
   try {
-    leave = await enterFlashGate(deps, marker.marker, soldOut, () => void (early = waitingRead(deps, replay)).result.catch(() => {}));
+    leave = await enterFlashGate(deps, marker.marker, soldOut, waitForReplay);
   } catch (e) {
-    // A retried request that was placed before the sale sold out still gets its order (the sale is over: its read goes now).
-    early?.hurry();
+    // A retried request that was placed before the sale sold out still gets its order.
     const placed = await (early ? early.result : replay());
     if (placed) return placed;
     throw e;
@@ -506,7 +512,11 @@ function refuseSoldOut(deps: Deps, waveDate: string, lines: readonly OrderLine[]
 
 /** The first response again for a repeated requestId; INVALID_STATE when the input differs. */
 async function replayOf(deps: Deps, userId: string, requestId: string, hash: string): Promise<Placed | undefined> {
-  const rec = await deps.store.get(keys.idempotency(userId, requestId), { consistent: true });
+  return replayFrom(deps, userId, requestId, hash, await deps.store.get(keys.idempotency(userId, requestId), { consistent: true }));
+}
+
+/** replayOf with the idempotency record already read (undefined: none). */
+async function replayFrom(deps: Deps, userId: string, requestId: string, hash: string, rec: Item | undefined): Promise<Placed | undefined> {
   if (!rec) return undefined;
   if (rec.hash !== hash) throw new AppError('INVALID_STATE', 'this requestId was used for a different order', { requestId });
   const order = await findOrder(deps, String(rec.orderId));

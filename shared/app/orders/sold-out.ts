@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import type { Item, Key } from '#ports/item-store';
 
 /**
  * The sold-out fast path (issue 19): once a flash sale, or a product's stock in a wave, is
@@ -155,59 +156,53 @@ export function claimFlash(view: FlashView, shards: Record<string, number>): (ou
 }
 
 /**
- * Reads a flash sale's waiting buyers make meanwhile (their replay checks), at most
- * WAITING_READS at once per instance, so they fill the database's idle time between the
- * admitted buyers' transactions instead of queueing ahead of them. `hurry` sends a read still
- * queued at once (the sale is over: no transaction left to make way for); `drop` gives up one
- * still queued (the buyer was admitted: placing tells a replay itself).
+ * The records a flash sale's waiting buyers read meanwhile (their replay checks: is this a retry
+ * of a request already placed?), read together: the keys asked while a read is under way go in
+ * the next one, at most WAITING_BATCH keys to a BatchGet, one BatchGet at a time per instance.
+ * A thousand waiters cost the database about ten requests instead of a thousand, and those fill
+ * the time between the admitted buyers' transactions instead of queueing ahead of them. `drop`
+ * gives up a key not yet sent (the buyer was admitted: placing tells a replay itself); its
+ * result is then undefined, as for a key with no record.
  */
-export const WAITING_READS = 8;
-const readQueues = new WeakMap<object, { running: number; queue: (() => void)[] }>();
-export function waitingRead<T>(deps: Deps, read: () => Promise<T>): { result: Promise<T | undefined>; hurry: () => void; drop: () => void } {
-  let q = readQueues.get(deps.store);
-  if (!q) readQueues.set(deps.store, (q = { running: 0, queue: [] }));
-  const queue = q;
-  let release!: () => void;
-  const turn = new Promise<void>((resolve) => (release = resolve));
-  // Counted: holds one of the WAITING_READS places (passed on to the next queued read when done).
-  let counted = false;
-  let dropped = false;
-  const entry = () => {
-    counted = true;
-    release();
-  };
-  if (queue.running < WAITING_READS) {
-    queue.running++;
-    entry();
-  } else queue.queue.push(entry);
-  const result = turn.then(async () => {
-    try {
-      return dropped ? undefined : await read();
-    } finally {
-      if (counted) {
-        const next = queue.queue.shift();
-        if (next) next();
-        else queue.running--;
-      }
-    }
-  });
+export const WAITING_BATCH = 100;
+interface ReadBatch {
+  running: boolean;
+  pending: Map<string, { key: Key; done: (item: Item | undefined) => void; fail: (e: unknown) => void }>;
+}
+const readBatches = new WeakMap<object, ReadBatch>();
+const keyText = (k: Key) => `${k.pk}\u0000${k.sk}`;
+
+export function waitingRead(deps: Deps, key: Key): { result: Promise<Item | undefined>; drop: () => void } {
+  let b = readBatches.get(deps.store);
+  if (!b) readBatches.set(deps.store, (b = { running: false, pending: new Map() }));
+  const batch = b;
+  const id = `${keyText(key)}\u0000${Math.random()}`;
+  const result = new Promise<Item | undefined>((done, fail) => batch.pending.set(id, { key, done, fail }));
+  // Sent once the current microtasks have asked theirs (one BatchGet for every buyer that came at once).
+  if (!batch.running) queueMicrotask(() => void sendBatch(deps, batch));
   return {
     result,
-    hurry: () => {
-      const i = queue.queue.indexOf(entry);
-      if (i >= 0) {
-        queue.queue.splice(i, 1);
-        release();
-      }
-    },
-    // Still queued: not read at all (the result is undefined).
     drop: () => {
-      const i = queue.queue.indexOf(entry);
-      if (i >= 0) {
-        queue.queue.splice(i, 1);
-        dropped = true;
-        release();
-      }
+      const entry = batch.pending.get(id);
+      if (!entry) return;
+      batch.pending.delete(id);
+      entry.done(undefined);
     },
   };
+}
+
+async function sendBatch(deps: Deps, batch: ReadBatch): Promise<void> {
+  if (batch.running || batch.pending.size === 0) return;
+  batch.running = true;
+  const taken = [...batch.pending].slice(0, WAITING_BATCH);
+  for (const [id] of taken) batch.pending.delete(id);
+  try {
+    const found = new Map((await deps.store.getMany([...new Map(taken.map(([, e]) => [keyText(e.key), e.key])).values()])).map((item) => [keyText(item), item]));
+    for (const [, e] of taken) e.done(found.get(keyText(e.key)));
+  } catch (e) {
+    for (const [, entry] of taken) entry.fail(e);
+  } finally {
+    batch.running = false;
+    if (batch.pending.size) void sendBatch(deps, batch);
+  }
 }
