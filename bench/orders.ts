@@ -92,11 +92,11 @@ export function bareSameShape(client: DynamoDBDocumentClient, shape: PlacementSh
  * record (API.md: a replay answers the same payment parameters, even after payment). The
  * floor no placement can go under with this contract on this store.
  */
-async function bareContractFloor(client: DynamoDBDocumentClient, tableName: string, shape: PlacementShape, tag: string) {
+async function bareContractFloor(client: DynamoDBDocumentClient, tableName: string, shape: PlacementShape, kept: string, tag: string) {
   const key = `fl${tag}`; // its own customers and orders, never the same-shape side's
   await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [{ pk: `U#floor${key}`, sk: 'PROFILE' }, { pk: `U#floor${key}`, sk: 'LEVEL' }] } } }));
   await bareSameShape(client, shape, key);
-  await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: `REQ#shapeu${key}#shape`, sk: 'REQ' }, UpdateExpression: 'SET #r = :r', ConditionExpression: 'attribute_not_exists(#r)', ExpressionAttributeNames: { '#r': 'response' }, ExpressionAttributeValues: { ':r': { payment: { appId: 'wxbench', timeStamp: '1', nonceStr: key, package: `prepay_id=${key}`, signType: 'RSA', paySign: 'x'.repeat(344) } } } }));
+  await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: `REQ#shapeu${key}#shape`, sk: 'REQ' }, UpdateExpression: 'SET #r = :r', ConditionExpression: 'attribute_not_exists(#r)', ExpressionAttributeNames: { '#r': 'response' }, ExpressionAttributeValues: { ':r': kept } }));
 }
 
 /**
@@ -112,7 +112,10 @@ export async function benchPlace(opts: { store: ItemStore; client: DynamoDBDocum
   const place = (tag: string) => (i: number) => dispatch(placeCommand, { ...basket, requestId: `r${i}`, contact }, { kind: 'openid', openid: `${tag}${i}` }, deps);
   const sameShape = (tag: string) => (i: number) => bareSameShape(opts.client, shape, `${tag}${i}`);
   const fiveItem = (tag: string) => (i: number) => barePlacement(opts.client, opts.tableName, `${tag}${i}`);
-  const floor = (tag: string) => (i: number) => bareContractFloor(opts.client, opts.tableName, shape, `${tag}${i}`);
+  // The floor keeps the answer the shape's placement kept (the same bytes).
+  const kept = (await opts.client.send(new GetCommand({ TableName: opts.tableName, Key: { pk: `REQ#${shape.userId}#shape`, sk: 'REQ' } }))).Item?.response;
+  if (kept === undefined) throw new Error('the shape placement kept no answer');
+  const floor = (tag: string) => (i: number) => bareContractFloor(opts.client, opts.tableName, shape, kept, `${tag}${i}`);
   const rounds = opts.rounds ?? 4;
   const per = Math.ceil(opts.orders / rounds);
   /** One round of each side, alternating; each side's time summed over the rounds. */

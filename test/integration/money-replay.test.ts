@@ -51,6 +51,20 @@ describe('idempotent replay of POST /orders', () => {
     expect(JSON.stringify(record)).not.toContain(contact.name);
   });
 
+  it('the answer is kept as one JSON string; a record kept before as nested attributes still replays as it was', async () => {
+    const w = await makeWorld({ now: '2026-11-24T10:00:00+08:00' });
+    const prepays = countPrepays(w);
+    const first = await place(w, 'u-r4', { requestId: 'r-kept' });
+    const record = await w.store.get(keys.idempotency('u-r4', 'r-kept'));
+    expect(typeof record?.response).toBe('string');
+    expect(JSON.parse(String(record!.response)).payment).toEqual(first.payment);
+    // As a record written before: the same answer as nested attributes.
+    const { contact: _, ...order } = first.order;
+    await w.store.write({ type: 'put', item: { ...record!, response: { order, payment: first.payment } } });
+    expect(await place(w, 'u-r4', { requestId: 'r-kept' })).toEqual(first);
+    expect(prepays).toHaveLength(1);
+  });
+
   it('the same requestId with a different input is INVALID_STATE, also after the order was paid', async () => {
     const w = await makeWorld();
     const first = await place(w, 'u-r2', { requestId: 'r-diff' });
