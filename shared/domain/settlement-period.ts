@@ -11,6 +11,7 @@ import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import { BUSINESS_TZ, bizDate } from './time.ts';
 import { AppError } from './errors.ts';
+import { remember } from './remember.ts';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -103,23 +104,13 @@ const MAX_CACHED = 50_000;
 const periodCache = new Map<string, string>();
 const windowCache = new Map<string, PeriodWindow>();
 
-function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    if (cache.size >= MAX_CACHED) cache.clear();
-    v = make();
-    cache.set(key, v);
-  }
-  return v;
-}
-
 /** The period a pickup at `t` belongs to (its Shanghai date or ISO week). */
 export function periodOf(kind: PeriodKind, t: Instant): string {
   const hour = Math.floor(toMillis(t) / HOUR_MS);
   return remember(periodCache, `${kind}|${hour}`, () => {
     const date = businessDateOf(hour * HOUR_MS);
     return kind === 'weekly' ? weekIdOfDate(date) : date;
-  });
+  }, MAX_CACHED);
 }
 
 /** A period's Shanghai boundaries, `start` inclusive and `end` exclusive, also in epoch ms. */
@@ -137,7 +128,7 @@ export function periodWindow(kind: PeriodKind, periodId: string): PeriodWindow {
     const start = shanghaiIso(first);
     const end = shanghaiIso(addDays(first, days));
     return Object.freeze({ start, end, startMs: toMillis(start), endMs: toMillis(end) });
-  });
+  }, MAX_CACHED);
 }
 
 /** Shanghai boundaries of a period: `start` inclusive, `end` exclusive. */

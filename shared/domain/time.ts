@@ -1,6 +1,7 @@
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
+import { remembered } from './remember.ts';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -58,23 +59,8 @@ export const toBizIso = (t: number | string | Date): string => {
 /** The business date (YYYY-MM-DD) of an instant. */
 export const bizDate = (t: number | string | Date): string => wall(typeof t === 'number' ? t : new Date(t).getTime()).date;
 
-/**
- * A pure function of its arguments kept in a small table: dayjs' zone arithmetic costs up to a
- * millisecond a call, and the hot path (placement, the cutoff) asks the same few dates again and
- * again. The table is emptied when it grows past `max` entries.
- */
-function remembered<A extends unknown[], R>(f: (...a: A) => R, max = 2_000): (...a: A) => R {
-  const kept = new Map<string, R>();
-  return (...a: A) => {
-    const k = a.join('\u0000');
-    const hit = kept.get(k);
-    if (hit !== undefined || kept.has(k)) return hit as R;
-    const r = f(...a);
-    if (kept.size >= max) kept.clear();
-    kept.set(k, r);
-    return r;
-  };
-}
+// dayjs' zone arithmetic costs up to a millisecond a call, and the hot path (placement, the
+// cutoff) asks the same few dates again and again: their answers are remembered (remember.ts).
 
 /** The instant of a business date at a wall-clock time ("22:00") in the business time zone. */
 export const atBizTime: (date: string, hhmm: string) => number = remembered((date: string, hhmm: string) => dayjs.tz(`${date} ${hhmm}`, 'YYYY-MM-DD HH:mm', BUSINESS_TZ).valueOf());
