@@ -165,28 +165,30 @@ export function claimFlash(view: FlashView, shards: Record<string, number>): (ou
  * result is then undefined, as for a key with no record.
  */
 export const WAITING_BATCH = 100;
+interface Waiting {
+  key: Key;
+  done: (item: Item | undefined) => void;
+  fail: (e: unknown) => void;
+}
 interface ReadBatch {
   running: boolean;
-  pending: Map<string, { key: Key; done: (item: Item | undefined) => void; fail: (e: unknown) => void }>;
+  pending: Set<Waiting>;
 }
 const readBatches = new WeakMap<object, ReadBatch>();
 const keyText = (k: Key) => `${k.pk}\u0000${k.sk}`;
 
 export function waitingRead(deps: Deps, key: Key): { result: Promise<Item | undefined>; drop: () => void } {
   let b = readBatches.get(deps.store);
-  if (!b) readBatches.set(deps.store, (b = { running: false, pending: new Map() }));
+  if (!b) readBatches.set(deps.store, (b = { running: false, pending: new Set() }));
   const batch = b;
-  const id = `${keyText(key)}\u0000${Math.random()}`;
-  const result = new Promise<Item | undefined>((done, fail) => batch.pending.set(id, { key, done, fail }));
+  let entry!: Waiting;
+  const result = new Promise<Item | undefined>((done, fail) => batch.pending.add((entry = { key, done, fail })));
   // Sent once the current microtasks have asked theirs (one BatchGet for every buyer that came at once).
   if (!batch.running) queueMicrotask(() => void sendBatch(deps, batch));
   return {
     result,
     drop: () => {
-      const entry = batch.pending.get(id);
-      if (!entry) return;
-      batch.pending.delete(id);
-      entry.done(undefined);
+      if (batch.pending.delete(entry)) entry.done(undefined);
     },
   };
 }
@@ -195,12 +197,12 @@ async function sendBatch(deps: Deps, batch: ReadBatch): Promise<void> {
   if (batch.running || batch.pending.size === 0) return;
   batch.running = true;
   const taken = [...batch.pending].slice(0, WAITING_BATCH);
-  for (const [id] of taken) batch.pending.delete(id);
+  for (const e of taken) batch.pending.delete(e);
   try {
-    const found = new Map((await deps.store.getMany([...new Map(taken.map(([, e]) => [keyText(e.key), e.key])).values()])).map((item) => [keyText(item), item]));
-    for (const [, e] of taken) e.done(found.get(keyText(e.key)));
-  } catch (e) {
-    for (const [, entry] of taken) entry.fail(e);
+    const found = new Map((await deps.store.getMany([...new Map(taken.map((e) => [keyText(e.key), e.key])).values()])).map((item) => [keyText(item), item]));
+    for (const e of taken) e.done(found.get(keyText(e.key)));
+  } catch (err) {
+    for (const e of taken) e.fail(err);
   } finally {
     batch.running = false;
     if (batch.pending.size) void sendBatch(deps, batch);
