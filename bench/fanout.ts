@@ -36,6 +36,7 @@ import { startLocalStack } from '../scripts/lib/local-stack.ts';
 import { freePort } from '../scripts/lib/dynamo-local.ts';
 import { localEnv } from '../scripts/lib/local-env.ts';
 import { DATE, seed } from './cutoff.ts';
+import { cpuSecondsOf } from './support.ts';
 
 export interface FanOutRow {
   name: string;
@@ -74,16 +75,6 @@ function pidsMatching(...needles: string[]): number[] {
     })
     .map(Number);
 }
-
-/** CPU seconds (user + system) a process has used so far; with `children`, also its ended children's (the per-instance processes). */
-const cpuSecondsOf = (pid: number, children = false): number => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + (children ? Number(fields[13]) + Number(fields[14]) : 0)) / 100;
-  } catch {
-    return 0;
-  }
-};
 
 const rssMbOf = (pid: number): number => {
   try {

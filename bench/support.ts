@@ -64,15 +64,28 @@ export const percentile = (xs: number[], p: number) => {
 
 export const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** CPU time (ms) of the DynamoDB Local children of this process. */
+/** A process's /proc stat fields after its name: 1 its parent, 11 and 12 its user and system ticks, 13 and 14 its ended children's. */
+const statFields = (pid: number | string): string[] => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+
+/** CPU seconds (user + system) a process has used so far; with `children`, also its ended children's (the per-instance processes). */
+export const cpuSecondsOf = (pid: number, children = false): number => {
+  try {
+    const f = statFields(pid);
+    return (Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0)) / 100;
+  } catch {
+    return 0;
+  }
+};
+
+/** CPU time (ms) of the running children of this process (DynamoDB Local). */
 export function javaCpuMs(): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue;
-      total += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+      if (Number(statFields(pid)[1]) === process.pid) total += cpuSecondsOf(Number(pid)) * 1000;
     } catch {}
   }
   return total;
