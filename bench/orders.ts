@@ -12,7 +12,7 @@ import { placeCommand } from '#app/orders/commands';
 import { upsertProductCommand } from '#app/admin/commands';
 import { isAppError } from '#domain/errors';
 import type { ItemStore } from '#ports/item-store';
-import { benchDeps, cpuOf, percentile } from './support.ts';
+import { benchDeps, cpuOf, cpuText, percentile } from './support.ts';
 
 const contact = { name: '张三', phone: '13912345678' };
 
@@ -228,9 +228,9 @@ export async function benchFlashSale(opts: { store: ItemStore; client: DynamoDBD
     ratio: +(allAnsweredMs / bareMs).toFixed(2),
     rehearsalRatio,
     // CPU seconds spent (this process + DynamoDB Local) over the 2 cores: the sale, the bare side, the same-shape floor.
-    saleCpu: `${((saleCpu.nodeMs + saleCpu.dbMs) / 1000).toFixed(1)} s (node ${(saleCpu.nodeMs / 1000).toFixed(1)}, db ${(saleCpu.dbMs / 1000).toFixed(1)})`,
-    bareCpu: `${((bareCpu.nodeMs + bareCpu.dbMs) / 1000).toFixed(1)} s (node ${(bareCpu.nodeMs / 1000).toFixed(1)}, db ${(bareCpu.dbMs / 1000).toFixed(1)})`,
-    sameShapeCpu: `${((sameShapeCpu.nodeMs + sameShapeCpu.dbMs) / 1000).toFixed(1)} s (node ${(sameShapeCpu.nodeMs / 1000).toFixed(1)}, db ${(sameShapeCpu.dbMs / 1000).toFixed(1)})`,
+    saleCpu: cpuText(saleCpu),
+    bareCpu: cpuText(bareCpu),
+    sameShapeCpu: cpuText(sameShapeCpu),
     rehearsalOversold: Math.max(0, rehearsal.results.filter(([r]) => r === 'ok').length - opts.stock),
     bareSameShapeMs: Math.round(sameShapeMs),
     sameShapeItems: shape.items,

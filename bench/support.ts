@@ -99,3 +99,6 @@ export async function cpuOf<T>(f: () => Promise<T>): Promise<[T, { nodeMs: numbe
   const used = process.cpuUsage(cpu);
   return [r, { nodeMs: Math.round((used.user + used.system) / 1000), dbMs: Math.round(javaCpuMs() - java) }];
 }
+
+/** What `cpuOf` measured, as the tables print it: "2.0 s (node 0.9, db 1.1)". */
+export const cpuText = ({ nodeMs, dbMs }: { nodeMs: number; dbMs: number }) => `${((nodeMs + dbMs) / 1000).toFixed(1)} s (node ${(nodeMs / 1000).toFixed(1)}, db ${(dbMs / 1000).toFixed(1)})`;
