@@ -115,7 +115,7 @@ export async function placeOrder(deps: Deps, userId: string, input: PlaceInput):
     const placed = early && (await early.result);
     if (placed) return placed;
     // The gate is left once the transaction committed (prepaying needs no turn) or failed.
-    return await placeAdmitted(deps, userId, input, leave);
+    return await placeAdmitted(deps, userId, input, leave, hash);
   } finally {
     leave();
   }
@@ -129,8 +129,7 @@ async function flashMarkerOf(deps: Deps, input: PlaceInput): Promise<{ marker: s
   return undefined;
 }
 
-async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void): Promise<Placed> {
-  const hash = inputHash(deps, input);
+async function placeAdmitted(deps: Deps, userId: string, input: PlaceInput, committed?: () => void, hash = inputHash(deps, input)): Promise<Placed> {
   // No read of the idempotency record first: the transaction's `notExists` on it tells a replay,
   // and a placement that fails for any other reason looks for one then (a replay wins over any
   // error of placing the basket anew: pricing, stock, limits, a closed wave …).
